@@ -1,0 +1,1 @@
+"""Crawling: Scrapy settings, the Article item, the sources registry, spiders, middlewares and the CLI."""

@@ -1,0 +1,259 @@
+"""The `newspipe` command line (typer + rich).
+
+Commands: crawl, fetch, extract, export, stats, demo, db upgrade. Library errors
+become one clear line on stderr and an exit code at this boundary: 0 success,
+1 the run failed, 2 bad arguments or configuration, 3 `extract` found no article.
+The database is `--db`, else $NEWSPIPE_DATABASE_URL, else sqlite:///newspipe.db.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import sys
+import tempfile
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+
+from crawler.report import print_tables, stats_tables, summary_table
+from crawler.runner import CrawlOutcome, build_settings, run_spider
+from crawler.sources import SourcesError, load_sources
+from crawler.window import DateWindow
+
+app = typer.Typer(
+    help="newspipe: crawl news sites into clean, deduplicated articles in SQL.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+err = Console(stderr=True)
+out = Console()
+
+EXIT_FAILED, EXIT_USAGE, EXIT_NOT_ARTICLE = 1, 2, 3
+
+DbOption = Annotated[
+    Optional[str],
+    typer.Option("--db", help="SQLAlchemy URL or SQLite path. Default: $NEWSPIPE_DATABASE_URL, else sqlite:///newspipe.db."),
+]
+LogLevelOption = Annotated[str, typer.Option("--log-level", help="Scrapy log level on stderr.")]
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    err.print(f"[red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _window(since: str | None, until: str | None) -> DateWindow:
+    try:
+        return DateWindow.parse(since, until)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+
+def _run(spider: str, overrides: dict[str, Any], progress: bool, **spider_kwargs: Any) -> CrawlOutcome:
+    overrides = {**overrides, "NEWSPIPE_PROGRESS": progress and err.is_terminal}
+    outcome = run_spider(spider, build_settings(overrides), **spider_kwargs)
+    out.print(summary_table(outcome))
+    return outcome
+
+
+def _exit_for(outcome: CrawlOutcome) -> None:
+    if not outcome.ok:
+        raise fail(f"the run failed ({outcome.reason}); see the log above and `newspipe stats`", EXIT_FAILED)
+
+
+@app.command()
+def crawl(
+    sources_file: Annotated[Path, typer.Argument(help="TOML sources file.")] = Path("examples/sources.toml"),
+    source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
+    since: Annotated[Optional[str], typer.Option(help="Keep entries dated on or after this ISO date/datetime.")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Keep entries dated on or before this ISO date/datetime.")] = None,
+    db: DbOption = None,
+    log_level: LogLevelOption = "WARNING",
+    progress: Annotated[bool, typer.Option(help="Live progress display on a terminal.")] = True,
+) -> None:
+    """Crawl the sources' feeds, sitemaps and section pages and store new articles."""
+    names = source or []
+    try:
+        load_sources(sources_file, names)
+    except SourcesError as exc:
+        raise fail(str(exc)) from None
+    window = _window(since, until)
+    outcome = _run(
+        "news",
+        {
+            "NEWSPIPE_DATABASE_URL": db,
+            "NEWSPIPE_SOURCES_FILE": str(sources_file),
+            "NEWSPIPE_SOURCE_NAMES": names,
+            "NEWSPIPE_SINCE": window.since.isoformat() if window.since else None,
+            "NEWSPIPE_UNTIL": window.until.isoformat() if window.until else None,
+            "LOG_LEVEL": log_level,
+        },
+        progress,
+    )
+    _exit_for(outcome)
+
+
+@app.command()
+def fetch(
+    urls: Annotated[list[str], typer.Argument(help="Article URLs to fetch and store.")],
+    sources_file: Annotated[Optional[Path], typer.Option("--sources", help="Sources file, to name each URL's source.")] = None,
+    db: DbOption = None,
+    log_level: LogLevelOption = "WARNING",
+    progress: Annotated[bool, typer.Option(help="Live progress display on a terminal.")] = True,
+) -> None:
+    """Fetch the given article URLs, extract and store them."""
+    if sources_file is not None:
+        try:
+            load_sources(sources_file)
+        except SourcesError as exc:
+            raise fail(str(exc)) from None
+    overrides = {"NEWSPIPE_DATABASE_URL": db, "LOG_LEVEL": log_level}
+    if sources_file is not None:
+        overrides["NEWSPIPE_SOURCES_FILE"] = str(sources_file)
+    else:
+        overrides["NEWSPIPE_SOURCES_FILE"] = ""
+    outcome = _run("urls", overrides, progress, urls=list(urls))
+    _exit_for(outcome)
+
+
+def _read_page(target: str) -> tuple[bytes, str]:
+    if target.startswith(("http://", "https://")):
+        request = urllib.request.Request(target, headers={"User-Agent": build_settings().get("USER_AGENT")})
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (the user asked for this URL)
+            return response.read(), response.geturl()
+    path = Path(target)
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    return data, path.resolve().as_uri()
+
+
+@app.command()
+def extract(
+    file_or_url: Annotated[str, typer.Argument(help="An HTML file (may be gzipped) or an http(s) URL.")],
+    url: Annotated[Optional[str], typer.Option("--url", help="The page's URL, when reading a file.")] = None,
+) -> None:
+    """Extract one page and print the article as one JSON object, to check a page by hand."""
+    from pipelines.extraction import extract_article
+
+    try:
+        html, location = _read_page(file_or_url)
+    except (OSError, ValueError) as exc:
+        raise fail(f"cannot read {file_or_url}: {exc}") from None
+    result = extract_article(html, url or location, fetched_at=datetime.now(timezone.utc))
+    if not result:
+        out.print_json(data={"url": url or location, "not_article": result.reason, "detail": result.detail})
+        raise typer.Exit(EXIT_NOT_ARTICLE)
+    sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command()
+def export(
+    format: Annotated[str, typer.Option("--format", "-f", help="jsonl or csv.")] = "jsonl",
+    since: Annotated[Optional[str], typer.Option(help="Only articles published (or, undated, fetched) since this date.")] = None,
+    source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write; default stdout.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Export stored articles, one record per article."""
+    from storage.engine import Database, resolve_database_url
+    from storage.export import WRITERS
+    from storage.repository import ArticleRepository
+
+    writer = WRITERS.get(format)
+    if writer is None:
+        raise fail(f"unknown format {format!r}; choose one of {', '.join(WRITERS)}")
+    window = _window(since, None)
+    with Database(resolve_database_url(db)) as database, database.sessions() as session:
+        records = ArticleRepository(session).iter_export(since=window.since, sources=source or [])
+        if output is None:
+            count = writer(records, sys.stdout)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as handle:
+                count = writer(records, handle)
+    err.print(f"exported {count:,} articles" + (f" to {output}" if output else ""))
+
+
+@app.command()
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Articles by source and day, duplicates, and the last runs with their counts."""
+    from storage.engine import Database, resolve_database_url
+    from storage.repository import ArticleRepository
+
+    with Database(resolve_database_url(db)) as database, database.sessions() as session:
+        data = ArticleRepository(session).stats()
+    if as_json:
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        print_tables(out, stats_tables(data))
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    serve_only: Annotated[bool, typer.Option("--serve-only", help="Only serve the demo site until Ctrl-C.")] = False,
+    log_level: LogLevelOption = "WARNING",
+    progress: Annotated[bool, typer.Option(help="Live progress display on a terminal.")] = True,
+) -> None:
+    """Serve the bundled demo news site on 127.0.0.1 and crawl it into the database."""
+    from crawler.demo import DemoSite, serve_forever
+
+    if serve_only:
+        serve_forever()
+        return
+    with DemoSite() as site, tempfile.TemporaryDirectory() as tmp:
+        sources = site.write_sources(Path(tmp) / "demo-sources.toml")
+        for publisher in site.publishers:
+            err.print(f"demo site [bold]{publisher}[/] at {site.base_url(publisher)}")
+        outcome = _run(
+            "news",
+            {"NEWSPIPE_DATABASE_URL": db, "NEWSPIPE_SOURCES_FILE": str(sources), "LOG_LEVEL": log_level},
+            progress,
+        )
+    _exit_for(outcome)
+    from storage.engine import resolve_database_url
+
+    err.print(f"stored in {resolve_database_url(db)}; try `newspipe stats` or `newspipe export --format jsonl`")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None) -> None:
+    """Create the schema, or bring it to the latest migration."""
+    from storage.engine import Database, resolve_database_url
+    from storage.migrate import current_revision, head_revision
+
+    database = Database(resolve_database_url(db), upgrade=False)
+    try:
+        before = current_revision(database.engine)
+        from storage.migrate import upgrade_to_head
+
+        upgrade_to_head(database.engine)
+        err.print(f"{database.display_url()}: schema at {head_revision()} (was {before or 'empty'})")
+    finally:
+        database.close()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except SourcesError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        sys.exit(EXIT_USAGE)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Extension: a live progress display on the terminal while a crawl runs.
+
+Reads NEWSPIPE_PROGRESS (off unless the CLI switches it on: `NotConfigured` otherwise).
+Draws on stderr, so exports and JSON on stdout stay clean.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+ROWS = (
+    ("pages fetched", "response_received_count"),
+    ("articles queued", "newspipe/discovery/articles"),
+    ("new", "newspipe/store/new"),
+    ("duplicates", "newspipe/store/duplicate"),
+    ("already stored", "newspipe/dedup/already_stored"),
+    ("not articles", "newspipe/extract/skipped"),
+    ("errors", "log_count/ERROR"),
+)
+
+
+class ProgressDisplay:
+    def __init__(self, stats: StatsCollector, interval: float = 0.5, console: Console | None = None) -> None:
+        self.stats = stats
+        self.interval = interval
+        self.console = console or Console(stderr=True)
+        self.live: Live | None = None
+        self.loop: task.LoopingCall | None = None
+        self.started = time.monotonic()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ProgressDisplay:
+        if not crawler.settings.getbool("NEWSPIPE_PROGRESS"):
+            raise NotConfigured("NEWSPIPE_PROGRESS is off")
+        extension = cls(crawler.stats)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def render(self) -> Table:
+        stats: dict[str, Any] = self.stats.get_stats()
+        elapsed = time.monotonic() - self.started
+        table = Table(title=f"newspipe crawling… {elapsed:,.0f}s", show_header=False, expand=False)
+        table.add_column(justify="left")
+        table.add_column(justify="right")
+        for label, key in ROWS:
+            table.add_row(label, f"{int(stats.get(key, 0)):,}")
+        return table
+
+    def spider_opened(self) -> None:
+        self.started = time.monotonic()
+        self.live = Live(self.render(), console=self.console, refresh_per_second=4, transient=True)
+        self.live.start()
+        self.loop = task.LoopingCall(self._refresh)
+        self.loop.start(self.interval, now=False)
+
+    def _refresh(self) -> None:
+        if self.live is not None:
+            self.live.update(self.render())
+
+    def spider_closed(self) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        if self.live is not None:
+            self.live.stop()
+            self.live = None

@@ -1,0 +1,80 @@
+"""Scrapy settings for newspipe: flat UPPER_CASE, in one place.
+
+Scrapy's own settings come first, then newspipe's, each group with its switch
+first. The CLI and `scrapy crawl -s NAME=value` override them per run; nothing
+here reads the environment (the database URL falls back to
+$NEWSPIPE_DATABASE_URL when the run starts, not at import).
+"""
+
+from __future__ import annotations
+
+BOT_NAME = "newspipe"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = "newspipe/0.1 (+https://github.com/newspipe/newspipe; news archiving bot)"
+ROBOTSTXT_OBEY = True
+
+# Politeness: per-domain concurrency and a delay, adapted by AutoThrottle.
+# Per-source values from the sources file become DOWNLOAD_SLOTS entries.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+
+# Retries: 429 and 5xx with exponential backoff that honours Retry-After.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+NEWSPIPE_RETRY_BACKOFF_BASE = 1.0  # seconds; doubled per attempt
+NEWSPIPE_RETRY_BACKOFF_MAX = 60.0  # also caps Retry-After
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+
+ITEM_PIPELINES = {
+    "pipelines.extract.ExtractPipeline": 100,
+    "pipelines.dates.NormaliseDatesPipeline": 200,
+    "pipelines.dedup.DedupPipeline": 300,
+    "pipelines.store.StorePipeline": 400,
+}
+
+EXTENSIONS = {
+    "crawler.extensions.CrawlRunRecorder": 100,
+    "crawler.extensions.ProgressDisplay": 200,
+}
+
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+
+# newspipe: sources and the crawl window.
+NEWSPIPE_SOURCES_FILE = "examples/sources.toml"
+NEWSPIPE_SOURCE_NAMES: list[str] = []  # empty: every source in the file
+NEWSPIPE_SINCE = None  # ISO date or datetime; entries dated before are skipped
+NEWSPIPE_UNTIL = None
+NEWSPIPE_SECTION_DEPTH = 2  # section pages: how many pagination/sub-section hops
+NEWSPIPE_MAX_PAGINATION = 5
+
+# newspipe: storage.
+NEWSPIPE_DATABASE_URL = None  # None: $NEWSPIPE_DATABASE_URL, else sqlite:///newspipe.db
+NEWSPIPE_STORE_BATCH_SIZE = 50
+
+# newspipe: extraction.
+NEWSPIPE_MIN_WORDS = 50  # pages with less body text are not articles
+
+# newspipe: the live progress display (switched on by the CLI).
+NEWSPIPE_PROGRESS = False
+LOG_FORMATTER = "crawler.logformatter.NewspipeLogFormatter"

@@ -1,0 +1,70 @@
+"""Item pipeline: settle each article's canonical URL and fingerprint, drop repeats early.
+
+Reads NEWSPIPE_DATABASE_URL (through `crawler.database`). The canonical URL is the
+page's own rel=canonical when it stays on the site; a canonical on another domain
+is syndication evidence (`syndicated_from`), and the copy keeps its own URL.
+Repeats of a URL within the run (`newspipe/dedup/same_url_in_run`) and URLs already
+in the database (`newspipe/dedup/already_stored`) are dropped here; copies of a
+stored story under another URL go on to the store, which links them to their original.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import DropItem
+
+from crawler.database import database_for
+from pipelines.extraction import canonicalize_url
+from pipelines.fingerprint import content_hash
+from storage.repository import ArticleRepository
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from crawler.items import Article
+
+
+def _site(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.").removeprefix("amp.").removeprefix("m.")
+
+
+class DedupPipeline:
+    def __init__(self, sessions: sessionmaker[Session], stats: StatsCollector) -> None:
+        self.sessions = sessions
+        self.stats = stats
+        self.seen: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
+        return cls(database_for(crawler).sessions, crawler.stats)
+
+    def process_item(self, item: Article) -> Article:
+        record = item.record
+        assert record is not None, "DedupPipeline runs after ExtractPipeline"
+        own_url = canonicalize_url(item.response_url)
+        canonical = record.canonical_url or own_url
+        if _site(canonical) != _site(own_url):
+            record.syndicated_from = record.syndicated_from or canonical
+            canonical = own_url
+        if record.syndicated_from:
+            record.syndicated_from = canonicalize_url(record.syndicated_from)
+        item.canonical_url = canonical
+        item.alias_urls = sorted({u for u in (own_url, item.url, item.response_url) if u != canonical})
+        item.content_hash = content_hash(record.body)
+
+        urls = [canonical, item.url, item.response_url, *item.alias_urls]
+        if any(u in self.seen for u in urls):
+            self.stats.inc_value("newspipe/dedup/same_url_in_run")
+            raise DropItem(f"already seen in this run as {canonical}", log_level="DEBUG")
+        self.seen.update(urls)
+        with self.sessions() as session:
+            stored = ArticleRepository(session).known_urls(urls)
+        if stored:
+            self.stats.inc_value("newspipe/dedup/already_stored")
+            raise DropItem(f"already stored as {sorted(stored)[0]}", log_level="DEBUG")
+        return item

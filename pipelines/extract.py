@@ -1,0 +1,50 @@
+"""Item pipeline: turn each fetched page into an article record with `extract_article`.
+
+Reads NEWSPIPE_MIN_WORDS. Pages that are not articles are dropped with their reason and
+counted under `newspipe/extract/skipped/<reason>`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from scrapy.exceptions import DropItem
+
+from pipelines.extraction import ExtractionOptions, extract_article
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+    from crawler.items import Article
+
+logger = logging.getLogger(__name__)
+
+
+class ExtractPipeline:
+    def __init__(self, options: ExtractionOptions, stats: StatsCollector) -> None:
+        self.options = options
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
+        options = ExtractionOptions(min_words=crawler.settings.getint("NEWSPIPE_MIN_WORDS", 50))
+        return cls(options, crawler.stats)
+
+    def process_item(self, item: Article) -> Article:
+        if item.html is None:
+            self._skip(item, "not_html", f"content type {item.content_type or 'unknown'}")
+        options = replace(self.options, language_hint=item.language_hint) if item.language_hint else self.options
+        result = extract_article(item.html or "", item.response_url, fetched_at=item.fetched_at, options=options)
+        if not result:
+            self._skip(item, result.reason, result.detail)
+        item.record = result
+        self.stats.inc_value("newspipe/extract/articles")
+        return item
+
+    def _skip(self, item: Article, reason: str, detail: str) -> None:
+        self.stats.inc_value(f"newspipe/extract/skipped/{reason}")
+        self.stats.inc_value("newspipe/extract/skipped")
+        raise DropItem(f"not an article ({reason}{': ' + detail if detail else ''})", log_level="INFO")

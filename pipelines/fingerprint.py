@@ -1,0 +1,22 @@
+"""Content fingerprints for exact-duplicate detection: a hash of the normalised body text.
+
+Normalising (Unicode NFKC, case-folded, words only) makes the hash ignore what
+re-templating changes (quotes, dashes, spacing, line breaks) and keep what a
+copy keeps: the words in order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_WORDS = re.compile(r"\w+")
+
+
+def normalised_words(text: str) -> list[str]:
+    return _WORDS.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(" ".join(normalised_words(text)).encode("utf-8")).hexdigest()

@@ -1,0 +1,89 @@
+"""Engine and session factory: one `Database` per process (or per crawl), built once.
+
+The URL comes from the caller (`--db`), else `$NEWSPIPE_DATABASE_URL`, else
+SQLite at `./newspipe.db`. SQLite runs in WAL mode with a busy timeout so a
+reader (`newspipe stats`) never blocks a crawl. The schema comes from the
+Alembic migrations (`storage.migrate`), applied when the database is opened.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DATABASE_URL = "sqlite:///newspipe.db"
+DATABASE_URL_ENV = "NEWSPIPE_DATABASE_URL"
+
+
+def resolve_database_url(explicit: str | None = None) -> str:
+    """The database URL to use: explicit, else the environment, else the SQLite default."""
+    url = explicit or os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
+    return normalise_database_url(url)
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the short forms people paste: `postgresql://` means psycopg 3, a bare path means SQLite."""
+    if "://" not in url:
+        return f"sqlite:///{url}"
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    url = normalise_database_url(url)
+    sa_url = make_url(url)
+    kwargs: dict[str, Any] = {"echo": echo}
+    if sa_url.get_backend_name() == "sqlite":
+        kwargs["connect_args"] = {"timeout": 30}
+    else:
+        kwargs["pool_pre_ping"] = True
+    engine = create_engine(sa_url, **kwargs)
+    if sa_url.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+class Database:
+    """An engine and its session factory, opened once and shared by the components that need it."""
+
+    def __init__(self, url: str, *, upgrade: bool = True, echo: bool = False) -> None:
+        self.url = normalise_database_url(url)
+        self.engine = make_engine(self.url, echo=echo)
+        self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
+        if upgrade:
+            from storage.migrate import upgrade_to_head
+
+            upgrade_to_head(self.engine)
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    def display_url(self) -> str:
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

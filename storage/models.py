@@ -1,0 +1,170 @@
+"""SQLAlchemy 2.x typed models: sources, articles, their URLs, duplicate links and crawl runs.
+
+Datetimes are stored as UTC instants (`TIMESTAMP WITH TIME ZONE` on PostgreSQL;
+SQLite keeps them as UTC text) and always come back timezone-aware. The page's own
+UTC offset for a publication date is kept beside it (`published_offset_minutes`),
+since neither backend keeps an offset inside a timestamp.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    TIMESTAMP,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware datetime in, an aware UTC datetime out, on every backend.
+
+    Naive datetimes are refused: a timestamp without an offset is a bug upstream.
+    """
+
+    impl = TIMESTAMP(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: newspipe stores only timezone-aware datetimes")
+        value = value.astimezone(timezone.utc)
+        # SQLite has no time zone type; store the UTC wall time so text order is time order.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        datetime: UtcDateTime(),
+        dict[str, Any]: JsonType,
+        list[str]: JsonType,
+    }
+
+
+class Source(Base):
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    domains: Mapped[list[str]] = mapped_column(default=list)
+    created_at: Mapped[datetime]
+
+    articles: Mapped[list[Article]] = relationship(back_populates="source")
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spider: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))  # running, finished, failed
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    finish_reason: Mapped[str | None] = mapped_column(String(100))
+    arguments: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Outcome counts: pages_fetched, articles_new, articles_duplicate, articles_existing,
+    # skipped/<reason>, errors ...
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error_count: Mapped[int] = mapped_column(default=0)
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    __table_args__ = (
+        Index("ix_articles_source_id_published_at", "source_id", "published_at"),
+        Index("ix_articles_fetched_at", "fetched_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+    url: Mapped[str] = mapped_column(Text)  # as fetched
+    canonical_url: Mapped[str] = mapped_column(Text, unique=True)
+    headline: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    published_at: Mapped[datetime | None]
+    published_offset_minutes: Mapped[int | None]
+    modified_at: Mapped[datetime | None]
+    date_source: Mapped[str | None] = mapped_column(String(20))
+    authors: Mapped[list[str]] = mapped_column(default=list)
+    description: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(20))
+    site_name: Mapped[str | None] = mapped_column(Text)
+    section: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(default=list)
+    image_url: Mapped[str | None] = mapped_column(Text)
+    word_count: Mapped[int] = mapped_column(default=0)
+    syndicated_from: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+
+    source: Mapped[Source] = relationship(back_populates="articles")
+    urls: Mapped[list[ArticleUrl]] = relationship(back_populates="article", cascade="all, delete-orphan")
+
+    def published_at_local(self) -> datetime | None:
+        """The publication date in the page's own UTC offset, as the page gave it."""
+        if self.published_at is None:
+            return None
+        if self.published_offset_minutes is None:
+            return self.published_at
+        return self.published_at.astimezone(timezone(timedelta(minutes=self.published_offset_minutes)))
+
+
+class ArticleUrl(Base):
+    """Every URL known to lead to an article: as fetched, canonical, tracking and AMP variants."""
+
+    __tablename__ = "article_urls"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # canonical, fetched, alias
+    first_seen_at: Mapped[datetime]
+
+    article: Mapped[Article] = relationship(back_populates="urls")
+
+
+class DuplicateLink(Base):
+    """An article recorded as a copy of an earlier one (same story under another URL)."""
+
+    __tablename__ = "duplicate_links"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    duplicate_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), unique=True)
+    original_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    method: Mapped[str] = mapped_column(String(30))  # content_hash, ...
+    score: Mapped[float] = mapped_column(default=1.0)
+    created_at: Mapped[datetime]
