@@ -1,0 +1,158 @@
+"""The item pipelines one by one: dates, dedup and store, with plain values and a real database."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from crawler.items import Article
+from crawler.window import DateWindow
+from pipelines.dates import NormaliseDatesPipeline
+from pipelines.dedup import DedupPipeline
+from pipelines.extraction.record import ArticleRecord
+from pipelines.store import StorePipeline, is_transient
+from storage.engine import Database
+from storage.models import Article as ArticleRow
+from storage.models import DuplicateLink
+
+FETCHED = datetime(2025, 11, 6, 9, 0, tzinfo=timezone.utc)
+
+
+def stats():
+    return get_crawler().stats
+
+
+def item(url: str, body: str = "Words of a story. " * 20, *, published: datetime | None = None, canonical: str | None = None, **kw) -> Article:
+    article = Article(
+        url=url, response_url=url, source="herald", status=200, content_type="text/html", html="<html></html>",
+        fetched_at=FETCHED, discovered_via="feed", **kw,
+    )  # fmt: skip
+    article.record = ArticleRecord(url=url, canonical_url=canonical or url, headline="A headline", body=body, published_at=published)
+    return article
+
+
+class TestDates:
+    def test_hint_fills_a_missing_date(self) -> None:
+        hint = datetime(2025, 11, 5, 8, 0, tzinfo=timezone.utc)
+        it = NormaliseDatesPipeline(DateWindow(), stats()).process_item(item("https://h.example/a", hint_published_at=hint))
+        assert it.record.published_at == hint and it.record.date_source == "hint"
+
+    def test_future_dates_are_forgotten_and_naive_ones_made_utc(self) -> None:
+        s = stats()
+        pipeline = NormaliseDatesPipeline(DateWindow(), s)
+        future = pipeline.process_item(item("https://h.example/f", published=FETCHED + timedelta(days=30)))
+        assert future.record.published_at is None and s.get_value("newspipe/dates/future_date_dropped") == 1
+        naive = pipeline.process_item(item("https://h.example/n", published=datetime(2025, 11, 1, 10, 0)))
+        assert naive.record.published_at == datetime(2025, 11, 1, 10, 0, tzinfo=timezone.utc)
+
+    def test_window_drops_articles_outside_it(self) -> None:
+        s = stats()
+        pipeline = NormaliseDatesPipeline(DateWindow.parse("2025-11-01", "2025-11-05"), s)
+        with pytest.raises(DropItem, match="outside the crawl window"):
+            pipeline.process_item(item("https://h.example/old", published=datetime(2025, 10, 1, tzinfo=timezone.utc)))
+        kept = pipeline.process_item(item("https://h.example/in", published=datetime(2025, 11, 5, 22, tzinfo=timezone.utc)))
+        assert kept.record.published_at is not None
+        assert s.get_value("newspipe/dates/out_of_window") == 1
+
+
+@pytest.fixture
+def database(sqlite_url: str):
+    db = Database(sqlite_url)
+    yield db
+    db.close()
+
+
+class TestDedup:
+    def test_cross_domain_canonical_is_syndication_evidence(self, database: Database) -> None:
+        pipeline = DedupPipeline(database.sessions, stats())
+        it = pipeline.process_item(item("https://copy.example/story/?utm_source=rss", canonical="https://orig.example/story"))
+        assert it.canonical_url == "https://copy.example/story/"
+        assert it.record.syndicated_from == "https://orig.example/story"
+        assert "https://copy.example/story/?utm_source=rss" in it.alias_urls
+        assert it.content_hash and len(it.content_hash) == 64
+
+    def test_repeats_in_the_run_and_stored_urls_are_dropped(self, database: Database) -> None:
+        s = stats()
+        pipeline = DedupPipeline(database.sessions, s)
+        pipeline.process_item(item("https://h.example/a"))
+        with pytest.raises(DropItem, match="already seen"):
+            pipeline.process_item(item("https://h.example/a?utm_medium=x", canonical="https://h.example/a"))
+        store = StorePipeline(database.sessions, s, batch_size=10)
+        store.process_item(DedupPipeline(database.sessions, s).process_item(item("https://h.example/b")))
+        store.close_spider()
+        with pytest.raises(DropItem, match="already stored"):
+            DedupPipeline(database.sessions, s).process_item(item("https://h.example/b"))
+        assert s.get_value("newspipe/dedup/same_url_in_run") == 1 and s.get_value("newspipe/dedup/already_stored") == 1
+
+
+class CountingSessions:
+    """Wraps a sessionmaker: counts transactions, and fails the first `failures` of them."""
+
+    def __init__(self, inner, failures: int = 0, error: Exception | None = None) -> None:
+        self.inner, self.failures, self.error, self.begun = inner, failures, error, 0
+
+    def begin(self):
+        self.begun += 1
+        if self.failures:
+            self.failures -= 1
+            raise self.error  # type: ignore[misc]
+        return self.inner.begin()
+
+    def __call__(self):
+        return self.inner()
+
+
+def _prepared(database: Database, n: int, s) -> list[Article]:
+    dedup = DedupPipeline(database.sessions, s)
+    return [dedup.process_item(item(f"https://h.example/{i}", body=f"Story number {i}. " * 30)) for i in range(n)]
+
+
+class TestStore:
+    def test_batches_are_transactions_not_one_per_article(self, database: Database) -> None:
+        s = stats()
+        sessions = CountingSessions(database.sessions)
+        store = StorePipeline(sessions, s, batch_size=4)
+        for it in _prepared(database, 10, s):
+            store.process_item(it)
+        store.close_spider()
+        assert sessions.begun == 3  # 4 + 4 + 2
+        assert s.get_value("newspipe/store/new") == 10
+        with database.sessions() as session:
+            assert len(session.scalars(select(ArticleRow.id)).all()) == 10
+
+    def test_transient_errors_are_retried(self, database: Database) -> None:
+        s = stats()
+        locked = OperationalError("INSERT", {}, Exception("database is locked"))
+        assert is_transient(locked)
+        sessions = CountingSessions(database.sessions, failures=2, error=locked)
+        store = StorePipeline(sessions, s, batch_size=100, max_wait=0.01)
+        for it in _prepared(database, 3, s):
+            store.process_item(it)
+        store.close_spider()
+        assert sessions.begun == 3 and s.get_value("newspipe/store/new") == 3
+
+    def test_a_batch_that_keeps_failing_is_counted_and_logged(self, database: Database, caplog: pytest.LogCaptureFixture) -> None:
+        s = stats()
+        broken = OperationalError("INSERT", {}, Exception("no such table: articles"))
+        assert not is_transient(broken)
+        store = StorePipeline(CountingSessions(database.sessions, failures=1, error=broken), s, batch_size=100)
+        for it in _prepared(database, 2, s):
+            store.process_item(it)
+        store.close_spider()
+        assert s.get_value("newspipe/store/failed") == 2
+        assert "could not store a batch of 2 articles" in caplog.text
+
+    def test_same_body_elsewhere_is_linked_as_duplicate(self, database: Database) -> None:
+        s = stats()
+        dedup, store = DedupPipeline(database.sessions, s), StorePipeline(database.sessions, s, batch_size=10)
+        store.process_item(dedup.process_item(item("https://a.example/x", body="Shared wire copy. " * 20)))
+        store.process_item(dedup.process_item(item("https://b.example/y", body="Shared   wire copy! " * 20)))
+        store.close_spider()
+        assert s.get_value("newspipe/store/duplicate") == 1
+        with database.sessions() as session:
+            assert session.scalar(select(DuplicateLink.method)) == "content_hash"
