@@ -24,7 +24,7 @@ from rich.console import Console
 from crawler.report import print_tables, stats_tables, summary_table
 from crawler.runner import CrawlOutcome, build_settings, run_spider
 from crawler.sources import SourcesError, load_sources
-from crawler.window import DateWindow
+from crawler.discovery.window import Window
 
 app = typer.Typer(
     help="newspipe: crawl news sites into clean, deduplicated articles in SQL.",
@@ -48,13 +48,13 @@ LogLevelOption = Annotated[str, typer.Option("--log-level", help="Scrapy log lev
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    err.print(f"[red]error:[/] {message}", highlight=False)
+    err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
-def _window(since: str | None, until: str | None) -> DateWindow:
+def _window(since: str | None, until: str | None) -> Window:
     try:
-        return DateWindow.parse(since, until)
+        return Window.parse(since, until)
     except ValueError as exc:
         raise fail(str(exc)) from None
 
@@ -251,7 +251,7 @@ def main() -> None:
     try:
         app()
     except SourcesError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(EXIT_USAGE)
 
 

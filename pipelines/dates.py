@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import DropItem
 
-from crawler.window import DateWindow
+from crawler.discovery.window import Window
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -32,14 +32,15 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 class NormaliseDatesPipeline:
-    def __init__(self, window: DateWindow, stats: StatsCollector) -> None:
+    def __init__(self, window: Window, stats: StatsCollector) -> None:
         self.window = window
         self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> NormaliseDatesPipeline:
-        spider_window = getattr(crawler.spider, "window", None)
-        window = spider_window if isinstance(spider_window, DateWindow) else DateWindow.parse(
+        # The spider's window includes its since/until arguments; settings are the fallback.
+        spider_window = getattr(getattr(crawler.spider, "options", None), "window", None)
+        window = spider_window if isinstance(spider_window, Window) else Window.parse(
             crawler.settings.get("NEWSPIPE_SINCE"), crawler.settings.get("NEWSPIPE_UNTIL")
         )
         return cls(window, crawler.stats)

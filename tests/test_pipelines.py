@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from crawler.items import Article
-from crawler.window import DateWindow
+from crawler.discovery.window import Window
 from pipelines.dates import NormaliseDatesPipeline
 from pipelines.dedup import DedupPipeline
 from pipelines.extraction.record import ArticleRecord
@@ -39,12 +39,12 @@ def item(url: str, body: str = "Words of a story. " * 20, *, published: datetime
 class TestDates:
     def test_hint_fills_a_missing_date(self) -> None:
         hint = datetime(2025, 11, 5, 8, 0, tzinfo=timezone.utc)
-        it = NormaliseDatesPipeline(DateWindow(), stats()).process_item(item("https://h.example/a", hint_published_at=hint))
+        it = NormaliseDatesPipeline(Window(), stats()).process_item(item("https://h.example/a", hint_published_at=hint))
         assert it.record.published_at == hint and it.record.date_source == "hint"
 
     def test_future_dates_are_forgotten_and_naive_ones_made_utc(self) -> None:
         s = stats()
-        pipeline = NormaliseDatesPipeline(DateWindow(), s)
+        pipeline = NormaliseDatesPipeline(Window(), s)
         future = pipeline.process_item(item("https://h.example/f", published=FETCHED + timedelta(days=30)))
         assert future.record.published_at is None and s.get_value("newspipe/dates/future_date_dropped") == 1
         naive = pipeline.process_item(item("https://h.example/n", published=datetime(2025, 11, 1, 10, 0)))
@@ -52,7 +52,7 @@ class TestDates:
 
     def test_window_drops_articles_outside_it(self) -> None:
         s = stats()
-        pipeline = NormaliseDatesPipeline(DateWindow.parse("2025-11-01", "2025-11-05"), s)
+        pipeline = NormaliseDatesPipeline(Window.parse("2025-11-01", "2025-11-05"), s)
         with pytest.raises(DropItem, match="outside the crawl window"):
             pipeline.process_item(item("https://h.example/old", published=datetime(2025, 10, 1, tzinfo=timezone.utc)))
         kept = pipeline.process_item(item("https://h.example/in", published=datetime(2025, 11, 5, 22, tzinfo=timezone.utc)))

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from crawler.sources import SourcesError, load_sources, parse_sources, source_for_url
-from crawler.window import DateWindow
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -81,16 +80,3 @@ def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
         load_sources(good, ["nope"])
     assert [s.name for s in load_sources(good, ["local"])] == ["local"]
 
-
-def test_date_window() -> None:
-    window = DateWindow.parse("2025-10-01", "2025-10-31")
-    from datetime import datetime, timezone
-
-    assert window.contains(datetime(2025, 10, 31, 23, 59, tzinfo=timezone.utc))  # until covers the whole day
-    assert not window.contains(datetime(2025, 11, 1, 0, 0, 1, tzinfo=timezone.utc))
-    assert not window.contains(datetime(2025, 9, 30, 23, 0, tzinfo=timezone.utc))
-    assert window.contains(None)
-    with pytest.raises(ValueError, match="not an ISO date"):
-        DateWindow.parse("last tuesday", None)
-    with pytest.raises(ValueError, match="empty"):
-        DateWindow.parse("2025-11-02", "2025-11-01")

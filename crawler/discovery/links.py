@@ -1,0 +1,191 @@
+"""Section pages to article links and pagination links.
+
+`parse_section(html, url, source)` reads a section (listing) page and returns
+the links that look like articles, on the source's domains only, and the
+pagination links to follow (`rel="next"`, `/page/N/`, `?page=N`). When the
+source has allow/deny patterns they decide (`Source.url_allowed`); otherwise
+`looks_like_article` does: a date in the path followed by a slug, a long
+hyphenated slug (>= 3 words) or an id-like number, and none of the usual
+non-article paths (tags, categories, authors, search, legal pages, logins,
+feeds, media files). Reads no settings; needs no Scrapy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
+
+import lxml.etree
+import lxml.html
+
+from crawler.discovery.entries import DiscoveredURL
+
+if TYPE_CHECKING:
+    from crawler.sources import Source
+
+__all__ = ["SectionLinks", "is_pagination", "looks_like_article", "page_number", "parse_section"]
+
+_MEDIA = re.compile(
+    r"\.(jpe?g|png|gif|webp|avif|svg|ico|bmp|tiff?|pdf|docx?|xlsx?|pptx?|odt|zip|gz|tgz|rar|7z|"
+    r"mp3|mp4|m4a|wav|ogg|webm|mov|avi|css|js|json|xml|rss|atom|txt|csv|woff2?|ttf|eot)$",
+    re.IGNORECASE,
+)
+_NON_ARTICLE = re.compile(
+    r"/(tags?|category|categories|topics?|authors?|writers?|contributors?|search|about(-us)?|contact(-us)?|"
+    r"privacy(-policy)?|terms(-of-(use|service))?|cookies?(-policy)?|imprint|impressum|login|log-in|signin|sign-in|"
+    r"logout|signup|sign-up|register|subscribe|subscriptions?|account|my-account|newsletters?|feeds?|rss|"
+    r"wp-login\.php|wp-admin|wp-json|comments|cart|shop|advertise|careers|jobs)(/|$)",
+    re.IGNORECASE,
+)
+_PAGE_PATH = re.compile(r"/page/(\d+)/?$", re.IGNORECASE)
+# /2025/10/28/slug, /2025/10/slug, /2025-10-28/slug: a date followed by a segment that is
+# not just digits (so the date archive /2025/10/28/ itself does not count).
+_DATE_PATH = re.compile(
+    r"/(?:19|20)\d{2}(?:/(?:0?[1-9]|1[0-2])(?:/(?:0?[1-9]|[12]\d|3[01]))?|-\d{2}-\d{2})/[^/]*[^\d/][^/]*"
+)
+_ID_SEGMENT = re.compile(r"(?:^|[-_.])\d{5,}(?:$|[-_.])")
+_ID_QUERY_KEYS = frozenset({"id", "p", "article", "articleid", "story", "storyid", "newsid", "aid"})
+_PAGE_EXT = re.compile(r"\.(s?html?|php|aspx?|cms)$", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class SectionLinks:
+    articles: list[DiscoveredURL] = field(default_factory=list)  # title: the link text
+    pages: list[str] = field(default_factory=list)  # pagination links, in page order
+
+
+def _http(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _slug_words(segment: str) -> list[str]:
+    segment = _PAGE_EXT.sub("", segment)
+    return [w for w in re.split(r"[-_+]", segment) if w]
+
+
+def looks_like_article(url: str) -> bool:
+    """The URL-shape heuristic for article links, used when a source has no patterns."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    path = parts.path
+    if not path.strip("/") and not parts.query:
+        return False
+    if _MEDIA.search(path) or _NON_ARTICLE.search(path) or _PAGE_PATH.search(path):
+        return False
+    if _DATE_PATH.search(path):
+        return True
+    segments = [s for s in path.split("/") if s]
+    if segments:
+        words = _slug_words(segments[-1])
+        if len(words) >= 3 and sum(w.isalpha() for w in words) >= 2:
+            return True
+    if any(_ID_SEGMENT.search(s) or (s.isdigit() and len(s) >= 5) for s in segments):
+        return True
+    query = {k.lower(): v for k, v in parse_qsl(parts.query)}
+    return any(key in query and query[key].isdigit() for key in _ID_QUERY_KEYS)
+
+
+def _section_base(url: str) -> tuple[str, str]:
+    """(host, path) of a section with any /page/N suffix removed: what its pages share."""
+    parts = urlsplit(url)
+    path = _PAGE_PATH.sub("/", parts.path) or "/"
+    return parts.netloc.lower(), path.rstrip("/") or "/"
+
+
+def page_number(url: str) -> int | None:
+    """The page number a pagination URL points at (/page/3/, ?page=3, ?paged=3), if any."""
+    parts = urlsplit(url)
+    match = _PAGE_PATH.search(parts.path)
+    if match:
+        return int(match.group(1))
+    for key, value in parse_qsl(parts.query):
+        if key.lower() in ("page", "paged") and value.isdigit():
+            return int(value)
+    return None
+
+
+def is_pagination(url: str, section_url: str) -> bool:
+    """Whether `url` is another page of the listing at `section_url`."""
+    if page_number(url) is None:
+        return False
+    return _section_base(url) == _section_base(section_url)
+
+
+def _without_fragment(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
+
+
+def _article_ok(url: str, source: Source | None) -> bool:
+    if source is not None:
+        if not source.owns(url):
+            return False
+        decision = source.url_allowed(url)
+        if decision is not None:
+            return decision
+    return looks_like_article(url)
+
+
+def parse_section(html: str | bytes, url: str, source: Source | None = None) -> SectionLinks:
+    """Article and pagination links of a section page; an unparsable page gives none."""
+    result = SectionLinks()
+    if not html or not html.strip():
+        return result
+    try:
+        doc = lxml.html.document_fromstring(html)
+    except ValueError:
+        # lxml refuses str input with an XML encoding declaration; bytes are fine.
+        if not isinstance(html, str):
+            return result
+        try:
+            doc = lxml.html.document_fromstring(html.encode("utf-8"))
+        except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError):
+            return result
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError):
+        return result
+    base = url
+    base_href = doc.xpath("string(//base/@href)")
+    if base_href:
+        base = urljoin(url, base_href.strip())
+    own = _without_fragment(url)
+    seen_articles: set[str] = set()
+    seen_pages: set[str] = {own}
+    next_links: list[str] = []
+    numbered: list[tuple[int, str]] = []
+    for element in doc.xpath("//a[@href] | //link[@href][@rel]"):
+        href = (element.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+            continue
+        link = _without_fragment(urljoin(base, href))
+        if not _http(link) or link == own:
+            continue
+        if source is not None and not source.owns(link):
+            continue
+        rel = (element.get("rel") or "").lower().split()
+        if "next" in rel:
+            if link not in seen_pages:
+                seen_pages.add(link)
+                next_links.append(link)
+            continue
+        if element.tag == "link":
+            continue
+        if is_pagination(link, url):
+            if link not in seen_pages:
+                seen_pages.add(link)
+                numbered.append((page_number(link) or 0, link))
+            continue
+        if link in seen_articles or not _article_ok(link, source):
+            continue
+        seen_articles.add(link)
+        text = " ".join(element.text_content().split()) or None
+        result.articles.append(DiscoveredURL(link, text, None))
+    result.pages = next_links + [link for _, link in sorted(numbered)]
+    return result

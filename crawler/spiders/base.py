@@ -1,0 +1,356 @@
+"""The base newspipe spider: discovery and fetching, no parsing of articles.
+
+Subclasses pick which discovery documents to start from (`kinds`: "feed",
+"sitemap", "section") or override `start`. Callbacks, one per page kind:
+
+- `parse_feed`, `parse_sitemap`, `parse_robots`, `parse_section` read
+  discovery documents with `crawler.discovery` and queue article requests;
+- `parse_article` only packages the response into an `Article` item.
+
+Every article request carries `meta["newspipe"]` = {source, via, hint_title,
+hint_published_at}. Discovered URLs are requested without tracking parameters
+(`strip_tracking`) and deduplicated within the run by their canonical form
+(`dedup_key`).
+
+Settings: see `crawler.spiders.options` (sources, window, limits); the
+spider also merges per-source delay/concurrency into DOWNLOAD_SLOTS.
+Stats: newspipe/discovery/{feeds,sitemaps,sections,articles},
+newspipe/discovery/skipped/<reason>, newspipe/fetch/http_<code>,
+newspipe/fetch/error/<exception>, newspipe/fetch/ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from crawler.discovery import (
+    DiscoveredURL,
+    MalformedFeed,
+    MalformedSitemap,
+    dedup_key,
+    parse_feed,
+    parse_section,
+    parse_sitemap,
+    sitemaps_from_robots,
+    strip_tracking,
+)
+from crawler.items import Article
+from crawler.sources import Source, SourcesError, load_sources
+from crawler.spiders.options import OPTION_ARGS, CrawlOptions, apply_download_slots, resolve_options, split_list
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
+
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+    from twisted.python.failure import Failure
+
+logger = logging.getLogger(__name__)
+
+# Sitemap indexes may nest; beyond this many levels something is looping.
+MAX_SITEMAP_NESTING = 5
+DISCOVERY_META = "newspipe_discovery"
+
+
+class BaseNewsSpider(scrapy.Spider):
+    """Not registered itself (no `name`); see `crawler.spiders.news` and `crawler.spiders.urls`."""
+
+    kinds: ClassVar[tuple[str, ...]] = ()
+    # The `urls` spider can run without a sources file.
+    sources_file_optional: ClassVar[bool] = False
+
+    def __init__(self, *args: Any, options: CrawlOptions | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.options = options if options is not None else CrawlOptions()
+        self.sources_by_name: dict[str, Source] = {s.name: s for s in self.options.sources}
+        self._seen: set[str] = set()  # dedup keys of queued article URLs
+        self._section_pages: dict[str, int] = {}  # section root URL -> pages queued
+
+    # -- wiring -----------------------------------------------------------------------------
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        path = settings.get("NEWSPIPE_SOURCES_FILE")
+        if not path:
+            return
+        try:
+            sources = load_sources(path, split_list(settings.getlist("NEWSPIPE_SOURCE_NAMES")))
+        except SourcesError:
+            return  # from_crawler raises it, with the spider arguments taken into account
+        apply_download_slots(settings, sources)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BaseNewsSpider:
+        option_args = {key: kwargs.pop(key) for key in OPTION_ARGS if key in kwargs}
+        options = resolve_options(crawler.settings, option_args, missing_file_ok=cls.sources_file_optional)
+        if option_args.keys() & {"sources", "source"} and not crawler.settings.frozen:
+            apply_download_slots(crawler.settings, options.sources)
+        spider = super().from_crawler(crawler, *args, options=options, **kwargs)
+        return spider  # type: ignore[return-value]
+
+    # -- start -----------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        if not self.options.sources:
+            logger.warning("no sources selected: nothing to crawl")
+        for source in self.options.sources:
+            for request in self.discovery_requests(source):
+                yield request
+
+    def discovery_requests(self, source: Source) -> Iterator[Request]:
+        """The first requests for a source, for the kinds this spider discovers from."""
+        if "feed" in self.kinds:
+            for url in source.feeds:
+                yield self._discovery_request(url, "feed", source, seed=True)
+        if "sitemap" in self.kinds:
+            if source.robots_sitemaps:
+                for url in robots_urls(source):
+                    yield self._discovery_request(url, "robots", source)
+            for url in source.sitemaps:
+                yield self._discovery_request(url, "sitemap", source, seed=True)
+        if "section" in self.kinds:
+            for url in source.sections:
+                self._section_pages[url] = 1
+                yield self._discovery_request(url, "section", source, root=url, seed=True)
+
+    # -- callbacks ---------------------------------------------------------------------------
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        source = self._source_of(response)
+        self._inc("newspipe/discovery/feeds")
+        self._count_seed_fetched(response)
+        try:
+            entries = parse_feed(response.body, response.url, headers=_headers(response))
+        except MalformedFeed as exc:
+            self._skip("malformed_feed")
+            logger.warning("skipping malformed feed %s: %s", response.url, exc.message)
+            return
+        logger.debug("feed %s: %d entries", response.url, len(entries))
+        for entry in entries:
+            if not self.options.window.contains(entry.date):
+                self._skip("out_of_window")
+                continue
+            request = self.article_request(entry, source, "feed")
+            if request is not None:
+                yield request
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        source = self._source_of(response)
+        self._inc("newspipe/discovery/sitemaps")
+        self._count_seed_fetched(response)
+        try:
+            document = parse_sitemap(response.body, response.url, max_size=self.options.max_size)
+        except MalformedSitemap as exc:
+            self._skip("malformed_sitemap")
+            logger.warning("skipping malformed sitemap %s: %s", response.url, exc.message)
+            return
+        if document.kind == "sitemapindex":
+            depth = response.meta.get(DISCOVERY_META, {}).get("depth", 0) + 1
+            if depth > MAX_SITEMAP_NESTING:
+                self._skip("sitemap_nesting")
+                logger.warning("not following sitemap index %s: nested more than %d levels", response.url, MAX_SITEMAP_NESTING)
+                return
+            for child in document.entries:
+                # A child untouched since before the window cannot list articles inside it.
+                if not self.options.window.may_contain_after(child.modified_at):
+                    self._skip("out_of_window")
+                    continue
+                yield self._discovery_request(child.url, "sitemap", source, depth=depth)
+            return
+        for entry in document.entries:
+            if not self.options.window.contains(entry.date):
+                self._skip("out_of_window")
+                continue
+            request = self.article_request(entry, source, "sitemap")
+            if request is not None:
+                yield request
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        source = self._source_of(response)
+        for url in sitemaps_from_robots(response.body, response.url):
+            yield self._discovery_request(url, "sitemap", source)
+
+    def parse_section(self, response: Response) -> Iterator[Request]:
+        source = self._source_of(response)
+        self._inc("newspipe/discovery/sections")
+        self._count_seed_fetched(response)
+        if not isinstance(response, TextResponse):
+            self._skip("section_not_text")
+            logger.warning("skipping section %s: not a text response", response.url)
+            return
+        try:
+            text = response.text
+        except (UnicodeDecodeError, LookupError):
+            self._skip("section_not_text")
+            logger.warning("skipping section %s: cannot decode it", response.url)
+            return
+        links = parse_section(text, response.url, source)
+        for link in links.articles:
+            # Link text is often "Read more": not passed on as a title hint.
+            request = self.article_request(DiscoveredURL(link.url), source, "section", check_patterns=False)
+            if request is not None:
+                yield request
+        info = response.meta.get(DISCOVERY_META, {})
+        depth = info.get("depth", 0)
+        root = info.get("root") or response.url
+        if depth >= self.options.section_depth:
+            if links.pages:
+                self._skip("section_depth")
+            return
+        for page in links.pages:
+            count = self._section_pages.get(root, 1)
+            if count >= self.options.max_pagination:
+                self._skip("pagination_limit")
+                break
+            self._section_pages[root] = count + 1
+            yield self._discovery_request(page, "section", source, depth=depth + 1, root=root)
+
+    def parse_article(self, response: Response) -> Iterator[Article]:
+        info = response.meta.get("newspipe") or {}
+        if response.status != 200:
+            self._inc(f"newspipe/fetch/http_{response.status}")
+            logger.warning("not an article: HTTP %d for %s", response.status, response.url)
+            return
+        source = self.sources_by_name.get(info.get("source", ""))
+        yield Article(
+            url=response.meta.get("redirect_urls", [response.url])[0],
+            response_url=response.url,
+            source=info.get("source") or (urlsplit(response.url).hostname or ""),
+            status=response.status,
+            content_type=_content_type(response),
+            html=_text_or_none(response),
+            fetched_at=datetime.now(timezone.utc),
+            discovered_via=info.get("via", "url"),
+            hint_title=info.get("hint_title"),
+            hint_published_at=info.get("hint_published_at"),
+            language_hint=source.language if source is not None else None,
+        )
+
+    def on_error(self, failure: Failure) -> None:
+        """Errback of every request: count and log, never raise."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        kind = request.meta.get(DISCOVERY_META, {}).get("kind", "article")
+        quiet = kind == "robots"  # a missing robots.txt is normal
+        log = logger.debug if quiet else logger.warning
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            self._inc(f"newspipe/fetch/http_{status}")
+            log("%s not fetched: HTTP %d for %s", kind, status, request.url)
+        elif failure.check(IgnoreRequest):
+            self._inc("newspipe/fetch/ignored")
+            logger.debug("%s not fetched: %s (%s)", kind, request.url, failure.value)
+        else:
+            name = type(failure.value).__name__
+            self._inc(f"newspipe/fetch/error/{name}")
+            log("%s not fetched: %s for %s", kind, name, request.url)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def article_request(
+        self, entry: DiscoveredURL, source: Source | None, via: str, *, check_patterns: bool = True
+    ) -> Request | None:
+        """The request for a discovered article, or None when it is a duplicate or excluded.
+
+        The request URL is the discovered one without tracking parameters and
+        fragment; duplicates are judged on the canonical form.
+        """
+        url = strip_tracking(entry.url)
+        if check_patterns and source is not None and source.url_allowed(url) is False:
+            self._skip("not_allowed")
+            return None
+        key = dedup_key(url)
+        if key in self._seen:
+            self._skip("duplicate")
+            return None
+        self._seen.add(key)
+        self._inc("newspipe/discovery/articles")
+        meta = {
+            "newspipe": {
+                "source": source.name if source is not None else (urlsplit(url).hostname or ""),
+                "via": via,
+                "hint_title": entry.title,
+                "hint_published_at": entry.published_at,
+            }
+        }
+        return Request(url, callback=self.parse_article, errback=self.on_error, meta=meta)
+
+    def _discovery_request(
+        self, url: str, kind: str, source: Source, *, depth: int = 0, root: str | None = None, seed: bool = False
+    ) -> Request:
+        """A feed, sitemap, robots or section request; `seed` marks those named in the sources file,
+        counted (`newspipe/discovery/seeds`, `.../seeds_fetched`) so a run none of whose seeds
+        could be fetched is reported as failed."""
+        callbacks = {
+            "feed": self.parse_feed,
+            "sitemap": self.parse_sitemap,
+            "robots": self.parse_robots,
+            "section": self.parse_section,
+        }
+        meta = {DISCOVERY_META: {"kind": kind, "source": source.name, "depth": depth, "root": root, "seed": seed}}
+        if seed:
+            self._inc("newspipe/discovery/seeds")
+        # Discovery first: it is what feeds the article queue.
+        return Request(url, callback=callbacks[kind], errback=self.on_error, meta=meta, priority=10)
+
+    def _count_seed_fetched(self, response: Response) -> None:
+        if response.meta.get(DISCOVERY_META, {}).get("seed"):
+            self._inc("newspipe/discovery/seeds_fetched")
+
+    def _source_of(self, response: Response) -> Source | None:
+        name = response.meta.get(DISCOVERY_META, {}).get("source")
+        return self.sources_by_name.get(name) if name else None
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        self.crawler.stats.inc_value(key, count)
+
+    def _skip(self, reason: str) -> None:
+        self._inc(f"newspipe/discovery/skipped/{reason}")
+
+
+def robots_urls(source: Source) -> list[str]:
+    """robots.txt URLs of a source: one per origin of its declared URLs, else per domain over https."""
+    origins: dict[str, None] = {}
+    for url in (*source.feeds, *source.sitemaps, *source.sections):
+        parts = urlsplit(url)
+        origins.setdefault(urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", "")), None)
+    if not origins:
+        for domain in source.domains:
+            origins.setdefault(f"https://{domain}/robots.txt", None)
+    return list(origins)
+
+
+def _headers(response: Response) -> dict[str, str]:
+    content_type = _content_type(response)
+    return {"content-type": content_type} if content_type else {}
+
+
+def _content_type(response: Response) -> str:
+    raw = response.headers.get("Content-Type") or b""
+    return raw.decode("latin-1").strip()
+
+
+def _is_textual(content_type: str) -> bool:
+    """Whether a Content-Type names text; an absent one leaves it to Scrapy's body sniffing."""
+    mime = content_type.split(";", 1)[0].strip().lower()
+    if not mime:
+        return True
+    return mime.startswith("text/") or any(word in mime for word in ("html", "xml", "json", "javascript"))
+
+
+def _text_or_none(response: Response) -> str | None:
+    # Scrapy sniffs bodies without control bytes as text, even under application/pdf.
+    if not isinstance(response, TextResponse) or not _is_textual(_content_type(response)):
+        return None
+    try:
+        return response.text
+    except (UnicodeDecodeError, LookupError):
+        return None

@@ -1,0 +1,126 @@
+"""What a newspipe spider crawls: sources, window and limits, from settings and spider arguments.
+
+Reads NEWSPIPE_SOURCES_FILE, NEWSPIPE_SOURCE_NAMES, NEWSPIPE_SINCE,
+NEWSPIPE_UNTIL, NEWSPIPE_SECTION_DEPTH, NEWSPIPE_MAX_PAGINATION and
+DOWNLOAD_MAXSIZE. Spider arguments override them: `sources` (file),
+`source` (names, comma/whitespace separated), `since`, `until`,
+`section_depth`, `max_pagination`. Also turns the sources' `delay` and
+`concurrency` into DOWNLOAD_SLOTS entries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from scrapy.settings import SETTINGS_PRIORITIES
+
+from crawler.discovery.window import Window
+from crawler.sources import Source, load_sources
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+# Spider arguments that override settings; popped before the rest reach scrapy.Spider.
+OPTION_ARGS = ("sources", "source", "since", "until", "section_depth", "max_pagination")
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlOptions:
+    sources: tuple[Source, ...] = ()
+    window: Window = field(default_factory=Window)
+    section_depth: int = 2
+    max_pagination: int = 5
+    max_size: int = 0  # DOWNLOAD_MAXSIZE, bounds gunzipped sitemaps
+    sources_file: str | None = None
+
+
+def split_list(value: Any) -> list[str]:
+    """A list of strings from a list/tuple or a comma/whitespace-separated string."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part for part in re.split(r"[,\s]+", value) if part]
+    return [str(part).strip() for part in value if str(part).strip()]
+
+
+def _int_option(value: Any, name: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: {value!r} is not a whole number") from None
+    if number < 0:
+        raise ValueError(f"{name}: must be >= 0, got {number}")
+    return number
+
+
+def resolve_options(
+    settings: BaseSettings, args: dict[str, Any], *, missing_file_ok: bool = False
+) -> CrawlOptions:
+    """Build the options; `args` are the spider arguments (only OPTION_ARGS are read).
+
+    Raises `SourcesError` for an unusable sources file or unknown source names,
+    `WindowError`/`ValueError` for bad dates or limits. With `missing_file_ok`
+    a sources file that does not exist gives no sources instead of an error
+    (the `urls` spider can do without a registry).
+    """
+    path = args.get("sources") or settings.get("NEWSPIPE_SOURCES_FILE")
+    names = split_list(args["source"]) if args.get("source") else split_list(settings.getlist("NEWSPIPE_SOURCE_NAMES"))
+    sources: list[Source] = []
+    if path and not (missing_file_ok and not Path(path).exists()):
+        sources = load_sources(path, names)
+    window = Window.parse(
+        args.get("since") if args.get("since") is not None else settings.get("NEWSPIPE_SINCE"),
+        args.get("until") if args.get("until") is not None else settings.get("NEWSPIPE_UNTIL"),
+    )
+    return CrawlOptions(
+        sources=tuple(sources),
+        window=window,
+        section_depth=_int_option(args.get("section_depth", settings.get("NEWSPIPE_SECTION_DEPTH", 2)), "section_depth"),
+        max_pagination=_int_option(args.get("max_pagination", settings.get("NEWSPIPE_MAX_PAGINATION", 5)), "max_pagination"),
+        max_size=settings.getint("DOWNLOAD_MAXSIZE", 0),
+        sources_file=str(path) if path else None,
+    )
+
+
+def source_hosts(source: Source) -> set[str]:
+    """Hostnames (no port) of a source: its domains and the hosts of its declared URLs."""
+    hosts = {domain.split(":", 1)[0].strip("[]") for domain in source.domains}
+    for url in (*source.feeds, *source.sitemaps, *source.sections):
+        host = urlsplit(url).hostname
+        if host:
+            hosts.add(host)
+    return {h for h in hosts if h}
+
+
+def download_slots(sources: list[Source] | tuple[Source, ...]) -> dict[str, dict[str, Any]]:
+    """DOWNLOAD_SLOTS entries (keyed by hostname, as Scrapy's slots are) for sources with delay/concurrency."""
+    slots: dict[str, dict[str, Any]] = {}
+    for source in sources:
+        slot: dict[str, Any] = {}
+        if source.delay is not None:
+            slot["delay"] = source.delay
+        if source.concurrency is not None:
+            slot["concurrency"] = source.concurrency
+        if not slot:
+            continue
+        for host in sorted(source_hosts(source)):
+            slots.setdefault(host, {}).update(slot)
+    return slots
+
+
+def apply_download_slots(settings: BaseSettings, sources: list[Source] | tuple[Source, ...]) -> None:
+    """Merge the sources' slots into DOWNLOAD_SLOTS: a source's own values win for its hosts,
+    other hosts and other keys (e.g. randomize_delay) are kept."""
+    ours = download_slots(sources)
+    if not ours:
+        return
+    merged = {host: dict(value) for host, value in settings.getdict("DOWNLOAD_SLOTS").items()}
+    for host, slot in ours.items():
+        merged.setdefault(host, {}).update(slot)
+    # Merged with what is there, so at least as strong as the current value (e.g. -s DOWNLOAD_SLOTS=...).
+    priority = max(settings.getpriority("DOWNLOAD_SLOTS") or 0, SETTINGS_PRIORITIES["spider"])
+    settings.set("DOWNLOAD_SLOTS", merged, priority=priority)

@@ -1,0 +1,46 @@
+"""newspipe's Scrapy-free article extraction library.
+
+One call turns one fetched HTML page into an article record::
+
+    from pipelines.extraction import extract_article, ExtractionOptions
+
+    result = extract_article(html_bytes, "https://example.com/2025/10/28/story/",
+                             fetched_at=fetched_at, options=ExtractionOptions(min_words=50))
+    if result:                      # ArticleRecord
+        print(result.headline, result.published_at, result.authors)
+    else:                           # NotAnArticle, falsy
+        stats.inc_value(f"newspipe/extract/not_article/{result.reason}")
+
+Public API:
+
+- `extract_article(html, url, *, fetched_at=None, options=None) -> ArticleRecord | NotAnArticle`
+  never raises on bad input. Reasons for `NotAnArticle` are stable short keys:
+  ``"empty"``, ``"not_html"``, ``"too_short"``, ``"index_page"``, ``"error_page"``, ``"no_headline"``.
+- `canonicalize_url(url) -> str`: the stable spelling of an article URL (tracking
+  parameters, fragments, default ports and AMP variants removed).
+- `ExtractionOptions`: the few knobs (`min_words`, `language_hint`, ...).
+- `ArticleRecord`, `NotAnArticle`, `ExtractionResult`: the result types.
+
+Modules, one job each: `document` (decode + parse), `structured` (JSON-LD, meta,
+microdata), `headline`, `dates`, `authors`, `language`, `body` (trafilatura +
+JSON-LD articleBody), `boilerplate` (line filters), `classify` (error/index pages),
+`urls`, `core` (the pipeline). The library reads no settings and needs no Scrapy.
+"""
+
+from __future__ import annotations
+
+from .core import extract_article
+from .errors import REASONS
+from .options import ExtractionOptions
+from .record import ArticleRecord, ExtractionResult, NotAnArticle
+from .urls import canonicalize_url
+
+__all__ = [
+    "REASONS",
+    "ArticleRecord",
+    "ExtractionOptions",
+    "ExtractionResult",
+    "NotAnArticle",
+    "canonicalize_url",
+    "extract_article",
+]

@@ -1,0 +1,407 @@
+"""Publication and modification dates, with their provenance.
+
+Sources are tried in a fixed order of trust and the first plausible date wins:
+JSON-LD > <meta> (OpenGraph article:*, parsely, sailthru, Dublin Core, ...) >
+microdata (itemprop) > a <time> element beside the headline > a date in the URL
+path > a date written in the text just below the headline (read with dateparser
+in the page language; relative dates such as "2 hours ago" are resolved against
+`fetched_at`). Dates in navigation, sidebars, related lists and comments, and
+"today" widgets at the top of the page, are never read: the page-level <time>
+and text searches start at the headline and skip such containers.
+
+Every result is timezone-aware and keeps the page's own offset; a page that
+gives no offset is taken to be in UTC. Impossible dates (before 1990, after
+`fetched_at` plus `max_future_days`) are ignored and the next source is tried.
+Reads no settings; the caller passes `fetched_at`, language and the future margin.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import re
+import warnings
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from .structured import Structured, as_list, as_text, itemprop_values
+from .text import clean, is_noise
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["DateResult", "find_dates", "parse_date", "plausible"]
+
+PUBLISHED_META = (
+    "article:published_time", "article:published", "og:published_time", "og:article:published_time",
+    "published_time", "article.published", "parsely-pub-date", "sailthru.date", "dc.date.issued",
+    "dcterms.issued", "dc.date.created", "dcterms.created", "dc.date", "dcterms.date", "pubdate",
+    "publishdate", "publish-date", "publish_date", "datepublished", "date", "cxenseparse:recs:publishtime",
+    "article:post_date", "citation_publication_date", "original-publish-date",
+)
+MODIFIED_META = (
+    "article:modified_time", "og:updated_time", "article:modified", "dcterms.modified", "dc.date.modified",
+    "datemodified", "last-modified", "lastmod", "parsely-updated-date",
+)
+_EARLIEST_YEAR = 1990
+_HAS_OFFSET = re.compile(r"\d[T ]\d{1,2}:\d{2}.*[+-]\d{2}:?\d{2}$")
+_ISO_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
+_TZ_WORD = re.compile(r"\s*(?:Z|UTC|GMT)$", re.IGNORECASE)
+_URL_DATE = re.compile(
+    r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|\.html?|$)"
+    r"|[/_-]((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)"
+)
+
+_MONTH = r"[^\W\d_]{3,12}\.?"
+_TIME = r"(?:,?\s*(?:um|à|a las|at|alle|om|kl\.?|-|–|\||,)?\s*\d{1,2}[:.h]\d{2}(?:[:.]\d{2})?(?:\s*(?:[ap]\.?\s?m\.?|Uhr|h|hs))?)?"
+_TEXT_DATES = re.compile(
+    "|".join(
+        (
+            r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?",
+            r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日(?:\s*\d{1,2}[:時]\d{2}分?)?",
+            r"\d{4}\s*년\s*\d{1,2}\s*월\s*\d{1,2}\s*일(?:\s*\S{0,3}\s*\d{1,2}:\d{2})?",
+            r"\b\d{4}[./]\d{1,2}[./]\d{1,2}\.?" + _TIME,
+            r"\b\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\b" + _TIME,
+            r"\b\d{1,2}(?:\.|er|st|nd|rd|th|º)?\s+(?:de\s+)?" + _MONTH + r"\s+(?:de\s+)?\d{4}" + _TIME,
+            r"\b" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}" + _TIME,
+            r"\b(?:\d+|an?|one)\s+(?:minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago\b",
+            r"\bvor\s+(?:\d+|einer?)\s+(?:Minuten?|Stunden?|Tag(?:en)?|Wochen?)\b",
+            r"\bil y a\s+(?:\d+|une?)\s+(?:minutes?|heures?|jours?|semaines?)\b",
+            r"\bhace\s+(?:\d+|una?)\s+(?:minutos?|horas?|días?|semanas?)\b",
+            r"\b(?:\d+|un|una)\s+(?:minuti|ore|giorni|settimane)\s+fa\b",
+        )
+    ),
+    re.IGNORECASE,
+)
+_PUBLISHED_CUE = re.compile(
+    r"(publi|veröffentlicht|erschienen|posted|stand|gepubliceerd|pubblicato|opublikowano|yayın|date)\w*\W{0,3}$",
+    re.IGNORECASE,
+)
+_UPDATED_CUE = re.compile(
+    r"(updated?|aktualisiert|mis à jour|actualizado|aggiornato|bijgewerkt|modifi\w+|zuletzt)\W{0,20}$", re.IGNORECASE
+)
+_TIME_PUBLISHED = re.compile(r"publish|entry-date|pubdate|posted|created|date-?time", re.IGNORECASE)
+_TIME_MODIFIED = re.compile(r"updat|modif", re.IGNORECASE)
+_DATELINE_WORDS = 14  # longer text pieces are running text, not a dateline
+_DATELINE_REST_WORDS = 5  # words besides the date in a dateline ("Published on", a name)
+_TEXT_WINDOW = 1500  # characters of text after the headline searched for a written date
+
+
+@dataclass(slots=True)
+class DateResult:
+    published_at: datetime | None = None
+    modified_at: datetime | None = None
+    source: str | None = None
+
+
+def plausible(value: datetime, fetched_at: datetime, max_future_days: float) -> bool:
+    return value.year >= _EARLIEST_YEAR and value <= fetched_at + timedelta(days=max_future_days)
+
+
+def parse_date(raw: Any, language: str | None = None) -> datetime | None:
+    """A machine-written date (ISO 8601, RFC 2822, epoch seconds/ms) as an aware datetime."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raw = str(int(raw))
+    text = as_text(raw) if not isinstance(raw, str) else raw
+    text = clean(text)
+    if not text or len(text) > 64:
+        return None
+    value: datetime | None = None
+    if text.isdigit() and len(text) in (10, 13):
+        seconds = int(text) / (1000 if len(text) == 13 else 1)
+        try:
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    iso = _TZ_WORD.sub("+00:00", text)
+    iso = _ISO_OFFSET.sub(r"\1:\2", iso) if re.search(r"\d[T ]\d", iso) else iso
+    try:
+        value = datetime.fromisoformat(iso.replace(" ", "T", 1) if re.match(r"\d{4}-\d\d-\d\d \d", iso) else iso)
+    except ValueError:
+        value = None
+    if value is None:
+        try:
+            value = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            value = None
+    if value is None:
+        value = _dateparser(text, language, None)
+    if value is None:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _dateparser(text: str, language: str | None, base: datetime | None) -> datetime | None:
+    import dateparser  # imported lazily: it is slow to import and only needed for odd formats
+
+    settings: dict[str, Any] = {
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "TIMEZONE": "UTC",
+        "PREFER_DATES_FROM": "past",
+        "STRICT_PARSING": False,
+    }
+    if base is not None:
+        settings["RELATIVE_BASE"] = base.astimezone(UTC).replace(tzinfo=None)
+    # Always a short explicit list: without one dateparser tries every language it knows (slow).
+    languages = list(dict.fromkeys(filter(None, (language, "en"))))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return dateparser.parse(text, languages=languages, settings=settings)
+    except (ValueError, TypeError, OverflowError, AttributeError, KeyError):
+        return None
+    except Exception:  # dateparser raises assorted errors on unknown languages
+        logger.debug("dateparser failed on %r", text, exc_info=True)
+        return None
+
+
+_NUMERIC = re.compile(
+    r"^(?:(?P<y1>\d{4})[./-](?P<m1>\d{1,2})[./-](?P<d1>\d{1,2})|(?P<a>\d{1,2})(?P<sep>[./])(?P<b>\d{1,2})[./](?P<y2>\d{4}|\d{2}))"
+    r"\.?(?:\D{0,12}?(?P<H>\d{1,2})[:.h](?P<M>\d{2}))?(?:[:.]\d{2})?\s*(?P<ampm>[ap]\.?\s?m\.?)?",
+    re.IGNORECASE,
+)
+
+
+def _numeric_date(text: str, language: str | None) -> datetime | None:
+    """All-digit dates: year first, or day first unless an English page writes M/D/Y with slashes."""
+    match = _NUMERIC.match(text.strip())
+    if not match:
+        return None
+    if match.group("y1"):
+        year, month, day = int(match.group("y1")), int(match.group("m1")), int(match.group("d1"))
+    else:
+        a, b = int(match.group("a")), int(match.group("b"))
+        year = int(match.group("y2"))
+        year = year + 2000 if year < 100 else year
+        month_first = match.group("sep") == "/" and language == "en" and b <= 31 and a <= 12
+        month, day = (a, b) if month_first else (b, a)
+    hour = int(match.group("H")) if match.group("H") else 0
+    minute = int(match.group("M")) if match.group("M") else 0
+    ampm = (match.group("ampm") or "").lower()
+    if ampm.startswith("p") and hour < 12:
+        hour += 12
+    elif ampm.startswith("a") and hour == 12:
+        hour = 0
+    try:
+        return datetime(year, month, day, hour, minute, tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+class _Finder:
+    def __init__(self, tree: HtmlElement, data: Structured, url: str, heading: HtmlElement | None,
+                 language: str | None, fetched_at: datetime, max_future_days: float) -> None:
+        self.tree = tree
+        self.data = data
+        self.url = url
+        self.heading = heading
+        self.language = language
+        self.fetched_at = fetched_at
+        self.max_future_days = max_future_days
+
+    def ok(self, value: datetime | None) -> datetime | None:
+        if value is not None and plausible(value, self.fetched_at, self.max_future_days):
+            return value
+        return None
+
+    def first(self, values: list[Any]) -> datetime | None:
+        for raw in values:
+            value = self.ok(parse_date(raw, self.language))
+            if value is not None:
+                return value
+        return None
+
+    def jsonld(self, modified: bool = False) -> datetime | None:
+        keys = ("dateModified",) if modified else ("datePublished", "dateCreated", "uploadDate")
+        nodes = [self.data.article] if self.data.article is not None else []
+        nodes += [n for n in self.data.jsonld if n is not self.data.article]
+        for key in keys:
+            for node in nodes:
+                value = self.first(as_list(node.get(key)))
+                if value is not None:
+                    return value
+        return None
+
+    def meta(self, modified: bool = False) -> datetime | None:
+        return self.first(self.data.all(*(MODIFIED_META if modified else PUBLISHED_META)))
+
+    def microdata(self, modified: bool = False) -> datetime | None:
+        props = ("dateModified",) if modified else ("datePublished", "dateCreated")
+        for prop in props:
+            value = self.first(itemprop_values(self.tree, prop))
+            if value is not None:
+                return value
+        return None
+
+    def time_element(self) -> datetime | None:
+        """A <time> in the headline's neighbourhood (same header or just after it)."""
+        if self.heading is None:
+            scopes = [a for a in self.tree.iter("article") if not is_noise(a)][:1]
+            heading_pos = -1
+        else:
+            scopes, node = [], self.heading.getparent()
+            while node is not None and node.tag != "body" and len(scopes) < 5:
+                scopes.append(node)
+                node = node.getparent()
+            heading_pos = -1
+        order = {el: i for i, el in enumerate(self.tree.iter())} if self.heading is not None else {}
+        if self.heading is not None:
+            heading_pos = order[self.heading]
+        seen: set[HtmlElement] = set()
+        for level, scope in enumerate(scopes):
+            candidates = []
+            for element in scope.iter("time"):
+                if element in seen:
+                    continue
+                seen.add(element)
+                # Beyond the immediate header, only times that come after the headline.
+                if level >= 2 and order and order.get(element, 0) < heading_pos:
+                    continue
+                if is_noise(element):
+                    continue
+                hints = " ".join(filter(None, (element.get("class"), element.get("itemprop"),
+                                              element.getparent().get("class") if element.getparent() is not None else "")))
+                if _TIME_MODIFIED.search(hints) and not _TIME_PUBLISHED.search(hints):
+                    continue
+                raw = element.get("datetime") or element.get("content") or ""
+                value = self.ok(parse_date(raw, self.language)) if raw else None
+                if value is None:
+                    value = self.ok(self.text_date(element.text_content()))
+                if value is not None:
+                    priority = 0 if (_TIME_PUBLISHED.search(hints) or element.get("pubdate") is not None) else 1
+                    candidates.append((priority, order.get(element, 0), value))
+            if candidates:
+                return min(candidates, key=lambda c: (c[0], c[1]))[2]
+        return None
+
+    def url_date(self) -> datetime | None:
+        match = _URL_DATE.search(self.url)
+        if not match:
+            return None
+        groups = [g for g in match.groups() if g]
+        try:
+            return self.ok(datetime(int(groups[0]), int(groups[1]), int(groups[2]), tzinfo=UTC))
+        except ValueError:
+            return None
+
+    def text_date(self, text: str) -> datetime | None:
+        """The first plausible written date in `text`, preferring one cued as the publication date."""
+        found: list[tuple[int, datetime]] = []
+        for match in _TEXT_DATES.finditer(text):
+            before = text[max(0, match.start() - 40):match.start()]
+            if _UPDATED_CUE.search(before):
+                continue
+            value = self.ok(_numeric_date(match.group(0), self.language))
+            if value is None:
+                value = self.ok(_dateparser(match.group(0), self.language, self.fetched_at))
+            if value is None:
+                continue
+            if _PUBLISHED_CUE.search(before):
+                return value
+            found.append((match.start(), value))
+            if len(found) >= 3:
+                break
+        return found[0][1] if found else None
+
+    def near_headline_text(self) -> list[str]:
+        """Visible text following the headline, skipping noise containers."""
+        start = self.heading
+        if start is None:
+            articles = [a for a in self.tree.iter("article") if not is_noise(a)]
+            if not articles:
+                return []
+            start = articles[0]
+        chunks: list[str] = []
+        size = 0
+        started = False
+        body = self.tree.find("body")
+        root = body if body is not None else self.tree
+        noise_cache: dict[HtmlElement, bool] = {}
+        for element in root.iter():
+            if element is start:
+                started = True
+                if start is not self.heading:
+                    continue
+                chunks.append(clean(element.tail))  # the heading's own words are not a date
+                continue
+            if not started or not isinstance(element.tag, str):
+                continue
+            if self.heading is not None and any(a is self.heading for a in element.iterancestors()):
+                continue
+            if element.tag in ("script", "style", "noscript", "template", "figure", "figcaption", "picture"):
+                continue
+            if any(a.tag in ("figure", "figcaption") for a in element.iterancestors()):
+                continue
+            parent = element.getparent()
+            noisy = noise_cache.get(parent) if parent is not None else None
+            if noisy is None:
+                noisy = is_noise(element)
+            noise_cache[element] = noisy
+            if noisy:
+                continue
+            for piece in (element.text, element.tail):
+                piece = clean(piece)
+                if piece:
+                    size += len(piece)
+                    # Bylines and datelines are short; dates inside running text are about events.
+                    if len(piece.split()) <= _DATELINE_WORDS:
+                        chunks.append(piece)
+            if size > _TEXT_WINDOW:
+                break
+        return [c for c in chunks if c]
+
+    def dateline(self) -> datetime | None:
+        """A written date in a short text piece after the headline that is mostly that date."""
+        for chunk in self.near_headline_text():
+            match = _TEXT_DATES.search(chunk)
+            if match is None:
+                continue
+            rest = chunk[:match.start()] + " " + chunk[match.end():]
+            if len(rest.split()) > _DATELINE_REST_WORDS:
+                continue  # a caption or a sentence that mentions a date
+            value = self.text_date(chunk)
+            if value is not None:
+                return value
+        return None
+
+    def _offset_for(self, value: datetime) -> datetime:
+        """Give a date written without offset the offset of another source with the same wall time."""
+        for raw in self.data.all(*PUBLISHED_META, *MODIFIED_META) + itemprop_values(self.tree, "datePublished"):
+            if not _HAS_OFFSET.search(raw):
+                continue
+            other = parse_date(raw)
+            if other is not None and other.replace(tzinfo=None) == value.replace(tzinfo=None):
+                return other
+        return value
+
+    def published(self) -> tuple[datetime | None, str | None]:
+        for source, finder in (
+            ("json-ld", self.jsonld),
+            ("meta", self.meta),
+            ("microdata", self.microdata),
+            ("time-element", self.time_element),
+            ("url", self.url_date),
+            ("text", self.dateline),
+        ):
+            value = finder()
+            if value is not None:
+                if source in ("json-ld", "meta", "microdata") and value.utcoffset() == timedelta(0):
+                    value = self._offset_for(value)
+                return value, source
+        return None, None
+
+    def modified(self) -> datetime | None:
+        return self.jsonld(modified=True) or self.meta(modified=True) or self.microdata(modified=True)
+
+
+def find_dates(tree: HtmlElement, data: Structured, url: str, heading: HtmlElement | None, *,
+               language: str | None, fetched_at: datetime, max_future_days: float = 2.0) -> DateResult:
+    """Find the publication date (with its source) and the last-modified date."""
+    finder = _Finder(tree, data, url, heading, language, fetched_at, max_future_days)
+    published, source = finder.published()
+    modified = finder.modified()
+    if published is not None and modified is not None and modified < published:
+        modified = None
+    return DateResult(published, modified, source)

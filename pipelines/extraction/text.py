@@ -1,0 +1,67 @@
+"""Small text helpers shared by the field extractors. Reads no settings."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from lxml.html import HtmlElement
+
+_SPACE = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_WORD = re.compile(r"\w+", re.UNICODE)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+# Ancestors whose text never belongs to the article proper.
+NOISE_TAGS = frozenset({"nav", "aside", "footer", "form", "noscript", "script", "style", "template", "iframe", "select", "button"})
+NOISE_HINTS = re.compile(
+    r"(^|[\s_-])(comments?|comment-list|respond|reply|related|recommend\w*|sidebar|widget|popular|trending|"
+    r"most-read|newsletter|promo|teaser-list|breadcrumbs?|share|social|footer|menu|navigation|nav|"
+    r"subscribe|cookie|consent|advert\w*|ad-slot|banner|outbrain|taboola|more-stories|read-more|tags?-list)($|[\s_-])",
+    re.IGNORECASE,
+)
+
+
+def clean(text: str | None) -> str:
+    """Collapse whitespace (including NBSP) and strip."""
+    if not text:
+        return ""
+    return _SPACE.sub(" ", text.replace("\xa0", " ")).strip()
+
+
+def norm(text: str | None) -> str:
+    """A comparison key: case-folded, NFKC, punctuation and spaces removed."""
+    if not text:
+        return ""
+    return _NON_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def count_words(text: str) -> int:
+    """Words for length checks; CJK characters count as one word each per two characters."""
+    words = len(_WORD.findall(text))
+    cjk = len(_CJK.findall(text))
+    if cjk:
+        words = max(words, cjk // 2)
+    return words
+
+
+def element_text(element: HtmlElement) -> str:
+    return clean(element.text_content())
+
+
+def is_noise(element: HtmlElement) -> bool:
+    """Whether the element sits in navigation, sidebars, comments, related lists and the like."""
+    node: HtmlElement | None = element
+    while node is not None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in NOISE_TAGS:
+            return True
+        if tag in ("article", "main", "body"):
+            # An article container ends the walk, unless it is itself a related teaser.
+            hints = f"{node.get('class', '')} {node.get('id', '')}"
+            return tag == "article" and bool(NOISE_HINTS.search(hints))
+        hints = f"{node.get('class', '')} {node.get('id', '')} {node.get('role', '')}"
+        if hints.strip() and NOISE_HINTS.search(hints):
+            return True
+        node = node.getparent()
+    return False

@@ -1,0 +1,135 @@
+"""Section-page discovery on fixture files, without Scrapy's crawler."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler.discovery import looks_like_article, parse_section
+from crawler.discovery.links import is_pagination, page_number
+from crawler.sources import parse_sources
+
+FIXTURES = Path(__file__).parent / "fixtures" / "discovery"
+BASE = "https://news.example.com"
+
+
+def load(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes().replace(b"__BASE__", BASE.encode())
+
+
+def source(extra: str = ""):
+    [src] = parse_sources(f'[[source]]\nname = "example"\ndomains = ["news.example.com"]\n{extra}')
+    return src
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{BASE}/2025/10/28/council-approves-new-budget/",
+        f"{BASE}/2025/10/council-approves-new-budget",
+        f"{BASE}/2025-10-28/council-budget",
+        f"{BASE}/world/europe/prime-minister-visits-brussels-today",
+        f"{BASE}/politics/budget_vote_passes_easily.html",
+        f"{BASE}/story/1234567",
+        f"{BASE}/news/world-europe-67251234",
+        f"{BASE}/article.php?id=98765",
+        f"{BASE}/?p=1234",
+    ],
+)
+def test_article_shaped_urls(url: str) -> None:
+    assert looks_like_article(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{BASE}/",
+        f"{BASE}/news/",
+        f"{BASE}/world/europe/",
+        f"{BASE}/2025/10/28/",
+        f"{BASE}/tag/budget-vote-news/",
+        f"{BASE}/category/local-politics-and-more/",
+        f"{BASE}/author/jane-doe-smith/",
+        f"{BASE}/news/page/2/",
+        f"{BASE}/search?q=budget-vote-today",
+        f"{BASE}/about",
+        f"{BASE}/contact-us",
+        f"{BASE}/privacy-policy",
+        f"{BASE}/login",
+        f"{BASE}/feed/",
+        f"{BASE}/media/photo-of-the-day.jpg",
+        f"{BASE}/reports/annual-budget-report-2025.pdf",
+        f"{BASE}/2025/10/28/council-approves-new-budget/feed/",
+    ],
+)
+def test_non_article_urls(url: str) -> None:
+    assert not looks_like_article(url)
+
+
+def test_section_page_articles_and_pagination() -> None:
+    links = parse_section(load("section_news.html"), f"{BASE}/news/", source())
+    assert [a.url for a in links.articles] == [
+        f"{BASE}/2025/10/28/council-approves-new-budget/",
+        f"{BASE}/world/europe/prime-minister-visits-brussels-today",
+        f"{BASE}/story/1234567",
+        # Tracking parameters are the spider's business (dedup), not the parser's.
+        f"{BASE}/2025/10/28/council-approves-new-budget/?utm_source=section&fbclid=abc123",
+    ]
+    assert links.articles[0].title == "Council approves new budget"
+    # rel=next and the numbered link point at the same page: listed once.
+    assert links.pages == [f"{BASE}/news/page/2/"]
+
+
+def test_section_page_without_source_keeps_other_hosts() -> None:
+    links = parse_section(load("section_news.html"), f"{BASE}/news/")
+    assert "http://other.example.org/2025/10/28/external-story-on-another-site/" in [a.url for a in links.articles]
+
+
+def test_patterns_replace_the_heuristic() -> None:
+    src = source("allow = ['/reports/', '/story/']\ndeny = ['/story/1234567']")
+    links = parse_section(load("section_news.html"), f"{BASE}/news/", src)
+    assert [a.url for a in links.articles] == [f"{BASE}/reports/annual-budget-report-2025.pdf"]
+
+
+def test_deny_only_patterns_fall_back_to_heuristic_for_the_rest() -> None:
+    src = source("deny = ['/world/']")
+    urls = [a.url for a in parse_section(load("section_news.html"), f"{BASE}/news/", src).articles]
+    assert f"{BASE}/world/europe/prime-minister-visits-brussels-today" not in urls
+    assert f"{BASE}/story/1234567" in urls
+
+
+def test_next_page_on_later_pages() -> None:
+    links = parse_section(load("section_news_page3.html"), f"{BASE}/news/page/3/", source())
+    assert [a.url for a in links.articles] == [
+        f"{BASE}/2025/10/26/page-three-story-here/",
+        f"{BASE}/2025/10/28/council-approves-new-budget/",
+    ]
+    assert links.pages == [f"{BASE}/news/page/4/"]
+
+
+def test_base_href_is_honoured() -> None:
+    html = b'<html><head><base href="https://news.example.com/sub/"></head><body><a href="a-long-story-slug-here">x</a></body></html>'
+    links = parse_section(html, f"{BASE}/news/", source())
+    assert [a.url for a in links.articles] == [f"{BASE}/sub/a-long-story-slug-here"]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [b"", b"   ", b"\x00\x01\x02\xff", "<?xml version='1.0' encoding='utf-8'?><html><body><a href='/2025/01/02/x-y'>x</a></body></html>"],
+    ids=["empty", "blank", "binary", "str-with-xml-declaration"],
+)
+def test_odd_input_never_crashes(html: bytes | str) -> None:
+    links = parse_section(html, f"{BASE}/news/", source())
+    assert links.pages == []
+    if isinstance(html, str):
+        assert [a.url for a in links.articles] == [f"{BASE}/2025/01/02/x-y"]
+
+
+def test_pagination_helpers() -> None:
+    assert page_number(f"{BASE}/news/page/3/") == 3
+    assert page_number(f"{BASE}/news/?page=4") == 4
+    assert page_number(f"{BASE}/news/") is None
+    assert is_pagination(f"{BASE}/news/page/2/", f"{BASE}/news/")
+    assert is_pagination(f"{BASE}/news/page/3/", f"{BASE}/news/page/2/")
+    assert not is_pagination(f"{BASE}/sport/page/2/", f"{BASE}/news/")

@@ -1,0 +1,110 @@
+"""Sitemap discovery on fixture files, without Scrapy's crawler."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from crawler.discovery import MalformedSitemap, parse_sitemap, sitemaps_from_robots
+
+FIXTURES = Path(__file__).parent / "fixtures" / "discovery"
+BASE = "https://news.example.com"
+
+
+def load(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes().replace(b"__BASE__", BASE.encode())
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=timezone.utc)
+
+
+def test_sitemap_index_lists_children_with_lastmod() -> None:
+    document = parse_sitemap(load("sitemap_index.xml"), f"{BASE}/sitemap_index.xml")
+    assert document.kind == "sitemapindex"
+    assert [(e.url, e.modified_at) for e in document.entries] == [
+        (f"{BASE}/sitemaps/2025-10.xml.gz", utc(2025, 10, 31, 18)),
+        (f"{BASE}/sitemaps/2024-01.xml", utc(2024, 1, 31)),
+        (f"{BASE}/sitemaps/news.xml", None),
+    ]
+
+
+@pytest.mark.parametrize("gzipped", [False, True], ids=["plain", "gzipped"])
+def test_urlset_with_lastmod(gzipped: bool) -> None:
+    body = load("sitemap_2025_10.xml")
+    if gzipped:
+        body = gzip.compress(body)
+    document = parse_sitemap(body, f"{BASE}/sitemaps/2025-10.xml.gz")
+    assert document.kind == "urlset"
+    assert [(e.url, e.published_at, e.modified_at) for e in document.entries] == [
+        (f"{BASE}/2025/10/02/bridge-repairs-begin-downtown/", None, utc(2025, 10, 2, 9)),
+        (f"{BASE}/2025/09/20/summer-festival-review-roundup/", None, utc(2025, 9, 20)),
+        (f"{BASE}/2025/10/25/library-opens-new-wing/", None, None),
+        (f"{BASE}/private/2025/10/03/members-only-story/", None, utc(2025, 10, 3)),
+        (f"{BASE}/2025/11/15/november-story-after-window/", None, utc(2025, 11, 15, 10)),
+    ]
+
+
+def test_news_sitemap_publication_date_and_title() -> None:
+    document = parse_sitemap(load("news_sitemap.xml"), f"{BASE}/sitemaps/news.xml")
+    assert [(e.url, e.title, e.published_at, e.modified_at) for e in document.entries] == [
+        (f"{BASE}/2025/10/30/mayor-announces-transit-plan/", "Mayor announces transit plan", utc(2025, 10, 30, 7), utc(2025, 11, 20, 10)),
+        (f"{BASE}/2025/08/12/august-heatwave-breaks-records/", "August heatwave breaks records", utc(2025, 8, 12), utc(2025, 10, 15, 10)),
+        (f"{BASE}/2025/10/31/late-night-vote-result/", "Late-night vote result", utc(2025, 10, 31, 23, 59), None),
+    ]
+    # The window is checked against the publication date first.
+    assert document.entries[0].date == utc(2025, 10, 30, 7)
+
+
+def test_gzip_over_max_size_is_malformed() -> None:
+    body = gzip.compress(load("sitemap_2025_10.xml"))
+    with pytest.raises(MalformedSitemap, match="gunzip"):
+        parse_sitemap(body, f"{BASE}/big.xml.gz", max_size=100)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(None, id="html"),
+        pytest.param(b"", id="empty"),
+        pytest.param(b"\x00\x01\x02binary\xff\xfe\xfd", id="binary"),
+        pytest.param(b"\x1f\x8b\x08\x00corrupt-gzip", id="corrupt-gzip"),
+        pytest.param(b"<?xml version='1.0'?><rss version='2.0'><channel/></rss>", id="a-feed-not-a-sitemap"),
+    ],
+)
+def test_malformed_sitemaps_raise(body: bytes | None) -> None:
+    if body is None:
+        body = load("malformed_sitemap.xml")
+    with pytest.raises(MalformedSitemap) as info:
+        parse_sitemap(body, f"{BASE}/sitemap.xml")
+    assert info.value.reason == "malformed_sitemap"
+    assert f"{BASE}/sitemap.xml" in str(info.value)
+
+
+def test_bad_dates_and_relative_locs() -> None:
+    body = (
+        b"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+        b"<url><loc>/relative/path-to-story-here</loc><lastmod>2025-13-45</lastmod></url>"
+        b"<url><loc>ftp://files.example.com/x</loc></url>"
+        b"<url><loc>  </loc></url>"
+        b"</urlset>"
+    )
+    document = parse_sitemap(body, f"{BASE}/sitemap.xml")
+    assert [(e.url, e.modified_at) for e in document.entries] == [(f"{BASE}/relative/path-to-story-here", None)]
+
+
+def test_sitemaps_from_robots() -> None:
+    robots = (
+        b"User-agent: *\nDisallow: /private/\n"
+        b"Sitemap: https://news.example.com/sitemap_index.xml\n"
+        b"sitemap: /news-sitemap.xml\n"
+        b"Sitemap: https://news.example.com/sitemap_index.xml\n"
+    )
+    assert sitemaps_from_robots(robots, f"{BASE}/robots.txt") == [
+        f"{BASE}/sitemap_index.xml",
+        f"{BASE}/news-sitemap.xml",
+    ]
+    assert sitemaps_from_robots(b"User-agent: *\nDisallow:\n", f"{BASE}/robots.txt") == []

@@ -1,0 +1,147 @@
+"""BackoffRetryMiddleware: unit tests in process, and real retries against the fixture server."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+from crawlutil import FixtureServer, Reply, fixture_server, run_crawl, write_sources  # noqa: F401
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Request, Response
+from scrapy.spiders import Spider
+from scrapy.utils.test import get_crawler
+
+from crawler.middlewares import BackoffRetryMiddleware, parse_retry_after
+
+NOW = datetime(2025, 10, 28, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (b"1", 1.0),
+        ("120", 120.0),
+        (format_datetime(NOW + timedelta(seconds=30), usegmt=True), 30.0),
+        (format_datetime(NOW - timedelta(hours=1), usegmt=True), 0.0),  # in the past: no wait
+        (b"soon", None),
+        (b"", None),
+        (None, None),
+        (b"-5", None),
+    ],
+)
+def test_parse_retry_after(value, expected) -> None:
+    assert parse_retry_after(value, now=NOW) == expected
+
+
+def make(settings: dict | None = None) -> BackoffRetryMiddleware:
+    crawler = get_crawler(Spider, settings or {})
+    crawler.spider = Spider("test")
+    crawler.spider.crawler = crawler
+    return BackoffRetryMiddleware.from_crawler(crawler)
+
+
+def test_not_configured_when_retry_disabled() -> None:
+    with pytest.raises(NotConfigured):
+        make({"RETRY_ENABLED": False})
+
+
+def test_backoff_grows_with_jitter_and_is_capped() -> None:
+    mw = make({"NEWSPIPE_RETRY_BACKOFF_BASE": 2.0, "NEWSPIPE_RETRY_BACKOFF_MAX": 10.0})
+    for retry_times, full in [(0, 2.0), (1, 4.0), (2, 8.0), (3, 10.0), (10, 10.0)]:
+        delays = {mw.backoff(retry_times) for _ in range(20)}
+        assert all(full / 2 <= d <= full for d in delays)
+        assert len(delays) > 1  # jittered
+
+
+def test_retry_after_wins_and_is_capped() -> None:
+    mw = make({"NEWSPIPE_RETRY_BACKOFF_MAX": 30.0})
+    request = Request("https://example.com/a")
+    assert mw.delay_for(request, Response(request.url, status=503, headers={"Retry-After": "7"})) == 7.0
+    assert mw.delay_for(request, Response(request.url, status=503, headers={"Retry-After": "3600"})) == 30.0
+
+
+def test_gives_up_with_the_response_after_retry_times() -> None:
+    mw = make({"RETRY_TIMES": 1})
+    request = Request("https://example.com/a", meta={"retry_times": 1})
+    response = Response(request.url, status=503, headers={"Retry-After": "0"})
+    assert asyncio.run(mw.process_response(request, response)) is response
+    assert mw.crawler.stats.get_value("retry/max_reached") == 1
+
+
+def test_retries_codes_and_leaves_others_alone() -> None:
+    mw = make()
+    request = Request("https://example.com/a")
+    ok = Response(request.url, status=404)
+    assert asyncio.run(mw.process_response(request, ok)) is ok
+    retried = asyncio.run(mw.process_response(request, Response(request.url, status=429, headers={"Retry-After": "0"})))
+    assert isinstance(retried, Request) and retried.meta["retry_times"] == 1
+    assert mw.crawler.stats.get_value("retry/reason_count/429 Unknown Status") == 1
+    no_retry = Request("https://example.com/b", meta={"dont_retry": True})
+    busy = Response(no_retry.url, status=503)
+    assert asyncio.run(mw.process_response(no_retry, busy)) is busy
+
+
+def _sources(tmp_path: Path, server: FixtureServer) -> str:
+    return write_sources(tmp_path / "sources.toml", f'[[source]]\nname = "local"\ndomains = ["{server.netloc}"]\n')
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "min_wait"),
+    [(503, {"Retry-After": "1"}, 1.0), (429, {}, 0.0), (429, {"Retry-After": "1"}, 1.0)],
+    ids=["503-retry-after", "429-backoff", "429-retry-after"],
+)
+def test_retried_then_fetched(tmp_path: Path, fixture_server: FixtureServer, status, headers, min_wait) -> None:
+    s = fixture_server
+    s.sequence(
+        "/busy-story-page-here",
+        [
+            Reply(status, b"busy", {"Content-Type": "text/plain", **headers}),
+            Reply(200, s.render("article.html"), {"Content-Type": "text/html; charset=utf-8"}),
+        ],
+    )
+    result = run_crawl("urls", {"NEWSPIPE_SOURCES_FILE": _sources(tmp_path, s)}, {"urls": s.url("/busy-story-page-here")})
+    assert result.error is None, result.error
+    [item] = result.items
+    assert item.status == 200 and "Body text" in item.html
+    assert s.hits["/busy-story-page-here"] == 2
+    assert result.stat("retry/count") == 1
+    assert result.stat("newspipe/retry/wait_seconds") >= min_wait
+    assert result.stat("newspipe/retry/wait_seconds") > 0
+
+
+def test_retries_exhausted_counts_the_error(tmp_path: Path, fixture_server: FixtureServer) -> None:
+    s = fixture_server
+    s.route("/always-busy-story-here", "busy", status=503, headers={"Retry-After": "0"})
+    result = run_crawl(
+        "urls",
+        {"NEWSPIPE_SOURCES_FILE": _sources(tmp_path, s), "RETRY_TIMES": 2},
+        {"urls": s.url("/always-busy-story-here")},
+    )
+    assert result.error is None, result.error
+    assert result.items == []
+    assert s.hits["/always-busy-story-here"] == 3
+    assert result.stat("retry/max_reached") == 1
+    assert result.stat("newspipe/fetch/http_503") == 1
+
+
+def test_network_errors_are_retried_with_backoff(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run_crawl(
+        "urls",
+        # No robots.txt fetch: it would be retried too.
+        {"NEWSPIPE_SOURCES_FILE": str(tmp_path / "none.toml"), "RETRY_TIMES": 2, "ROBOTSTXT_OBEY": False},
+        {"urls": f"http://127.0.0.1:{port}/unreachable-story-here"},
+    )
+    assert result.error is None, result.error
+    assert result.items == []
+    assert result.stat("retry/count") == 2
+    assert result.stat("retry/max_reached") == 1
+    assert result.stat("newspipe/retry/wait_seconds") > 0
+    assert any(key.startswith("newspipe/fetch/error/") for key in result.stats)
