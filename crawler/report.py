@@ -13,6 +13,7 @@ SUMMARY_ROWS = (
     ("pages fetched", "pages_fetched"),
     ("new articles", "articles_new"),
     ("duplicates (linked to their original)", "articles_duplicate"),
+    ("earlier copies relinked to a new original", "articles_relinked"),
     ("already stored", "articles_existing"),
     ("not articles (skipped)", "skipped"),
     ("could not be stored", "articles_failed"),

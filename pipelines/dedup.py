@@ -11,12 +11,12 @@ stored story under another URL go on to the store, which links them to their ori
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from scrapy.exceptions import DropItem
 
 from crawler.database import database_for
 from pipelines.extraction import canonicalize_url
+from pipelines.extraction.urls import same_site
 from pipelines.fingerprint import content_hash
 from storage.repository import ArticleRepository
 
@@ -26,11 +26,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from crawler.items import Article
-
-
-def _site(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.").removeprefix("amp.").removeprefix("m.")
 
 
 class DedupPipeline:
@@ -48,7 +43,7 @@ class DedupPipeline:
         assert record is not None, "DedupPipeline runs after ExtractPipeline"
         own_url = canonicalize_url(item.response_url)
         canonical = record.canonical_url or own_url
-        if _site(canonical) != _site(own_url):
+        if not same_site(canonical, own_url):
             record.syndicated_from = record.syndicated_from or canonical
             canonical = own_url
         if record.syndicated_from:

@@ -4,7 +4,8 @@ Reads NEWSPIPE_DATABASE_URL (through `crawler.database`) and NEWSPIPE_STORE_BATC
 Transient database errors (locked, connection dropped) are retried with backoff;
 a batch that still fails is logged with its error, counted under
 `newspipe/store/failed` and makes the run fail: never silently dropped.
-Outcomes are counted as `newspipe/store/new`, `/duplicate` and `/existing`.
+Outcomes are counted as `newspipe/store/new`, `/duplicate` and `/existing`; earlier rows
+found to be copies of a new article are counted as `newspipe/store/relinked`.
 """
 
 from __future__ import annotations
@@ -106,6 +107,8 @@ class StorePipeline:
             return
         for result in results:
             self.stats.inc_value(f"newspipe/store/{result.outcome}")
+            if result.relinked:
+                self.stats.inc_value("newspipe/store/relinked", result.relinked)
 
     def _write(self, batch: list[NewArticle], run_id: int | None) -> list[SaveResult]:
         retrying = Retrying(

@@ -55,6 +55,7 @@ class SaveResult:
     outcome: Outcome
     article_id: int
     duplicate_of: int | None = None
+    relinked: int = 0  # earlier rows found, through this article, to be copies of it
 
 
 class ArticleRepository:
@@ -119,12 +120,11 @@ class ArticleRepository:
 
         article = self._insert(item, run_id)
         if original is None:
-            self._adopt_copies_pointing_at(article)
-            return SaveResult("new", article.id)
+            return SaveResult("new", article.id, relinked=self._adopt_copies_pointing_at(article))
         if method == "content_hash" and self._should_lead(article, original):
             self._relink(original.id, article.id)
             self._link(original.id, article.id, method)
-            return SaveResult("new", article.id)
+            return SaveResult("new", article.id, relinked=1)
         self._link(article.id, original.id, method or "content_hash")
         return SaveResult("duplicate", article.id, original.id)
 
@@ -140,7 +140,7 @@ class ArticleRepository:
             return candidate.published_at < original.published_at
         return False
 
-    def _adopt_copies_pointing_at(self, article: Article) -> None:
+    def _adopt_copies_pointing_at(self, article: Article) -> int:
         """Copies stored before their original (they name it in a "Source link") join its story now."""
         urls = [u.url for u in article.urls]
         copies = self.session.scalars(
@@ -152,6 +152,7 @@ class ArticleRepository:
             self._relink(leader, article.id)
             if leader != article.id:
                 self._link(leader, article.id, "syndication")
+        return len(copies)
 
     def _relink(self, old_original: int, new_original: int) -> None:
         self.session.execute(

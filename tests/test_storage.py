@@ -75,7 +75,7 @@ def test_copy_stored_before_its_original_is_relinked(db: Database) -> None:
         copy = repo.save(make("https://copy.example/x", body="Copied text with a footer.", syndicated_from="https://orig.example/x"))
         original = repo.save(make("https://orig.example/x", body="Copied text."))
     assert copy.outcome == "new"  # nothing to link to yet
-    assert original.outcome == "new"
+    assert original.outcome == "new" and original.relinked == 1
     with db.sessions() as s:
         assert ArticleRepository(s).original_of(copy.article_id) == original.article_id
 

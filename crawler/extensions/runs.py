@@ -34,6 +34,7 @@ def run_counts(stats: dict[str, Any]) -> dict[str, int]:
         "errors": int(stats.get("log_count/ERROR", 0)),
         "articles_new": int(stats.get("newspipe/store/new", 0)),
         "articles_duplicate": int(stats.get("newspipe/store/duplicate", 0)),
+        "articles_relinked": int(stats.get("newspipe/store/relinked", 0)),
         "articles_existing": int(stats.get("newspipe/store/existing", 0)) + int(stats.get("newspipe/dedup/already_stored", 0)),
         "articles_failed": int(stats.get("newspipe/store/failed", 0)),
         "skipped": int(stats.get("newspipe/extract/skipped", 0)),

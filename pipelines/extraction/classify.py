@@ -31,6 +31,7 @@ _ERROR = re.compile(
 _ARTICLE_OG = re.compile(r"article|news|blog", re.IGNORECASE)
 _NO_TEXT = frozenset({"script", "style", "noscript", "template"})
 _MIN_LINKS = 30
+_MIN_LINKS_WITHOUT_TEXT = 5  # with no running text at all, this many links make a link list
 _PARAGRAPH_WORDS = 20  # a body line this long is running text, not a teaser or link
 _MIN_RUNNING_WORDS = 60  # that many words in such lines make an article, however many links
 _WORDS_PER_LINK = 2.5  # running-text words per content link below which a page is a link list
@@ -65,9 +66,10 @@ def check_index_page(tree: HtmlElement, data: Structured, body_text: str) -> Non
     if body is None:
         return
     links = [a for a in body.iter("a") if a.get("href") and clean(a.text_content())]
-    if len(links) < _MIN_LINKS:
-        return
     content_links = [a for a in links if not is_noise(a)]
+    if running == 0 and len(content_links) >= _MIN_LINKS_WITHOUT_TEXT:
+        # Not one line of running text: a short list of teasers (a small home or tag page).
+        raise Discard(INDEX_PAGE, f"{len(content_links)} links and no paragraph of running text")
     if len(content_links) < _MIN_LINKS:
         return
     # Words outside links anywhere in the body: running text, whatever element holds it.

@@ -107,5 +107,14 @@ def registrable_domain(url_or_host: str) -> str:
 
 
 def same_site(url_a: str, url_b: str) -> bool:
-    """Whether two absolute URLs belong to the same registrable domain."""
-    return registrable_domain(url_a) == registrable_domain(url_b)
+    """Whether two absolute URLs belong to the same registrable domain (and port: another port
+    on the same host is another server)."""
+    return registrable_domain(url_a) == registrable_domain(url_b) and _port(url_a) == _port(url_b)
+
+
+def _port(url: str) -> int | None:
+    parts = urlsplit(url)
+    try:
+        return parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
+    except ValueError:
+        return None
