@@ -246,6 +246,12 @@ def db_upgrade(db: DbOption = None) -> None:
         database.close()
 
 
+# Commands for the past (backfill, coverage) live in their own module.
+from crawler import cli_archive  # noqa: E402 (registers on the app defined above)
+
+cli_archive.register(app)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:

@@ -24,10 +24,13 @@ class Article:
     content_type: str
     html: str | None = field(repr=False)  # decoded page text; None when the response was not text
     fetched_at: datetime
-    discovered_via: str  # "feed", "sitemap", "section", "url"
+    discovered_via: str  # "feed", "sitemap", "section", "url", "warc"
     hint_title: str | None = None  # from the feed entry or news sitemap
     hint_published_at: datetime | None = None
     language_hint: str | None = None
+    # Where an archived capture came from (`newspipe backfill --warc`): file and record offset.
+    archive_file: str | None = None
+    archive_offset: int | None = None
     # Filled by the pipelines.
     record: ArticleRecord | None = None
     canonical_url: str | None = None

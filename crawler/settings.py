@@ -44,6 +44,7 @@ DOWNLOADER_MIDDLEWARES = {
 
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
+    "pipelines.language.LanguageFilterPipeline": 150,
     "pipelines.dates.NormaliseDatesPipeline": 200,
     "pipelines.dedup.DedupPipeline": 300,
     "pipelines.store.StorePipeline": 400,
@@ -52,6 +53,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.extensions.CrawlRunRecorder": 100,
     "crawler.extensions.ProgressDisplay": 200,
+    "crawler.extensions.WarcRecorder": 300,
 }
 
 LOG_LEVEL = "INFO"
@@ -74,6 +76,14 @@ NEWSPIPE_STORE_BATCH_SIZE = 50
 
 # newspipe: extraction.
 NEWSPIPE_MIN_WORDS = 50  # pages with less body text are not articles
+
+# newspipe: web archives. NEWSPIPE_WARC_DIR: write every download to a WARC file there
+# (`crawl --warc-dir`); NEWSPIPE_WARC_MAX_RECORD: largest archived body imported (0: DOWNLOAD_MAXSIZE).
+NEWSPIPE_WARC_DIR = None
+NEWSPIPE_WARC_MAX_RECORD = 0
+
+# newspipe: keep only these languages (ISO codes; empty: all), e.g. for CC-NEWS imports.
+NEWSPIPE_LANGUAGES: list[str] = []
 
 # newspipe: the live progress display (switched on by the CLI).
 NEWSPIPE_PROGRESS = False

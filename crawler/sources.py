@@ -8,6 +8,7 @@ A file holds `[[source]]` tables::
     feeds = ["https://example.com/rss.xml"]
     sitemaps = ["https://example.com/news-sitemap.xml"]
     sections = ["https://example.com/world/"]
+    archives = ["https://example.com/{year}/{month}/{day}/"]  # date archive pages, for backfills
     allow = ['/\\d{4}/\\d{2}/']      # optional regexes an article URL must match (one of)
     deny = ['/tag/', '/author/']     # optional regexes that exclude a URL
     language = "en"                  # optional hint
@@ -21,6 +22,7 @@ Errors name the file, the source and the field.
 from __future__ import annotations
 
 import re
+import string
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +52,7 @@ class Source:
     feeds: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
+    archives: tuple[str, ...] = ()  # URL templates with {year}, {month}, {day}
     allow: tuple[re.Pattern[str], ...] = ()
     deny: tuple[re.Pattern[str], ...] = ()
     language: str | None = None
@@ -77,7 +80,8 @@ class Source:
         return None
 
 
-_STR_LISTS = ("domains", "feeds", "sitemaps", "sections", "allow", "deny")
+_STR_LISTS = ("domains", "feeds", "sitemaps", "sections", "archives", "allow", "deny")
+_ARCHIVE_FIELDS = {"year", "month", "day"}
 _KNOWN = {"name", "language", "robots_sitemaps", "delay", "concurrency", *_STR_LISTS}
 
 
@@ -98,10 +102,19 @@ def _source_from_table(path: str | Path, index: int, table: Any) -> Source:
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise SourcesError(path, "must be a list of non-empty strings", source=name, field_name=key)
         lists[key] = tuple(v.strip() for v in value)
-    for key in ("feeds", "sitemaps", "sections"):
+    for key in ("feeds", "sitemaps", "sections", "archives"):
         for url in lists[key]:
             if urlsplit(url).scheme not in ("http", "https"):
                 raise SourcesError(path, f"{url!r} is not an http(s) URL", source=name, field_name=key)
+    for template in lists["archives"]:
+        try:
+            fields = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+        except ValueError as exc:
+            raise SourcesError(path, f"{template!r}: {exc}", source=name, field_name="archives") from None
+        if not fields or not fields <= _ARCHIVE_FIELDS:
+            raise SourcesError(
+                path, f"{template!r} needs {{year}}, {{month}} and/or {{day}} placeholders and no others", source=name, field_name="archives"
+            )
     patterns: dict[str, tuple[re.Pattern[str], ...]] = {}
     for key in ("allow", "deny"):
         compiled = []
@@ -114,7 +127,7 @@ def _source_from_table(path: str | Path, index: int, table: Any) -> Source:
     domains = tuple(d.lower() for d in lists["domains"])
     if not domains:
         # Default to the hosts of the declared URLs, so a minimal entry still works.
-        domains = tuple(sorted({urlsplit(u).netloc.lower() for key in ("feeds", "sitemaps", "sections") for u in lists[key]}))
+        domains = tuple(sorted({urlsplit(u).netloc.lower() for key in ("feeds", "sitemaps", "sections", "archives") for u in lists[key]}))
     if not domains:
         raise SourcesError(path, "needs domains, or at least one feed, sitemap or section URL", source=name, field_name="domains")
     language = table.get("language")
@@ -135,6 +148,7 @@ def _source_from_table(path: str | Path, index: int, table: Any) -> Source:
         feeds=lists["feeds"],
         sitemaps=lists["sitemaps"],
         sections=lists["sections"],
+        archives=lists["archives"],
         allow=patterns["allow"],
         deny=patterns["deny"],
         language=language,

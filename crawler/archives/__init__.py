@@ -1,0 +1,1 @@
+"""Web archives: reading WARC/ARC files (including CC-NEWS) into pages, and writing crawls to WARC."""

@@ -1,0 +1,113 @@
+"""CLI commands for filling in the past: `backfill` (WARC files, or a source's sitemaps and
+archive pages over a date window) and `coverage` (stored articles per source and day).
+
+Registered on the main app by `crawler.cli`; shares its helpers and exit codes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from crawler.sources import SourcesError, load_sources
+
+
+def backfill(
+    sources_file: Annotated[Optional[Path], typer.Argument(help="TOML sources file (optional with --warc).")] = None,
+    warc: Annotated[Optional[list[str]], typer.Option("--warc", help="WARC/ARC file or glob (repeatable); CC-NEWS files too.")] = None,
+    source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
+    since: Annotated[Optional[str], typer.Option(help="Start of the window (ISO date/datetime).")] = None,
+    until: Annotated[Optional[str], typer.Option(help="End of the window (ISO date/datetime, inclusive).")] = None,
+    missing: Annotated[bool, typer.Option("--missing", help="Only days of the window with no stored article (sitemaps and archive pages).")] = False,
+    language: Annotated[Optional[list[str]], typer.Option("--language", "-l", help="Keep only this language (repeatable).")] = None,
+    db: Annotated[Optional[str], typer.Option("--db", help="SQLAlchemy URL or SQLite path.")] = None,
+    log_level: Annotated[str, typer.Option("--log-level", help="Scrapy log level on stderr.")] = "WARNING",
+    progress: Annotated[bool, typer.Option(help="Live progress display on a terminal.")] = True,
+) -> None:
+    """Fill in the past: import WARC files, or walk a source's sitemaps and archive pages for a window."""
+    from crawler.cli import _exit_for, _run, _window, fail
+
+    names = source or []
+    if sources_file is not None:
+        try:
+            load_sources(sources_file, names)
+        except SourcesError as exc:
+            raise fail(str(exc)) from None
+    window = _window(since, until)
+    overrides = {
+        "NEWSPIPE_DATABASE_URL": db,
+        "NEWSPIPE_SOURCES_FILE": str(sources_file) if sources_file else "",
+        "NEWSPIPE_SOURCE_NAMES": names,
+        "NEWSPIPE_SINCE": window.since.isoformat() if window.since else None,
+        "NEWSPIPE_UNTIL": window.until.isoformat() if window.until else None,
+        "NEWSPIPE_LANGUAGES": language or [],
+        "LOG_LEVEL": log_level,
+    }
+    if warc:
+        from crawler.archives.reader import expand_paths
+
+        try:
+            paths = [str(p) for p in expand_paths(warc)]
+        except FileNotFoundError as exc:
+            raise fail(str(exc)) from None
+        _exit_for(_run("warc", overrides, progress, paths=paths))
+        return
+    if sources_file is None or not names or window.since is None:
+        raise fail("a backfill needs --warc FILE, or a sources file with --source NAME and --since DATE")
+    days: list[str] = []
+    if missing:
+        from storage.coverage import coverage_by_day
+        from storage.engine import Database, resolve_database_url
+
+        last = (window.until.date() if window.until else date.today())
+        with Database(resolve_database_url(db)) as database, database.sessions() as session:
+            counts = coverage_by_day(session, names, window.since.date(), last)
+        days = [day.isoformat() for day, per_source in counts.items() if not any(per_source.values())]
+        if not days:
+            typer.echo("no missing days in the window: nothing to backfill", err=True)
+            return
+    _exit_for(_run("backfill", overrides, progress, days=",".join(days) or None))
+
+
+def coverage(
+    source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
+    since: Annotated[Optional[str], typer.Option(help="First day (default: 30 days ago).")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Last day (default: today).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
+    db: Annotated[Optional[str], typer.Option("--db", help="SQLAlchemy URL or SQLite path.")] = None,
+) -> None:
+    """Stored articles per source and publication day, so that gaps show (0 = a day to backfill)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from crawler.cli import _window
+    from storage.coverage import coverage_by_day
+    from storage.engine import Database, resolve_database_url
+
+    window = _window(since, until)
+    last = window.until.date() if window.until else date.today()
+    first = window.since.date() if window.since else last - timedelta(days=29)
+    with Database(resolve_database_url(db)) as database, database.sessions() as session:
+        counts = coverage_by_day(session, source or [], first, last)
+    sources = sorted({name for per_source in counts.values() for name in per_source})
+    if as_json:
+        data = {"days": [{"day": d.isoformat(), **per_source} for d, per_source in counts.items()], "sources": sources}
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return
+    table = Table(title=f"articles per day, {first} to {last} (red: none stored)")
+    table.add_column("day")
+    for name in sources:
+        table.add_column(name, justify="right")
+    for day, per_source in counts.items():
+        table.add_row(day.isoformat(), *(f"[red]0[/]" if not per_source.get(n) else str(per_source[n]) for n in sources))
+    Console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(backfill)
+    app.command()(coverage)

@@ -1,0 +1,93 @@
+"""WARC import (`newspipe backfill --warc`): the demo site captured to a WARC file and imported
+gives the same articles as a live crawl, once; damaged files are counted, not fatal."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from crawler.archives.reader import ArchivedPage, Skipped, expand_paths, iter_archive
+from crawler.demo import DemoSite
+from tests.test_e2e_demo import exported, newspipe, run_stats
+from tests.warcutil import write_warc
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def demo() -> DemoSite:
+    with DemoSite() as site:
+        yield site
+
+
+def demo_urls(site: DemoSite) -> list[str]:
+    truth = site.expected()
+    # What a polite crawler could have captured: robots.txt keeps /private/ out of any archive of ours.
+    pages = [a["url"] for a in truth["articles"]] + [p["url"] for p in truth["not_stored"] if p["why"] != "robots"]
+    aliases = [u for a in truth["articles"] for u in a.get("alias_urls", [])]
+    return pages + aliases
+
+
+@pytest.fixture(scope="module")
+def demo_warc(demo: DemoSite, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_warc(tmp_path_factory.mktemp("warc") / "demo.warc.gz", demo_urls(demo), extra_records=3)
+
+
+def test_reader_streams_responses_with_provenance(demo_warc: Path, demo: DemoSite) -> None:
+    entries = list(iter_archive(demo_warc))
+    pages = [e for e in entries if isinstance(e, ArchivedPage)]
+    assert len(pages) == len(demo_urls(demo))  # warcinfo and metadata records are not pages
+    assert all(p.archive == str(demo_warc) and p.offset > 0 for p in pages)
+    assert len({p.offset for p in pages}) == len(pages)
+    assert pages[0].captured_at.isoformat() == "2025-11-06T10:00:00+00:00"
+    assert not [e for e in entries if isinstance(e, Skipped)]
+
+
+def test_truncated_file_keeps_what_came_before(demo_warc: Path, tmp_path: Path) -> None:
+    data = gzip.decompress(demo_warc.read_bytes())
+    broken = tmp_path / "broken.warc"
+    broken.write_bytes(data[: len(data) // 2] + b"\r\nWARC/1.0\r\nWARC-Type: resp")  # cut in the middle of a record
+    entries = list(iter_archive(broken))
+    pages = [e for e in entries if isinstance(e, ArchivedPage)]
+    assert pages, "the records before the damage must still be read"
+    assert isinstance(entries[-1], Skipped) and entries[-1].reason == "truncated"
+
+
+def test_expand_paths(demo_warc: Path) -> None:
+    assert expand_paths([str(demo_warc.parent / "*.warc.gz")]) == [demo_warc]
+    with pytest.raises(FileNotFoundError, match="no archive file matches"):
+        expand_paths([str(demo_warc.parent / "*.arc")])
+
+
+def test_import_equals_live_crawl_and_is_idempotent(demo: DemoSite, demo_warc: Path, db_url: str, tmp_path: Path) -> None:
+    sources = demo.write_sources(tmp_path / "demo-sources.toml")
+    result = newspipe("backfill", str(sources), "--warc", str(demo_warc), "--db", db_url, "--no-progress")
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    imported = exported(db_url)
+
+    live_db = f"sqlite:///{tmp_path / 'live.db'}"
+    live = newspipe("crawl", str(sources), "--db", live_db, "--no-progress")
+    assert live.returncode == 0, live.stderr[-3000:]
+    crawled = exported(live_db)
+
+    def story(rows: list[dict]) -> set[tuple]:
+        return {(r["source"], r["canonical_url"], r["headline"], r["published_at"], r["duplicate_of"], tuple(r["authors"])) for r in rows}
+
+    assert story(imported) == story(crawled)
+    assert {r["fetched_at"] for r in imported} == {"2025-11-06T10:00:00+00:00"}  # the capture time
+
+    again = newspipe("backfill", str(sources), "--warc", str(demo_warc), "--db", db_url, "--no-progress")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert exported(db_url) == imported
+    latest = run_stats(db_url)["runs"][0]
+    assert latest["spider"] == "warc" and latest["counts"]["articles_new"] == 0
+
+
+def test_language_filter_and_missing_files(demo_warc: Path, sqlite_url: str) -> None:
+    french_only = newspipe("backfill", "--warc", str(demo_warc), "--language", "fr", "--db", sqlite_url, "--no-progress")
+    assert french_only.returncode == 0, french_only.stderr[-3000:]
+    assert exported(sqlite_url) == []  # the demo site is English
+    missing = newspipe("backfill", "--warc", "/nonexistent/*.warc.gz", "--db", sqlite_url)
+    assert missing.returncode == 2 and "no archive file matches" in missing.stderr
