@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import logging
 import sys
 import tempfile
 import urllib.request
@@ -253,7 +252,8 @@ cli_archive.register(app)
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # No logging set-up here: crawls install Scrapy's handler (LOG_LEVEL); other commands
+    # report through the console and let Python print warnings on its own.
     try:
         app()
     except SourcesError as exc:

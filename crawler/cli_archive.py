@@ -1,5 +1,6 @@
-"""CLI commands for filling in the past: `backfill` (WARC files, or a source's sitemaps and
-archive pages over a date window) and `coverage` (stored articles per source and day).
+"""CLI commands for the past and for analysts: `backfill` (WARC files, or a source's sitemaps
+and archive pages over a date window), `coverage` (stored articles per source and day) and
+`report` (the HTML crawl-health report).
 
 Registered on the main app by `crawler.cli`; shares its helpers and exit codes.
 """
@@ -108,6 +109,23 @@ def coverage(
     Console().print(table)
 
 
+def report(
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("newspipe-report.html"),
+    days: Annotated[int, typer.Option(help="How many days of articles per day to plot.")] = 30,
+    db: Annotated[Optional[str], typer.Option("--db", help="SQLAlchemy URL or SQLite path.")] = None,
+) -> None:
+    """Write a self-contained HTML crawl-health report: volume, field completeness, error and duplicate rates."""
+    from crawler.health_report import render
+    from storage.engine import Database, resolve_database_url
+    from storage.health import collect
+
+    with Database(resolve_database_url(db)) as database, database.sessions() as session:
+        health = collect(session, days=days)
+    output.write_text(render(health), encoding="utf-8")
+    typer.echo(f"wrote {output}", err=True)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(backfill)
     app.command()(coverage)
+    app.command()(report)
