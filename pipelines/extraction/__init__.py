@@ -20,11 +20,14 @@ Public API:
   parameters, fragments, default ports and AMP variants removed).
 - `ExtractionOptions`: the few knobs (`min_words`, `language_hint`, ...).
 - `ArticleRecord`, `NotAnArticle`, `ExtractionResult`: the result types.
+- `SiteOverrides`, `SiteRule`: per-site rules as data (TOML or records), passed as
+  `ExtractionOptions(overrides=SiteOverrides.from_toml(path))`; tried before the generic
+  extractor for the sites and layouts they name, which stays the fallback.
 
 Modules, one job each: `document` (decode + parse), `structured` (JSON-LD, meta,
 microdata), `headline`, `dates`, `authors`, `language`, `body` (trafilatura +
 JSON-LD articleBody), `boilerplate` (line filters), `classify` (error/index pages),
-`urls`, `core` (the pipeline). The library reads no settings and needs no Scrapy.
+`urls`, `overrides` (per-site rules), `core` (the pipeline). The library reads no settings and needs no Scrapy.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from __future__ import annotations
 from .core import extract_article
 from .errors import REASONS
 from .options import ExtractionOptions
+from .overrides import OverrideError, SiteOverrides, SiteRule
 from .record import ArticleRecord, ExtractionResult, NotAnArticle
 from .urls import canonicalize_url
 
@@ -41,6 +45,9 @@ __all__ = [
     "ExtractionOptions",
     "ExtractionResult",
     "NotAnArticle",
+    "OverrideError",
+    "SiteOverrides",
+    "SiteRule",
     "canonicalize_url",
     "extract_article",
 ]

@@ -51,6 +51,24 @@ _LINE_PATTERNS = [
     r"^.{0,80}\b(we use cookies|this (web)?site uses cookies|cookie (policy|settings|preferences)|accept (all )?cookies)\b.{0,200}$",
     r"^(advertisement|anzeige|publicité|publicidad|werbung|sponsored|skip advert(isement)?)\W*$",
     r"^(tags?|schlagworte|etiquetas|mots-clés)\s*:.{0,200}$",
+    # Newsletter sign-up widgets' status messages.
+    r"^(thanks?( you)? for (signing up|subscribing)|keep an eye on your inbox|there was an error processing your "
+    r"subscription|you('re| are) (now )?subscribed)\b.{0,80}$",
+    # Print, reprint and e-mail tools.
+    r"^-?\s*(order reprints|print (this )?article|e-?mail (this )?article|this article has been sent to)\b.{0,40}$",
+    r"^this copy is for your personal,? non-commercial use only\b.*$",
+    r"^an error has occurred,? please try again( later)?\W*$",
+    # A machine timestamp standing alone (bare URLs stay: articles cite links that way).
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$",
+    # Teaser prompts pointing elsewhere.
+    r"^(see more:\s+\S|don'?t miss|also on \S+\.\w+|like this (story|article)\?|auch interessant|"
+    r"mehr dazu|lesen sie mehr|plus d'infos)\b.{0,160}$",
+    r"^(follow|like) (us|@\w+) on (twitter|facebook|instagram|x|linkedin)\b.{0,160}$",
+    # Image credits and embed placeholders repeated as text.
+    r"^(photo|foto|bild|image|picture|credit|quelle|crédit photo|crédits?)s?\s*:\s*[^.!?]{1,60}$",
+    r"^(link zum (youtube|twitter|instagram|x)-inhalt|ein klick für den datenschutz|"
+    r"(video|audio)?\s*\|?\s*\d{1,2}:\d{2} min)\W*$",
+    r"^.{0,40}\|\s*\d{1,3}:\d{2}\s*min\W*$",
 ]
 _LINE = re.compile("|".join(f"(?:{p})" for p in _LINE_PATTERNS), re.IGNORECASE)
 # Lines after which nothing belongs to the article, when they sit in the closing part of the body.
@@ -67,10 +85,15 @@ def is_boilerplate_line(line: str) -> bool:
     return bool(_LINE.match(line.strip()))
 
 
+_BYLINE = re.compile(r"^(by|von|par|por|door|di|av|af)\s+\w[\w.'’-]*(\s+\w[\w.'’-]*){0,4}$", re.IGNORECASE)
+_BYLINE_ZONE = 3  # a bare "By Jane Doe" line among the first lines is the byline, not text
+
+
 def clean_body(text: str) -> str:
     """Drop boilerplate lines and cut at a closing marker near the end."""
     lines = [line.strip() for line in text.splitlines()]
     lines = [line for line in lines if line]
+    lines = [line for i, line in enumerate(lines) if not (i < _BYLINE_ZONE and _BYLINE.match(line))]
     if not lines:
         return ""
     threshold = int(len(lines) * _END_ZONE)

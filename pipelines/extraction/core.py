@@ -19,12 +19,14 @@ from lxml.html import HtmlElement
 from .authors import find_authors
 from .body import extract_body
 from .classify import check_error_page, check_index_page
-from .dates import find_dates
+from .authors import clean_authors
+from .dates import DateResult, find_dates, parse_date, plausible
 from .document import decode_html, parse_html
 from .errors import EMPTY, NO_HEADLINE, TOO_SHORT, Discard
-from .headline import find_headline, site_name
+from .headline import Headline, find_headline, site_name
 from .language import find_language
 from .options import ExtractionOptions
+from .overrides import FieldMatch, SiteRule, apply_rule
 from .record import ArticleRecord, ExtractionResult, NotAnArticle
 from .structured import Structured, as_list, as_text, read_structured
 from .text import clean, count_words, is_noise
@@ -78,14 +80,15 @@ def _extract(html: str | bytes, url: str, fetched_at: datetime, options: Extract
     data = read_structured(tree)
     check_error_page(tree, data)
 
+    rule = options.overrides.rule_for(url, fetched_at) if options.overrides is not None else None
     site = site_name(data)
-    headline = find_headline(tree, data, url, site)
+    headline = _override_headline(rule, tree, data) or find_headline(tree, data, url, site)
     if headline is None or not headline.text:
         raise Discard(NO_HEADLINE, "no <title>, <h1> or metadata headline")
     language = find_language(tree, data, options.language_hint)
-    body = extract_body(tree, data, url, headline.text,
-                        fast=not options.use_trafilatura_fallback, tables=options.include_tables)
-    if options.detect_index_pages:
+    body = _override_body(rule, tree, data) or extract_body(
+        tree, data, url, headline.text, fast=not options.use_trafilatura_fallback, tables=options.include_tables)
+    if options.detect_index_pages and rule is None:
         check_index_page(tree, data, body)
     words = count_words(body)
     if words < options.min_words:
@@ -93,6 +96,12 @@ def _extract(html: str | bytes, url: str, fetched_at: datetime, options: Extract
 
     dates = find_dates(tree, data, url, headline.element, language=language,
                        fetched_at=fetched_at, max_future_days=options.max_future_days)
+    published = _override_published(rule, tree, data, language, fetched_at, options.max_future_days)
+    if published is not None:
+        dates = DateResult(published, dates.modified_at, "override")
+    authors = _override_authors(rule, tree, data, site, url)
+    if authors is None:
+        authors = find_authors(tree, data, url, site, headline.element)
     canonical, syndicated = _canonical_and_syndication(tree, data, url)
     return ArticleRecord(
         url=url,
@@ -102,7 +111,7 @@ def _extract(html: str | bytes, url: str, fetched_at: datetime, options: Extract
         published_at=dates.published_at,
         modified_at=dates.modified_at,
         date_source=dates.source,  # type: ignore[arg-type]
-        authors=find_authors(tree, data, url, site, headline.element),
+        authors=authors,
         description=_description(data),
         language=language,
         site_name=site,
@@ -112,6 +121,45 @@ def _extract(html: str | bytes, url: str, fetched_at: datetime, options: Extract
         word_count=words,
         syndicated_from=syndicated,
     )
+
+
+def _match(rule: SiteRule | None, name: str, tree: HtmlElement, data: Structured) -> FieldMatch | None:
+    specs = getattr(rule, name) if rule is not None else ()
+    if not specs:
+        return None
+    found = apply_rule(specs, tree, data)
+    return found if found.values else None  # nothing matched: the generic extractor decides
+
+
+def _override_headline(rule: SiteRule | None, tree: HtmlElement, data: Structured) -> Headline | None:
+    found = _match(rule, "headline", tree, data)
+    text = clean(found.values[0]) if found else ""
+    return Headline(text, found.element) if found and text else None
+
+
+def _override_body(rule: SiteRule | None, tree: HtmlElement, data: Structured) -> str:
+    found = _match(rule, "body", tree, data)
+    if not found:
+        return ""
+    lines = [clean(line) for value in found.values for line in value.splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def _override_published(rule: SiteRule | None, tree: HtmlElement, data: Structured, language: str | None,
+                        fetched_at: datetime, max_future_days: float) -> datetime | None:
+    found = _match(rule, "published", tree, data)
+    for raw in found.values if found else ():
+        value = parse_date(raw, language)
+        if value is not None and plausible(value, fetched_at, max_future_days):
+            return value
+    return None
+
+
+def _override_authors(rule: SiteRule | None, tree: HtmlElement, data: Structured, site: str | None,
+                      url: str) -> list[str] | None:
+    found = _match(rule, "authors", tree, data)
+    names = clean_authors(found.values, site_name=site, url=url) if found else []
+    return names or None
 
 
 def _absolute(href: str | None, base: str) -> str | None:

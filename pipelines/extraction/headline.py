@@ -1,10 +1,16 @@
-"""The headline: agree <h1>, JSON-LD, OpenGraph and <title>, minus the site's name.
+"""The headline: a weighted vote of <h1>, og:title, JSON-LD, twitter:title and <title>.
 
-Titles usually carry the outlet ("Story | Site", "Story - Site", "Site: Story").
-Rather than trusting one source we compare them: an <h1> that matches a metadata
-title (or one of its separator-delimited parts) wins; otherwise the JSON-LD
-headline, og:title and <title> are used in that order, with parts naming the
-site (og:site_name, the publisher, the domain) removed. Reads no settings.
+Titles usually carry the outlet ("Story | Site", "Story - Site", "Site: Story"),
+and sites disagree about which field holds the headline as shown. Rather than
+trusting one source, every source proposes its title with the site's name
+removed (parts naming og:site_name, the publisher or the domain), and the
+proposals vote: the visible <h1> and og:title weigh most, the JSON-LD headline
+next, twitter:title and <title> least; the spelling with the most weight wins,
+ties going to og:title, then the <h1>. An <h1> made of a kicker and the
+headline votes for the metadata title it ends with; a shortened ("…") title
+yields to a source that has it whole. The metadata spelling is kept over the
+<h1>'s when they differ only in punctuation (styled <h1> parts lose their
+separators). Reads no settings.
 """
 
 from __future__ import annotations
@@ -21,10 +27,19 @@ from .urls import registrable_domain
 
 __all__ = ["Headline", "find_headline", "strip_site_name", "site_name"]
 
-# " | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " / ", "｜", "--" between title parts.
+# " | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " / ", "｜", "ㅣ", "--" between title parts.
 _SEPARATOR = re.compile(r"(\s+(?:[|\-–—·•»/]{1,2}|::)\s+|\s*[|｜ㅣ]\s*|\s*--\s*)")
 _PREFIX = re.compile(r"^([^:]{2,40}):\s+(.+)$")
 _ELLIPSIS = ("...", "…")
+_MIN_KEY = 15  # characters of a comparison key below which partial matches are not trusted
+
+# Votes per source. The <h1> is what readers see and og:title what the publisher
+# chose to share; the JSON-LD headline is often an SEO variant; <title> and
+# twitter:title mostly repeat one of the others and so mainly break ties.
+_WEIGHTS = {"og": 5, "h1": 4, "jsonld": 2, "twitter": 1, "meta": 1, "title": 1}
+_CORE_WEIGHT = 0.25
+_CORE_SHARE = 0.5
+_PRIORITY = ("og", "h1", "jsonld", "twitter", "meta", "title")
 
 
 @dataclass(slots=True)
@@ -91,7 +106,8 @@ def strip_site_name(title: str, site: str | None, url: str) -> str:
         seps.pop(0)
     result = parts[0] + "".join(sep + part for sep, part in zip(seps, parts[1:], strict=False))
     match = _PREFIX.match(result)
-    if match and _is_site(match.group(1), keys, label):
+    # "Site: Story", but not "Story about the Site: more story": the prefix must be the name.
+    if match and (norm(match.group(1)) in keys or norm(match.group(1)) == label):
         result = match.group(2)
     return clean(result)
 
@@ -101,79 +117,95 @@ def _unescape(text: str) -> str:
     return html.unescape(text) if "&" in text and ";" in text else text
 
 
-def _segments(title: str) -> list[str]:
-    pieces = _SEPARATOR.split(clean(title))
-    return [p for p in pieces[0::2] if p.strip()]
-
-
 def _headings(tree: HtmlElement) -> list[HtmlElement]:
-    return [h for h in tree.iter("h1") if clean(h.text_content())]
+    return [h for h in tree.iter("h1") if clean(h.text_content()) and not is_noise(h)]
+
+
+@dataclass(slots=True)
+class _Proposal:
+    source: str
+    text: str  # the spelling proposed
+    key: str  # its comparison key
+
+
+def _metadata(tree: HtmlElement, data: Structured, url: str, site: str | None) -> list[_Proposal]:
+    raw = [
+        ("jsonld", as_text(data.article_value("headline"))),
+        ("og", data.first("og:title")),
+        ("twitter", data.first("twitter:title")),
+        ("meta", data.first("title", "dc.title", "parsely-title", "sailthru.title")),
+    ]
+    title_el = tree.find(".//title")
+    if title_el is not None:
+        raw.append(("title", title_el.text_content()))
+    proposals = []
+    for source, value in raw:
+        text = strip_site_name(_unescape(clean(value)), site, url) if value else ""
+        if text and norm(text):
+            proposals.append(_Proposal(source, text, norm(text)))
+    return proposals
+
+
+def _heading_proposal(headings: list[HtmlElement], meta: list[_Proposal], site: str | None,
+                      url: str) -> tuple[_Proposal | None, HtmlElement | None]:
+    """The <h1> that shows the headline, and what it proposes."""
+    keys, label = _site_keys(site, url)
+    candidates = [h for h in headings if not _is_site(clean(h.text_content()), keys, label)]
+    by_key = {p.key: p for p in reversed(meta)}  # first source's spelling wins
+    for heading in candidates:  # an <h1> equal to a metadata title (its spelling kept)
+        key = norm(heading.text_content())
+        if key in by_key:
+            return _Proposal("h1", by_key[key].text, key), heading
+    for heading in candidates:  # kicker + headline: the metadata title it ends with
+        key = norm(heading.text_content())
+        for meta_key, proposal in by_key.items():
+            if len(meta_key) >= _MIN_KEY and len(meta_key) >= 0.5 * len(key) and key.endswith(meta_key):
+                return _Proposal("h1", proposal.text, meta_key), heading
+    if candidates:
+        heading = candidates[0]
+        text = clean(heading.text_content())
+        return _Proposal("h1", text, norm(text)), heading
+    return None, None
 
 
 def find_headline(tree: HtmlElement, data: Structured, url: str, site: str | None) -> Headline | None:
     """Pick the headline and the element showing it (None when the page has no title at all)."""
-    meta_titles = [
-        as_text(data.article_value("headline")),
-        data.first("og:title"),
-        data.first("twitter:title"),
-        as_text(data.article_value("name", "alternativeHeadline")),
-        data.first("title", "dc.title", "parsely-title", "sailthru.title"),
-    ]
-    title_el = tree.find(".//title")
-    if title_el is not None:
-        meta_titles.append(title_el.text_content())
-    meta_titles = [_unescape(clean(t)) for t in meta_titles if t and clean(t)]
-
-    # Every spelling a metadata title offers: as is, without the site, each part. The
-    # metadata spelling is kept: it has the separators that styled <h1> parts lose.
-    keys: dict[str, str] = {}
-    for title in meta_titles:
-        stripped = strip_site_name(title, site, url)
-        for spelling in (stripped, title, *(seg for seg in _segments(title) if len(seg.split()) >= 2)):
-            keys.setdefault(norm(spelling), spelling)
-    keys.pop("", None)
-
+    meta = _metadata(tree, data, url, site)
     headings = _headings(tree)
-    for heading in headings:
-        key = norm(heading.text_content())
-        if key in keys and not is_noise(heading):
-            return Headline(keys[key], heading)
-    # An <h1> made of a kicker and the headline: the metadata title it ends with.
-    for heading in headings:
-        key = norm(heading.text_content())
-        for meta_key, spelling in keys.items():
-            if len(meta_key) >= 0.5 * len(key) and key.endswith(meta_key) and len(meta_key) >= 15:
-                if not is_noise(heading):
-                    return Headline(spelling, heading)
-    # A heading that starts a (truncated) metadata title, or an h2 when sites use h1 for the logo.
+    heading_proposal, heading = _heading_proposal(headings, meta, site, url)
+    proposals = meta + ([heading_proposal] if heading_proposal is not None else [])
+    if not proposals:
+        return None
+    # A shortened title ("Story that goes on…") votes for the whole one it starts.
+    for proposal in proposals:
+        if proposal.text.endswith(_ELLIPSIS) and len(proposal.key) >= _MIN_KEY:
+            for other in proposals:
+                if other.key != proposal.key and other.key.startswith(proposal.key):
+                    proposal.key, proposal.text = other.key, other.text
+                    break
+    votes: dict[str, float] = {}
+    for proposal in proposals:
+        votes[proposal.key] = votes.get(proposal.key, 0) + _WEIGHTS[proposal.source]
+    # A title that another source shows inside a longer one (with a kicker before it or a
+    # section after it) gets part of that source's vote: the shared core is the headline.
+    keys = set(votes)
+    for key in keys:
+        for proposal in proposals:
+            if proposal.key != key and len(key) >= _MIN_KEY and key in proposal.key \
+                    and len(key) >= _CORE_SHARE * len(proposal.key):
+                votes[key] += _CORE_WEIGHT * _WEIGHTS[proposal.source]
+    rank = {source: i for i, source in enumerate(_PRIORITY)}
+    winner = min(proposals, key=lambda p: (-votes[p.key], rank[p.source]))
+    text = winner.text
+    if heading is not None and heading_proposal is not None and heading_proposal.key == winner.key:
+        return Headline(text, heading)
+    return Headline(text, _element_for(tree, headings, winner.key))
+
+
+def _element_for(tree: HtmlElement, headings: list[HtmlElement], key: str) -> HtmlElement | None:
+    """The heading showing the chosen text (an <h2> when a site keeps <h1> for its logo)."""
     for heading in headings + [h for h in tree.iter("h2")][:20]:
-        text = clean(heading.text_content())
-        key = norm(text)
-        if len(key) >= 15 and any(k.startswith(key) or key.startswith(k) for k in keys if len(k) >= 15):
-            if not is_noise(heading):
-                return Headline(text, heading)
-
-    for title in meta_titles:
-        stripped = strip_site_name(title, site, url)
-        if stripped.endswith(_ELLIPSIS) and len(meta_titles) > 1:
-            continue  # a shortened headline; a later source may carry it whole
-        if stripped:
-            return Headline(stripped, _element_for(headings, stripped))
-    for heading in headings:
-        if not is_noise(heading):
-            return Headline(clean(heading.text_content()), heading)
-    if meta_titles:
-        return Headline(strip_site_name(meta_titles[0], site, url), None)
-    return None
-
-
-def _element_for(headings: list[HtmlElement], text: str) -> HtmlElement | None:
-    key = norm(text)
-    for heading in headings:
         hk = norm(heading.text_content())
-        if hk and (hk in key or key in hk):
+        if len(hk) >= _MIN_KEY and (hk in key or key in hk) and not is_noise(heading):
             return heading
-    for heading in headings:
-        if not is_noise(heading):
-            return heading
-    return None
+    return headings[0] if headings else None

@@ -7,6 +7,10 @@ pass it to every call; the library itself reads no settings or environment.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .overrides import SiteOverrides
 
 
 @dataclass(slots=True, frozen=True)
@@ -21,6 +25,8 @@ class ExtractionOptions:
     include_tables: keep the text of tables found inside the article body.
     max_future_days: dates later than ``fetched_at`` plus this many days are impossible.
     detect_index_pages: reject link-list pages (home, section, tag pages) as ``index_page``.
+    overrides: per-site rules (`SiteOverrides`) tried before the generic extractor for
+        the sites they name; None: generic extraction everywhere.
     """
 
     min_words: int = 50
@@ -29,3 +35,4 @@ class ExtractionOptions:
     include_tables: bool = True
     max_future_days: float = 2.0
     detect_index_pages: bool = True
+    overrides: SiteOverrides | None = None

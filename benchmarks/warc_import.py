@@ -1,0 +1,549 @@
+"""WARC import speed and memory: `newspipe backfill --warc` against extraction alone.
+
+Builds gzipped WARC files out of the gold corpora's real pages (each capture under its own
+URL, with a realistic share of records that are not articles: request records, 404s, a
+redirect, a PDF, a warcinfo record), then measures, each run in a fresh child process:
+
+- **extraction alone**: `iter_archive` over the file and `extract_article` on every HTML
+  200 capture, decoded as the `warc` spider decodes it;
+- **the full import**: `newspipe backfill --warc FILE --db sqlite:///fresh.db --no-progress`
+  (extract -> language -> dates -> dedup -> store), called in-process in the child;
+
+alternately (a, b, a, b, ...) so machine noise hits both alike, and reports medians of
+records/s and articles/s and the ratio import ÷ extraction in articles/s (target ≥ 0.8).
+Then the peak RSS (`ru_maxrss` of the child itself) of imports of files of different sizes
+(default 1,000 and 10,000 records), which stays flat when the import streams.
+
+Repeats of a corpus page get `?np_copy=N` on their URL (canonicalisation keeps that
+parameter) and their rel=canonical/og:url rewritten to match, so that they are new URLs,
+not in-run repeats; their text is unchanged, so the store links them to the first copy as
+exact duplicates.
+
+    python -m benchmarks.warc_import [--corpora PATH] [--records 600] [--repeats 2]
+        [--memory-records 1000,10000] [--json out.json]
+
+The corpora root defaults to $NEWSPIPE_CORPORA, then `<repo>/../shared/corpora`; without
+corpora the pages are synthetic (for smoke tests only). Nothing here is imported by the pipeline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html as html_lib
+import json
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CAPTURED_AT = datetime(2025, 1, 15, 12, 0, tzinfo=timezone.utc)
+# Per 100 captures: how many are 404 pages and redirects; one PDF per file at least.
+NOT_FOUND_PER_100 = 3
+REDIRECTS_PER_100 = 1
+PDF_EVERY = 200
+CHILD_TIMEOUT = 1800.0
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePage:
+    """A page to capture: its original URL, its HTML and when it was captured."""
+
+    url: str
+    html: str
+    captured_at: datetime = DEFAULT_CAPTURED_AT
+
+
+@dataclass(slots=True)
+class WarcFile:
+    """What `build_warc` wrote."""
+
+    path: str
+    records: int = 0  # every WARC record, warcinfo and requests included
+    responses: int = 0
+    html_200: int = 0  # candidate articles
+    copies: int = 0  # HTML 200 captures that repeat an earlier page under a new URL
+    not_found: int = 0
+    redirects: int = 0
+    pdfs: int = 0
+    bytes: int = 0
+
+
+@dataclass(slots=True)
+class RunResult:
+    """One child run: extraction alone (`kind="extract"`) or the import (`kind="import"`)."""
+
+    kind: str
+    records: int  # WARC records in the file
+    articles: int  # pages `extract_article` accepted
+    not_articles: int  # HTML pages it rejected (NotAnArticle)
+    seconds: float  # from the first record read to the last item processed (after imports)
+    process_seconds: float  # the child's whole life: interpreter start, imports, database set-up
+    peak_rss_kib: int
+    ok: bool = True
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def records_per_s(self) -> float:
+        return self.records / self.seconds if self.seconds else 0.0
+
+    @property
+    def articles_per_s(self) -> float:
+        return self.articles / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "records_per_s": self.records_per_s, "articles_per_s": self.articles_per_s}
+
+
+# -- pages -------------------------------------------------------------------------------------
+
+
+def load_pages(root: Path) -> list[SourcePage]:
+    """Every page of both gold corpora, in corpus order; empty when the corpora are absent."""
+    from benchmarks.corpora import CORPORA, read_corpus
+
+    pages: list[SourcePage] = []
+    for name in CORPORA:
+        if not (root / name).is_dir():
+            continue
+        for gold in read_corpus(root, name):
+            if gold.url:
+                pages.append(SourcePage(gold.url, gold.html, gold.fetched_at or DEFAULT_CAPTURED_AT))
+    return pages
+
+
+def synthetic_pages(count: int) -> list[SourcePage]:
+    """Small article pages with a rel=canonical, for smoke tests when the corpora are absent."""
+    pages = []
+    for n in range(count):
+        url = f"https://news{n % 3}.example.org/2025/01/story-{n}.html"
+        paragraphs = "".join(
+            f"<p>Paragraph {p} of story {n}: the council met on Tuesday to discuss the budget for the "
+            f"coming year, and residents spoke about roads, schools and the library in turn.</p>"
+            for p in range(6)
+        )
+        html = (
+            f'<html><head><title>Story {n}</title><link rel="canonical" href="{url}">'
+            f'<meta property="og:url" content="{url}"></head><body><article><h1>Story {n} headline</h1>'
+            f"{paragraphs}</article></body></html>"
+        )
+        pages.append(SourcePage(url, html))
+    return pages
+
+
+def smallest(pages: list[SourcePage], share: float) -> list[SourcePage]:
+    """The smallest `share` of the pages (at least one), to keep long runs short."""
+    ordered = sorted(pages, key=lambda p: len(p.html))
+    return ordered[: max(1, round(len(ordered) * share))]
+
+
+_LINK_OR_META = re.compile(r"<(link|meta)\b[^>]*>", re.IGNORECASE)
+_REL_CANONICAL = re.compile(r"""\brel\s*=\s*["']?[^"'>]*\bcanonical\b""", re.IGNORECASE)
+_OG_URL = re.compile(r"""\b(?:property|name)\s*=\s*["']?og:url["'\s/>]""", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""\b(href|content)(\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
+
+
+def point_canonical_at(html: str, url: str) -> str:
+    """`html` with its rel=canonical link and og:url meta naming `url` instead."""
+    quoted = '"' + html_lib.escape(url, quote=True) + '"'
+
+    def rewrite(tag: re.Match[str]) -> str:
+        text = tag.group(0)
+        wanted = "href" if tag.group(1).lower() == "link" else "content"
+        if (wanted == "href" and _REL_CANONICAL.search(text)) or (wanted == "content" and _OG_URL.search(text)):
+            return _ATTRIBUTE.sub(lambda a: a.group(1) + a.group(2) + quoted if a.group(1).lower() == wanted else a.group(0), text)
+        return text
+
+    return _LINK_OR_META.sub(rewrite, html)
+
+
+def copy_url(url: str, copy: int) -> str:
+    """The URL of the `copy`-th repeat of a page: `np_copy=N` added to its query, fragment dropped."""
+    if copy == 0:
+        return url
+    parts = urlsplit(url)
+    query = f"{parts.query}&np_copy={copy}" if parts.query else f"np_copy={copy}"
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
+
+
+# -- WARC files --------------------------------------------------------------------------------
+
+_PDF = (
+    b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\nstream\n\x00\x01\x02\x03\x89PNG\nendstream\n"
+    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+) * 20
+_NOT_FOUND = b"<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1><p>Sorry.</p></body></html>"
+
+
+def build_warc(path: Path, pages: list[SourcePage], records: int, *, requests: bool = True) -> WarcFile:
+    """Write a gzipped WARC of about `records` records: a warcinfo record, then captures
+    (a request and a response record each when `requests`) cycling through `pages`."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    if not pages:
+        raise ValueError("no pages to capture")
+    info = WarcFile(path=str(path))
+    seen: dict[str, int] = {}
+    per_capture = 2 if requests else 1
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+
+        def write(record: Any) -> None:
+            writer.write_record(record)
+            info.records += 1
+
+        write(writer.create_warcinfo_record(path.name, {"software": "newspipe benchmarks.warc_import", "format": "WARC/1.0"}))
+        capture = 0
+        page_index = 0
+        while info.records < max(records, 2):
+            capture += 1
+            slot = capture % 100
+            if capture % PDF_EVERY == 1:
+                kind = "pdf"
+            elif slot in range(10, 10 + NOT_FOUND_PER_100 * 30, 30):
+                kind = "404"
+            elif slot in range(25, 25 + REDIRECTS_PER_100 * 30, 30):
+                kind = "301"
+            else:
+                kind = "html"
+            page = pages[page_index % len(pages)]
+            date = page.captured_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+            headers: list[tuple[str, str]]
+            if kind == "html":
+                page_index += 1
+                copy = seen.get(page.url, 0)
+                seen[page.url] = copy + 1
+                url = copy_url(page.url, copy)
+                html = point_canonical_at(page.html, url) if copy else page.html
+                body = html.encode("utf-8")
+                status, headers = "200 OK", [("Content-Type", "text/html; charset=utf-8")]
+                info.html_200 += 1
+                info.copies += bool(copy)
+            else:
+                parts = urlsplit(page.url)
+                url = urlunsplit((parts.scheme, parts.netloc, f"/np-missing/{capture}", "", ""))
+                if kind == "pdf":
+                    url, body = url.replace("np-missing", "np-files") + ".pdf", _PDF
+                    status, headers = "200 OK", [("Content-Type", "application/pdf")]
+                    info.pdfs += 1
+                elif kind == "404":
+                    body, status = _NOT_FOUND, "404 Not Found"
+                    headers = [("Content-Type", "text/html; charset=utf-8")]
+                    info.not_found += 1
+                else:
+                    body, status = b"", "301 Moved Permanently"
+                    headers = [("Location", page.url), ("Content-Type", "text/html")]
+                    info.redirects += 1
+            headers.append(("Content-Length", str(len(body))))
+            if requests and info.records + 2 <= records:  # the last capture may lack its request
+                target = urlsplit(url)
+                request_line = f"GET {target.path or '/'}{'?' + target.query if target.query else ''} HTTP/1.1"
+                request_headers = StatusAndHeaders(
+                    request_line, [("Host", target.netloc), ("User-Agent", "newspipe-bench/1.0")], is_http_request=True
+                )
+                write(writer.create_warc_record(url, "request", payload=BytesIO(b""), http_headers=request_headers,
+                                                warc_headers_dict={"WARC-Date": date}))
+            http_headers = StatusAndHeaders(status, headers, protocol="HTTP/1.1")
+            write(writer.create_warc_record(url, "response", payload=BytesIO(body), http_headers=http_headers,
+                                            warc_headers_dict={"WARC-Date": date}))
+            info.responses += 1
+    info.bytes = path.stat().st_size
+    return info
+
+
+# -- child processes ---------------------------------------------------------------------------
+
+
+def _extract_only(warc: str) -> dict[str, Any]:
+    """Extraction alone, decoding each page exactly as the `warc` spider does."""
+    from scrapy.http import HtmlResponse
+    from scrapy.http.headers import Headers
+
+    from crawler import settings as defaults
+    from crawler.archives.reader import ArchivedPage, iter_archive
+    from crawler.spiders.base import _text_or_none
+    from pipelines.extraction import ExtractionOptions, extract_article
+
+    options = ExtractionOptions(min_words=defaults.NEWSPIPE_MIN_WORDS)
+    max_body = defaults.NEWSPIPE_WARC_MAX_RECORD or defaults.DOWNLOAD_MAXSIZE
+    articles = not_articles = 0
+    started = time.perf_counter()
+    for entry in iter_archive(Path(warc), max_body=max_body):
+        if not isinstance(entry, ArchivedPage) or entry.status != 200:
+            continue
+        response = HtmlResponse(entry.url, status=entry.status, headers=Headers(entry.headers), body=entry.body)
+        text = _text_or_none(response)
+        if text is None:
+            continue
+        if extract_article(text, entry.url, fetched_at=entry.captured_at, options=options):
+            articles += 1
+        else:
+            not_articles += 1
+    return {"seconds": time.perf_counter() - started, "articles": articles, "not_articles": not_articles, "ok": True, "detail": {}}
+
+
+def _import(warc: str, db_url: str) -> dict[str, Any]:
+    """`newspipe backfill --warc WARC --db DB --no-progress`, in this process."""
+    import crawler.cli as cli
+
+    # The command prints its summary and drops the outcome: keep the crawl's stats on the way past.
+    outcomes: list[Any] = []
+    run_spider = cli.run_spider
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        outcome = run_spider(*args, **kwargs)
+        outcomes.append(outcome)
+        return outcome
+
+    cli.run_spider = recording
+    started = time.perf_counter()
+    exit_code: Any = 0
+    try:
+        cli.app(["backfill", "--warc", warc, "--db", db_url, "--no-progress"], standalone_mode=False)
+    except SystemExit as exc:
+        exit_code = exc.code
+    seconds = time.perf_counter() - started
+    if not outcomes:
+        return {"seconds": seconds, "articles": 0, "not_articles": 0, "ok": False, "detail": {"exit_code": str(exit_code)}}
+    outcome = outcomes[0]
+    stats = outcome.stats
+    wanted = ("newspipe/warc/", "newspipe/extract/", "newspipe/dedup/", "newspipe/store/", "newspipe/language/", "item_")
+    detail = {k: v for k, v in stats.items() if k.startswith(wanted) and isinstance(v, (int, float))}
+    detail["crawl_seconds"] = float(stats.get("elapsed_time_seconds") or 0.0)
+    detail["status"] = outcome.status
+    return {
+        "seconds": seconds,
+        "articles": int(stats.get("newspipe/extract/articles", 0)),
+        "not_articles": sum(int(v) for k, v in stats.items() if k.startswith("newspipe/extract/skipped/") and k != "newspipe/extract/skipped/not_html"),
+        "ok": outcome.ok and exit_code in (0, None),
+        "detail": detail,
+    }
+
+
+def _child_main(argv: list[str] | None = None) -> None:
+    """Entry point of a child process: `extract WARC OUT` or `import WARC DB OUT`."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    kind, out = args[0], Path(args[-1])
+    result = _extract_only(args[1]) if kind == "extract" else _import(args[1], args[2])
+    result["peak_rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    out.write_text(json.dumps(result), encoding="utf-8")
+
+
+def run_child(kind: str, warc: WarcFile, workdir: Path, db_url: str | None = None) -> RunResult:
+    """Run extraction alone or the import of `warc` in a fresh Python process."""
+    out = Path(tempfile.mkstemp(prefix=f"{kind}-", suffix=".json", dir=workdir)[1])
+    command = [sys.executable, "-c", "from benchmarks.warc_import import _child_main; _child_main()", kind, warc.path]
+    if kind == "import":
+        command.append(db_url or f"sqlite:///{workdir / (out.stem + '.db')}")
+    command.append(str(out))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+    env.pop("NEWSPIPE_DATABASE_URL", None)
+    started = time.perf_counter()
+    completed = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=CHILD_TIMEOUT)
+    process_seconds = time.perf_counter() - started
+    if completed.returncode != 0 or not out.stat().st_size:
+        raise RuntimeError(f"{kind} child failed ({completed.returncode}):\n{completed.stderr[-3000:]}")
+    data = json.loads(out.read_text(encoding="utf-8"))
+    out.unlink()
+    return RunResult(
+        kind=kind,
+        records=warc.records,
+        articles=data["articles"],
+        not_articles=data["not_articles"],
+        seconds=data["seconds"],
+        process_seconds=process_seconds,
+        peak_rss_kib=data["peak_rss_kib"],
+        ok=data["ok"],
+        detail=data["detail"],
+    )
+
+
+# -- measurements ------------------------------------------------------------------------------
+
+
+def _median(runs: list[RunResult], attribute: str) -> float:
+    return statistics.median(getattr(r, attribute) for r in runs)
+
+
+def measure_throughput(pages: list[SourcePage], records: int, repeats: int, workdir: Path) -> dict[str, Any]:
+    """Extraction alone and the import of one WARC, alternately `repeats` times each; medians."""
+    warc = build_warc(workdir / f"throughput-{records}.warc.gz", pages, records)
+    extract_runs: list[RunResult] = []
+    import_runs: list[RunResult] = []
+    for _ in range(repeats):
+        extract_runs.append(run_child("extract", warc, workdir))
+        import_runs.append(run_child("import", warc, workdir))
+    summary: dict[str, Any] = {}
+    for name, runs in (("extract", extract_runs), ("import", import_runs)):
+        summary[name] = {
+            "seconds": _median(runs, "seconds"),
+            "process_seconds": _median(runs, "process_seconds"),
+            "records_per_s": _median(runs, "records_per_s"),
+            "articles_per_s": _median(runs, "articles_per_s"),
+            "articles": runs[0].articles,
+            "peak_rss_mib": _median(runs, "peak_rss_kib") / 1024,
+        }
+    extract, imported = summary["extract"], summary["import"]
+    summary["ratio_articles_per_s"] = imported["articles_per_s"] / extract["articles_per_s"] if extract["articles_per_s"] else 0.0
+    # Same ratio over the children's whole lives (interpreter start, imports, database set-up).
+    whole = [
+        (i.articles / i.process_seconds) / (e.articles / e.process_seconds)
+        for e, i in zip(extract_runs, import_runs)
+        if e.articles and i.process_seconds and e.process_seconds
+    ]
+    summary["ratio_articles_per_s_process"] = statistics.median(whole) if whole else 0.0
+    return {
+        "warc": asdict(warc),
+        "runs": [r.as_dict() for pair in zip(extract_runs, import_runs) for r in pair],
+        "summary": summary,
+        "all_ok": all(r.ok for r in import_runs),
+    }
+
+
+def measure_memory(pages: list[SourcePage], sizes: list[int], workdir: Path) -> dict[str, Any]:
+    """Peak RSS of imports of WARC files of `sizes` records, each in its own process."""
+    results = []
+    for size in sizes:
+        warc = build_warc(workdir / f"memory-{size}.warc.gz", pages, size)
+        run = run_child("import", warc, workdir)
+        results.append(
+            {
+                "records": warc.records,
+                "html_200": warc.html_200,
+                "warc_mib": warc.bytes / 2**20,
+                "peak_rss_mib": run.peak_rss_kib / 1024,
+                "seconds": run.seconds,
+                "records_per_s": run.records_per_s,
+                "articles": run.articles,
+                "stored_new": int(run.detail.get("newspipe/store/new", 0)),
+                "stored_duplicate": int(run.detail.get("newspipe/store/duplicate", 0)),
+                "ok": run.ok,
+            }
+        )
+        warc_path = Path(warc.path)
+        warc_path.unlink(missing_ok=True)
+    ratio = results[-1]["peak_rss_mib"] / results[0]["peak_rss_mib"] if len(results) > 1 and results[0]["peak_rss_mib"] else 1.0
+    return {"runs": results, "ratio_largest_to_smallest": ratio}
+
+
+def run_benchmark(
+    corpora: Path,
+    *,
+    records: int = 600,
+    repeats: int = 2,
+    memory_records: list[int] | None = None,
+    small_share: float = 0.25,
+    workdir: Path | None = None,
+) -> dict[str, Any]:
+    """The whole benchmark; returns a JSON-ready dict (see `print_report`)."""
+    import platform
+
+    pages = load_pages(corpora)
+    origin = f"corpora at {corpora}" if pages else "synthetic pages (no corpora found)"
+    if not pages:
+        pages = synthetic_pages(20)
+    memory_records = [1000, 10000] if memory_records is None else memory_records
+    with tempfile.TemporaryDirectory(prefix="newspipe-warc-bench-", dir=workdir) as tmp:
+        scratch = Path(tmp)
+        throughput = measure_throughput(pages, records, repeats, scratch)
+        memory = measure_memory(smallest(pages, small_share), memory_records, scratch) if memory_records else None
+    return {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+        "pages": {"origin": origin, "count": len(pages)},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "config": {"records": records, "repeats": repeats, "memory_records": memory_records, "small_share": small_share},
+        "throughput": throughput,
+        "memory": memory,
+    }
+
+
+# -- report ------------------------------------------------------------------------------------
+
+
+def print_report(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=120)  # logs and CI: do not squeeze the tables into 80 columns
+    throughput = result["throughput"]
+    warc = throughput["warc"]
+    summary = throughput["summary"]
+    console.print(
+        f"WARC: {warc['records']} records, {warc['responses']} responses, {warc['html_200']} HTML 200 "
+        f"({warc['copies']} repeats under new URLs), {warc['not_found']} 404, {warc['redirects']} 301, "
+        f"{warc['pdfs']} PDF; {warc['bytes'] / 2**20:.1f} MiB gzipped. Pages: {result['pages']['origin']}."
+    )
+    table = Table(title=f"throughput, median of {result['config']['repeats']} alternating runs")
+    for column in ("", "records/s", "articles/s", "articles", "seconds", "process s", "peak RSS MiB"):
+        table.add_column(column, justify="right" if column else "left")
+    for name, label in (("extract", "extraction alone"), ("import", "backfill --warc")):
+        row = summary[name]
+        table.add_row(
+            label, f"{row['records_per_s']:.1f}", f"{row['articles_per_s']:.2f}", str(row["articles"]),
+            f"{row['seconds']:.1f}", f"{row['process_seconds']:.1f}", f"{row['peak_rss_mib']:.0f}",
+        )
+    console.print(table)
+    ratio = summary["ratio_articles_per_s"]
+    verdict = "[green]met[/]" if ratio >= 0.8 else "[red]not met[/]"
+    console.print(
+        f"import ÷ extraction, articles/s: [bold]{ratio:.2f}×[/] (target ≥ 0.8×: {verdict}); "
+        f"counting process start-up too: {summary['ratio_articles_per_s_process']:.2f}×"
+    )
+    memory = result.get("memory")
+    if memory:
+        table = Table(title="peak memory of one import (ru_maxrss of the child)")
+        for column in ("records", "HTML 200", "WARC MiB", "peak RSS MiB", "seconds", "records/s", "stored new", "stored dup"):
+            table.add_column(column, justify="right")
+        for run in memory["runs"]:
+            table.add_row(
+                str(run["records"]), str(run["html_200"]), f"{run['warc_mib']:.1f}", f"{run['peak_rss_mib']:.0f}",
+                f"{run['seconds']:.0f}", f"{run['records_per_s']:.1f}", str(run["stored_new"]), str(run["stored_duplicate"]),
+            )
+        console.print(table)
+        console.print(f"peak RSS, largest ÷ smallest file: [bold]{memory['ratio_largest_to_smallest']:.2f}[/] (flat ≈ 1.0)")
+
+
+def _sizes(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from benchmarks.corpora import default_corpora_root
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.warc_import", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpora", type=Path, default=None, help="corpora root (default: $NEWSPIPE_CORPORA, then ../shared/corpora)")
+    parser.add_argument("--records", type=int, default=600, help="WARC records in the throughput file (default 600)")
+    parser.add_argument("--repeats", type=int, default=2, help="alternating runs of each kind (default 2)")
+    parser.add_argument("--memory-records", type=_sizes, default=[1000, 10000], help="file sizes for the memory runs, comma-separated; empty to skip")
+    parser.add_argument("--small-share", type=float, default=0.25, help="memory runs use the smallest share of the pages (default 0.25)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
+    args = parser.parse_args(argv)
+    result = run_benchmark(
+        args.corpora or default_corpora_root(),
+        records=args.records,
+        repeats=args.repeats,
+        memory_records=args.memory_records,
+        small_share=args.small_share,
+    )
+    print_report(result)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
