@@ -38,6 +38,7 @@ err = Console(stderr=True)
 out = Console()
 
 EXIT_FAILED, EXIT_USAGE, EXIT_NOT_ARTICLE = 1, 2, 3
+EXIT_LOCKED = 4  # another run of the same crawl job holds its lock
 
 DbOption = Annotated[
     Optional[str],
@@ -58,9 +59,16 @@ def _window(since: str | None, until: str | None) -> Window:
         raise fail(str(exc)) from None
 
 
-def _run(spider: str, overrides: dict[str, Any], progress: bool, **spider_kwargs: Any) -> CrawlOutcome:
+def _run(
+    spider: str, overrides: dict[str, Any], progress: bool, *, lock_name: str | None = None, **spider_kwargs: Any
+) -> CrawlOutcome:
+    from storage.locks import LockHeld
+
     overrides = {**overrides, "NEWSPIPE_PROGRESS": progress and err.is_terminal}
-    outcome = run_spider(spider, build_settings(overrides), **spider_kwargs)
+    try:
+        outcome = run_spider(spider, build_settings(overrides), lock_name=lock_name, **spider_kwargs)
+    except LockHeld as exc:
+        raise fail(str(exc), EXIT_LOCKED) from None
     out.print(summary_table(outcome))
     return outcome
 
@@ -79,14 +87,48 @@ def crawl(
     db: DbOption = None,
     log_level: LogLevelOption = "WARNING",
     progress: Annotated[bool, typer.Option(help="Live progress display on a terminal.")] = True,
+    revisit_days: Annotated[
+        Optional[float], typer.Option(help="Re-check articles first stored this many days ago or less (0: none).")
+    ] = None,
+    job_dir: Annotated[
+        Optional[Path], typer.Option("--job-dir", help="Scrapy JOBDIR: pause with Ctrl-C, resume with the same directory.")
+    ] = None,
+    lock: Annotated[bool, typer.Option(help="Refuse to start while another run of this job holds its lock.")] = True,
+    redis: Annotated[
+        Optional[str],
+        typer.Option("--redis", envvar="NEWSPIPE_REDIS_URL", help="Run as a distributed worker on this Redis URL (feed it with `newspipe enqueue`)."),
+    ] = None,
+    job: Annotated[str, typer.Option("--job", help="Worker: the distributed job to work on.")] = "default",
+    idle_timeout: Annotated[int, typer.Option("--idle-timeout", help="Worker: stop once the job has been idle this many seconds (0: never).")] = 0,
+    worker_id: Annotated[
+        Optional[str], typer.Option("--worker-id", help="Worker: a stable id (e.g. the systemd instance), so a restart takes back its requests in flight.")
+    ] = None,
 ) -> None:
-    """Crawl the sources' feeds, sitemaps and section pages and store new articles."""
+    """Crawl the sources' feeds, sitemaps and section pages and store new articles.
+
+    Incremental: stored articles are not fetched again (except recent ones, re-checked for
+    new versions), feeds and sitemaps are asked for conditionally. Exit code 4 when another
+    run of the same job (sources file and database) is still going.
+    """
+    from crawler.runner import job_lock_name
+
     names = source or []
     try:
         load_sources(sources_file, names)
     except SourcesError as exc:
         raise fail(str(exc)) from None
     window = _window(since, until)
+    if redis:
+        from crawler.cli_workers import crawl_worker
+
+        if job_dir is not None:
+            raise fail("--job-dir and --redis do not go together: a worker's queue is in Redis")
+        extra = {"NEWSPIPE_REVISIT_DAYS": revisit_days}
+        crawl_worker(
+            sources_file, names, window, redis_url=redis, job=job, idle_timeout=idle_timeout, worker_id=worker_id,
+            db=db, log_level=log_level, progress=progress, extra=extra,
+        )
+        return
     outcome = _run(
         "news",
         {
@@ -95,9 +137,12 @@ def crawl(
             "NEWSPIPE_SOURCE_NAMES": names,
             "NEWSPIPE_SINCE": window.since.isoformat() if window.since else None,
             "NEWSPIPE_UNTIL": window.until.isoformat() if window.until else None,
+            "NEWSPIPE_REVISIT_DAYS": revisit_days,
+            "JOBDIR": str(job_dir) if job_dir else None,
             "LOG_LEVEL": log_level,
         },
         progress,
+        lock_name=job_lock_name("crawl", sources_file) if lock else None,
     )
     _exit_for(outcome)
 
@@ -163,8 +208,10 @@ def export(
     source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write; default stdout.")] = None,
     db: DbOption = None,
+    all_versions: Annotated[bool, typer.Option("--all-versions", help="Every stored version of each article, not only the latest.")] = False,
+    unique_stories: Annotated[bool, typer.Option("--unique-stories", help="One article per story: its original.")] = False,
 ) -> None:
-    """Export stored articles, one record per article."""
+    """Export stored articles, one record per article (its latest version), with story_id and duplicate_of."""
     from storage.engine import Database, resolve_database_url
     from storage.export import WRITERS
     from storage.repository import ArticleRepository
@@ -174,7 +221,9 @@ def export(
         raise fail(f"unknown format {format!r}; choose one of {', '.join(WRITERS)}")
     window = _window(since, None)
     with Database(resolve_database_url(db)) as database, database.sessions() as session:
-        records = ArticleRepository(session).iter_export(since=window.since, sources=source or [])
+        records = ArticleRepository(session).iter_export(
+            since=window.since, sources=source or [], all_versions=all_versions, unique_stories=unique_stories
+        )
         if output is None:
             count = writer(records, sys.stdout)
         else:
@@ -249,6 +298,10 @@ def db_upgrade(db: DbOption = None) -> None:
 from crawler import cli_archive  # noqa: E402 (registers on the app defined above)
 
 cli_archive.register(app)
+# Distributed crawling (enqueue, workers; `crawl --redis` calls into it).
+from crawler import cli_workers  # noqa: E402
+
+cli_workers.register(app)
 
 
 def main() -> None:

@@ -11,10 +11,14 @@ from crawler.runner import CrawlOutcome
 
 SUMMARY_ROWS = (
     ("pages fetched", "pages_fetched"),
+    ("not modified (304)", "not_modified"),
     ("new articles", "articles_new"),
-    ("duplicates (linked to their original)", "articles_duplicate"),
+    ("new versions of stored articles", "articles_updated"),
+    ("duplicates (joined their story)", "articles_duplicate"),
+    ("  of which near-duplicates", "articles_near_duplicate"),
     ("earlier copies relinked to a new original", "articles_relinked"),
-    ("already stored", "articles_existing"),
+    ("revisited, unchanged", "articles_existing"),
+    ("already stored, not requested", "known_not_requested"),
     ("not articles (skipped)", "skipped"),
     ("could not be stored", "articles_failed"),
     ("errors", "errors"),
@@ -43,13 +47,15 @@ def stats_tables(stats: dict[str, Any]) -> list[Table]:
     for row in stats["by_source_day"]:
         by_source.add_row(row["source"], row["day"] or "(undated)", f"{row['articles']:,}")
     runs = Table(title="recent runs")
-    for column in ("run", "spider", "status", "started", "fetched", "new", "dup", "existing", "skipped", "errors"):
+    for column in ("run", "spider", "status", "started", "fetched", "304", "new", "updated", "dup", "unchanged", "skipped", "errors"):
         runs.add_column(column, justify="right" if column not in ("spider", "status", "started") else "left")
     for run in stats["runs"]:
         c = run["counts"]
         runs.add_row(
             str(run["id"]), run["spider"], run["status"], (run["started_at"] or "")[:19],
-            *(str(c.get(k, 0)) for k in ("pages_fetched", "articles_new", "articles_duplicate", "articles_existing", "skipped")),
+            *(str(c.get(k, 0)) for k in (
+                "pages_fetched", "not_modified", "articles_new", "articles_updated", "articles_duplicate", "articles_existing", "skipped",
+            )),
             str(run["error_count"]),
         )  # fmt: skip
     return [by_source, runs]

@@ -2,11 +2,17 @@
 
 Builds Scrapy settings from `crawler.settings` plus the run's own values (database,
 sources, window, progress), runs one spider to the end, and returns its outcome.
+With a `lock_name` the run first takes that job's run lock in the database
+(`storage.locks`, NEWSPIPE_LOCK_HEARTBEAT_SECONDS, NEWSPIPE_LOCK_STALE_SECONDS) and
+raises `LockHeld` when another live run holds it.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
@@ -38,8 +44,32 @@ def build_settings(overrides: dict[str, Any] | None = None) -> Settings:
     return settings
 
 
-def run_spider(spider: str, settings: Settings, **spider_kwargs: Any) -> CrawlOutcome:
+def job_lock_name(kind: str, sources_file: str | Path) -> str:
+    """The lock name of a crawl job: its kind and sources file (the database is where the lock lives)."""
+    path = str(Path(sources_file).expanduser().resolve())
+    digest = hashlib.sha256(path.encode("utf-8")).hexdigest()[:16]
+    return f"{kind}:{digest}:{path[-200:]}"
+
+
+def run_spider(spider: str, settings: Settings, *, lock_name: str | None = None, **spider_kwargs: Any) -> CrawlOutcome:
     """Run `spider` to completion (blocking) and return its outcome. Call once per process."""
+    if lock_name is None:
+        return _run(spider, settings, **spider_kwargs)
+    from storage.engine import Database, resolve_database_url
+    from storage.locks import RunLock
+
+    with Database(resolve_database_url(settings.get("NEWSPIPE_DATABASE_URL"))) as database:
+        lock = RunLock(
+            database.sessions,
+            lock_name,
+            heartbeat_every=settings.getfloat("NEWSPIPE_LOCK_HEARTBEAT_SECONDS", 30.0),
+            stale_after=timedelta(seconds=settings.getfloat("NEWSPIPE_LOCK_STALE_SECONDS", 300.0)),
+        )
+        with lock:  # LockHeld propagates: the caller reports it
+            return _run(spider, settings, **spider_kwargs)
+
+
+def _run(spider: str, settings: Settings, **spider_kwargs: Any) -> CrawlOutcome:
     process = CrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **spider_kwargs)

@@ -40,6 +40,8 @@ NEWSPIPE_RETRY_BACKOFF_MAX = 60.0  # also caps Retry-After
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Per-domain delay across distributed workers; switched off unless NEWSPIPE_REDIS_URL is set.
+    "crawler.distributed.throttle.RedisThrottleMiddleware": 950,
 }
 
 ITEM_PIPELINES = {
@@ -76,6 +78,7 @@ NEWSPIPE_STORE_BATCH_SIZE = 50
 
 # newspipe: extraction.
 NEWSPIPE_MIN_WORDS = 50  # pages with less body text are not articles
+NEWSPIPE_EXTRACTION_OVERRIDES = None  # TOML file of per-site extraction rules ([[site]] tables)
 
 # newspipe: web archives. NEWSPIPE_WARC_DIR: write every download to a WARC file there
 # (`crawl --warc-dir`); NEWSPIPE_WARC_MAX_RECORD: largest archived body imported (0: DOWNLOAD_MAXSIZE).
@@ -84,6 +87,41 @@ NEWSPIPE_WARC_MAX_RECORD = 0
 
 # newspipe: keep only these languages (ISO codes; empty: all), e.g. for CC-NEWS imports.
 NEWSPIPE_LANGUAGES: list[str] = []
+
+# newspipe: stories. Copies whose body is this similar (estimated Jaccard of word 5-shingles)
+# to a stored article join its story; 0 switches near-duplicate detection off. The MinHash
+# index covers articles stored within the horizon (0: all). Duplicates are stored in full
+# ("keep") or as URL and metadata only ("link").
+NEWSPIPE_NEAR_DUP_THRESHOLD = 0.8
+NEWSPIPE_NEAR_DUP_HORIZON_DAYS = 30.0
+NEWSPIPE_DUPLICATE_POLICY = "keep"
+
+# newspipe: incremental crawls. Article URLs already stored are not requested again, except
+# articles first stored within the revisit window, which are re-checked (conditionally) for
+# new versions; 0 switches revisits off. Pages found not to be articles (or gone) are not
+# requested again for NEWSPIPE_RECHECK_DAYS. Feeds, sitemaps and sections are requested with
+# If-None-Match / If-Modified-Since when NEWSPIPE_CONDITIONAL_REQUESTS is on.
+NEWSPIPE_INCREMENTAL = True
+NEWSPIPE_REVISIT_DAYS = 2.0
+NEWSPIPE_RECHECK_DAYS = 7.0
+NEWSPIPE_CONDITIONAL_REQUESTS = True
+# The run lock (`newspipe crawl`): heartbeat period and when a silent holder counts as dead.
+NEWSPIPE_LOCK_HEARTBEAT_SECONDS = 30.0
+NEWSPIPE_LOCK_STALE_SECONDS = 300.0
+
+# newspipe: distributed workers (`newspipe crawl --redis URL`, `newspipe enqueue`; see
+# crawler.distributed). Keys live under <prefix>:<job>:. Idle timeout: a worker stops after
+# the whole job has been quiet this many seconds (0: never). A worker whose heartbeat is older
+# than the TTL is taken for dead and its requests in flight go back to the queue. Each
+# enqueue cycle's duplicate filter is kept CYCLE_TTL seconds.
+NEWSPIPE_REDIS_URL = None
+NEWSPIPE_REDIS_PREFIX = "newspipe"
+NEWSPIPE_REDIS_JOB = "default"
+NEWSPIPE_REDIS_WORKER_ID = None  # None: <hostname>-<pid>; give a stable one to recover at restart
+NEWSPIPE_REDIS_IDLE_TIMEOUT = 0
+NEWSPIPE_REDIS_HEARTBEAT_TTL = 15.0
+NEWSPIPE_REDIS_CYCLE_TTL = 7 * 24 * 3600
+NEWSPIPE_REDIS_THROTTLE_MAX_WAIT = 600.0
 
 # newspipe: the live progress display (switched on by the CLI).
 NEWSPIPE_PROGRESS = False

@@ -3,9 +3,10 @@
 Reads NEWSPIPE_DATABASE_URL (through `crawler.database`). The canonical URL is the
 page's own rel=canonical when it stays on the site; a canonical on another domain
 is syndication evidence (`syndicated_from`), and the copy keeps its own URL.
-Repeats of a URL within the run (`newspipe/dedup/same_url_in_run`) and URLs already
-in the database (`newspipe/dedup/already_stored`) are dropped here; copies of a
-stored story under another URL go on to the store, which links them to their original.
+Repeats of a URL within the run (`newspipe/dedup/same_url_in_run`) are dropped here.
+URLs already in the database go on (counted as `newspipe/dedup/revisit`): the store
+compares them with the stored version and keeps a new version when they changed. Copies
+of a stored story under another URL go on too; the store puts them in its story.
 """
 
 from __future__ import annotations
@@ -60,6 +61,6 @@ class DedupPipeline:
         with self.sessions() as session:
             stored = ArticleRepository(session).known_urls(urls)
         if stored:
-            self.stats.inc_value("newspipe/dedup/already_stored")
-            raise DropItem(f"already stored as {sorted(stored)[0]}", log_level="DEBUG")
+            # A revisit: the store decides whether the content changed.
+            self.stats.inc_value("newspipe/dedup/revisit")
         return item

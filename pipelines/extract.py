@@ -1,6 +1,7 @@
 """Item pipeline: turn each fetched page into an article record with `extract_article`.
 
-Reads NEWSPIPE_MIN_WORDS. Pages that are not articles are dropped with their reason and
+Reads NEWSPIPE_MIN_WORDS and NEWSPIPE_EXTRACTION_OVERRIDES (a TOML file of per-site rules,
+see `pipelines.extraction.overrides`; a bad file stops the crawl before it starts). Pages that are not articles are dropped with their reason and
 counted under `newspipe/extract/skipped/<reason>`.
 """
 
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import DropItem
 
 from pipelines.extraction import ExtractionOptions, extract_article
+from pipelines.extraction.overrides import SiteOverrides
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -30,7 +32,11 @@ class ExtractPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
-        options = ExtractionOptions(min_words=crawler.settings.getint("NEWSPIPE_MIN_WORDS", 50))
+        overrides_file = crawler.settings.get("NEWSPIPE_EXTRACTION_OVERRIDES")
+        options = ExtractionOptions(
+            min_words=crawler.settings.getint("NEWSPIPE_MIN_WORDS", 50),
+            overrides=SiteOverrides.from_toml(overrides_file) if overrides_file else None,
+        )
         return cls(options, crawler.stats)
 
     def process_item(self, item: Article) -> Article:

@@ -1,11 +1,17 @@
 """Item pipeline: write articles to the database in batches, one transaction per batch.
 
-Reads NEWSPIPE_DATABASE_URL (through `crawler.database`) and NEWSPIPE_STORE_BATCH_SIZE.
+Reads NEWSPIPE_DATABASE_URL (through `crawler.database`), NEWSPIPE_STORE_BATCH_SIZE,
+NEWSPIPE_DUPLICATE_POLICY ("keep" or "link"), NEWSPIPE_NEAR_DUP_THRESHOLD (0 switches
+near-duplicate detection off) and NEWSPIPE_NEAR_DUP_HORIZON_DAYS (how far back the
+MinHash index reaches; see `pipelines.neardup`).
 Transient database errors (locked, connection dropped) are retried with backoff;
 a batch that still fails is logged with its error, counted under
 `newspipe/store/failed` and makes the run fail: never silently dropped.
-Outcomes are counted as `newspipe/store/new`, `/duplicate` and `/existing`; earlier rows
-found to be copies of a new article are counted as `newspipe/store/relinked`.
+Outcomes are counted as `newspipe/store/new`, `/duplicate`, `/existing` (a stored URL,
+unchanged) and `/updated` (a new version); near-identical copies also as
+`newspipe/store/near_duplicate`; earlier rows found to be copies of a new article as
+`newspipe/store/relinked`. The MinHash index follows the transactions: what a failed
+batch added to it is taken out again.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from crawler.database import database_for
-from storage.repository import ArticleRepository, NewArticle, SaveResult
+from pipelines.neardup import NearDupIndex, signature_bytes
+from storage.repository import DUPLICATE_POLICIES, ArticleRepository, NewArticle, SaveResult
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -63,26 +70,44 @@ def to_new_article(item: Article) -> NewArticle:
         word_count=record.word_count,
         syndicated_from=record.syndicated_from,
         alias_urls=list(item.alias_urls),
+        minhash=signature_bytes(record.body),
     )
 
 
 class StorePipeline:
     def __init__(
-        self, sessions: sessionmaker[Session], stats: StatsCollector, *, batch_size: int = 50, attempts: int = 5, max_wait: float = 10.0
+        self,
+        sessions: sessionmaker[Session],
+        stats: StatsCollector,
+        *,
+        batch_size: int = 50,
+        attempts: int = 5,
+        max_wait: float = 10.0,
+        near_dup_threshold: float = 0.8,
+        near_dup_horizon_days: float = 30.0,
+        duplicate_policy: str = "keep",
     ) -> None:
+        if duplicate_policy not in DUPLICATE_POLICIES:
+            raise ValueError(f"NEWSPIPE_DUPLICATE_POLICY must be one of {', '.join(DUPLICATE_POLICIES)}, got {duplicate_policy!r}")
         self.sessions = sessions
         self.stats = stats
         self.batch_size = batch_size
         self.attempts = attempts
         self.max_wait = max_wait
+        self.duplicate_policy = duplicate_policy
+        self.near_dups = NearDupIndex(near_dup_threshold, horizon_days=near_dup_horizon_days) if near_dup_threshold > 0 else None
         self.pending: list[NewArticle] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        settings = crawler.settings
         return cls(
             database_for(crawler).sessions,
             crawler.stats,
-            batch_size=max(1, crawler.settings.getint("NEWSPIPE_STORE_BATCH_SIZE", 50)),
+            batch_size=max(1, settings.getint("NEWSPIPE_STORE_BATCH_SIZE", 50)),
+            near_dup_threshold=settings.getfloat("NEWSPIPE_NEAR_DUP_THRESHOLD", 0.8),
+            near_dup_horizon_days=settings.getfloat("NEWSPIPE_NEAR_DUP_HORIZON_DAYS", 30.0),
+            duplicate_policy=settings.get("NEWSPIPE_DUPLICATE_POLICY", "keep"),
         )
 
     def process_item(self, item: Article) -> Article:
@@ -107,6 +132,8 @@ class StorePipeline:
             return
         for result in results:
             self.stats.inc_value(f"newspipe/store/{result.outcome}")
+            if result.method == "minhash":
+                self.stats.inc_value("newspipe/store/near_duplicate")
             if result.relinked:
                 self.stats.inc_value("newspipe/store/relinked", result.relinked)
 
@@ -121,7 +148,18 @@ class StorePipeline:
             ),
         )
         for attempt in retrying:
-            with attempt, self.sessions.begin() as session:
-                repository = ArticleRepository(session)
-                return [repository.save(article, run_id) for article in batch]
+            with attempt:
+                try:
+                    with self.sessions.begin() as session:
+                        if self.near_dups is not None:
+                            self.near_dups.sync(session)  # built on first use, then caught up
+                        repository = ArticleRepository(session, near_dups=self.near_dups, duplicate_policy=self.duplicate_policy)
+                        results = [repository.save(article, run_id) for article in batch]
+                except BaseException:
+                    if self.near_dups is not None:
+                        self.near_dups.rollback()
+                    raise
+                if self.near_dups is not None:
+                    self.near_dups.commit()
+                return results
         raise AssertionError("unreachable")

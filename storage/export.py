@@ -13,7 +13,7 @@ from typing import IO, Any
 EXPORT_FIELDS = (
     "id", "url", "canonical_url", "source", "headline", "published_at", "modified_at", "date_source",
     "authors", "body", "description", "language", "site_name", "section", "tags", "image_url",
-    "word_count", "fetched_at", "duplicate_of",
+    "word_count", "fetched_at", "duplicate_of", "story_id", "version", "latest", "stored_as",
 )  # fmt: skip
 
 

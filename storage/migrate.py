@@ -45,8 +45,26 @@ def upgrade_to_head(engine: Engine) -> bool:
     if current == head:
         return False
     logger.info("upgrading database schema %s -> %s", current or "(empty)", head)
-    with engine.begin() as connection:
-        config = alembic_config(engine)
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:
+            # Batch mode rebuilds tables (copy, drop, rename): with foreign keys enforced, dropping
+            # the old `articles` would cascade into the tables that point at it. Outside a
+            # transaction, as SQLite requires for this pragma; checked again afterwards.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                config = alembic_config(engine)
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+            if sqlite:
+                problems = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                connection.commit()
+                if problems:
+                    raise RuntimeError(f"schema upgrade left broken foreign keys: {problems[:5]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
     return True

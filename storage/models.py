@@ -1,4 +1,11 @@
-"""SQLAlchemy 2.x typed models: sources, articles, their URLs, duplicate links and crawl runs.
+"""SQLAlchemy 2.x typed models: sources, articles, their URLs, stories, versions and crawl runs.
+
+Every article belongs to exactly one story (`articles.story_id`); a story knows its
+original article. Copies of a story are linked to its original in `duplicate_links`.
+An article row always holds its latest version; earlier versions move to
+`article_versions`. `fetch_state` keeps what a scheduled crawl needs to ask again cheaply
+(validators for conditional requests, pages known not to be articles) and
+`crawl_locks` keeps two runs of the same job from overlapping.
 
 Datetimes are stored as UTC instants (`TIMESTAMP WITH TIME ZONE` on PostgreSQL;
 SQLite keeps them as UTC text) and always come back timezone-aware. The page's own
@@ -18,10 +25,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -130,6 +139,12 @@ class Article(Base):
     syndicated_from: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[datetime]
     created_at: Mapped[datetime]
+    story_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), ForeignKey("stories.id"), index=True)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")  # 1 + number of rows in article_versions
+    # "full", or "link" for a copy kept as its URL and metadata only (NEWSPIPE_DUPLICATE_POLICY=link).
+    stored_as: Mapped[str] = mapped_column(String(10), default="full", server_default="full")
+    # MinHash signature of the body (uint32 little-endian values), for the near-duplicate index.
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     source: Mapped[Source] = relationship(back_populates="articles")
     urls: Mapped[list[ArticleUrl]] = relationship(back_populates="article", cascade="all, delete-orphan")
@@ -168,3 +183,67 @@ class DuplicateLink(Base):
     method: Mapped[str] = mapped_column(String(30))  # content_hash, ...
     score: Mapped[float] = mapped_column(default=1.0)
     created_at: Mapped[datetime]
+
+
+class Story(Base):
+    """One story, however many copies of it were stored: its original is the article others copy."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    # use_alter: articles and stories point at each other.
+    original_article_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"),
+        ForeignKey("articles.id", ondelete="SET NULL", use_alter=True),
+        index=True,
+    )
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ArticleVersion(Base):
+    """An earlier version of an article, kept when a re-fetch found different content."""
+
+    __tablename__ = "article_versions"
+    __table_args__ = (UniqueConstraint("article_id", "version"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int]
+    headline: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    modified_at: Mapped[datetime | None]
+    fetched_at: Mapped[datetime]
+    superseded_at: Mapped[datetime]
+
+
+class FetchState(Base):
+    """What the last fetch of a URL said: validators for a conditional request, status, outcome."""
+
+    __tablename__ = "fetch_state"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # feed, sitemap, section, article
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    last_status: Mapped[int | None]
+    # For article URLs not stored: why (not_article/<reason>, gone); None otherwise.
+    outcome: Mapped[str | None] = mapped_column(String(60))
+    checked_at: Mapped[datetime]
+
+
+class CrawlLock(Base):
+    """A held run lock: one row per job while a run of it is going, refreshed by a heartbeat."""
+
+    __tablename__ = "crawl_locks"
+
+    name: Mapped[str] = mapped_column(String(300), primary_key=True)
+    token: Mapped[str] = mapped_column(String(40))
+    hostname: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int]
+    acquired_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]

@@ -2,6 +2,12 @@
 
 Functions take a `Session` whose lifetime the caller owns (`with db.sessions.begin() as s:`
 per batch), so a batch of articles is one transaction. Writing never commits on its own.
+
+`save` decides what an extracted article is: a URL already stored (unchanged, or a new
+version of it), a copy of a stored story (syndication evidence, the same content hash,
+or a near-identical body found through the MinHash index) or a new story. A story's
+original is the article syndication evidence points at, else the earliest published.
+With the "link" duplicate policy a copy keeps its URLs and metadata but not its body.
 """
 
 from __future__ import annotations
@@ -9,14 +15,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Date, cast, func, or_, select, update
+from sqlalchemy import Date, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from storage.models import Article, ArticleUrl, CrawlRun, DuplicateLink, Source
+from storage.models import Article, ArticleUrl, ArticleVersion, CrawlRun, DuplicateLink, Source, Story
 
-Outcome = Literal["new", "duplicate", "existing"]
+if TYPE_CHECKING:
+    from pipelines.neardup import NearDupIndex
+
+# new: a new story; duplicate: a copy of a stored story; existing: a stored URL, unchanged;
+# updated: a stored URL whose content changed (a new version).
+Outcome = Literal["new", "duplicate", "existing", "updated"]
+DUPLICATE_POLICIES = ("keep", "link")
 
 
 def utcnow() -> datetime:
@@ -48,6 +60,7 @@ class NewArticle:
     syndicated_from: str | None = None
     alias_urls: list[str] = field(default_factory=list)
     source_domains: list[str] = field(default_factory=list)
+    minhash: bytes | None = None  # `pipelines.neardup.signature_bytes(body)`
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +69,26 @@ class SaveResult:
     article_id: int
     duplicate_of: int | None = None
     relinked: int = 0  # earlier rows found, through this article, to be copies of it
+    story_id: int | None = None
+    method: str | None = None  # how a duplicate was recognised: syndication, content_hash, minhash
+    score: float | None = None
 
 
 class ArticleRepository:
-    """Reads and writes inside a session owned by the caller."""
+    """Reads and writes inside a session owned by the caller.
 
-    def __init__(self, session: Session) -> None:
+    `near_dups` is the MinHash index used to find near-identical bodies (None: exact
+    copies only); `duplicate_policy` is "keep" (copies stored in full) or "link".
+    """
+
+    def __init__(
+        self, session: Session, *, near_dups: NearDupIndex | None = None, duplicate_policy: str = "keep"
+    ) -> None:
+        if duplicate_policy not in DUPLICATE_POLICIES:
+            raise ValueError(f"duplicate policy must be one of {', '.join(DUPLICATE_POLICIES)}, got {duplicate_policy!r}")
         self.session = session
+        self.near_dups = near_dups
+        self.duplicate_policy = duplicate_policy
         self._source_ids: dict[str, int] = {}
 
     # Sources ---------------------------------------------------------------
@@ -104,29 +130,89 @@ class ArticleRepository:
 
     # Writes ----------------------------------------------------------------
     def save(self, item: NewArticle, run_id: int | None = None) -> SaveResult:
-        """Store one article, or record what it is: a URL already stored, or a copy of a stored story."""
+        """Store one article, or record what it is: a stored URL (maybe a new version), or a copy of a stored story."""
         urls = [item.canonical_url, item.url, *item.alias_urls]
         existing = self.article_id_for_urls(urls)
         if existing is not None:
             self._add_urls(existing, urls[1:], kind="alias")
-            return SaveResult("existing", existing, self._duplicate_of(existing))
+            return self._revise(existing, item)
 
-        evidence_target = self.article_id_for_urls([item.syndicated_from]) if item.syndicated_from else None
-        original = self.session.get(Article, self.original_of(evidence_target)) if evidence_target else None
-        method = "syndication" if original is not None else None
-        if original is None:
-            original = self._story_original_by_hash(item.content_hash)
-            method = "content_hash" if original is not None else None
-
+        original, method, score = self._find_original(item)
         article = self._insert(item, run_id)
         if original is None:
-            return SaveResult("new", article.id, relinked=self._adopt_copies_pointing_at(article))
-        if method == "content_hash" and self._should_lead(article, original):
+            relinked = self._adopt_copies_pointing_at(article)
+            return SaveResult("new", article.id, relinked=relinked, story_id=article.story_id)
+        if method != "syndication" and self._should_lead(article, original):
+            self._join_story(article, original.story_id)
             self._relink(original.id, article.id)
-            self._link(original.id, article.id, method)
-            return SaveResult("new", article.id, relinked=1)
-        self._link(article.id, original.id, method or "content_hash")
-        return SaveResult("duplicate", article.id, original.id)
+            self._link(original.id, article.id, method, score)
+            return SaveResult("new", article.id, relinked=1, story_id=article.story_id)
+        self._join_story(article, original.story_id)
+        self._link(article.id, original.id, method, score)
+        return SaveResult("duplicate", article.id, original.id, story_id=article.story_id, method=method, score=score)
+
+    def _find_original(self, item: NewArticle) -> tuple[Article | None, str, float]:
+        """The story original a new article copies, and how that was found."""
+        if item.syndicated_from:
+            evidence_target = self.article_id_for_urls([item.syndicated_from])
+            if evidence_target is not None:
+                return self.session.get(Article, self.original_of(evidence_target)), "syndication", 1.0
+        original = self._story_original_by_hash(item.content_hash)
+        if original is not None:
+            return original, "content_hash", 1.0
+        if self.near_dups is not None and item.minhash is not None:
+            match = self._near_duplicate(item.minhash)
+            if match is not None:
+                article_id, score = match
+                return self.session.get(Article, self.original_of(article_id)), "minhash", score
+        return None, "", 0.0
+
+    def _near_duplicate(self, signature: bytes) -> tuple[int, float] | None:
+        from pipelines.neardup import best_match
+
+        assert self.near_dups is not None
+        candidates = self.near_dups.candidates(signature)
+        if not candidates:
+            return None
+        # Confirmed on the signatures as stored: the index may hold rows another transaction rolled back.
+        stored = self.session.execute(select(Article.id, Article.minhash).where(Article.id.in_(candidates))).all()
+        return best_match(signature, [(a, m) for a, m in stored], self.near_dups.threshold)
+
+    def _revise(self, article_id: int, item: NewArticle) -> SaveResult:
+        """A stored URL fetched again: a new version when its content changed, else nothing."""
+        article = self.session.get(Article, article_id)
+        assert article is not None
+        duplicate_of = self._duplicate_of(article_id)
+        unchanged = article.content_hash == item.content_hash and article.headline == item.headline
+        # An older capture (an archive imported after a live crawl) never replaces a newer one.
+        if unchanged or item.fetched_at <= article.fetched_at:
+            return SaveResult("existing", article_id, duplicate_of, story_id=article.story_id)
+        now = utcnow()
+        self.session.add(
+            ArticleVersion(
+                article_id=article.id, version=article.version, headline=article.headline, body=article.body,
+                content_hash=article.content_hash, modified_at=article.modified_at, fetched_at=article.fetched_at,
+                superseded_at=now,
+            )
+        )  # fmt: skip
+        previous_signature = article.minhash
+        article.version += 1
+        article.headline = item.headline
+        article.content_hash = item.content_hash
+        article.modified_at = item.modified_at or article.modified_at
+        article.fetched_at = item.fetched_at
+        article.word_count = item.word_count
+        article.description = item.description or article.description
+        article.authors = list(item.authors) or list(article.authors or [])
+        article.tags = list(item.tags) or list(article.tags or [])
+        article.image_url = item.image_url or article.image_url
+        article.minhash = item.minhash
+        if article.stored_as != "link":
+            article.body = item.body
+        self.session.flush()
+        if self.near_dups is not None:
+            self.near_dups.add(article.id, item.minhash, previous=previous_signature)
+        return SaveResult("updated", article_id, duplicate_of, story_id=article.story_id)
 
     def _should_lead(self, candidate: Article, original: Article) -> bool:
         """Whether a newly seen copy is the story's real original: the old one says it copied it,
@@ -147,25 +233,51 @@ class ArticleRepository:
             select(Article).where(Article.syndicated_from.in_(urls), Article.id != article.id)
         ).all()
         for copy in copies:
-            old_original = self.original_of(copy.id)
-            leader = copy.id if old_original == copy.id else old_original
+            leader = self.original_of(copy.id)
+            if leader == article.id:
+                continue
             self._relink(leader, article.id)
-            if leader != article.id:
-                self._link(leader, article.id, "syndication")
+            self._link(leader, article.id, "syndication", 1.0)
         return len(copies)
 
+    # Stories ----------------------------------------------------------------
+    def _join_story(self, article: Article, story_id: int) -> None:
+        """Move a just-inserted article from its own new story into `story_id`."""
+        own = article.story_id
+        if own == story_id:
+            return
+        article.story_id = story_id
+        self.session.flush()
+        self.session.execute(delete(Story).where(Story.id == own))
+        self.session.flush()
+
     def _relink(self, old_original: int, new_original: int) -> None:
+        """Everything copying `old_original` (and its story) now belongs to `new_original`'s story."""
         self.session.execute(
             update(DuplicateLink).where(DuplicateLink.original_id == old_original).values(original_id=new_original)
         )
+        old_story = self.session.scalar(select(Article.story_id).where(Article.id == old_original))
+        new_story = self.session.scalar(select(Article.story_id).where(Article.id == new_original))
+        if old_story is not None and new_story is not None and old_story != new_story:
+            self.session.execute(update(Article).where(Article.story_id == old_story).values(story_id=new_story))
+            self.session.execute(delete(Story).where(Story.id == old_story))
+        if new_story is not None:
+            self.session.execute(
+                update(Story).where(Story.id == new_story).values(original_article_id=new_original, updated_at=utcnow())
+            )
         self.session.flush()
 
-    def _link(self, duplicate_id: int, original_id: int, method: str) -> None:
+    def _link(self, duplicate_id: int, original_id: int, method: str, score: float = 1.0) -> None:
         existing = self.session.scalar(select(DuplicateLink).where(DuplicateLink.duplicate_id == duplicate_id))
         if existing is not None:
-            existing.original_id, existing.method = original_id, method
+            existing.original_id, existing.method, existing.score = original_id, method, score
         else:
-            self.session.add(DuplicateLink(duplicate_id=duplicate_id, original_id=original_id, method=method, created_at=utcnow()))
+            self.session.add(
+                DuplicateLink(duplicate_id=duplicate_id, original_id=original_id, method=method, score=score, created_at=utcnow())
+            )
+        if self.duplicate_policy == "link":
+            # A copy is kept as its URLs and metadata: the original holds the text.
+            self.session.execute(update(Article).where(Article.id == duplicate_id).values(body="", stored_as="link"))
         self.session.flush()
 
     def _duplicate_of(self, article_id: int) -> int | None:
@@ -199,9 +311,19 @@ class ArticleRepository:
             syndicated_from=item.syndicated_from,
             fetched_at=item.fetched_at,
             created_at=utcnow(),
+            minhash=item.minhash,
         )
+        # Every article starts its own story; `_join_story` moves it when it copies another.
+        story = Story(original_article_id=None, created_at=article.created_at, updated_at=article.created_at)
+        self.session.add(story)
+        self.session.flush()
+        article.story_id = story.id
         self.session.add(article)
         self.session.flush()
+        story.original_article_id = article.id
+        self.session.flush()
+        if self.near_dups is not None:
+            self.near_dups.add(article.id, item.minhash)
         self._add_urls(article.id, [item.canonical_url], kind="canonical")
         self._add_urls(article.id, [item.url, *item.alias_urls], kind="fetched")
         return article
@@ -234,9 +356,19 @@ class ArticleRepository:
 
     # Reading for export and stats -------------------------------------------
     def iter_export(
-        self, *, since: datetime | None = None, sources: Sequence[str] = (), batch_size: int = 500
+        self,
+        *,
+        since: datetime | None = None,
+        sources: Sequence[str] = (),
+        batch_size: int = 500,
+        all_versions: bool = False,
+        unique_stories: bool = False,
     ) -> Iterator[dict[str, Any]]:
-        """One dict per stored article, oldest first, streamed in batches."""
+        """One dict per stored article (its latest version), oldest first, streamed in batches.
+
+        `all_versions` adds each article's earlier versions right before its latest one;
+        `unique_stories` gives only each story's original.
+        """
         original = aliased(DuplicateLink)
         stmt = (
             select(Article, Source.name, original.original_id)
@@ -248,6 +380,8 @@ class ArticleRepository:
             stmt = stmt.where(or_(Article.published_at >= since, (Article.published_at.is_(None)) & (Article.fetched_at >= since)))
         if sources:
             stmt = stmt.where(Source.name.in_(list(sources)))
+        if unique_stories:
+            stmt = stmt.join(Story, Story.original_article_id == Article.id)
         canonical_by_id: dict[int, str] = {}
         for article, source_name, original_id in self.session.execute(stmt.execution_options(yield_per=batch_size)):
             duplicate_of = None
@@ -256,7 +390,23 @@ class ArticleRepository:
                     select(Article.canonical_url).where(Article.id == original_id)
                 )
             canonical_by_id[article.id] = article.canonical_url
-            yield export_record(article, source_name, duplicate_of)
+            record = export_record(article, source_name, duplicate_of)
+            if all_versions and article.version > 1:
+                versions = self.session.scalars(
+                    select(ArticleVersion).where(ArticleVersion.article_id == article.id).order_by(ArticleVersion.version)
+                )
+                for old in versions:
+                    yield {
+                        **record, "headline": old.headline, "body": old.body, "modified_at": _iso(old.modified_at),
+                        "fetched_at": _iso(old.fetched_at), "version": old.version, "latest": False,
+                    }  # fmt: skip
+            yield record
+
+    def versions(self, article_id: int) -> list[ArticleVersion]:
+        """The earlier versions of an article, oldest first (the article row is the latest)."""
+        return list(
+            self.session.scalars(select(ArticleVersion).where(ArticleVersion.article_id == article_id).order_by(ArticleVersion.version))
+        )
 
     def stats(self, *, days: int = 14) -> dict[str, Any]:
         day = cast(Article.published_at, Date) if self.session.bind.dialect.name == "postgresql" else func.date(Article.published_at)
@@ -270,10 +420,14 @@ class ArticleRepository:
             select(Source.name, func.count(Article.id)).join(Source, Article.source_id == Source.id).group_by(Source.name).order_by(Source.name)
         ).all()
         duplicates = self.session.scalar(select(func.count(DuplicateLink.id))) or 0
+        stories = self.session.scalar(select(func.count(Story.id))) or 0
+        revised = self.session.scalar(select(func.count(Article.id)).where(Article.version > 1)) or 0
         by_method = self.session.execute(select(DuplicateLink.method, func.count()).group_by(DuplicateLink.method)).all()
         return {
             "articles": sum(n for _, n in totals),
             "duplicates": duplicates,
+            "stories": stories,
+            "articles_revised": revised,
             "duplicates_by_method": {m: n for m, n in by_method},
             "by_source": {name: n for name, n in totals},
             "by_source_day": [
@@ -309,6 +463,10 @@ def export_record(article: Article, source_name: str, duplicate_of: str | None) 
         "word_count": article.word_count,
         "fetched_at": _iso(article.fetched_at),
         "duplicate_of": duplicate_of,
+        "story_id": article.story_id,
+        "version": article.version,
+        "latest": True,
+        "stored_as": article.stored_as,
     }
 
 

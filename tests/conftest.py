@@ -64,6 +64,38 @@ def postgres_url() -> Iterator[str]:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
+REDIS_URL = os.environ.get("NEWSPIPE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+_REDIS_PROBLEM: list[str | None] = []
+
+
+def redis_problem() -> str | None:
+    if not _REDIS_PROBLEM:
+        try:
+            import redis
+
+            redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+            _REDIS_PROBLEM.append(None)
+        except Exception as exc:  # any failure means: no usable server
+            _REDIS_PROBLEM.append(f"Redis not reachable at {REDIS_URL}: {exc}")
+    return _REDIS_PROBLEM[0]
+
+
+def require_redis() -> None:
+    problem = redis_problem()
+    if problem is None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{problem} (CI must run the Redis tests)")
+    pytest.skip(problem)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The test Redis URL ($NEWSPIPE_TEST_REDIS_URL, else 127.0.0.1:6379/0); tests namespace their own keys."""
+    require_redis()
+    return REDIS_URL
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'newspipe.db'}"

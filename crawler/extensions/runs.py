@@ -28,15 +28,22 @@ logger = logging.getLogger(__name__)
 
 def run_counts(stats: dict[str, Any]) -> dict[str, int]:
     """The outcome counts worth keeping with a run, from the crawl's stats."""
+    not_modified = int(stats.get("newspipe/fetch/not_modified", 0))
     counts: dict[str, int] = {
-        "pages_fetched": int(stats.get("response_received_count", 0)),
+        # Responses with a body; answers "304 Not Modified" are counted apart.
+        "pages_fetched": int(stats.get("response_received_count", 0)) - not_modified,
+        "not_modified": not_modified,
         "requests": int(stats.get("downloader/request_count", 0)),
         "errors": int(stats.get("log_count/ERROR", 0)),
         "articles_new": int(stats.get("newspipe/store/new", 0)),
+        "articles_updated": int(stats.get("newspipe/store/updated", 0)),
         "articles_duplicate": int(stats.get("newspipe/store/duplicate", 0)),
+        "articles_near_duplicate": int(stats.get("newspipe/store/near_duplicate", 0)),
         "articles_relinked": int(stats.get("newspipe/store/relinked", 0)),
-        "articles_existing": int(stats.get("newspipe/store/existing", 0)) + int(stats.get("newspipe/dedup/already_stored", 0)),
+        "articles_existing": int(stats.get("newspipe/store/existing", 0)),
         "articles_failed": int(stats.get("newspipe/store/failed", 0)),
+        "articles_revisited": int(stats.get("newspipe/discovery/revisits", 0)),
+        "known_not_requested": int(stats.get("newspipe/discovery/skipped/known", 0)),
         "skipped": int(stats.get("newspipe/extract/skipped", 0)),
     }
     for key, value in stats.items():

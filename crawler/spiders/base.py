@@ -12,11 +12,18 @@ hint_published_at}. Discovered URLs are requested without tracking parameters
 (`strip_tracking`) and deduplicated within the run by their canonical form
 (`dedup_key`).
 
+Incremental runs (`crawler.incremental`, NEWSPIPE_INCREMENTAL): discovered article
+URLs already stored, or known not to be articles, are not requested (checked per
+discovered batch, `newspipe/discovery/skipped/known`); articles first stored within the
+revisit window are re-requested at start (conditionally); feeds, sitemaps and sections
+are requested with their last validators, and a 304 ends there
+(`newspipe/fetch/not_modified`).
+
 Settings: see `crawler.spiders.options` (sources, window, limits); the
 spider also merges per-source delay/concurrency into DOWNLOAD_SLOTS.
-Stats: newspipe/discovery/{feeds,sitemaps,sections,articles},
+Stats: newspipe/discovery/{feeds,sitemaps,sections,articles,revisits},
 newspipe/discovery/skipped/<reason>, newspipe/fetch/http_<code>,
-newspipe/fetch/error/<exception>, newspipe/fetch/ignored.
+newspipe/fetch/error/<exception>, newspipe/fetch/ignored, newspipe/fetch/not_modified.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -42,7 +50,9 @@ from crawler.discovery import (
     sitemaps_from_robots,
     strip_tracking,
 )
+from crawler.incremental import IncrementalState
 from crawler.items import Article
+from pipelines.extraction import canonicalize_url
 from crawler.sources import Source, SourcesError, load_sources
 from crawler.spiders.options import OPTION_ARGS, CrawlOptions, apply_download_slots, resolve_options, split_list
 
@@ -53,17 +63,22 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
     from twisted.python.failure import Failure
 
+    from storage.state import Revisit
+
 logger = logging.getLogger(__name__)
 
 # Sitemap indexes may nest; beyond this many levels something is looping.
 MAX_SITEMAP_NESTING = 5
 DISCOVERY_META = "newspipe_discovery"
+NOT_MODIFIED = 304
 
 
 class BaseNewsSpider(scrapy.Spider):
     """Not registered itself (no `name`); see `crawler.spiders.news` and `crawler.spiders.urls`."""
 
     kinds: ClassVar[tuple[str, ...]] = ()
+    # Skip stored URLs, revisit recent ones, ask for feeds conditionally (see crawler.incremental).
+    incremental_discovery: ClassVar[bool] = True
     # The `urls` spider can run without a sources file.
     sources_file_optional: ClassVar[bool] = False
 
@@ -73,6 +88,7 @@ class BaseNewsSpider(scrapy.Spider):
         self.sources_by_name: dict[str, Source] = {s.name: s for s in self.options.sources}
         self._seen: set[str] = set()  # dedup keys of queued article URLs
         self._section_pages: dict[str, int] = {}  # section root URL -> pages queued
+        self.incremental: IncrementalState | None = None  # set by from_crawler
 
     # -- wiring -----------------------------------------------------------------------------
 
@@ -95,19 +111,56 @@ class BaseNewsSpider(scrapy.Spider):
         if option_args.keys() & {"sources", "source"} and not crawler.settings.frozen:
             apply_download_slots(crawler.settings, options.sources)
         spider = super().from_crawler(crawler, *args, options=options, **kwargs)
+        spider.incremental = IncrementalState.from_crawler(crawler) if cls.incremental_discovery else None
+        if spider.incremental is not None:
+            window = options.window
+            if window.since is not None or window.until is not None:
+                # A 304 says "as when last read in full", and that read may have had another window.
+                spider.incremental.conditional = False
+            crawler.signals.connect(spider.incremental.item_dropped, signal=signals.item_dropped)
+            crawler.signals.connect(spider._close_incremental, signal=signals.spider_closed)
         return spider  # type: ignore[return-value]
+
+    def _close_incremental(self, spider: scrapy.Spider, reason: str) -> None:
+        if self.incremental is not None:
+            stats = self.crawler.stats
+            clean = reason == "finished" and not stats.get_value("newspipe/store/failed")
+            self.incremental.close(clean=clean)
 
     # -- start -----------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
         if not self.options.sources:
             logger.warning("no sources selected: nothing to crawl")
+        for request in self.revisit_requests():
+            yield request
         for source in self.options.sources:
-            for request in self.discovery_requests(source):
+            requests = list(self.discovery_requests(source))
+            for request in requests:
                 yield request
+
+    def revisit_requests(self) -> list[Request]:
+        """Conditional requests for stored articles still inside the revisit window."""
+        if self.incremental is None or not self.options.sources:
+            return []
+        requests = []
+        for revisit in self.incremental.revisits([s.name for s in self.options.sources]):
+            self._seen.add(dedup_key(strip_tracking(revisit.url)))
+            requests.append(self._revisit_request(revisit))
+        if requests:
+            self._inc("newspipe/discovery/revisits", len(requests))
+            logger.info("revisiting %d recently stored articles", len(requests))
+        return requests
+
+    def _revisit_request(self, revisit: Revisit) -> Request:
+        meta = {"newspipe": {"source": revisit.source, "via": "revisit"}, "handle_httpstatus_list": [NOT_MODIFIED]}
+        headers = revisit.validators.headers() if self.incremental is not None and self.incremental.conditional else {}
+        return Request(revisit.url, callback=self.parse_article, errback=self.on_error, meta=meta, headers=headers)
 
     def discovery_requests(self, source: Source) -> Iterator[Request]:
         """The first requests for a source, for the kinds this spider discovers from."""
+        if self.incremental is not None:
+            self.incremental.prefetch_validators([*source.feeds, *source.sitemaps, *source.sections])
         if "feed" in self.kinds:
             for url in source.feeds:
                 yield self._discovery_request(url, "feed", source, seed=True)
@@ -126,8 +179,10 @@ class BaseNewsSpider(scrapy.Spider):
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         source = self._source_of(response)
-        self._inc("newspipe/discovery/feeds")
         self._count_seed_fetched(response)
+        if self._not_modified(response, "feed"):
+            return
+        self._inc("newspipe/discovery/feeds")
         try:
             entries = parse_feed(response.body, response.url, headers=_headers(response))
         except MalformedFeed as exc:
@@ -135,18 +190,22 @@ class BaseNewsSpider(scrapy.Spider):
             logger.warning("skipping malformed feed %s: %s", response.url, exc.message)
             return
         logger.debug("feed %s: %d entries", response.url, len(entries))
+        requests = []
         for entry in entries:
             if not self.options.window.contains(entry.date):
                 self._skip("out_of_window")
                 continue
             request = self.article_request(entry, source, "feed")
             if request is not None:
-                yield request
+                requests.append(request)
+        yield from self.not_known(requests)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         source = self._source_of(response)
-        self._inc("newspipe/discovery/sitemaps")
         self._count_seed_fetched(response)
+        if self._not_modified(response, "sitemap"):
+            return
+        self._inc("newspipe/discovery/sitemaps")
         try:
             document = parse_sitemap(response.body, response.url, max_size=self.options.max_size)
         except MalformedSitemap as exc:
@@ -159,20 +218,24 @@ class BaseNewsSpider(scrapy.Spider):
                 self._skip("sitemap_nesting")
                 logger.warning("not following sitemap index %s: nested more than %d levels", response.url, MAX_SITEMAP_NESTING)
                 return
-            for child in document.entries:
-                # A child untouched since before the window cannot list articles inside it.
-                if not self.options.window.may_contain_after(child.modified_at):
-                    self._skip("out_of_window")
-                    continue
+            children = [c for c in document.entries if self.options.window.may_contain_after(c.modified_at)]
+            # A child untouched since before the window cannot list articles inside it.
+            for _ in range(len(document.entries) - len(children)):
+                self._skip("out_of_window")
+            if self.incremental is not None:
+                self.incremental.prefetch_validators([c.url for c in children])
+            for child in children:
                 yield self._discovery_request(child.url, "sitemap", source, depth=depth)
             return
+        requests = []
         for entry in document.entries:
             if not self.options.window.contains(entry.date):
                 self._skip("out_of_window")
                 continue
             request = self.article_request(entry, source, "sitemap")
             if request is not None:
-                yield request
+                requests.append(request)
+        yield from self.not_known(requests)
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
         source = self._source_of(response)
@@ -181,8 +244,10 @@ class BaseNewsSpider(scrapy.Spider):
 
     def parse_section(self, response: Response) -> Iterator[Request]:
         source = self._source_of(response)
-        self._inc("newspipe/discovery/sections")
         self._count_seed_fetched(response)
+        if self._not_modified(response, "section"):
+            return
+        self._inc("newspipe/discovery/sections")
         if not isinstance(response, TextResponse):
             self._skip("section_not_text")
             logger.warning("skipping section %s: not a text response", response.url)
@@ -194,11 +259,13 @@ class BaseNewsSpider(scrapy.Spider):
             logger.warning("skipping section %s: cannot decode it", response.url)
             return
         links = parse_section(text, response.url, source)
+        requests = []
         for link in links.articles:
             # Link text is often "Read more": not passed on as a title hint.
             request = self.article_request(DiscoveredURL(link.url), source, "section", check_patterns=False)
             if request is not None:
-                yield request
+                requests.append(request)
+        yield from self.not_known(requests)
         info = response.meta.get(DISCOVERY_META, {})
         depth = info.get("depth", 0)
         root = info.get("root") or response.url
@@ -216,6 +283,12 @@ class BaseNewsSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[Article]:
         info = response.meta.get("newspipe") or {}
+        if response.status == NOT_MODIFIED:
+            self._inc("newspipe/fetch/not_modified")
+            logger.debug("unchanged since the last visit: %s", response.url)
+            return
+        if self.incremental is not None:
+            self.incremental.article_fetched(response.meta.get("redirect_urls", [response.url])[0], response)
         if response.status != 200:
             self._inc(f"newspipe/fetch/http_{response.status}")
             logger.warning("not an article: HTTP %d for %s", response.status, response.url)
@@ -245,6 +318,8 @@ class BaseNewsSpider(scrapy.Spider):
             status = failure.value.response.status
             self._inc(f"newspipe/fetch/http_{status}")
             log("%s not fetched: HTTP %d for %s", kind, status, request.url)
+            if kind == "article" and status in (404, 410) and self.incremental is not None:
+                self.incremental.article_not_stored(request.url, status, "gone")
         elif failure.check(IgnoreRequest):
             self._inc("newspipe/fetch/ignored")
             logger.debug("%s not fetched: %s (%s)", kind, request.url, failure.value)
@@ -283,6 +358,29 @@ class BaseNewsSpider(scrapy.Spider):
         }
         return Request(url, callback=self.parse_article, errback=self.on_error, meta=meta)
 
+    def not_known(self, requests: list[Request]) -> list[Request]:
+        """The article requests whose URL is not already stored or known not to be an article
+        (one query per discovered batch)."""
+        if self.incremental is None or not requests:
+            return requests
+        forms = {r.url: {r.url, canonicalize_url(r.url)} for r in requests}
+        known = self.incremental.known([u for urls in forms.values() for u in urls])
+        if not known:
+            return requests
+        fresh = [r for r in requests if not (forms[r.url] & known)]
+        self._inc("newspipe/discovery/skipped/known", len(requests) - len(fresh))
+        return fresh
+
+    def _not_modified(self, response: Response, kind: str) -> bool:
+        """True for a 304 (nothing more to do); otherwise remember the document's validators."""
+        if response.status == NOT_MODIFIED:
+            self._inc("newspipe/fetch/not_modified")
+            logger.debug("%s unchanged since the last run: %s", kind, response.url)
+            return True
+        if self.incremental is not None:
+            self.incremental.discovery_fetched(response, kind)
+        return False
+
     def _discovery_request(
         self, url: str, kind: str, source: Source, *, depth: int = 0, root: str | None = None, seed: bool = False
     ) -> Request:
@@ -298,8 +396,13 @@ class BaseNewsSpider(scrapy.Spider):
         meta = {DISCOVERY_META: {"kind": kind, "source": source.name, "depth": depth, "root": root, "seed": seed}}
         if seed:
             self._inc("newspipe/discovery/seeds")
+        headers: dict[str, str] = {}
+        if self.incremental is not None and kind != "robots":
+            headers = self.incremental.conditional_headers(url)
+            if headers:
+                meta["handle_httpstatus_list"] = [NOT_MODIFIED]
         # Discovery first: it is what feeds the article queue.
-        return Request(url, callback=callbacks[kind], errback=self.on_error, meta=meta, priority=10)
+        return Request(url, callback=callbacks[kind], errback=self.on_error, meta=meta, priority=10, headers=headers)
 
     def _count_seed_fetched(self, response: Response) -> None:
         if response.meta.get(DISCOVERY_META, {}).get("seed"):

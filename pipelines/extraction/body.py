@@ -22,6 +22,8 @@ from lxml.html import HtmlElement, fromstring
 from trafilatura import bare_extraction
 
 from .boilerplate import clean_body
+from .containers import complete_from_twins
+from .lead import find_lead
 from .structured import Structured, as_text
 from .text import clean, count_words, norm
 
@@ -105,13 +107,83 @@ def _choose(extracted: str, structured: str) -> str:
     return extracted
 
 
+_TITLE_ZONE = 3
+_KICKER_CHARS = 60
+
+
+def _is_kicked_title(line_key: str, key: str) -> bool:
+    kicker = line_key[: len(line_key) - len(key)]
+    # A dateline ("Beijing, April 24 - ...") carries digits; a kicker does not.
+    return line_key.endswith(key) and len(kicker) <= _KICKER_CHARS and not any(c.isdigit() for c in kicker)
+
+
+_LINK_SHARE = 0.8  # a list item whose text is mostly link text is a teaser or a source link
+_LINK_ITEM_MAX_WORDS = 30
+
+
+def _link_items(tree: HtmlElement) -> set[str]:
+    """Comparison keys of list items that are links to elsewhere (related stories, link lists)."""
+    keys: set[str] = set()
+    for item in tree.iter("li"):
+        text = item.text_content()
+        words = count_words(text)
+        if not words or words > _LINK_ITEM_MAX_WORDS:
+            continue
+        linked = sum(count_words(anchor.text_content()) for anchor in item.iter("a"))
+        if linked >= _LINK_SHARE * words:
+            keys.add(norm(text))
+    return keys
+
+
+_CARD_MAX_WORDS = 120
+
+
+def _teaser_cards(tree: HtmlElement) -> set[str]:
+    """Keys of the paragraphs of short, linked <article> cards nested in another <article>:
+    teasers for other posts that broken or nested markup puts inside the story."""
+    keys: set[str] = set()
+    for card in tree.iter("article"):
+        if not any(parent.tag == "article" for parent in card.iterancestors()):
+            continue
+        if card.find(".//a[@href]") is None or count_words(card.text_content()) > _CARD_MAX_WORDS:
+            continue
+        keys.update(norm(paragraph.text_content()) for paragraph in card.iter("p"))
+    keys.discard("")
+    return keys
+
+
+def _drop_link_items(text: str, tree: HtmlElement) -> str:
+    lines = text.split("\n")
+    teasers = _teaser_cards(tree)
+    if teasers:
+        lines = [line for line in lines if norm(line) not in teasers]
+    if not any(line.startswith("- ") for line in lines):
+        return "\n".join(lines)
+    keys = _link_items(tree)
+    return "\n".join(line for line in lines if not (line.startswith("- ") and norm(line[2:]) in keys))
+
+
+def _descriptions(data: Structured) -> list[str]:
+    found: list[str] = []
+    for value in (data.first("og:description"), data.first("description"), data.first("twitter:description"),
+                  as_text(data.article_value("description"))):
+        if value and value not in found:
+            found.append(value)
+    return found
+
+
 def extract_body(tree: HtmlElement, data: Structured, url: str, headline: str | None, *,
-                 fast: bool = False, tables: bool = True) -> str:
+                 fast: bool = False, tables: bool = True, headline_element: HtmlElement | None = None) -> str:
     """Plain-text body, boilerplate removed; the headline is not repeated as its first line."""
-    text = _choose(_main_text(tree, url, fast=fast, tables=tables), _jsonld_body(data))
-    text = clean_body(text)
+    extracted = complete_from_twins(tree, _main_text(tree, url, fast=fast, tables=tables))
+    text = _choose(extracted, _jsonld_body(data))
+    text = clean_body(_drop_link_items(text, tree))
     if headline:
         # The headline repeated inside the text (a title block, a share box) is not body.
         key = norm(headline)
-        text = "\n".join(line for line in text.split("\n") if norm(line) != key)
-    return text
+        lines = [line for line in text.split("\n") if norm(line) != key]
+        # A kicker run into the headline ("Angebliche Dekolonisierung: Warum ...") heading the text.
+        text = "\n".join(line for i, line in enumerate(lines)
+                         if not (i < _TITLE_ZONE and len(key) >= 20 and _is_kicked_title(norm(line), key)))
+    lead = find_lead(tree, _descriptions(data), text, headline_element) if text else None
+    return f"{lead}\n{text}" if lead else text

@@ -61,9 +61,20 @@ _LINE_PATTERNS = [
     # A machine timestamp standing alone (bare URLs stay: articles cite links that way).
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$",
     # Teaser prompts pointing elsewhere.
-    r"^(see more:\s+\S|don'?t miss|also on \S+\.\w+|like this (story|article)\?|auch interessant|"
-    r"mehr dazu|lesen sie mehr|plus d'infos)\b.{0,160}$",
+    r"^(see more:\s+\S|don'?t miss\b|also on \S+\.\w+|like this (story|article)\?|auch interessant\b|"
+    r"mehr dazu\b|lesen sie mehr\b|plus d'infos\b).{0,160}$",
     r"^(follow|like) (us|@\w+) on (twitter|facebook|instagram|x|linkedin)\b.{0,160}$",
+    # "Related: <headline>" links, and teaser links tagged in capitals ("... [VIDEO]", "... [INSIGHT]").
+    r"^(related|related (coverage|content|stories|articles|links|reading)|more|read more|see also|also read)\s*:"
+    r"\s+\S.{0,160}[^.]$",
+    r"^(?=.{0,200}$)[^.!?]*[^.!?\s]\s*\[[A-Z][A-Z ]{2,15}\]\W*$",
+    # "READ MORE | <headline>": a label in capitals, a bar, a headline.
+    r"^(?=.{0,200}$)(?-i:[^\W\d_a-z]{2,}(\s+[^\W\d_a-z]{2,}){1,5})\s*\|\s*\S.*$",
+    # Newsletter plugs of up to two sentences, reader prompts, leftover WordPress shortcodes.
+    r"^(?=.{0,300}$)(.*[.!?]\s+)?sign up\b.*\b(newsletters?|briefing|digest)\b.*$",
+    r"^(tell us what you think|what do you think\?\s*(let us know|tell us)).{0,60}$",
+    r"^\[(?P<shortcode>\w+)\b[^\]]*\].{0,200}\[/(?P=shortcode)\]\W*$",
+    r"^(filed under|posted in|categories|category|kategorie)\s*:.{0,200}$",
     # Image credits and embed placeholders repeated as text.
     r"^(photo|foto|bild|image|picture|credit|quelle|crédit photo|crédits?)s?\s*:\s*[^.!?]{1,60}$",
     r"^(link zum (youtube|twitter|instagram|x)-inhalt|ein klick für den datenschutz|"
@@ -89,6 +100,37 @@ _BYLINE = re.compile(r"^(by|von|par|por|door|di|av|af)\s+\w[\w.'’-]*(\s+\w[\w.
 _BYLINE_ZONE = 3  # a bare "By Jane Doe" line among the first lines is the byline, not text
 
 
+# A closing contact line: "Follow him on Twitter @jdoe", "Email ... or follow her @jdoe".
+_CONTACT_TAIL = re.compile(
+    r"\bfollow (him|her|us|me|them)( on (twitter|x|facebook|instagram|linkedin))?\s*(@\w+|on (twitter|x|facebook|"
+    r"instagram|linkedin))|\bfollow @\w+ on (twitter|x|facebook|instagram)\b",
+    re.IGNORECASE,
+)
+_CONTACT_ZONE = 2  # only among the last lines: a bio or contact note closes the article
+_CONTACT_MAX_WORDS = 80
+# Link-list items ("- Headline of another story") right after a "Related: ..." or "Read more" line.
+_LIST_ITEM = re.compile(r"^[-•–*]\s+[^.!?]{3,160}[^.!?:]$")
+
+
+def _drop_teaser_lists(lines: list[str]) -> list[str]:
+    kept: list[str] = []
+    in_list = False
+    for line in lines:
+        if is_boilerplate_line(line):
+            in_list = True
+            kept.append(line)  # dropped with the other boilerplate lines
+            continue
+        if in_list and _LIST_ITEM.match(line):
+            continue
+        in_list = False
+        kept.append(line)
+    return kept
+
+
+def _is_contact_tail(line: str) -> bool:
+    return len(line.split()) <= _CONTACT_MAX_WORDS and bool(_CONTACT_TAIL.search(line))
+
+
 def clean_body(text: str) -> str:
     """Drop boilerplate lines and cut at a closing marker near the end."""
     lines = [line.strip() for line in text.splitlines()]
@@ -101,4 +143,9 @@ def clean_body(text: str) -> str:
         if index >= max(threshold, 1) and END_MARKERS.match(line):
             lines = lines[:index]
             break
-    return "\n".join(line for line in lines if not is_boilerplate_line(line))
+    lines = _drop_teaser_lists(lines)
+    lines = [line for line in lines if not is_boilerplate_line(line)]
+    while len(lines) > _CONTACT_ZONE and any(_is_contact_tail(line) for line in lines[-_CONTACT_ZONE:]):
+        lines = [line for i, line in enumerate(lines)
+                 if not (i >= len(lines) - _CONTACT_ZONE and _is_contact_tail(line))]
+    return "\n".join(lines)

@@ -1,0 +1,155 @@
+"""Incremental crawling for the discovery spiders: what not to request again, and how to ask cheaply.
+
+Reads NEWSPIPE_INCREMENTAL (off: every run fetches everything), NEWSPIPE_REVISIT_DAYS,
+NEWSPIPE_RECHECK_DAYS and NEWSPIPE_CONDITIONAL_REQUESTS, and the database through
+`crawler.database`. The spider asks it, per batch of discovered article URLs, which are
+already known (stored, or found not to be articles or gone within the recheck period);
+at start, which stored articles are due for a revisit (first stored within the revisit
+window), with their validators; and for each feed, sitemap or section, the validators
+for a conditional request.
+
+What a run learns is written back: article outcomes as they come (in small batches),
+the validators of discovery documents only when the run finished cleanly, so that a
+run killed half-way (or one whose articles could not all be stored) makes the next run
+read those documents in full again and finish the work.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from storage.state import FetchStateRepository, Revisit, StateUpdate, Validators
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from sqlalchemy.orm import Session, sessionmaker
+
+logger = logging.getLogger(__name__)
+
+_NOT_ARTICLE = re.compile(r"not an article \((\w+)")
+ARTICLE_FLUSH_EVERY = 50
+
+
+class IncrementalState:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        revisit_days: float = 2.0,
+        recheck_days: float = 7.0,
+        conditional: bool = True,
+    ) -> None:
+        self.sessions = sessions
+        self.revisit_window = timedelta(days=max(0.0, revisit_days))
+        self.recheck_after = timedelta(days=recheck_days) if recheck_days > 0 else None
+        self.conditional = conditional
+        self._validators: dict[str, Validators] = {}
+        self._discovery_updates: list[StateUpdate] = []
+        self._article_updates: list[StateUpdate] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalState | None:
+        settings = crawler.settings
+        if not settings.getbool("NEWSPIPE_INCREMENTAL", True):
+            return None
+        from crawler.database import database_for
+
+        return cls(
+            database_for(crawler).sessions,
+            revisit_days=settings.getfloat("NEWSPIPE_REVISIT_DAYS", 2.0),
+            recheck_days=settings.getfloat("NEWSPIPE_RECHECK_DAYS", 7.0),
+            conditional=settings.getbool("NEWSPIPE_CONDITIONAL_REQUESTS", True),
+        )
+
+    # -- questions -------------------------------------------------------------------------
+
+    def known(self, urls: list[str]) -> set[str]:
+        with self.sessions() as session:
+            return FetchStateRepository(session).known(urls, recheck_after=self.recheck_after)
+
+    def revisits(self, sources: list[str]) -> list[Revisit]:
+        with self.sessions() as session:
+            return FetchStateRepository(session).revisits(sources, self.revisit_window)
+
+    def prefetch_validators(self, urls: list[str]) -> None:
+        """Load the validators of these discovery URLs in one query (before requesting them)."""
+        if not self.conditional:
+            return
+        wanted = [u for u in urls if u not in self._validators]
+        if not wanted:
+            return
+        with self.sessions() as session:
+            found = FetchStateRepository(session).validators(wanted)
+        for url in wanted:
+            self._validators[url] = found.get(url, Validators())
+
+    def conditional_headers(self, url: str) -> dict[str, str]:
+        if not self.conditional:
+            return {}
+        if url not in self._validators:
+            self.prefetch_validators([url])
+        return self._validators[url].headers()
+
+    # -- what the run learns ---------------------------------------------------------------
+
+    def discovery_fetched(self, response: Response, kind: str) -> None:
+        if self.conditional and response.status == 200:
+            self._discovery_updates.append(StateUpdate(response.url, kind, 200, *_validators_of(response)))
+            if response.url != response.request.url:  # type: ignore[union-attr]
+                self._discovery_updates.append(StateUpdate(response.request.url, kind, 200, *_validators_of(response)))  # type: ignore[union-attr]
+
+    def article_fetched(self, url: str, response: Response) -> None:
+        etag, last_modified = _validators_of(response)
+        self._note_article(StateUpdate(url, "article", response.status, etag, last_modified))
+
+    def article_not_stored(self, url: str, status: int | None, outcome: str) -> None:
+        self._note_article(StateUpdate(url, "article", status, outcome=outcome))
+
+    def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Any) -> None:
+        """Signal handler: pages the extractor said are not articles are not asked for again soon."""
+        if getattr(item, "record", None) is not None:
+            return  # dropped later (date window, language, repeat): not a property of the page
+        match = _NOT_ARTICLE.search(str(exception))
+        if match is None:
+            return
+        outcome = f"not_article/{match.group(1)}"
+        for url in dict.fromkeys((getattr(item, "url", None), getattr(item, "response_url", None))):
+            if url:
+                self.article_not_stored(url, getattr(item, "status", None), outcome)
+
+    def _note_article(self, update: StateUpdate) -> None:
+        self._article_updates.append(update)
+        if len(self._article_updates) >= ARTICLE_FLUSH_EVERY:
+            self._write(self._article_updates)
+            self._article_updates = []
+
+    def close(self, *, clean: bool) -> None:
+        updates = self._article_updates
+        if clean:
+            updates = [*updates, *self._discovery_updates]
+        elif self._discovery_updates:
+            logger.info("run did not finish cleanly: feeds and sitemaps will be read in full next time")
+        self._write(updates)
+        self._article_updates, self._discovery_updates = [], []
+
+    def _write(self, updates: list[StateUpdate]) -> None:
+        if not updates:
+            return
+        try:
+            with self.sessions.begin() as session:
+                FetchStateRepository(session).record(updates)
+        except Exception:  # losing fetch state costs requests next time, never articles
+            logger.warning("could not record the fetch state of %d URLs", len(updates), exc_info=True)
+
+
+def _validators_of(response: Response) -> tuple[str | None, str | None]:
+    etag = response.headers.get("ETag")
+    last_modified = response.headers.get("Last-Modified")
+    return (
+        etag.decode("latin-1") if etag else None,
+        last_modified.decode("latin-1") if last_modified else None,
+    )

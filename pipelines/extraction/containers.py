@@ -1,0 +1,108 @@
+"""Complete a body that an extractor took from one of several sibling containers.
+
+Some layouts split one article over several containers with the same markup
+(text chunks between ad slots, "grid" rows of a long read: each a
+``<div class="article__body">``). trafilatura keeps the first such container and
+drops the rest, which can lose most of the article. `complete_from_twins` finds
+the container that holds the extracted paragraphs, looks for its twins (same
+tag, same ``class``) further down the page, and appends their paragraphs in
+document order. A twin is only taken when no ``<h1>`` (a new article, as on
+infinite-scroll pages) stands between it and the container, when it does not
+sit in navigation, sidebars, comments or related lists, when it holds a
+paragraph of prose (teaser cards and notices are short lines), and only for
+its blocks that do not repeat the text already found. Reads no settings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from lxml.html import HtmlElement
+
+from .text import clean, count_words, is_noise, norm
+
+__all__ = ["complete_from_twins"]
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_BLOCKS = ("p", "h2", "h3", "h4", "blockquote")
+_MIN_TWIN_WORDS = 25  # a twin with less text is a caption, a credit or an ad label
+# A twin must hold one paragraph of prose this long: teaser cards and notices are short lines.
+_MIN_PROSE_WORDS = 30
+_PREFIX = 40  # lines and paragraphs are matched on their first characters: cheap, and enough to place them
+_MIN_LINE_KEY = 12  # short lines ("Advertisement") match anywhere; they cannot locate the container
+
+
+def _trigrams(text: str) -> list[tuple[str, ...]]:
+    tokens = _WORD.findall(text.casefold())
+    return list(zip(tokens, tokens[1:], tokens[2:]))
+
+
+def _container(tree: HtmlElement, keys: set[str]) -> HtmlElement | None:
+    """The element whose <p> children hold most of the extracted lines (compared by their opening)."""
+    parents: Counter[HtmlElement] = Counter()
+    for paragraph in tree.iter("p"):
+        if clean(paragraph.text_content())[:_PREFIX] in keys:
+            parent = paragraph.getparent()
+            if parent is not None:
+                parents[parent] += 1
+    if not parents:
+        return None
+    container, hits = parents.most_common(1)[0]
+    return container if hits >= 2 else None
+
+
+def _twin_lines(twin: HtmlElement, seen: set[str], known: set[tuple[str, ...]]) -> list[str]:
+    lines: list[str] = []
+    for block in twin.iter(*_BLOCKS):
+        if any(parent.tag in _BLOCKS for parent in block.iterancestors() if parent is not twin):
+            continue  # nested in a block already read
+        text = clean(block.text_content())
+        key = norm(text)
+        if not key or key in seen or is_noise(block):
+            continue
+        grams = _trigrams(text)
+        if len(grams) > 2 and sum(gram in known for gram in grams) > 0.7 * len(grams):
+            continue  # the same text, joined differently (links run together, <br> lines)
+        seen.add(key)
+        lines.append(text)
+    return lines
+
+
+def complete_from_twins(tree: HtmlElement, text: str) -> str:
+    """`text` with the paragraphs of its container's twins added in document order."""
+    lines = text.split("\n")
+    keys = {line[:_PREFIX] for line in lines if len(line) >= _MIN_LINE_KEY}
+    if len(keys) < 2:
+        return text
+    container = _container(tree, keys)
+    if container is None:
+        return text
+    classes = container.get("class", "").strip()
+    if not classes:
+        return text  # an anonymous <div> has countless look-alikes
+    twins = [element for element in tree.iter(container.tag)
+             if element is not container and element.get("class", "").strip() == classes]
+    if not twins:
+        return text
+    ancestors = set(container.iterancestors())
+    twins = [twin for twin in twins if twin not in ancestors and container not in set(twin.iterancestors())]
+    if not twins:
+        return text
+    position = {element: index for index, element in enumerate(tree.iter())}
+    headings = [position[h1] for h1 in tree.iter("h1")]
+    here = position[container]
+    seen = {norm(line) for line in lines if line}
+    known = set(_trigrams(text))
+    after: list[str] = []
+    for twin in sorted(twins, key=position.__getitem__):
+        where = position[twin]
+        # Only continuations: a look-alike before the text is a quoted claim, a lead box, a teaser.
+        if where < here or any(here < h < where for h in headings) or is_noise(twin):
+            continue
+        extra = _twin_lines(twin, set(seen), known)
+        if count_words(" ".join(extra)) < _MIN_TWIN_WORDS or max(map(count_words, extra)) < _MIN_PROSE_WORDS:
+            continue
+        seen.update(norm(line) for line in extra)
+        after.extend(extra)
+    return "\n".join([text, *after]) if after else text

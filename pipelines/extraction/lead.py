@@ -1,0 +1,98 @@
+"""The standfirst (lead paragraph) that the main-text extractor left out.
+
+News pages often set the summary under the headline apart from the article
+text (a ``<p class="intro">`` in the header block, a teaser ``<div>``), and
+trafilatura skips it more often than not. The page's own description
+(og:description, description, JSON-LD ``description``) usually repeats it, so
+it tells which visible element is the lead: the element that shows the
+description's text, sitting after the headline, outside navigation, sidebars
+and teaser lists. Its visible text (with a dateline such as "Berlin." that the
+description leaves out) is put before the body when the body lacks it. Only
+visible text is ever added, never the metadata itself. Reads no settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lxml.html import HtmlElement
+
+from .text import clean, count_words, is_noise, norm
+
+__all__ = ["find_lead"]
+
+_MIN_WORDS = 5  # shorter descriptions ("Latest news") are not a lead
+_SNIPPET_CHARS = 24  # the description's opening, looked up in the page's text nodes
+_SLACK_CHARS = 60  # the lead element may hold a little more than the description (dateline, author)
+_TRUNCATED = ("...", "…")
+_CAPTION = frozenset({"figure", "figcaption", "picture"})  # an image caption repeating the summary is not a lead
+_SKIP = frozenset({"head", "title", "script", "style", "noscript", "template", "meta", "h1"})
+
+
+def _covers(element_key: str, description_key: str, truncated: bool) -> bool:
+    if truncated:
+        return element_key.startswith(description_key) or description_key in element_key
+    return description_key in element_key
+
+
+def _follows(tree: HtmlElement, node: HtmlElement, headline: HtmlElement) -> bool:
+    """Whether `node` comes after `headline` in document order (stops at the first of the two)."""
+    for element in tree.iter():
+        if element is headline:
+            return node is not headline
+        if element is node:
+            return False
+    return False
+
+
+def find_lead(tree: HtmlElement, descriptions: Sequence[str | None], body: str,
+              headline_element: HtmlElement | None = None) -> str | None:
+    """The visible lead paragraph matching one of `descriptions` (tried in order), when `body` lacks it."""
+    body_key: str | None = None
+    for raw in descriptions:
+        description = clean(raw)
+        if count_words(description) < _MIN_WORDS:
+            continue
+        truncated = description.endswith(_TRUNCATED)
+        description_key = norm(description.rstrip(".…").strip()) if truncated else norm(description)
+        if not description_key:
+            continue
+        if body_key is None:
+            body_key = norm(body)
+        if description_key[:40] in body_key:
+            return None  # the body already starts with (or holds) the lead
+        lead = _visible_lead(tree, description, description_key, truncated, headline_element)
+        if lead:
+            return lead
+    return None
+
+
+def _visible_lead(tree: HtmlElement, description: str, description_key: str, truncated: bool,
+                  headline_element: HtmlElement | None) -> str | None:
+    snippet = description[:_SNIPPET_CHARS]
+    # The text nodes holding the description's opening, found by lxml in C; document order.
+    hits = tree.xpath("//text()[contains(normalize-space(.), $snippet)]", snippet=snippet)
+    for hit in hits:
+        owner = hit.getparent()
+        if owner is None:
+            continue
+        node: HtmlElement | None = owner if hit.is_text else owner.getparent()
+        if node is None or not isinstance(node.tag, str) or node.tag in _SKIP:
+            continue
+        if headline_element is not None and not _follows(tree, node, headline_element):
+            continue  # above the headline: a teaser, a menu, a previous story
+        text = clean(node.text_content())
+        while not _covers(norm(text), description_key, truncated):
+            node = node.getparent()
+            if node is None:
+                break
+            text = clean(node.text_content())
+            if len(text) > len(description) + _SLACK_CHARS:
+                break  # grown past any lead: this hit only shares the opening
+        if node is None:
+            continue
+        if len(text) > len(description) + _SLACK_CHARS or node.tag in _SKIP or is_noise(node) \
+                or any(parent.tag in _CAPTION for parent in node.iterancestors()):
+            return None
+        return text
+    return None

@@ -1,0 +1,188 @@
+"""Near-duplicate detection: MinHash signatures of article bodies and an LSH index over them.
+
+Scrapy-free. A body becomes the set of its word 5-shingles (words as in
+`pipelines.fingerprint.normalised_words`, so re-templating does not matter), and the
+set a 128-value MinHash signature (datasketch), stored with the article as bytes
+(`signature_bytes`). `NearDupIndex` keeps a MinHashLSH index of stored signatures in
+memory: built from the database the first time it is asked (only articles stored within
+`horizon_days`, so the cost stays bounded), caught up with rows other processes added
+(`sync`), and undone when a batch is rolled back. LSH finds candidates at a lower
+threshold than the one asked for; the repository confirms them with the Jaccard
+similarity estimated from the two signatures.
+
+Settings (read by `pipelines.store`): NEWSPIPE_NEAR_DUP_THRESHOLD,
+NEWSPIPE_NEAR_DUP_HORIZON_DAYS.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+from pipelines.fingerprint import normalised_words
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+logger = logging.getLogger(__name__)
+
+NUM_PERM = 128
+SHINGLE_WORDS = 5
+SEED = 1
+SCHEME = "affine32"  # datasketch >= 2: 32-bit values, collision-free permutations
+# Candidates are fetched below the threshold and confirmed on the estimate: the LSH
+# S-curve is not a step, so asking LSH at exactly the threshold loses pairs near it.
+CANDIDATE_MARGIN = 0.2
+
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+
+
+def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
+    """The set of word `size`-grams of the normalised text (the whole text when shorter)."""
+    words = normalised_words(text)
+    if not words:
+        return set()
+    if sum(map(len, words)) > 12 * len(words):
+        # Scripts written without spaces (Chinese, Japanese): a "word" is a whole clause,
+        # so shingle characters instead.
+        chars = "".join(words)
+        return {chars[i : i + size].encode("utf-8") for i in range(max(1, len(chars) - size + 1))}
+    if len(words) <= size:
+        return {" ".join(words).encode("utf-8")}
+    return {" ".join(words[i : i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
+
+
+def minhash_of(text: str) -> MinHash | None:
+    """The MinHash of the body's shingles; None for an empty body."""
+    grams = shingles(text)
+    if not grams:
+        return None
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_TEMPLATE.permutations, scheme=SCHEME)
+    minhash.update_batch(list(grams))
+    return minhash
+
+
+def signature_bytes(text: str) -> bytes | None:
+    """The stored form of a body's signature: NUM_PERM little-endian uint32 values."""
+    minhash = minhash_of(text)
+    if minhash is None:
+        return None
+    # The affine32 scheme keeps hash values in 32 bits.
+    return minhash.hashvalues.astype("<u4").tobytes()
+
+
+def from_bytes(data: bytes) -> MinHash:
+    values = np.frombuffer(data, dtype="<u4").copy()
+    return MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=values, permutations=_TEMPLATE.permutations, scheme=SCHEME)
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity of the two bodies' shingle sets."""
+    left = np.frombuffer(a, dtype="<u4")
+    right = np.frombuffer(b, dtype="<u4")
+    if len(left) != len(right) or not len(left):
+        return 0.0
+    return float(np.count_nonzero(left == right)) / len(left)
+
+
+class NearDupIndex:
+    """An in-memory LSH index of article signatures, kept in step with the database."""
+
+    def __init__(self, threshold: float = 0.8, *, horizon_days: float = 30.0) -> None:
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError(f"near-duplicate threshold must be in (0, 1], got {threshold}")
+        self.threshold = threshold
+        self.horizon_days = horizon_days
+        self._lsh = MinHashLSH(threshold=max(0.3, threshold - CANDIDATE_MARGIN), num_perm=NUM_PERM)
+        self._loaded = False
+        self._high_water = 0  # highest article id seen in the database
+        self._undo: list[tuple[int, bytes | None]] = []  # (key, previous signature) since commit()
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded
+
+    def __len__(self) -> int:
+        return len(self._lsh.keys) if self._loaded else 0
+
+    # -- keeping in step with the database -------------------------------------------------
+
+    def sync(self, session: Session) -> None:
+        """Build the index on first use, later add what others stored since (ids above the mark)."""
+        from sqlalchemy import select
+
+        from storage.models import Article
+
+        stmt = select(Article.id, Article.minhash, Article.body).order_by(Article.id)
+        if self._loaded:
+            stmt = stmt.where(Article.id > self._high_water)
+        elif self.horizon_days:
+            since = datetime.now(timezone.utc) - timedelta(days=self.horizon_days)
+            stmt = stmt.where(Article.created_at >= since)
+        missing: list[tuple[int, bytes]] = []
+        count = 0
+        for article_id, stored, body in session.execute(stmt.execution_options(yield_per=1000)):
+            self._high_water = max(self._high_water, article_id)
+            signature = stored
+            if signature is None and body:
+                # Rows from before signatures were kept: computed once, written back.
+                signature = signature_bytes(body)
+                if signature is not None:
+                    missing.append((article_id, signature))
+            if signature is not None and article_id not in self._lsh.keys:
+                self._lsh.insert(article_id, from_bytes(signature), check_duplication=False)
+                count += 1
+        if missing:
+            from sqlalchemy import update
+
+            for article_id, signature in missing:
+                session.execute(update(Article).where(Article.id == article_id).values(minhash=signature))
+        if not self._loaded:
+            logger.info("near-duplicate index built from %d stored signatures", count)
+        self._loaded = True
+        self._undo.clear()
+
+    def add(self, article_id: int, signature: bytes | None, *, previous: bytes | None = None) -> None:
+        """Index an article (again, after a revision: `previous` is its old signature)."""
+        if not self._loaded:
+            return  # built from the database when first needed, which includes this row
+        if article_id in self._lsh.keys:
+            self._lsh.remove(article_id)
+        else:
+            previous = None
+        self._undo.append((article_id, previous))
+        self._high_water = max(self._high_water, article_id)
+        if signature is not None:
+            self._lsh.insert(article_id, from_bytes(signature), check_duplication=False)
+
+    def candidates(self, signature: bytes) -> list[int]:
+        return sorted(self._lsh.query(from_bytes(signature))) if self._loaded else []
+
+    def commit(self) -> None:
+        self._undo.clear()
+
+    def rollback(self) -> None:
+        """Forget what was added since the last commit: those rows were never stored."""
+        for article_id, previous in reversed(self._undo):
+            if article_id in self._lsh.keys:
+                self._lsh.remove(article_id)
+            if previous is not None:
+                self._lsh.insert(article_id, from_bytes(previous), check_duplication=False)
+        self._undo.clear()
+
+
+def best_match(signature: bytes, stored: Iterable[tuple[int, bytes | None]], threshold: float) -> tuple[int, float] | None:
+    """The stored article most similar to `signature` at or above `threshold`, with its score."""
+    best: tuple[int, float] | None = None
+    for article_id, other in stored:
+        if other is None:
+            continue
+        score = similarity(signature, other)
+        if score >= threshold and (best is None or score > best[1]):
+            best = (article_id, score)
+    return best

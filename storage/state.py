@@ -1,0 +1,135 @@
+"""What a scheduled crawl remembers between runs: per-URL fetch state and which article URLs are known.
+
+`FetchStateRepository(session)` reads and writes `fetch_state` rows (validators for
+conditional requests, last status, and for article URLs that were not stored, why) and
+answers the incremental questions: which of these discovered URLs need no request, and
+which stored articles are due for a revisit. Like the article repository it never commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import Article, ArticleUrl, FetchState, Source
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+    def __bool__(self) -> bool:
+        return bool(self.etag or self.last_modified)
+
+
+@dataclass(frozen=True, slots=True)
+class StateUpdate:
+    url: str
+    kind: str
+    status: int | None
+    etag: str | None = None
+    last_modified: str | None = None
+    outcome: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Revisit:
+    article_id: int
+    url: str
+    source: str
+    validators: Validators
+
+
+class FetchStateRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def validators(self, urls: Iterable[str]) -> dict[str, Validators]:
+        """Stored validators for those of `urls` that have any."""
+        wanted = list(dict.fromkeys(u for u in urls if u))
+        found: dict[str, Validators] = {}
+        for chunk in _chunks(wanted, 500):
+            rows = self.session.execute(
+                select(FetchState.url, FetchState.etag, FetchState.last_modified).where(FetchState.url.in_(chunk))
+            )
+            for url, etag, last_modified in rows:
+                if etag or last_modified:
+                    found[url] = Validators(etag, last_modified)
+        return found
+
+    def known(self, urls: Iterable[str], *, recheck_after: timedelta | None = None) -> set[str]:
+        """Those of `urls` that need no request: stored as an article (any of its URLs), or found
+        not to be an article / gone, less than `recheck_after` ago (None: ever)."""
+        wanted = list(dict.fromkeys(u for u in urls if u))
+        known: set[str] = set()
+        for chunk in _chunks(wanted, 500):
+            known.update(self.session.scalars(select(ArticleUrl.url).where(ArticleUrl.url.in_(chunk))))
+            stmt = select(FetchState.url).where(FetchState.url.in_(chunk), FetchState.outcome.is_not(None))
+            if recheck_after is not None:
+                stmt = stmt.where(FetchState.checked_at >= utcnow() - recheck_after)
+            known.update(self.session.scalars(stmt))
+        return known
+
+    def revisits(self, sources: Sequence[str], window: timedelta, *, limit: int = 10_000) -> list[Revisit]:
+        """Stored articles of these sources first stored within `window`: to re-check for new versions."""
+        if window <= timedelta(0) or not sources:
+            return []
+        since = utcnow() - window
+        rows = self.session.execute(
+            select(Article.id, Article.url, Source.name, FetchState.etag, FetchState.last_modified)
+            .join(Source, Article.source_id == Source.id)
+            .outerjoin(FetchState, FetchState.url == Article.url)
+            .where(Source.name.in_(list(sources)), Article.created_at >= since)
+            .order_by(Article.created_at.desc())
+            .limit(limit)
+        )
+        return [Revisit(a, url, name, Validators(etag, lm)) for a, url, name, etag, lm in rows]
+
+    def record(self, updates: Iterable[StateUpdate]) -> int:
+        """Insert or update one row per URL (the last update of a URL wins)."""
+        latest: dict[str, StateUpdate] = {}
+        for update in updates:
+            latest[update.url] = update
+        if not latest:
+            return 0
+        now = utcnow()
+        existing = {
+            row.url: row
+            for chunk in _chunks(list(latest), 500)
+            for row in self.session.scalars(select(FetchState).where(FetchState.url.in_(chunk)))
+        }
+        for url, update in latest.items():
+            row = existing.get(url)
+            if row is None:
+                row = FetchState(url=url, kind=update.kind, checked_at=now)
+                self.session.add(row)
+            row.kind = update.kind
+            row.last_status = update.status
+            row.checked_at = now
+            if update.status == 304:
+                continue  # still valid: keep the validators and outcome as they were
+            row.etag, row.last_modified, row.outcome = update.etag, update.last_modified, update.outcome
+        self.session.flush()
+        return len(latest)
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

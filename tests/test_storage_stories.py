@@ -1,0 +1,218 @@
+"""Stories, near-duplicates, revisions, the duplicate policy, fetch state and the run lock (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from pipelines.fingerprint import content_hash
+from pipelines.neardup import NearDupIndex, signature_bytes, similarity
+from storage.engine import Database
+from storage.locks import LockHeld, RunLock
+from storage.models import Article, ArticleVersion, CrawlLock, Story
+from storage.repository import ArticleRepository, NewArticle
+from storage.state import FetchStateRepository, StateUpdate
+
+FETCHED = datetime(2025, 11, 1, 12, 0, tzinfo=timezone.utc)
+STORY = " ".join(
+    f"Sentence {i} of the council budget story says the harbour authority will spend {i * 7} thousand on repairs."
+    for i in range(40)
+)
+OTHER_EVENT_STORY = " ".join(
+    f"Line {i}: the harbour authority budget vote drew protests, and {i * 3} residents spoke against the repairs plan."
+    for i in range(40)
+)
+
+
+def make(url: str, body: str, **kw: object) -> NewArticle:
+    values: dict[str, object] = dict(
+        source="herald", url=url, canonical_url=url, headline=f"Headline of {url}", body=body,
+        content_hash=content_hash(body), fetched_at=FETCHED, minhash=signature_bytes(body),
+    )  # fmt: skip
+    values.update(kw)
+    return NewArticle(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def db(db_url: str):
+    database = Database(db_url)
+    yield database
+    database.close()
+
+
+def save_all(db: Database, items: list[NewArticle], *, index: NearDupIndex | None = None, policy: str = "keep"):
+    index = index if index is not None else NearDupIndex(0.8)
+    with db.sessions.begin() as s:
+        index.sync(s)
+        repo = ArticleRepository(s, near_dups=index, duplicate_policy=policy)
+        return [repo.save(item) for item in items]
+
+
+def test_signatures_estimate_shared_text() -> None:
+    words = STORY.split()
+    trimmed = " ".join(words[: int(len(words) * 0.9)])
+    assert similarity(signature_bytes(STORY), signature_bytes(STORY)) == 1.0
+    assert similarity(signature_bytes(STORY), signature_bytes(trimmed)) > 0.75
+    assert similarity(signature_bytes(STORY), signature_bytes(OTHER_EVENT_STORY)) < 0.2
+    assert signature_bytes("") is None
+
+
+def test_near_identical_copy_joins_the_story_and_a_distinct_story_does_not(db: Database) -> None:
+    words = STORY.split()
+    copy = " ".join(words[:-12]) + " Reporting by the wire desk; editing by staff."  # trimmed and re-signed
+    first, near, other = save_all(
+        db, [make("https://a.example/1", STORY), make("https://b.example/2", copy), make("https://c.example/3", OTHER_EVENT_STORY)]
+    )
+    assert first.outcome == "new" and other.outcome == "new"
+    assert near.outcome == "duplicate" and near.method == "minhash" and near.duplicate_of == first.article_id
+    assert near.story_id == first.story_id != other.story_id
+    with db.sessions() as s:
+        assert s.scalar(select(func.count(Story.id))) == 2
+        assert s.get(Story, first.story_id).original_article_id == first.article_id  # type: ignore[union-attr]
+        # Every article is in exactly one story.
+        assert s.scalar(select(func.count(Article.id)).where(Article.story_id.is_(None))) == 0
+
+
+def test_the_index_is_rebuilt_from_the_database_in_a_new_process(db: Database) -> None:
+    save_all(db, [make("https://a.example/1", STORY)])
+    fresh = NearDupIndex(0.8)  # as a new run would have: empty until synced
+    (copy,) = save_all(db, [make("https://b.example/1", STORY + " Extra closing line from the copying site.")], index=fresh)
+    assert copy.outcome == "duplicate" and copy.method == "minhash"
+    assert len(fresh) == 2
+
+
+def test_rolled_back_rows_leave_the_index(db: Database) -> None:
+    index = NearDupIndex(0.8)
+    with pytest.raises(RuntimeError):
+        with db.sessions.begin() as s:
+            index.sync(s)
+            ArticleRepository(s, near_dups=index).save(make("https://a.example/1", STORY))
+            raise RuntimeError("batch failed")
+    index.rollback()
+    assert len(index) == 0
+    (again,) = save_all(db, [make("https://b.example/1", STORY + " and more")], index=index)
+    assert again.outcome == "new"
+
+
+def test_earliest_published_leads_a_near_duplicate_story(db: Database) -> None:
+    late = make("https://late.example/x", STORY, published_at=datetime(2025, 10, 2, tzinfo=timezone.utc))
+    early = make("https://early.example/x", STORY + " Additional paragraph.", published_at=datetime(2025, 10, 1, tzinfo=timezone.utc))
+    first, second = save_all(db, [late, early])
+    assert second.outcome == "new" and second.relinked == 1 and second.story_id == first.story_id
+    with db.sessions() as s:
+        repo = ArticleRepository(s)
+        assert repo.original_of(first.article_id) == second.article_id
+        assert s.get(Story, first.story_id).original_article_id == second.article_id  # type: ignore[union-attr]
+
+
+def test_copy_before_its_original_moves_into_the_originals_story(db: Database) -> None:
+    copy, original = save_all(
+        db,
+        [
+            make("https://copy.example/x", "Different words entirely. " * 30, syndicated_from="https://orig.example/x"),
+            make("https://orig.example/x", STORY),
+        ],
+    )
+    assert original.relinked == 1
+    with db.sessions() as s:
+        assert s.get(Article, copy.article_id).story_id == original.story_id  # type: ignore[union-attr]
+        assert s.scalar(select(func.count(Story.id))) == 1
+
+
+def test_link_policy_keeps_copies_without_their_body(db: Database) -> None:
+    original, copy = save_all(db, [make("https://a.example/1", STORY), make("https://b.example/1", STORY)], policy="link")
+    assert copy.outcome == "duplicate"
+    with db.sessions() as s:
+        row = s.get(Article, copy.article_id)
+        assert row is not None and row.body == "" and row.stored_as == "link" and row.story_id == original.story_id
+        assert s.get(Article, original.article_id).body == STORY  # type: ignore[union-attr]
+        unique = list(ArticleRepository(s).iter_export(unique_stories=True))
+    assert [r["url"] for r in unique] == ["https://a.example/1"]
+
+
+def test_a_changed_page_becomes_a_new_version_and_unchanged_stores_nothing(db: Database) -> None:
+    url = "https://a.example/1"
+    changed = STORY + " Update: the vote was postponed."
+    first, same, newer, older = save_all(
+        db,
+        [
+            make(url, STORY),
+            make(url, STORY, fetched_at=FETCHED + timedelta(hours=1)),
+            make(url, changed, fetched_at=FETCHED + timedelta(hours=2), modified_at=FETCHED + timedelta(hours=2)),
+            make(url, "An old archived capture. " * 20, fetched_at=FETCHED - timedelta(days=1)),
+        ],
+    )
+    assert (first.outcome, same.outcome, newer.outcome, older.outcome) == ("new", "existing", "updated", "existing")
+    with db.sessions() as s:
+        article = s.get(Article, first.article_id)
+        assert article is not None and article.version == 2 and article.body == changed
+        versions = s.scalars(select(ArticleVersion)).all()
+        assert [(v.version, v.body) for v in versions] == [(1, STORY)]
+        latest = list(ArticleRepository(s).iter_export())
+        every = list(ArticleRepository(s).iter_export(all_versions=True))
+    assert [r["version"] for r in latest] == [2]
+    assert [(r["version"], r["latest"]) for r in every] == [(1, False), (2, True)]
+    assert every[0]["body"] == STORY and every[1]["body"] == changed
+
+
+def test_fetch_state_known_urls_and_validators(db: Database) -> None:
+    save_all(db, [make("https://a.example/stored", STORY)])
+    with db.sessions.begin() as s:
+        FetchStateRepository(s).record(
+            [
+                StateUpdate("https://a.example/feed", "feed", 200, etag='"v1"', last_modified="Mon, 03 Nov 2025 10:00:00 GMT"),
+                StateUpdate("https://a.example/about", "article", 200, outcome="not_article/no_body"),
+            ]
+        )
+    with db.sessions.begin() as s:
+        FetchStateRepository(s).record([StateUpdate("https://a.example/feed", "feed", 304)])  # keeps the validators
+    with db.sessions() as s:
+        repo = FetchStateRepository(s)
+        validators = repo.validators(["https://a.example/feed", "https://a.example/other"])
+        assert validators["https://a.example/feed"].headers() == {
+            "If-None-Match": '"v1"', "If-Modified-Since": "Mon, 03 Nov 2025 10:00:00 GMT",
+        }  # fmt: skip
+        assert "https://a.example/other" not in validators
+        wanted = ["https://a.example/stored", "https://a.example/about", "https://a.example/new"]
+        assert repo.known(wanted) == {"https://a.example/stored", "https://a.example/about"}
+        assert repo.known(wanted, recheck_after=timedelta(seconds=-1)) == {"https://a.example/stored"}
+        assert [r.url for r in repo.revisits(["herald"], timedelta(days=2))] == ["https://a.example/stored"]
+        assert repo.revisits(["herald"], timedelta(0)) == []
+
+
+def test_run_lock_refuses_a_live_holder_and_takes_over_a_dead_one(db: Database) -> None:
+    with RunLock(db.sessions, "crawl:job", heartbeat_every=60):
+        with pytest.raises(LockHeld, match="another run of this job is going"):
+            RunLock(db.sessions, "crawl:job", pid=os.getpid() + 1).acquire()
+        other = RunLock(db.sessions, "crawl:other", heartbeat_every=60).acquire()  # another job is free
+        other.release()
+    with db.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(CrawlLock)) == 0  # released
+
+    # A holder killed with SIGKILL: its row stays, its pid is gone.
+    dead = subprocess_pid_that_exited()
+    now = datetime.now(timezone.utc)
+    with db.sessions.begin() as s:
+        s.add(CrawlLock(name="crawl:job", token="dead", hostname=RunLock(db.sessions, "x").hostname, pid=dead, acquired_at=now, heartbeat_at=now))
+    lock = RunLock(db.sessions, "crawl:job", heartbeat_every=60).acquire()
+    assert lock.holder() is not None and lock.holder().pid == os.getpid()  # type: ignore[union-attr]
+    lock.release()
+
+    # Another machine's holder is dead only once its heartbeat is stale.
+    with db.sessions.begin() as s:
+        s.add(CrawlLock(name="crawl:job", token="far", hostname="elsewhere", pid=1, acquired_at=now, heartbeat_at=now))
+    with pytest.raises(LockHeld):
+        RunLock(db.sessions, "crawl:job").acquire()
+    RunLock(db.sessions, "crawl:job", stale_after=timedelta(seconds=-1), heartbeat_every=60).acquire().release()
+
+
+def subprocess_pid_that_exited() -> int:
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
