@@ -28,6 +28,15 @@ from pipelines.extraction.boilerplate import clean_body, is_boilerplate_line
         "We use cookies to improve your experience on our site.",
         "Lesen Sie auch",
         "À lire aussi",
+        "SEE MORE: Harbour protests enter their third week",
+        "Like this story? Share it with a friend!",
+        "Related: The ten biggest storms of the decade in pictures",
+        "Council votes to close the old pier [VIDEO]",
+        "READ MORE | Council votes to close the old pier",
+        "There's plenty more where that came from. Sign up for the free daily newsletter delivered to your inbox.",
+        "Tell us what YOU think...",
+        '[button link="https://example.org/submit/" type="big"] Send us your review[/button]',
+        "Filed under: Politics |",
     ],
 )
 def test_boilerplate_lines(line: str) -> None:
@@ -42,6 +51,11 @@ def test_boilerplate_lines(line: str) -> None:
         "The newsletter industry has grown quickly since 2020, analysts said.",
         "Readers who subscribe to the paper get the weekend magazine.",
         "Comments from the minister were criticised by the opposition.",
+        "Related: the two cases were heard by the same judge.",
+        "The ruling [PDF] was published on Monday and runs to 40 pages.",
+        "WASHINGTON | The Senate voted on Tuesday to pass the bill.",
+        "The new service lets users sign up without handing over an e-mail address or agreeing to a newsletter, "
+        "the company said on Tuesday, and it costs nothing.",
     ],
 )
 def test_article_lines_are_kept(line: str) -> None:
@@ -57,3 +71,27 @@ def test_cut_after_closing_marker_near_end() -> None:
 def test_marker_early_in_body_does_not_cut() -> None:
     text = "\n".join(["Intro line.", "Comments", *[f"Paragraph {i} stays." for i in range(8)]])
     assert clean_body(text).splitlines()[-1] == "Paragraph 7 stays."
+
+
+def test_teaser_list_after_related_line_is_dropped_but_prose_list_kept() -> None:
+    text = "\n".join([
+        "The harbour council voted on Monday to close the old pier for repairs.",
+        "Related: Storm damage along the coast in pictures",
+        "- Ten years of harbour floods",
+        "- How the pier was built",
+        "Repairs will cost about 2 million euros, the council said.",
+        "- The first phase starts in May.",
+    ])
+    kept = clean_body(text).splitlines()
+    assert "- Ten years of harbour floods" not in kept
+    assert "- How the pier was built" not in kept
+    assert "Repairs will cost about 2 million euros, the council said." in kept
+    assert "- The first phase starts in May." in kept
+
+
+def test_contact_tail_dropped_only_at_the_end() -> None:
+    body = [f"Paragraph {i} of the story, with enough words to count." for i in range(5)]
+    tail = "Email Jane Doe at jdoe@example.org or follow her on Twitter @janedoe."
+    assert clean_body("\n".join([*body, tail])) == "\n".join(body)
+    early = "\n".join([body[0], "Fans follow him on Twitter @coach to see the line-ups first.", *body[1:]])
+    assert "Fans follow him on Twitter @coach" in clean_body(early)

@@ -1,0 +1,85 @@
+"""Unit tests for the body completion and teaser filters (containers, lead, link lists, cards)."""
+
+from __future__ import annotations
+
+from lxml.html import document_fromstring
+
+from pipelines.extraction.body import _drop_link_items, _is_kicked_title
+from pipelines.extraction.containers import complete_from_twins
+from pipelines.extraction.lead import find_lead
+from pipelines.extraction.text import norm
+
+_LONG = "with enough words in it to read as a real paragraph of prose written for the story itself"
+P1 = f"The first paragraph of the story {_LONG}."
+P2 = f"The second paragraph of the story {_LONG}."
+P3 = f"The third paragraph sits in the next chunk {_LONG}, after an advertisement slot."
+
+
+def _chunks(between: str = "") -> str:
+    return f"""<html><body><article><h1>Title</h1>
+      <div class="row"><div class="body-chunk"><p>{P1}</p><p>{P2}</p></div></div>
+      {between}
+      <div class="row"><div class="body-chunk"><p>{P3}</p></div></div>
+    </article></body></html>"""
+
+
+def test_twin_container_further_down_is_appended() -> None:
+    tree = document_fromstring(_chunks())
+    assert complete_from_twins(tree, f"{P1}\n{P2}").split("\n") == [P1, P2, P3]
+
+
+def test_twin_after_a_new_headline_is_another_article() -> None:
+    tree = document_fromstring(_chunks("<h1>Next story in the infinite scroll</h1>"))
+    assert complete_from_twins(tree, f"{P1}\n{P2}") == f"{P1}\n{P2}"
+
+
+def test_twin_of_short_teaser_lines_is_not_taken() -> None:
+    html = _chunks().replace(f"<p>{P3}</p>", "<p>Pochettino fired by Tottenham</p><p>Messi accepts a challenge</p>")
+    tree = document_fromstring(html)
+    assert complete_from_twins(tree, f"{P1}\n{P2}") == f"{P1}\n{P2}"
+
+
+def test_link_list_items_dropped_text_list_items_kept() -> None:
+    tree = document_fromstring("""<html><body><article>
+      <ul><li><a href="/a">Another story about the harbour</a></li></ul>
+      <ul><li>The pier is 300 metres long and was built in <a href="/1902">1902</a>.</li></ul>
+    </article></body></html>""")
+    text = "Body line.\n- Another story about the harbour\n- The pier is 300 metres long and was built in 1902."
+    assert _drop_link_items(text, tree).split("\n") == [
+        "Body line.", "- The pier is 300 metres long and was built in 1902."]
+
+
+def test_nested_teaser_cards_dropped_story_kept() -> None:
+    tree = document_fromstring(f"""<html><body><article class="post"><p>{P1}</p>
+      <article class="post"><a href="/other"><img src="x.jpg"></a><p>Gratitude lives in small things, a teaser.</p></article>
+    </article></body></html>""")
+    text = f"{P1}\nGratitude lives in small things, a teaser."
+    assert _drop_link_items(text, tree) == P1
+
+
+def test_lead_found_after_headline_and_kept() -> None:
+    description = "Three winters of floods pushed the town to build a wall."
+    tree = document_fromstring(f"""<html><body><article><h1>Flood wall</h1>
+      <p class="dek">Millbrook. {description}</p><div><p>{P1}</p></div></article></body></html>""")
+    headline = next(tree.iter("h1"))
+    assert find_lead(tree, [description], P1, headline) == f"Millbrook. {description}"
+    # Already in the body: nothing to add.
+    assert find_lead(tree, [description], f"Millbrook. {description}\n{P1}", headline) is None
+
+
+def test_lead_in_image_caption_or_before_headline_is_ignored() -> None:
+    description = "Three winters of floods pushed the town to build a wall."
+    caption = f"""<html><body><article><h1>Flood wall</h1>
+      <figure><img src="w.jpg"><figcaption>{description}</figcaption></figure><p>{P1}</p></article></body></html>"""
+    tree = document_fromstring(caption)
+    assert find_lead(tree, [description], P1, next(tree.iter("h1"))) is None
+    teaser = f"""<html><body><div class="x"><p>{description}</p></div>
+      <article><h1>Flood wall</h1><p>{P1}</p></article></body></html>"""
+    tree = document_fromstring(teaser)
+    assert find_lead(tree, [description], P1, next(tree.iter("h1"))) is None
+
+
+def test_kicker_headline_line() -> None:
+    key = norm("Why Putin warns of a break-up of Russia")
+    assert _is_kicked_title(norm('So-called "decolonisation": Why Putin warns of a break-up of Russia'), key)
+    assert not _is_kicked_title(norm("Beijing, April 24 - Why Putin warns of a break-up of Russia"), key)
