@@ -74,8 +74,17 @@ def _run(
 
 
 def _exit_for(outcome: CrawlOutcome) -> None:
-    if not outcome.ok:
-        raise fail(f"the run failed ({outcome.reason}); see the log above and `newspipe stats`", EXIT_FAILED)
+    if outcome.ok:
+        return
+    spooled = int(outcome.stats.get("newspipe/store/spooled", 0))
+    if spooled:
+        path = outcome.stats.get("newspipe/store/spool_path")
+        raise fail(
+            f"the run failed: the database refused {spooled} articles, kept in {path}; "
+            "they are loaded back by the next run or `newspipe db replay`",
+            EXIT_FAILED,
+        )
+    raise fail(f"the run failed ({outcome.reason}); see the log above and `newspipe stats`", EXIT_FAILED)
 
 
 @app.command()
@@ -292,6 +301,30 @@ def db_upgrade(db: DbOption = None) -> None:
         err.print(f"{database.display_url()}: schema at {head_revision()} (was {before or 'empty'})")
     finally:
         database.close()
+
+
+@db_app.command("replay")
+def db_replay(
+    db: DbOption = None,
+    spool_dir: Annotated[Path, typer.Option("--spool-dir", help="Where crawls spool what the database refused.")] = Path("newspipe-spool"),
+) -> None:
+    """Load articles that a run had to spool (the database was down) into the database."""
+    from pipelines.writer import ArticleWriter
+    from storage.engine import Database, resolve_database_url
+    from storage.spool import spool_for
+
+    with Database(resolve_database_url(db)) as database:
+        spool = spool_for(spool_dir, database.url)
+        waiting = len(spool)
+        if not waiting:
+            err.print(f"nothing spooled for {database.display_url()} in {spool_dir}")
+            return
+        writer = ArticleWriter(database.sessions)
+        stored = spool.replay(lambda batch, run_id: writer.write(batch, run_id) and None)
+    left = waiting - stored
+    err.print(f"loaded {stored:,} of {waiting:,} spooled articles into {database.display_url()}")
+    if left:
+        raise fail(f"{left:,} articles are still spooled in {spool.path}: the database refused them", EXIT_FAILED)
 
 
 # Commands for the past (backfill, coverage) live in their own module.

@@ -21,6 +21,8 @@ import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from storage.state import FetchStateRepository, Revisit, StateUpdate, Validators
 
 if TYPE_CHECKING:
@@ -68,12 +70,21 @@ class IncrementalState:
     # -- questions -------------------------------------------------------------------------
 
     def known(self, urls: list[str]) -> set[str]:
-        with self.sessions() as session:
-            return FetchStateRepository(session).known(urls, recheck_after=self.recheck_after)
+        try:
+            with self.sessions() as session:
+                return FetchStateRepository(session).known(urls, recheck_after=self.recheck_after)
+        except SQLAlchemyError as exc:
+            # Unknown is the safe answer: the page is fetched and its article stored (or spooled).
+            logger.warning("database unavailable, treating %d URLs as new: %s", len(urls), exc)
+            return set()
 
     def revisits(self, sources: list[str]) -> list[Revisit]:
-        with self.sessions() as session:
-            return FetchStateRepository(session).revisits(sources, self.revisit_window)
+        try:
+            with self.sessions() as session:
+                return FetchStateRepository(session).revisits(sources, self.revisit_window)
+        except SQLAlchemyError as exc:
+            logger.warning("database unavailable, no revisits this run: %s", exc)
+            return []
 
     def prefetch_validators(self, urls: list[str]) -> None:
         """Load the validators of these discovery URLs in one query (before requesting them)."""
@@ -82,8 +93,12 @@ class IncrementalState:
         wanted = [u for u in urls if u not in self._validators]
         if not wanted:
             return
-        with self.sessions() as session:
-            found = FetchStateRepository(session).validators(wanted)
+        try:
+            with self.sessions() as session:
+                found = FetchStateRepository(session).validators(wanted)
+        except SQLAlchemyError as exc:
+            logger.warning("database unavailable, requesting discovery pages unconditionally: %s", exc)
+            found = {}
         for url in wanted:
             self._validators[url] = found.get(url, Validators())
 

@@ -21,6 +21,8 @@ SUMMARY_ROWS = (
     ("already stored, not requested", "known_not_requested"),
     ("not articles (skipped)", "skipped"),
     ("could not be stored", "articles_failed"),
+    ("spooled: the database refused them", "articles_spooled"),
+    ("loaded back from the spool", "articles_replayed"),
     ("errors", "errors"),
 )
 

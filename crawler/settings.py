@@ -75,6 +75,9 @@ NEWSPIPE_MAX_PAGINATION = 5
 # newspipe: storage.
 NEWSPIPE_DATABASE_URL = None  # None: $NEWSPIPE_DATABASE_URL, else sqlite:///newspipe.db
 NEWSPIPE_STORE_BATCH_SIZE = 50
+# Where articles go when the database refuses them (one JSONL file per database); loaded back
+# by the next run or `newspipe db replay`. Empty: no spool (a refused batch fails the run).
+NEWSPIPE_SPOOL_DIR = "newspipe-spool"
 
 # newspipe: extraction.
 NEWSPIPE_MIN_WORDS = 50  # pages with less body text are not articles

@@ -11,9 +11,12 @@ of a stored story under another URL go on too; the store puts them in its story.
 
 from __future__ import annotations
 
+import logging
+
 from typing import TYPE_CHECKING
 
 from scrapy.exceptions import DropItem
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.database import database_for
 from pipelines.extraction import canonicalize_url
@@ -27,6 +30,9 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from crawler.items import Article
+
+
+logger = logging.getLogger(__name__)
 
 
 class DedupPipeline:
@@ -58,8 +64,14 @@ class DedupPipeline:
             self.stats.inc_value("newspipe/dedup/same_url_in_run")
             raise DropItem(f"already seen in this run as {canonical}", log_level="DEBUG")
         self.seen.update(urls)
-        with self.sessions() as session:
-            stored = ArticleRepository(session).known_urls(urls)
+        try:
+            with self.sessions() as session:
+                stored = ArticleRepository(session).known_urls(urls)
+        except SQLAlchemyError as exc:
+            # Only a statistic depends on it: the store decides (or spools) either way.
+            self.stats.inc_value("newspipe/dedup/db_unavailable")
+            logger.warning("database unavailable while checking %s: %s", canonical, exc)
+            stored = set()
         if stored:
             # A revisit: the store decides whether the content changed.
             self.stats.inc_value("newspipe/dedup/revisit")

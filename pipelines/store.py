@@ -2,16 +2,16 @@
 
 Reads NEWSPIPE_DATABASE_URL (through `crawler.database`), NEWSPIPE_STORE_BATCH_SIZE,
 NEWSPIPE_DUPLICATE_POLICY ("keep" or "link"), NEWSPIPE_NEAR_DUP_THRESHOLD (0 switches
-near-duplicate detection off) and NEWSPIPE_NEAR_DUP_HORIZON_DAYS (how far back the
-MinHash index reaches; see `pipelines.neardup`).
-Transient database errors (locked, connection dropped) are retried with backoff;
-a batch that still fails is logged with its error, counted under
-`newspipe/store/failed` and makes the run fail: never silently dropped.
+near-duplicate detection off), NEWSPIPE_NEAR_DUP_HORIZON_DAYS (how far back the MinHash
+index reaches; see `pipelines.neardup`) and NEWSPIPE_SPOOL_DIR.
+Writing is `pipelines.writer.ArticleWriter`: transient errors are retried with backoff. A
+batch the database still refuses is appended to the spool (`storage.spool`), counted under
+`newspipe/store/spooled`, and fails the run; the next run (or `newspipe db replay`) loads
+the spool back first. Nothing is dropped silently.
 Outcomes are counted as `newspipe/store/new`, `/duplicate`, `/existing` (a stored URL,
 unchanged) and `/updated` (a new version); near-identical copies also as
 `newspipe/store/near_duplicate`; earlier rows found to be copies of a new article as
-`newspipe/store/relinked`. The MinHash index follows the transactions: what a failed
-batch added to it is taken out again.
+`newspipe/store/relinked`; spooled articles loaded back as `newspipe/store/replayed`.
 """
 
 from __future__ import annotations
@@ -19,31 +19,18 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import DBAPIError, OperationalError
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
-
 from crawler.database import database_for
-from pipelines.neardup import NearDupIndex, signature_bytes
-from storage.repository import DUPLICATE_POLICIES, ArticleRepository, NewArticle, SaveResult
+from pipelines.neardup import signature_bytes
+from pipelines.writer import ArticleWriter
+from storage.repository import NewArticle, SaveResult
+from storage.spool import Spool, spool_for
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
-    from sqlalchemy.orm import Session, sessionmaker
-
     from crawler.items import Article
 
 logger = logging.getLogger(__name__)
-
-
-def is_transient(exc: BaseException) -> bool:
-    """Errors worth another try: a locked SQLite file, a dropped or refused connection."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    if isinstance(exc, OperationalError):
-        text = str(exc).lower()
-        return any(s in text for s in ("locked", "busy", "connection", "server closed", "terminating", "timeout"))
-    return False
 
 
 def to_new_article(item: Article) -> NewArticle:
@@ -75,40 +62,38 @@ def to_new_article(item: Article) -> NewArticle:
 
 
 class StorePipeline:
-    def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        stats: StatsCollector,
-        *,
-        batch_size: int = 50,
-        attempts: int = 5,
-        max_wait: float = 10.0,
-        near_dup_threshold: float = 0.8,
-        near_dup_horizon_days: float = 30.0,
-        duplicate_policy: str = "keep",
-    ) -> None:
-        if duplicate_policy not in DUPLICATE_POLICIES:
-            raise ValueError(f"NEWSPIPE_DUPLICATE_POLICY must be one of {', '.join(DUPLICATE_POLICIES)}, got {duplicate_policy!r}")
-        self.sessions = sessions
+    def __init__(self, writer: ArticleWriter, stats: StatsCollector, *, batch_size: int = 50, spool: Spool | None = None) -> None:
+        self.writer = writer
         self.stats = stats
         self.batch_size = batch_size
-        self.attempts = attempts
-        self.max_wait = max_wait
-        self.duplicate_policy = duplicate_policy
-        self.near_dups = NearDupIndex(near_dup_threshold, horizon_days=near_dup_horizon_days) if near_dup_threshold > 0 else None
+        self.spool = spool
         self.pending: list[NewArticle] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         settings = crawler.settings
-        return cls(
-            database_for(crawler).sessions,
-            crawler.stats,
-            batch_size=max(1, settings.getint("NEWSPIPE_STORE_BATCH_SIZE", 50)),
+        database = database_for(crawler)
+        writer = ArticleWriter(
+            database.sessions,
             near_dup_threshold=settings.getfloat("NEWSPIPE_NEAR_DUP_THRESHOLD", 0.8),
             near_dup_horizon_days=settings.getfloat("NEWSPIPE_NEAR_DUP_HORIZON_DAYS", 30.0),
             duplicate_policy=settings.get("NEWSPIPE_DUPLICATE_POLICY", "keep"),
         )
+        spool_dir = settings.get("NEWSPIPE_SPOOL_DIR")
+        spool = spool_for(spool_dir, database.url) if spool_dir else None
+        return cls(writer, crawler.stats, batch_size=max(1, settings.getint("NEWSPIPE_STORE_BATCH_SIZE", 50)), spool=spool)
+
+    def open_spider(self) -> None:
+        """Articles an earlier run had to spool go in first."""
+        if self.spool is None or not len(self.spool):
+            return
+        logger.warning("loading %d spooled articles from %s", len(self.spool), self.spool.path)
+
+        def store(batch: list[NewArticle], run_id: int | None) -> None:
+            self._count(self.writer.write(batch, run_id))
+            self.stats.inc_value("newspipe/store/replayed", len(batch))
+
+        self.spool.replay(store)
 
     def process_item(self, item: Article) -> Article:
         self.pending.append(to_new_article(item))
@@ -125,41 +110,26 @@ class StorePipeline:
         batch, self.pending = self.pending, []
         run_id = self.stats.get_value("newspipe/run_id")
         try:
-            results = self._write(batch, run_id)
+            results = self.writer.write(batch, run_id)
         except Exception:
-            logger.error("could not store a batch of %d articles", len(batch), exc_info=True)
-            self.stats.inc_value("newspipe/store/failed", len(batch))
+            if self.spool is None:
+                logger.error("could not store a batch of %d articles (no spool configured)", len(batch), exc_info=True)
+                self.stats.inc_value("newspipe/store/failed", len(batch))
+                return
+            self.spool.append(batch, run_id)
+            self.stats.inc_value("newspipe/store/spooled", len(batch))
+            self.stats.set_value("newspipe/store/spool_path", str(self.spool.path))
+            logger.error(
+                "could not store a batch of %d articles: spooled to %s (`newspipe db replay` loads them)",
+                len(batch), self.spool.path, exc_info=True,
+            )  # fmt: skip
             return
+        self._count(results)
+
+    def _count(self, results: list[SaveResult]) -> None:
         for result in results:
             self.stats.inc_value(f"newspipe/store/{result.outcome}")
             if result.method == "minhash":
                 self.stats.inc_value("newspipe/store/near_duplicate")
             if result.relinked:
                 self.stats.inc_value("newspipe/store/relinked", result.relinked)
-
-    def _write(self, batch: list[NewArticle], run_id: int | None) -> list[SaveResult]:
-        retrying = Retrying(
-            retry=retry_if_exception(is_transient),
-            stop=stop_after_attempt(self.attempts),
-            wait=wait_exponential(multiplier=0.2, max=self.max_wait),
-            reraise=True,
-            before_sleep=lambda state: logger.warning(
-                "database busy or unreachable (attempt %d), retrying: %s", state.attempt_number, state.outcome.exception() if state.outcome else "?"
-            ),
-        )
-        for attempt in retrying:
-            with attempt:
-                try:
-                    with self.sessions.begin() as session:
-                        if self.near_dups is not None:
-                            self.near_dups.sync(session)  # built on first use, then caught up
-                        repository = ArticleRepository(session, near_dups=self.near_dups, duplicate_policy=self.duplicate_policy)
-                        results = [repository.save(article, run_id) for article in batch]
-                except BaseException:
-                    if self.near_dups is not None:
-                        self.near_dups.rollback()
-                    raise
-                if self.near_dups is not None:
-                    self.near_dups.commit()
-                return results
-        raise AssertionError("unreachable")

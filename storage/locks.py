@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import CrawlLock
@@ -137,12 +137,18 @@ class RunLock:
             self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        with self.sessions.begin() as session:
-            session.execute(
-                delete(CrawlLock)
-                .where(CrawlLock.name == self.name, CrawlLock.token == self.token)
-                .execution_options(synchronize_session=False)
-            )
+        try:
+            with self.sessions.begin() as session:
+                session.execute(
+                    delete(CrawlLock)
+                    .where(CrawlLock.name == self.name, CrawlLock.token == self.token)
+                    .execution_options(synchronize_session=False)
+                )
+        except SQLAlchemyError:
+            # The database is gone: the lock stays behind and the next run takes it over
+            # (dead pid on this host, or a stale heartbeat), as after a kill.
+            logger.error("could not release run lock %r; the next run will take it over", self.name, exc_info=True)
+            return
         logger.info("run lock %r released", self.name)
 
     def holder(self) -> CrawlLock | None:

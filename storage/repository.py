@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Date, cast, delete, func, or_, select, update
+from sqlalchemy import Date, bindparam, cast, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Article, ArticleUrl, ArticleVersion, CrawlRun, DuplicateLink, Source, Story
@@ -139,10 +139,12 @@ class ArticleRepository:
 
         original, method, score = self._find_original(item)
         article = self._insert(item, run_id)
+        # None of the article's URLs was stored (checked above), so they are all its own now.
+        own_urls = _item_urls(item)
         if original is None:
-            relinked = self._adopt_copies_pointing_at(article)
+            relinked = self._adopt_copies_pointing_at(article, own_urls)
             return SaveResult("new", article.id, relinked=relinked, story_id=article.story_id)
-        if method != "syndication" and self._should_lead(article, original):
+        if method != "syndication" and self._should_lead(article, original, own_urls):
             self._join_story(article, original.story_id)
             self._relink(original.id, article.id)
             self._link(original.id, article.id, method, score)
@@ -150,6 +152,156 @@ class ArticleRepository:
         self._join_story(article, original.story_id)
         self._link(article.id, original.id, method, score)
         return SaveResult("duplicate", article.id, original.id, story_id=article.story_id, method=method, score=score)
+
+    # Batches -----------------------------------------------------------------
+    def save_batch(self, items: Sequence[NewArticle], run_id: int | None = None) -> list[SaveResult]:
+        """Store many articles: the same outcomes as `save` on each in turn, in far fewer queries.
+
+        What the batch needs from the database is fetched up front (its URLs, content hashes,
+        near-duplicate candidates, stored copies naming its URLs). An article that meets
+        nothing there and nothing else in the batch is plainly new: runs of those are inserted
+        in bulk. Every other article goes through `save`, in its place in the order, so ids
+        and outcomes are those of the article-by-article path.
+        """
+        if not items:
+            return []
+        self._prefetch_sources(items)
+        plain = self._plainly_new(items)
+        results: list[SaveResult] = []
+        run: list[NewArticle] = []
+        for item, is_plain in zip(items, plain):
+            if is_plain:
+                run.append(item)
+                continue
+            if run:
+                results.extend(self._insert_many(run, run_id))
+                run = []
+            results.append(self.save(item, run_id))
+        if run:
+            results.extend(self._insert_many(run, run_id))
+        return results
+
+    def _prefetch_sources(self, items: Sequence[NewArticle]) -> None:
+        """Source ids for the batch in one query (a source whose domains need updating is left to `source_id`)."""
+        wanted: dict[str, list[str]] = {}
+        for item in items:
+            if item.source not in self._source_ids:
+                wanted.setdefault(item.source, item.source_domains)  # the first item's domains, as `source_id`
+        if not wanted:
+            return
+        for source_id, name, domains in self.session.execute(
+            select(Source.id, Source.name, Source.domains).where(Source.name.in_(list(wanted)))
+        ):
+            if not wanted[name] or sorted(domains) == sorted(wanted[name]):
+                self._source_ids[name] = source_id
+
+    def _plainly_new(self, items: Sequence[NewArticle]) -> list[bool]:
+        """For each item: does it meet nothing stored and nothing else in the batch?"""
+        from pipelines.neardup import best_match
+
+        own_urls = [_item_urls(item) for item in items]
+        every_url = {u for urls in own_urls for u in urls} | {i.syndicated_from for i in items if i.syndicated_from}
+        plain = [True] * len(items)
+
+        # Collisions inside the batch: a shared URL or hash, syndication between two, near-identical bodies.
+        url_owner: dict[str, int] = {}
+        hash_owner: dict[str, int] = {}
+        for index, (item, urls) in enumerate(zip(items, own_urls)):
+            for url in urls:
+                other = url_owner.setdefault(url, index)
+                if other != index:
+                    plain[index] = plain[other] = False
+            other = hash_owner.setdefault(item.content_hash, index)
+            if other != index:
+                plain[index] = plain[other] = False
+        for index, item in enumerate(items):
+            if item.syndicated_from and item.syndicated_from in url_owner:
+                plain[index] = plain[url_owner[item.syndicated_from]] = False
+        if self.near_dups is not None:
+            for a, b in _near_pairs(items, self.near_dups.threshold):
+                plain[a] = plain[b] = False
+
+        # What is stored already.
+        stored_urls = self._stored(ArticleUrl.url, every_url)
+        stored_hashes = self._stored(Article.content_hash, {i.content_hash for i in items})
+        named_by_copies = self._stored(Article.syndicated_from, {u for urls in own_urls for u in urls})
+        candidates: dict[int, list[int]] = {}
+        if self.near_dups is not None and self.near_dups.loaded:
+            for index, item in enumerate(items):
+                if plain[index] and item.minhash is not None:
+                    found = self.near_dups.candidates(item.minhash)
+                    if found:
+                        candidates[index] = found
+        signatures: dict[int, bytes | None] = {}
+        wanted = sorted({c for found in candidates.values() for c in found})
+        for chunk in _chunks(wanted):
+            signatures.update(self.session.execute(select(Article.id, Article.minhash).where(Article.id.in_(chunk))).tuples())
+        for index, (item, urls) in enumerate(zip(items, own_urls)):
+            if not plain[index]:
+                continue
+            if (
+                any(u in stored_urls or u in named_by_copies for u in urls)
+                or (item.syndicated_from and item.syndicated_from in stored_urls)
+                or item.content_hash in stored_hashes
+            ):
+                plain[index] = False
+            elif index in candidates and item.minhash is not None and self.near_dups is not None:
+                stored = [(c, signatures.get(c)) for c in candidates[index] if c in signatures]
+                if best_match(item.minhash, stored, self.near_dups.threshold) is not None:
+                    plain[index] = False
+        return plain
+
+    def _allocate_ids(self, table: Any, count: int) -> list[int]:
+        """`count` new primary keys for `table`, ascending: from its sequence on PostgreSQL; on
+        SQLite the ids it would pick itself (max + 1 …). A concurrent writer taking the same ids
+        makes the insert fail on the primary key, and the writer retries the batch."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            sequence = func.pg_get_serial_sequence(table.name, "id")
+            return sorted(self.session.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, count))))
+        top = self.session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0
+        return list(range(top + 1, top + 1 + count))
+
+    def _stored(self, column: Any, values: Iterable[str]) -> set[str]:
+        """Which of `values` the column holds (in chunks, to stay under parameter limits)."""
+        found: set[str] = set()
+        for chunk in _chunks(sorted(values)):
+            found.update(self.session.scalars(select(column).where(column.in_(chunk)).distinct()))
+        return found
+
+    def _insert_many(self, items: Sequence[NewArticle], run_id: int | None) -> list[SaveResult]:
+        """Insert articles known to be plainly new: each its own story, in a handful of statements."""
+        now = utcnow()
+        # Core executemany on the tables with ids taken up front, not the ORM's unit of work:
+        # nothing here needs to live in the session. Ids ascend in batch order, as one by one.
+        stories, articles = Story.__table__, Article.__table__
+        story_ids = self._allocate_ids(stories, len(items))
+        article_ids = self._allocate_ids(articles, len(items))
+        self.session.execute(
+            insert(stories), [{"id": story, "original_article_id": None, "created_at": now, "updated_at": now} for story in story_ids]
+        )
+        self.session.execute(
+            insert(articles),
+            [
+                {**self._article_values(item, run_id, now), "id": article, "story_id": story}
+                for item, article, story in zip(items, article_ids, story_ids)
+            ],
+        )
+        self.session.execute(
+            update(stories).where(stories.c.id == bindparam("story")).values(original_article_id=bindparam("article")),
+            [{"story": story, "article": article} for story, article in zip(story_ids, article_ids)],
+        )
+        url_rows = [
+            {"article_id": article, "url": url, "kind": kind, "first_seen_at": now}
+            for item, article in zip(items, article_ids)
+            for url, kind in _url_kinds(item)
+        ]
+        if url_rows:
+            # A URL a concurrent writer has just given to another article stays theirs, as in `_add_urls`.
+            self.session.execute(_insert_ignoring_conflicts(self.session, ArticleUrl.__table__, "url"), url_rows)
+        if self.near_dups is not None:
+            for item, article in zip(items, article_ids):
+                self.near_dups.add(article, item.minhash)
+        return [SaveResult("new", article, story_id=story) for article, story in zip(article_ids, story_ids)]
 
     def _find_original(self, item: NewArticle) -> tuple[Article | None, str, float]:
         """The story original a new article copies, and how that was found."""
@@ -214,10 +366,9 @@ class ArticleRepository:
             self.near_dups.add(article.id, item.minhash, previous=previous_signature)
         return SaveResult("updated", article_id, duplicate_of, story_id=article.story_id)
 
-    def _should_lead(self, candidate: Article, original: Article) -> bool:
+    def _should_lead(self, candidate: Article, original: Article, cand_urls: Sequence[str]) -> bool:
         """Whether a newly seen copy is the story's real original: the old one says it copied it,
         or (with no such evidence either way) it was published earlier."""
-        cand_urls = {u.url for u in candidate.urls}
         if original.syndicated_from and original.syndicated_from in cand_urls:
             return True
         if candidate.syndicated_from:
@@ -226,14 +377,13 @@ class ArticleRepository:
             return candidate.published_at < original.published_at
         return False
 
-    def _adopt_copies_pointing_at(self, article: Article) -> int:
+    def _adopt_copies_pointing_at(self, article: Article, urls: Sequence[str]) -> int:
         """Copies stored before their original (they name it in a "Source link") join its story now."""
-        urls = [u.url for u in article.urls]
         copies = self.session.scalars(
-            select(Article).where(Article.syndicated_from.in_(urls), Article.id != article.id)
+            select(Article.id).where(Article.syndicated_from.in_(list(urls)), Article.id != article.id)
         ).all()
         for copy in copies:
-            leader = self.original_of(copy.id)
+            leader = self.original_of(copy)
             if leader == article.id:
                 continue
             self._relink(leader, article.id)
@@ -284,11 +434,12 @@ class ArticleRepository:
         original = self.original_of(article_id)
         return None if original == article_id else original
 
-    def _insert(self, item: NewArticle, run_id: int | None) -> Article:
+    def _article_values(self, item: NewArticle, run_id: int | None, created_at: datetime) -> dict[str, Any]:
+        """The articles row for a new article (its story is set by the caller)."""
         published_offset = None
         if item.published_at is not None and item.published_at.utcoffset() is not None:
             published_offset = int(item.published_at.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
-        article = Article(
+        return dict(
             source_id=self.source_id(item.source, item.source_domains),
             run_id=run_id,
             url=item.url,
@@ -310,22 +461,31 @@ class ArticleRepository:
             word_count=item.word_count,
             syndicated_from=item.syndicated_from,
             fetched_at=item.fetched_at,
-            created_at=utcnow(),
+            created_at=created_at,
             minhash=item.minhash,
+            version=1,
+            stored_as="full",
         )
+
+    def _insert(self, item: NewArticle, run_id: int | None) -> Article:
+        """Insert an article none of whose URLs is stored yet (the caller checked), in its own new story."""
+        now = utcnow()
+        article = Article(**self._article_values(item, run_id, now))
         # Every article starts its own story; `_join_story` moves it when it copies another.
-        story = Story(original_article_id=None, created_at=article.created_at, updated_at=article.created_at)
+        story = Story(original_article_id=None, created_at=now, updated_at=now)
         self.session.add(story)
         self.session.flush()
         article.story_id = story.id
         self.session.add(article)
         self.session.flush()
         story.original_article_id = article.id
-        self.session.flush()
         if self.near_dups is not None:
             self.near_dups.add(article.id, item.minhash)
-        self._add_urls(article.id, [item.canonical_url], kind="canonical")
-        self._add_urls(article.id, [item.url, *item.alias_urls], kind="fetched")
+        # No look-up needed: none of these URLs is stored, and `_url_kinds` leaves out repeats.
+        self.session.add_all(
+            ArticleUrl(article_id=article.id, url=url, kind=kind, first_seen_at=now) for url, kind in _url_kinds(item)
+        )
+        self.session.flush()
         return article
 
     def _add_urls(self, article_id: int, urls: Iterable[str], kind: str) -> None:
@@ -482,3 +642,49 @@ def run_record(run: CrawlRun) -> dict[str, Any]:
         "counts": dict(run.counts or {}),
         "arguments": dict(run.arguments or {}),
     }
+
+
+_CHUNK = 500  # values per IN (...): well under SQLite's and PostgreSQL's parameter limits
+
+
+def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _item_urls(item: NewArticle) -> list[str]:
+    """The URLs an article is known by: canonical, as fetched, aliases (no blanks, no repeats)."""
+    return [u for u in dict.fromkeys([item.canonical_url, item.url, *item.alias_urls]) if u]
+
+
+def _url_kinds(item: NewArticle) -> list[tuple[str, str]]:
+    """The article_urls rows a new article gets, as `_insert` writes them."""
+    rows = [(item.canonical_url, "canonical")] if item.canonical_url else []
+    rows += [(u, "fetched") for u in dict.fromkeys([item.url, *item.alias_urls]) if u and u != item.canonical_url]
+    return rows
+
+
+def _near_pairs(items: Sequence[NewArticle], threshold: float) -> Iterator[tuple[int, int]]:
+    """Pairs of items in a batch whose signatures are at least `threshold` alike."""
+    import numpy as np
+
+    indexed = [(i, item.minhash) for i, item in enumerate(items) if item.minhash is not None]
+    if len(indexed) < 2:
+        return
+    width = {len(m) for _, m in indexed}
+    if len(width) != 1:  # signatures of another size never match (`similarity` gives 0)
+        return
+    matrix = np.frombuffer(b"".join(m for _, m in indexed), dtype="<u4").reshape(len(indexed), -1)
+    for row in range(len(indexed) - 1):
+        alike = np.count_nonzero(matrix[row + 1 :] == matrix[row], axis=1) / matrix.shape[1]
+        for offset in np.flatnonzero(alike >= threshold):
+            yield indexed[row][0], indexed[row + 1 + int(offset)][0]
+
+
+def _insert_ignoring_conflicts(session: Session, model: Any, column: str) -> Any:
+    """INSERT … ON CONFLICT (column) DO NOTHING, in the session's dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(model).on_conflict_do_nothing(index_elements=[column])

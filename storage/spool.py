@@ -10,6 +10,7 @@ rewrites the file with only what still could not be stored.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import logging
 import os
@@ -50,6 +51,12 @@ def _decode(line: str) -> tuple[NewArticle, int | None]:
         if data.get(name):
             data[name] = base64.b64decode(data[name])
     return NewArticle(**data), entry.get("run_id")
+
+
+def spool_for(directory: str | os.PathLike[str], database_url: str) -> Spool:
+    """The spool of one database: one file per database URL, so a replay goes where the crawl meant."""
+    digest = hashlib.sha256(database_url.encode("utf-8")).hexdigest()[:12]
+    return Spool(Path(directory) / f"spool-{digest}.jsonl")
 
 
 class Spool:

@@ -15,7 +15,8 @@ from crawler.discovery.window import Window
 from pipelines.dates import NormaliseDatesPipeline
 from pipelines.dedup import DedupPipeline
 from pipelines.extraction.record import ArticleRecord
-from pipelines.store import StorePipeline, is_transient
+from pipelines.store import StorePipeline
+from pipelines.writer import ArticleWriter, is_transient
 from storage.engine import Database
 from storage.models import Article as ArticleRow
 from storage.models import DuplicateLink
@@ -82,7 +83,7 @@ class TestDedup:
         pipeline.process_item(item("https://h.example/a"))
         with pytest.raises(DropItem, match="already seen"):
             pipeline.process_item(item("https://h.example/a?utm_medium=x", canonical="https://h.example/a"))
-        store = StorePipeline(database.sessions, s, batch_size=10)
+        store = StorePipeline(ArticleWriter(database.sessions), s, batch_size=10)
         store.process_item(DedupPipeline(database.sessions, s).process_item(item("https://h.example/b")))
         store.close_spider()
         again = DedupPipeline(database.sessions, s).process_item(item("https://h.example/b"))
@@ -116,7 +117,7 @@ class TestStore:
     def test_batches_are_transactions_not_one_per_article(self, database: Database) -> None:
         s = stats()
         sessions = CountingSessions(database.sessions)
-        store = StorePipeline(sessions, s, batch_size=4)
+        store = StorePipeline(ArticleWriter(sessions), s, batch_size=4)
         for it in _prepared(database, 10, s):
             store.process_item(it)
         store.close_spider()
@@ -130,7 +131,7 @@ class TestStore:
         locked = OperationalError("INSERT", {}, Exception("database is locked"))
         assert is_transient(locked)
         sessions = CountingSessions(database.sessions, failures=2, error=locked)
-        store = StorePipeline(sessions, s, batch_size=100, max_wait=0.01)
+        store = StorePipeline(ArticleWriter(sessions, max_wait=0.01), s, batch_size=100)
         for it in _prepared(database, 3, s):
             store.process_item(it)
         store.close_spider()
@@ -140,7 +141,7 @@ class TestStore:
         s = stats()
         broken = OperationalError("INSERT", {}, Exception("no such table: articles"))
         assert not is_transient(broken)
-        store = StorePipeline(CountingSessions(database.sessions, failures=1, error=broken), s, batch_size=100)
+        store = StorePipeline(ArticleWriter(CountingSessions(database.sessions, failures=1, error=broken)), s, batch_size=100)
         for it in _prepared(database, 2, s):
             store.process_item(it)
         store.close_spider()
@@ -149,10 +150,34 @@ class TestStore:
 
     def test_same_body_elsewhere_is_linked_as_duplicate(self, database: Database) -> None:
         s = stats()
-        dedup, store = DedupPipeline(database.sessions, s), StorePipeline(database.sessions, s, batch_size=10)
+        dedup, store = DedupPipeline(database.sessions, s), StorePipeline(ArticleWriter(database.sessions), s, batch_size=10)
         store.process_item(dedup.process_item(item("https://a.example/x", body="Shared wire copy. " * 20)))
         store.process_item(dedup.process_item(item("https://b.example/y", body="Shared   wire copy! " * 20)))
         store.close_spider()
         assert s.get_value("newspipe/store/duplicate") == 1
         with database.sessions() as session:
             assert session.scalar(select(DuplicateLink.method)) == "content_hash"
+
+
+    def test_a_refused_batch_is_spooled_and_loaded_back_by_the_next_run(self, database: Database, tmp_path) -> None:
+        from storage.spool import Spool
+
+        s = stats()
+        down = OperationalError("INSERT", {}, Exception("connection refused"))
+        spool = Spool(tmp_path / "spool.jsonl")
+        writer = ArticleWriter(CountingSessions(database.sessions, failures=99, error=down), attempts=2, max_wait=0.01)
+        store = StorePipeline(writer, s, batch_size=100, spool=spool)
+        for it in _prepared(database, 3, s):
+            store.process_item(it)
+        store.close_spider()
+        assert s.get_value("newspipe/store/spooled") == 3 and len(spool) == 3
+        with database.sessions() as session:
+            assert session.scalar(select(ArticleRow.id)) is None
+
+        s2 = stats()
+        next_run = StorePipeline(ArticleWriter(database.sessions), s2, spool=spool)
+        next_run.open_spider()
+        assert s2.get_value("newspipe/store/replayed") == 3 and s2.get_value("newspipe/store/new") == 3
+        assert len(spool) == 0
+        with database.sessions() as session:
+            assert len(session.scalars(select(ArticleRow.id)).all()) == 3

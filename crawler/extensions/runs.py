@@ -12,6 +12,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.database import database_for
 from storage.repository import ArticleRepository
@@ -42,6 +43,8 @@ def run_counts(stats: dict[str, Any]) -> dict[str, int]:
         "articles_relinked": int(stats.get("newspipe/store/relinked", 0)),
         "articles_existing": int(stats.get("newspipe/store/existing", 0)),
         "articles_failed": int(stats.get("newspipe/store/failed", 0)),
+        "articles_spooled": int(stats.get("newspipe/store/spooled", 0)),
+        "articles_replayed": int(stats.get("newspipe/store/replayed", 0)),
         "articles_revisited": int(stats.get("newspipe/discovery/revisits", 0)),
         "known_not_requested": int(stats.get("newspipe/discovery/skipped/known", 0)),
         "skipped": int(stats.get("newspipe/extract/skipped", 0)),
@@ -55,7 +58,9 @@ def run_counts(stats: dict[str, Any]) -> dict[str, int]:
 
 
 def run_failed(reason: str, stats: dict[str, Any]) -> bool:
-    if reason != "finished" or stats.get("newspipe/store/failed"):
+    if reason != "finished" or stats.get("newspipe/store/failed") or stats.get("newspipe/store/spooled"):
+        return True
+    if stats.get("newspipe/run/not_recorded"):
         return True
     seeds = stats.get("newspipe/discovery/seeds", 0)
     seeds_fetched = stats.get("newspipe/discovery/seeds_fetched", 0)
@@ -89,24 +94,36 @@ class CrawlRunRecorder:
             value = getattr(spider, f"{key}_argument", None)
             if value:
                 arguments[key] = value
-        with self.database.sessions.begin() as session:
-            self.run_id = ArticleRepository(session).start_run(spider.name, arguments)
+        try:
+            with self.database.sessions.begin() as session:
+                self.run_id = ArticleRepository(session).start_run(spider.name, arguments)
+        except SQLAlchemyError:
+            # The crawl goes on: articles the database refuses are spooled, and the run fails.
+            logger.error("could not record the start of this run in the database", exc_info=True)
+            self.stats.inc_value("newspipe/run/not_recorded")
+            return
         self.stats.set_value("newspipe/run_id", self.run_id)
         logger.info("crawl run %d started", self.run_id)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        if self.run_id is None:
-            return
         stats = self.stats.get_stats()
         failed = run_failed(reason, stats)
-        self.stats.set_value("newspipe/run_status", "failed" if failed else "finished")
+        status = "failed" if failed else "finished"
+        self.stats.set_value("newspipe/run_status", status)
+        if self.run_id is None:
+            return
         counts = run_counts(stats)
-        with self.database.sessions.begin() as session:
-            ArticleRepository(session).finish_run(
-                self.run_id,
-                status="failed" if failed else "finished",
-                reason=reason,
-                counts=counts,
-                error_count=counts["errors"] + counts["articles_failed"],
-            )
-        logger.info("crawl run %d %s (%s)", self.run_id, "failed" if failed else "finished", reason)
+        try:
+            with self.database.sessions.begin() as session:
+                ArticleRepository(session).finish_run(
+                    self.run_id,
+                    status=status,
+                    reason=reason,
+                    counts=counts,
+                    error_count=counts["errors"] + counts["articles_failed"] + counts["articles_spooled"],
+                )
+        except SQLAlchemyError:
+            logger.error("could not record the end of run %d in the database", self.run_id, exc_info=True)
+            self.stats.set_value("newspipe/run_status", "failed")
+            return
+        logger.info("crawl run %d %s (%s)", self.run_id, status, reason)

@@ -1,0 +1,285 @@
+"""Crawl-throughput benchmark: distributed workers vs extraction alone, on a scaled-up demo site.
+
+    python -m benchmarks.crawl_throughput [--articles 2100] [--workers 1 2]
+        [--redis redis://127.0.0.1:6379/0] [--db postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--json out.json]
+
+Builds a copy of the demo site with `--articles` distinct article pages in a temp dir: each
+is one of the demo's article pages (three publishers' templates), moved to its own URL, with a
+numbered headline and its paragraphs refilled with words drawn (seeded per page) from the
+demo's own text, so no two pages share a body. It serves them on 127.0.0.1 with one sitemap
+and crawls them with 1, then 2 `worker` processes (the whole pipeline: fetch, extract,
+dates, dedup, store into PostgreSQL, each run on a fresh schema and Redis job). Workers are
+started and registered before `enqueue`; the clock runs from `enqueue` until every article
+is in the database. Baselines, on the same pages in one process: newspipe's
+`extract_article` and `trafilatura.extract`. The figure that matters is the 2-worker crawl
+rate as a ratio to extraction alone (issue 5 target: >= 0.8 on a 2-core machine).
+
+Politeness is off for the measurement (no delay, AutoThrottle off, 16 requests in parallel
+per worker): it measures newspipe, not a site's crawl delay. Reads no settings; arguments
+only. Needs Redis and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO = REPO / "examples" / "demo-site"
+_PLACEHOLDER = re.compile(r"\{\{(base|host):([A-Za-z0-9_.-]+)\}\}")
+_PARAGRAPH = re.compile(r"<p>([^<]{120,})</p>")
+_WORD = re.compile(r"[A-Za-z][a-z]+")
+
+
+# -- the scaled site -----------------------------------------------------------------------------
+
+
+def build_site(root: Path, count: int, base: str) -> list[tuple[str, bytes]]:
+    """Write `count` article pages and a sitemap under `root`; the (url, html) of each page."""
+    truth = json.loads((DEMO / "expected.json").read_text(encoding="utf-8"))
+    templates = []
+    for article in truth["articles"]:
+        page = DEMO / article["publisher"] / article["path"].lstrip("/")
+        if article["path"].endswith("/"):
+            page = page / "index.html"
+        if not page.is_file():
+            continue
+        html = page.read_text(encoding="utf-8")
+        if _PARAGRAPH.search(html):
+            templates.append((article, html))
+    vocabulary = sorted({w for _, html in templates for p in _PARAGRAPH.findall(html) for w in _WORD.findall(p)})
+    urls: list[tuple[str, bytes]] = []
+    start = datetime(2025, 1, 1, 8, 0, tzinfo=timezone.utc)
+    for n in range(count):
+        article, html = templates[n % len(templates)]
+        publisher, old_path = article["publisher"], article["path"]
+        path = f"/{publisher}/bench/{n:05d}{old_path}"
+        rng = random.Random(n)
+        html = html.replace(f"{{{{base:{publisher}}}}}{old_path}", base + path)
+        html = _PLACEHOLDER.sub(lambda m: base if m.group(1) == "base" else base.removeprefix("http://"), html)
+        html = html.replace(article["headline"], f"{article['headline']} (report {n})")
+
+        def refill(match: re.Match[str], rng: random.Random = rng) -> str:
+            words = match.group(1).split()
+            text = " ".join(rng.choice(vocabulary) for _ in words)
+            return f"<p>{text[0].upper()}{text[1:]}.</p>"
+
+        html = _PARAGRAPH.sub(refill, html)
+        target = root / path.lstrip("/")
+        if path.endswith("/"):
+            target = target / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = html.encode("utf-8")
+        target.write_bytes(data)
+        urls.append((base + path, data))
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for n, (url, _) in enumerate(urls):
+        modified = (start + timedelta(minutes=n)).isoformat()
+        lines.append(f"<url><loc>{url}</loc><lastmod>{modified}</lastmod></url>")
+    lines.append("</urlset>")
+    (root / "sitemap.xml").write_text("\n".join(lines), encoding="utf-8")
+    return urls
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+def serve(root: Path) -> tuple[ThreadingHTTPServer, str]:
+    handler = lambda *a, **kw: _Quiet(*a, directory=str(root), **kw)  # noqa: E731
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+# -- baselines ---------------------------------------------------------------------------------------
+
+
+def extraction_rate(pages: list[tuple[str, bytes]]) -> dict[str, float]:
+    import trafilatura
+
+    from pipelines.extraction import extract_article
+
+    fetched = datetime.now(timezone.utc)
+    began = time.perf_counter()
+    articles = sum(1 for url, html in pages if extract_article(html, url, fetched_at=fetched))
+    newspipe_s = time.perf_counter() - began
+    began = time.perf_counter()
+    for url, html in pages:
+        trafilatura.extract(html.decode("utf-8"), url=url, with_metadata=True)
+    trafilatura_s = time.perf_counter() - began
+    return {
+        "pages": len(pages),
+        "articles": articles,
+        "newspipe_extract_per_s": len(pages) / newspipe_s,
+        "trafilatura_extract_per_s": len(pages) / trafilatura_s,
+    }
+
+
+# -- the crawl ---------------------------------------------------------------------------------------
+
+
+def fresh_schema(pg_url: str) -> tuple[str, str]:
+    import psycopg
+
+    schema = f"np_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(pg_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    return schema, f"{pg_url}?options=-csearch_path%3D{schema}"
+
+
+def drop_schema(pg_url: str, schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def stored_count(db_url: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM articles")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def worker_main(overrides: dict[str, Any]) -> int:
+    from crawler.runner import build_settings, run_spider
+
+    outcome = run_spider("worker", build_settings(overrides))
+    return 0 if outcome.ok else 1
+
+
+def crawl_rate(workers: int, sources: Path, expected: int, redis_url: str, pg_url: str, tmp: Path) -> dict[str, Any]:
+    import redis as redis_lib
+
+    from crawler.distributed.keys import JobKeys
+    from crawler.distributed.seeds import new_cycle, push_seeds, seeds_for
+    from crawler.sources import load_sources
+    from storage.engine import Database
+
+    keys = JobKeys(job=f"bench-{uuid.uuid4().hex[:8]}")
+    schema, db_url = fresh_schema(pg_url)
+    Database(db_url).close()  # create the schema once, before the workers
+    server = redis_lib.Redis.from_url(redis_url)
+    overrides = {
+        "NEWSPIPE_DATABASE_URL": db_url,
+        "NEWSPIPE_SOURCES_FILE": str(sources),
+        "NEWSPIPE_REDIS_URL": redis_url,
+        "NEWSPIPE_REDIS_JOB": keys.job,
+        "NEWSPIPE_REDIS_IDLE_TIMEOUT": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOAD_DELAY": 0,
+        "LOG_LEVEL": "WARNING",
+    }
+    procs = []
+    logs = []
+    try:
+        for n in range(workers):
+            log = (tmp / f"{keys.job}-{n}.log").open("w")
+            logs.append(log)
+            procs.append(
+                subprocess.Popen([sys.executable, "-m", "benchmarks.crawl_throughput", "--worker-json", json.dumps(overrides)],
+                                 cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+            )
+        deadline = time.monotonic() + 180
+        while server.scard(keys.workers) < workers:
+            if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+                raise RuntimeError(f"workers did not start; see {tmp}")
+            time.sleep(0.1)
+        began = time.perf_counter()
+        push_seeds(server, keys, seeds_for(load_sources(sources), new_cycle()))
+        count, last_change, last = 0, time.monotonic(), -1
+        while count < expected:
+            time.sleep(0.5)
+            count = stored_count(db_url)
+            if count != last:
+                last, last_change = count, time.monotonic()
+            elif time.monotonic() - last_change > 60:
+                break  # stalled: report what was stored
+        elapsed = time.perf_counter() - began
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)  # a clean stop: gives back anything in flight
+        for proc in procs:
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        for log in logs:
+            log.close()
+        stale = list(server.scan_iter(match=keys.pattern()))
+        if stale:
+            server.delete(*stale)
+        drop_schema(pg_url, schema)
+    return {"workers": workers, "stored": count, "seconds": elapsed, "articles_per_s": count / elapsed}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=2100)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--db", default="postgresql+psycopg://postgres@127.0.0.1:5432/test", help="PostgreSQL; a schema per run")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--worker-json", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker_json:
+        return worker_main(json.loads(args.worker_json))
+
+    with tempfile.TemporaryDirectory(prefix="np-crawl-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        site = tmp / "site"
+        site.mkdir()
+        server, base = serve(site)
+        try:
+            pages = build_site(site, args.articles, base)
+            sources = tmp / "sources.toml"
+            sources.write_text(
+                f'[[source]]\nname = "bench"\ndomains = ["127.0.0.1"]\nsitemaps = ["{base}/sitemap.xml"]\n'
+                'robots_sitemaps = false\nlanguage = "en"\ndelay = 0\nconcurrency = 16\n',
+                encoding="utf-8",
+            )
+            baseline = extraction_rate(pages)
+            print(f"extraction alone, 1 process: newspipe {baseline['newspipe_extract_per_s']:.1f} pages/s, "
+                  f"trafilatura {baseline['trafilatura_extract_per_s']:.1f} pages/s ({baseline['articles']} articles)", flush=True)
+            runs = []
+            for workers in args.workers:
+                run = crawl_rate(workers, sources, baseline["articles"], args.redis, args.db, tmp)
+                run["ratio_to_newspipe_extract"] = run["articles_per_s"] / baseline["newspipe_extract_per_s"]
+                run["ratio_to_trafilatura_extract"] = run["articles_per_s"] / baseline["trafilatura_extract_per_s"]
+                runs.append(run)
+                print(f"{workers} worker(s): {run['stored']} articles in {run['seconds']:.1f}s = {run['articles_per_s']:.1f}/s; "
+                      f"ratio to extraction alone: {run['ratio_to_newspipe_extract']:.2f} (newspipe), "
+                      f"{run['ratio_to_trafilatura_extract']:.2f} (trafilatura)", flush=True)
+        finally:
+            server.shutdown()
+    result = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "cpus": os.cpu_count(), "baseline": baseline, "runs": runs}
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

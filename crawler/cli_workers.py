@@ -1,0 +1,189 @@
+"""CLI for distributed crawling: `enqueue` (push the sources' seeds to a job), `workers` (a job's
+state), and the worker mode of `crawl` (`newspipe crawl --redis URL`, in `crawl_worker`).
+
+Registered on the main app by `crawler.cli`; shares its helpers and exit codes. The Redis URL
+is `--redis`, else $NEWSPIPE_REDIS_URL.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from crawler.sources import SourcesError, load_sources
+
+if TYPE_CHECKING:
+    from redis import Redis
+
+    from crawler.discovery.window import Window
+    from crawler.distributed.keys import JobKeys
+
+RedisOption = Annotated[
+    str, typer.Option("--redis", envvar="NEWSPIPE_REDIS_URL", help="Redis URL, e.g. redis://127.0.0.1:6379/0 (or $NEWSPIPE_REDIS_URL).")
+]
+JobOption = Annotated[str, typer.Option("--job", help="Job name: workers and enqueue of one job share keys newspipe:<job>:*.")]
+PrefixOption = Annotated[str, typer.Option("--key-prefix", help="Prefix of every Redis key.", hidden=True)]
+
+
+def _keys(prefix: str, job: str) -> JobKeys:
+    from crawler.cli import fail
+    from crawler.distributed.keys import JobKeys
+
+    try:
+        return JobKeys(prefix, job)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+
+def _connect(url: str) -> Redis:
+    """A client that answered PING; a clear error and exit code 1 otherwise."""
+    import redis
+
+    from crawler.cli import EXIT_FAILED, fail
+
+    try:
+        server = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30)
+        server.ping()
+    except ValueError as exc:
+        raise fail(f"bad Redis URL {url!r}: {exc}") from None
+    except redis.RedisError as exc:
+        raise fail(f"cannot reach Redis at {url}: {exc}", EXIT_FAILED) from None
+    return server
+
+
+def enqueue(
+    sources_file: Annotated[Path, typer.Argument(help="TOML sources file (the workers must have the same one).")] = Path("examples/sources.toml"),
+    source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
+    redis_url: RedisOption = "",
+    job: JobOption = "default",
+    key_prefix: PrefixOption = "newspipe",
+) -> None:
+    """Queue the sources' feeds, sitemaps and section pages for the distributed workers.
+
+    Pushes them (and robots.txt sitemap lookups) to the job's start key; workers started with
+    `newspipe crawl SOURCES --redis URL` crawl them. Each call starts a new cycle, in which no
+    URL is fetched twice: run it from cron.
+    """
+    from crawler.cli import err, fail
+    from crawler.distributed.seeds import new_cycle, push_seeds, seeds_for
+
+    if not redis_url:
+        raise fail("no Redis URL: pass --redis URL or set NEWSPIPE_REDIS_URL")
+    try:
+        sources = load_sources(sources_file, source or [])
+    except SourcesError as exc:
+        raise fail(str(exc)) from None
+    keys = _keys(key_prefix, job)
+    server = _connect(redis_url)
+    cycle = new_cycle()
+    seeds = seeds_for(sources, cycle)
+    waiting = push_seeds(server, keys, seeds)
+    kinds = Counter(seed.kind for seed in seeds)
+    detail = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items())) or "nothing"
+    workers = int(server.scard(keys.workers))
+    err.print(
+        f"queued {len(seeds)} seeds ({detail}) from {len(sources)} sources on {keys.start}, cycle {cycle}; "
+        f"{waiting} seeds waiting, {workers} workers registered",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if not workers:
+        err.print("no worker is running: start some with `newspipe crawl SOURCES --redis URL`", highlight=False)
+
+
+def workers(
+    redis_url: RedisOption = "",
+    job: JobOption = "default",
+    key_prefix: PrefixOption = "newspipe",
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
+) -> None:
+    """A job's state: seeds and requests waiting, and each worker with its requests in flight."""
+    import json
+
+    from rich.table import Table
+
+    from crawler.cli import fail, out
+
+    if not redis_url:
+        raise fail("no Redis URL: pass --redis URL or set NEWSPIPE_REDIS_URL")
+    keys = _keys(key_prefix, job)
+    server = _connect(redis_url)
+    state = job_state(server, keys)
+    if as_json:
+        sys.stdout.write(json.dumps(state, indent=2) + "\n")
+        return
+    out.print(f"job {job}: {state['seeds_waiting']} seeds and {state['requests_waiting']} requests waiting", highlight=False)
+    table = Table("worker", "alive", "in flight", "seeds taken")
+    for name, info in state["workers"].items():
+        table.add_row(name, "yes" if info["alive"] else "no (reaped soon)", str(info["in_flight"]), str(info["seeds_taken"]))
+    out.print(table)
+
+
+def job_state(server: Redis, keys: JobKeys) -> dict[str, Any]:
+    names = sorted(w.decode() if isinstance(w, bytes) else str(w) for w in server.smembers(keys.workers))
+    with server.pipeline(transaction=False) as pipe:
+        pipe.llen(keys.start)
+        pipe.zcard(keys.requests)
+        for name in names:
+            pipe.exists(keys.heartbeat(name))
+            pipe.zcard(keys.processing(name))
+            pipe.llen(keys.seeds_processing(name))
+        counts = [int(c) for c in pipe.execute()]
+    info = {
+        name: {"alive": bool(counts[2 + 3 * i]), "in_flight": counts[3 + 3 * i], "seeds_taken": counts[4 + 3 * i]}
+        for i, name in enumerate(names)
+    }
+    return {"job": keys.job, "seeds_waiting": counts[0], "requests_waiting": counts[1], "workers": info}
+
+
+def crawl_worker(
+    sources_file: Path,
+    names: list[str],
+    window: Window,
+    *,
+    redis_url: str,
+    job: str,
+    idle_timeout: int,
+    worker_id: str | None,
+    db: str | None,
+    log_level: str,
+    progress: bool,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """`newspipe crawl --redis URL`: run the `worker` spider until the job has been idle `idle_timeout` s (0: forever)."""
+    from crawler.cli import _exit_for, _run, fail
+    from crawler.distributed.keys import check_name
+
+    _keys("newspipe", job)
+    if worker_id:
+        try:
+            check_name(worker_id, "worker id")
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+    if idle_timeout < 0:
+        raise fail("--idle-timeout must be >= 0")
+    _connect(redis_url).close()
+    overrides = {
+        "NEWSPIPE_DATABASE_URL": db,
+        "NEWSPIPE_SOURCES_FILE": str(sources_file),
+        "NEWSPIPE_SOURCE_NAMES": names,
+        "NEWSPIPE_SINCE": window.since.isoformat() if window.since else None,
+        "NEWSPIPE_UNTIL": window.until.isoformat() if window.until else None,
+        "NEWSPIPE_REDIS_URL": redis_url,
+        "NEWSPIPE_REDIS_JOB": job,
+        "NEWSPIPE_REDIS_WORKER_ID": worker_id,
+        "NEWSPIPE_REDIS_IDLE_TIMEOUT": idle_timeout,
+        "LOG_LEVEL": log_level,
+        **(extra or {}),
+    }
+    # No run lock: workers of one job run side by side by design.
+    _exit_for(_run("worker", overrides, progress))
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(enqueue)
+    app.command()(workers)

@@ -1,0 +1,144 @@
+"""A reliable scrapy-redis priority queue: nothing a worker popped is lost when it dies.
+
+scrapy-redis removes a request from Redis when a worker pops it, so the requests a
+SIGKILLed worker had in flight would be gone. Here a pop moves the request, atomically
+(one Lua script), from the job's queue to the worker's processing set; the worker
+acknowledges it (`ack`) once the response and everything produced from it have been
+handled. A worker keeps a heartbeat key alive (PX TTL); when it has expired, any other
+worker's reaper puts the dead worker's processing set (and the seeds it had taken) back in
+the queue (`reap`), again in one script, so two reapers cannot both requeue it. Delivery is
+at least once: a request finished but not yet acknowledged when its worker died is fetched
+again, and the duplicate filter and the database's dedup make that harmless.
+
+Layout: the queue is scrapy-redis's PriorityQueue (sorted set, score = -priority); the
+processing sets keep the same members and scores. Keys come from `JobKeys`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from scrapy_redis.queue import PriorityQueue
+
+if TYPE_CHECKING:
+    from redis import Redis
+    from scrapy import Spider
+    from scrapy.http import Request
+
+    from crawler.distributed.keys import JobKeys
+
+logger = logging.getLogger(__name__)
+
+# KEYS: queue, processing. Returns the popped member (or nil), now in the processing set.
+_POP = """
+local popped = redis.call('ZPOPMIN', KEYS[1])
+if #popped == 0 then return false end
+redis.call('ZADD', KEYS[2], popped[2], popped[1])
+return popped[1]
+"""
+
+# KEYS: queue, processing, heartbeat, workers, seeds processing, start.
+# ARGV: worker id, "1" to do nothing while the heartbeat is alive, "1" to deregister.
+# Returns the number of requests + seeds put back, or -1 when the worker is alive.
+_REQUEUE = """
+if ARGV[2] == '1' and redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
+local items = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
+for i = 1, #items, 2 do redis.call('ZADD', KEYS[1], items[i + 1], items[i]) end
+redis.call('DEL', KEYS[2])
+local seeds = redis.call('LRANGE', KEYS[5], 0, -1)
+for i = 1, #seeds do redis.call('RPUSH', KEYS[6], seeds[i]) end
+redis.call('DEL', KEYS[5])
+if ARGV[3] == '1' then redis.call('SREM', KEYS[4], ARGV[1]) end
+return #items / 2 + #seeds
+"""
+
+
+class ReliableQueue(PriorityQueue):
+    """scrapy-redis PriorityQueue whose pops go through the worker's processing set."""
+
+    def __init__(
+        self, server: Redis, spider: Spider, key: str, serializer: Any = None, *, keys: JobKeys, worker: str, heartbeat_ttl: float = 15.0
+    ) -> None:
+        super().__init__(server, spider, key, serializer)
+        self.keys = keys
+        self.worker = worker
+        self.heartbeat_ttl = heartbeat_ttl
+        self.processing_key = keys.processing(worker)
+        self._pop = server.register_script(_POP)
+        self._requeue = server.register_script(_REQUEUE)
+
+    # -- queue -----------------------------------------------------------------------------
+
+    def pop_with_data(self) -> tuple[Request, bytes] | None:
+        """The next request and its stored form (what `ack` takes), or None when the queue is empty."""
+        data = self._pop(keys=[self.key, self.processing_key])
+        if not data:
+            return None
+        try:
+            return self._decode_request(data), data
+        except Exception:
+            # A member this code cannot read (another version's, or corrupt): drop it, loudly.
+            logger.error("dropping an unreadable request from %s", self.key, exc_info=True)
+            self.ack([data])
+            return None
+
+    def pop(self, timeout: int = 0) -> Request | None:
+        popped = self.pop_with_data()
+        return popped[0] if popped is not None else None
+
+    def ack(self, members: list[bytes]) -> None:
+        """The requests are done: forget them."""
+        if members:
+            self.server.zrem(self.processing_key, *members)
+
+    def in_processing(self, worker: str | None = None) -> int:
+        return int(self.server.zcard(self.keys.processing(worker or self.worker)))
+
+    # -- workers ----------------------------------------------------------------------------
+
+    def beat(self) -> None:
+        """Register this worker and (re)arm its heartbeat key."""
+        with self.server.pipeline() as pipe:
+            pipe.sadd(self.keys.workers, self.worker)
+            pipe.set(self.keys.heartbeat(self.worker), b"1", px=max(1, int(self.heartbeat_ttl * 1000)))
+            pipe.execute()
+
+    def alive(self, worker: str) -> bool:
+        return bool(self.server.exists(self.keys.heartbeat(worker)))
+
+    def requeue(self, worker: str, *, only_if_dead: bool, deregister: bool) -> int:
+        """Put `worker`'s processing set and taken seeds back; -1 when `only_if_dead` and it is alive."""
+        keys = self.keys
+        return int(
+            self._requeue(
+                keys=[self.key, keys.processing(worker), keys.heartbeat(worker), keys.workers, keys.seeds_processing(worker), keys.start],
+                args=[worker, "1" if only_if_dead else "0", "1" if deregister else "0"],
+            )
+        )
+
+    def reap(self) -> dict[str, int]:
+        """Requeue the work of every registered worker whose heartbeat has expired: {worker: count}."""
+        reaped: dict[str, int] = {}
+        for raw in self.server.smembers(self.keys.workers):
+            worker = raw.decode() if isinstance(raw, bytes) else str(raw)
+            if worker == self.worker:
+                continue
+            count = self.requeue(worker, only_if_dead=True, deregister=True)
+            if count >= 0:
+                reaped[worker] = count
+                if count:
+                    logger.warning("worker %s is gone: put %d of its requests back in the queue", worker, count)
+                else:
+                    logger.info("worker %s is gone (nothing in flight)", worker)
+        return reaped
+
+    def release(self) -> int:
+        """On a clean stop: give back what this worker still holds and deregister it."""
+        count = self.requeue(self.worker, only_if_dead=False, deregister=True)
+        self.server.delete(self.keys.heartbeat(self.worker))
+        return count
+
+    def recover_own(self) -> int:
+        """At start: put back what an earlier process with this worker id left behind."""
+        return self.requeue(self.worker, only_if_dead=False, deregister=False)

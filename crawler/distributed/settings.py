@@ -1,0 +1,46 @@
+"""The Scrapy settings that make a crawl a distributed worker (applied by the `worker` spider).
+
+Reads NEWSPIPE_REDIS_URL (required), NEWSPIPE_REDIS_PREFIX, NEWSPIPE_REDIS_JOB and
+NEWSPIPE_REDIS_IDLE_TIMEOUT; sets scrapy-redis's settings from them at "spider" priority,
+so `-s NAME=value` still wins. Articles are stored one per transaction
+(NEWSPIPE_STORE_BATCH_SIZE = 1): a request is acknowledged once its item went through the
+pipelines, and an item waiting in a batch would be lost with a killed worker.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from crawler.distributed.keys import JobKeys
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+
+class NotAWorker(ValueError):
+    """The worker spider was started without NEWSPIPE_REDIS_URL."""
+
+
+def worker_settings(settings: BaseSettings) -> dict[str, Any]:
+    url = settings.get("NEWSPIPE_REDIS_URL")
+    if not url:
+        raise NotAWorker("the worker spider needs a Redis URL: NEWSPIPE_REDIS_URL (`newspipe crawl --redis URL`)")
+    keys = JobKeys.from_settings(settings)
+    idle = max(0, settings.getint("NEWSPIPE_REDIS_IDLE_TIMEOUT", 0))
+    return {
+        "REDIS_URL": url,
+        "SCHEDULER": "crawler.distributed.scheduler.ReliableScheduler",
+        "SCHEDULER_PERSIST": True,
+        "SCHEDULER_QUEUE_CLASS": "crawler.distributed.queue.ReliableQueue",
+        "SCHEDULER_QUEUE_KEY": keys.requests,
+        "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter,
+        "DUPEFILTER_CLASS": "crawler.distributed.dupefilter.CycleDupeFilter",
+        "REDIS_START_URLS_KEY": keys.start,
+        "MAX_IDLE_TIME_BEFORE_CLOSE": idle,
+        "NEWSPIPE_STORE_BATCH_SIZE": 1,
+    }
+
+
+def apply_worker_settings(settings: BaseSettings) -> None:
+    for name, value in worker_settings(settings).items():
+        settings.set(name, value, priority="spider")
