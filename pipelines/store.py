@@ -58,6 +58,8 @@ def to_new_article(item: Article) -> NewArticle:
         syndicated_from=record.syndicated_from,
         alias_urls=list(item.alias_urls),
         minhash=signature_bytes(record.body),
+        archive_file=item.archive_file,
+        archive_offset=item.archive_offset,
     )
 
 

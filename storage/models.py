@@ -145,6 +145,9 @@ class Article(Base):
     stored_as: Mapped[str] = mapped_column(String(10), default="full", server_default="full")
     # MinHash signature of the body (uint32 little-endian values), for the near-duplicate index.
     minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Provenance of an article imported from a web archive: the file and the record's offset.
+    archive_file: Mapped[str | None] = mapped_column(Text)
+    archive_offset: Mapped[int | None] = mapped_column(BigInteger)
 
     source: Mapped[Source] = relationship(back_populates="articles")
     urls: Mapped[list[ArticleUrl]] = relationship(back_populates="article", cascade="all, delete-orphan")

@@ -61,6 +61,8 @@ class NewArticle:
     alias_urls: list[str] = field(default_factory=list)
     source_domains: list[str] = field(default_factory=list)
     minhash: bytes | None = None  # `pipelines.neardup.signature_bytes(body)`
+    archive_file: str | None = None  # set when imported from a WARC/ARC file
+    archive_offset: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +237,8 @@ class ArticleRepository:
         signatures: dict[int, bytes | None] = {}
         wanted = sorted({c for found in candidates.values() for c in found})
         for chunk in _chunks(wanted):
-            signatures.update(self.session.execute(select(Article.id, Article.minhash).where(Article.id.in_(chunk))).tuples())
+            rows = self.session.execute(select(Article.id, Article.minhash).where(Article.id.in_(chunk)))
+            signatures.update((article_id, minhash) for article_id, minhash in rows)
         for index, (item, urls) in enumerate(zip(items, own_urls)):
             if not plain[index]:
                 continue
@@ -463,6 +466,8 @@ class ArticleRepository:
             fetched_at=item.fetched_at,
             created_at=created_at,
             minhash=item.minhash,
+            archive_file=item.archive_file,
+            archive_offset=item.archive_offset,
             version=1,
             stored_as="full",
         )

@@ -10,6 +10,9 @@ import pytest
 
 from crawler.archives.reader import ArchivedPage, Skipped, expand_paths, iter_archive
 from crawler.demo import DemoSite
+from sqlalchemy import text
+
+from storage.engine import Database
 from tests.test_e2e_demo import exported, newspipe, run_stats
 from tests.warcutil import write_warc
 
@@ -77,6 +80,14 @@ def test_import_equals_live_crawl_and_is_idempotent(demo: DemoSite, demo_warc: P
 
     assert story(imported) == story(crawled)
     assert {r["fetched_at"] for r in imported} == {"2025-11-06T10:00:00+00:00"}  # the capture time
+    with Database(db_url) as database, database.engine.connect() as connection:
+        provenance = connection.execute(text("SELECT archive_file, archive_offset FROM v_articles_latest")).all()
+        stories = connection.execute(text("SELECT articles_in_story FROM v_stories")).scalars().all()
+    assert len(provenance) == len(imported)
+    assert {f for f, _ in provenance} == {str(demo_warc)} and all(offset > 0 for _, offset in provenance)
+    assert len({offset for _, offset in provenance}) == len(provenance)
+    # The analysts' story view: one row per story; the syndicated copy shares its original's.
+    assert len(stories) == len(imported) - 1 and sorted(stories)[-1] == 2
 
     again = newspipe("backfill", str(sources), "--warc", str(demo_warc), "--db", db_url, "--no-progress")
     assert again.returncode == 0, again.stderr[-3000:]
