@@ -212,33 +212,61 @@ def extract(
 
 @app.command()
 def export(
-    format: Annotated[str, typer.Option("--format", "-f", help="jsonl or csv.")] = "jsonl",
+    format: Annotated[str, typer.Option("--format", "-f", help="jsonl, csv or parquet.")] = "jsonl",
     since: Annotated[Optional[str], typer.Option(help="Only articles published (or, undated, fetched) since this date.")] = None,
     source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write; default stdout.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (a directory with --partition); default stdout.")] = None,
     db: DbOption = None,
     all_versions: Annotated[bool, typer.Option("--all-versions", help="Every stored version of each article, not only the latest.")] = False,
     unique_stories: Annotated[bool, typer.Option("--unique-stories", help="One article per story: its original.")] = False,
+    partition: Annotated[Optional[str], typer.Option(help="Parquet: partition the output directory by publication 'day' or 'month'.")] = None,
+    after_cursor: Annotated[Optional[str], typer.Option("--after-cursor", help="Only what is new or changed since this cursor (printed by the last export).")] = None,
+    cursor_file: Annotated[Optional[Path], typer.Option("--cursor-file", help="Read the cursor from this file and save the new one there after a successful export.")] = None,
 ) -> None:
-    """Export stored articles, one record per article (its latest version), with story_id and duplicate_of."""
+    """Export stored articles, one record per article (its latest version), with story_id and duplicate_of.
+
+    Incremental exports: pass the cursor the previous export printed (`--after-cursor`), or keep
+    it in a file (`--cursor-file`), and only new articles and new versions are exported.
+    """
     from storage.engine import Database, resolve_database_url
     from storage.export import WRITERS
-    from storage.repository import ArticleRepository
+    from storage.repository import ArticleRepository, ExportCursor
 
-    writer = WRITERS.get(format)
-    if writer is None:
-        raise fail(f"unknown format {format!r}; choose one of {', '.join(WRITERS)}")
+    if format not in (*WRITERS, "parquet"):
+        raise fail(f"unknown format {format!r}; choose one of {', '.join((*WRITERS, 'parquet'))}")
+    if format == "parquet" and output is None:
+        raise fail("--format parquet needs --output (a file, or a directory with --partition)")
+    if partition is not None and format != "parquet":
+        raise fail("--partition goes with --format parquet")
     window = _window(since, None)
+    after_text = after_cursor or (cursor_file.read_text(encoding="utf-8").strip() if cursor_file and cursor_file.exists() else None)
+    try:
+        after = ExportCursor.parse(after_text) if after_text else None
+    except ValueError as exc:
+        raise fail(str(exc)) from None
     with Database(resolve_database_url(db)) as database, database.sessions() as session:
-        records = ArticleRepository(session).iter_export(
-            since=window.since, sources=source or [], all_versions=all_versions, unique_stories=unique_stories
-        )
-        if output is None:
-            count = writer(records, sys.stdout)
+        repository = ArticleRepository(session)
+        upto = repository.export_cursor()
+        records = repository.iter_export(
+            since=window.since, sources=source or [], all_versions=all_versions, unique_stories=unique_stories,
+            after=after, upto=upto,
+        )  # fmt: skip
+        if format == "parquet":
+            from storage.parquet import write_parquet
+
+            assert output is not None
+            try:
+                count = write_parquet(records, output, partition=partition)
+            except ValueError as exc:
+                raise fail(str(exc)) from None
+        elif output is None:
+            count = WRITERS[format](records, sys.stdout)
         else:
             with output.open("w", encoding="utf-8", newline="") as handle:
-                count = writer(records, handle)
-    err.print(f"exported {count:,} articles" + (f" to {output}" if output else ""))
+                count = WRITERS[format](records, handle)
+    if cursor_file is not None:
+        cursor_file.write_text(f"{upto}\n", encoding="utf-8")
+    err.print(f"exported {count:,} articles" + (f" to {output}" if output else "") + f"; cursor {upto}")
 
 
 @app.command()

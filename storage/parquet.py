@@ -42,6 +42,9 @@ EXPORT_SCHEMA = pa.schema(
         pa.field("fetched_at", UTC_TS, nullable=False),
         pa.field("duplicate_of", pa.string()),
         pa.field("story_id", pa.int64()),
+        pa.field("version", pa.int32(), nullable=False),
+        pa.field("latest", pa.bool_(), nullable=False),
+        pa.field("stored_as", pa.string()),
     ]
 )
 PARTITIONS = {"day": 10, "month": 7}  # characters of the ISO date that name a partition
@@ -59,6 +62,8 @@ def _row(record: dict[str, Any]) -> dict[str, Any]:
     row["authors"] = list(record.get("authors") or [])
     row["tags"] = list(record.get("tags") or [])
     row["word_count"] = int(record.get("word_count") or 0)
+    row["version"] = int(record.get("version") or 1)
+    row["latest"] = bool(record.get("latest", True))
     return row
 
 
