@@ -45,6 +45,9 @@ DbOption = Annotated[
     typer.Option("--db", help="SQLAlchemy URL or SQLite path. Default: $NEWSPIPE_DATABASE_URL, else sqlite:///newspipe.db."),
 ]
 LogLevelOption = Annotated[str, typer.Option("--log-level", help="Scrapy log level on stderr.")]
+WarcDirOption = Annotated[
+    Optional[Path], typer.Option("--warc-dir", help="Also write every download to a WARC file in this directory (replay with `backfill --warc`).")
+]
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -103,6 +106,7 @@ def crawl(
         Optional[Path], typer.Option("--job-dir", help="Scrapy JOBDIR: pause with Ctrl-C, resume with the same directory.")
     ] = None,
     lock: Annotated[bool, typer.Option(help="Refuse to start while another run of this job holds its lock.")] = True,
+    warc_dir: WarcDirOption = None,
     redis: Annotated[
         Optional[str],
         typer.Option("--redis", envvar="NEWSPIPE_REDIS_URL", help="Run as a distributed worker on this Redis URL (feed it with `newspipe enqueue`)."),
@@ -148,6 +152,7 @@ def crawl(
             "NEWSPIPE_UNTIL": window.until.isoformat() if window.until else None,
             "NEWSPIPE_REVISIT_DAYS": revisit_days,
             "JOBDIR": str(job_dir) if job_dir else None,
+            "NEWSPIPE_WARC_DIR": str(warc_dir) if warc_dir else None,
             "LOG_LEVEL": log_level,
         },
         progress,
@@ -163,6 +168,7 @@ def fetch(
     db: DbOption = None,
     log_level: LogLevelOption = "WARNING",
     progress: Annotated[bool, typer.Option(help="Live progress display on a terminal.")] = True,
+    warc_dir: WarcDirOption = None,
 ) -> None:
     """Fetch the given article URLs, extract and store them."""
     if sources_file is not None:
@@ -170,7 +176,7 @@ def fetch(
             load_sources(sources_file)
         except SourcesError as exc:
             raise fail(str(exc)) from None
-    overrides = {"NEWSPIPE_DATABASE_URL": db, "LOG_LEVEL": log_level}
+    overrides = {"NEWSPIPE_DATABASE_URL": db, "LOG_LEVEL": log_level, "NEWSPIPE_WARC_DIR": str(warc_dir) if warc_dir else None}
     if sources_file is not None:
         overrides["NEWSPIPE_SOURCES_FILE"] = str(sources_file)
     else:
@@ -292,6 +298,7 @@ def demo(
     serve_only: Annotated[bool, typer.Option("--serve-only", help="Only serve the demo site until Ctrl-C.")] = False,
     log_level: LogLevelOption = "WARNING",
     progress: Annotated[bool, typer.Option(help="Live progress display on a terminal.")] = True,
+    warc_dir: WarcDirOption = None,
 ) -> None:
     """Serve the bundled demo news site on 127.0.0.1 and crawl it into the database."""
     from crawler.demo import DemoSite, serve_forever
@@ -305,7 +312,12 @@ def demo(
             err.print(f"demo site [bold]{publisher}[/] at {site.base_url(publisher)}")
         outcome = _run(
             "news",
-            {"NEWSPIPE_DATABASE_URL": db, "NEWSPIPE_SOURCES_FILE": str(sources), "LOG_LEVEL": log_level},
+            {
+                "NEWSPIPE_DATABASE_URL": db,
+                "NEWSPIPE_SOURCES_FILE": str(sources),
+                "NEWSPIPE_WARC_DIR": str(warc_dir) if warc_dir else None,
+                "LOG_LEVEL": log_level,
+            },
             progress,
         )
     _exit_for(outcome)

@@ -102,3 +102,20 @@ def test_language_filter_and_missing_files(demo_warc: Path, sqlite_url: str) -> 
     assert exported(sqlite_url) == []  # the demo site is English
     missing = newspipe("backfill", "--warc", "/nonexistent/*.warc.gz", "--db", sqlite_url)
     assert missing.returncode == 2 and "no archive file matches" in missing.stderr
+
+
+def test_a_crawl_recorded_with_warc_dir_replays_to_the_same_articles(demo: DemoSite, tmp_path: Path) -> None:
+    sources = demo.write_sources(tmp_path / "demo-sources.toml")
+    live_db, replay_db = f"sqlite:///{tmp_path / 'live.db'}", f"sqlite:///{tmp_path / 'replay.db'}"
+    live = newspipe("crawl", str(sources), "--db", live_db, "--no-progress", "--warc-dir", str(tmp_path / "warcs"))
+    assert live.returncode == 0, live.stderr[-3000:]
+    (recorded,) = (tmp_path / "warcs").glob("newspipe-*.warc.gz")
+    pages = [e for e in iter_archive(recorded) if isinstance(e, ArchivedPage)]
+    assert len(pages) >= len(demo.expected()["articles"])
+    replay = newspipe("backfill", str(sources), "--warc", str(recorded), "--db", replay_db, "--no-progress")
+    assert replay.returncode == 0, replay.stderr[-3000:]
+
+    def stories(url: str) -> set[tuple]:
+        return {(r["source"], r["canonical_url"], r["headline"], r["published_at"], r["duplicate_of"]) for r in exported(url)}
+
+    assert stories(replay_db) == stories(live_db)

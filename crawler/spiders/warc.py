@@ -6,7 +6,7 @@ common `sources`, `source`, `since`, `until`. Each HTTP 200 response record beco
 provenance, and goes through the same pipelines as a live crawl. Nothing is fetched.
 
 Skips, counted under `newspipe/warc/skipped/<reason>`: records that are not HTTP
-responses, non-200 captures, captures outside the sources' domains (when a sources file
+responses, non-200 captures, captures that are not HTML (feeds, sitemaps, PDFs), captures outside the sources' domains (when a sources file
 is given), captures taken before `since` (they cannot hold an article published inside
 the window), URLs already stored (a rerun costs no extraction), and the rest of a
 truncated file. Reads NEWSPIPE_WARC_MAX_RECORD (bytes, default DOWNLOAD_MAXSIZE).
@@ -32,6 +32,8 @@ from pipelines.extraction import canonicalize_url
 from storage.repository import ArticleRepository
 
 logger = logging.getLogger(__name__)
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
 class WarcSpider(BaseNewsSpider):
@@ -70,6 +72,11 @@ class WarcSpider(BaseNewsSpider):
     def _article(self, page: ArchivedPage) -> Article | None:
         if page.status != 200:
             self._warc_skip(f"http_{page.status}")
+            return None
+        mime = page.content_type.split(";", 1)[0].strip().lower()
+        if mime and mime not in HTML_TYPES:
+            # Feeds, sitemaps, robots.txt, images and PDFs a crawl also archives: not article pages.
+            self._warc_skip("not_html")
             return None
         if not self.options.window.may_contain_after(page.captured_at):
             self._warc_skip("out_of_window")
