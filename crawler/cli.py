@@ -323,7 +323,7 @@ def demo(
     _exit_for(outcome)
     from storage.engine import resolve_database_url
 
-    err.print(f"stored in {resolve_database_url(db)}; try `newspipe stats` or `newspipe export --format jsonl`")
+    err.print(f"stored in {resolve_database_url(db)}; try `newspipe stats` or `newspipe export --format jsonl`", soft_wrap=True)
 
 
 @db_app.command("upgrade")

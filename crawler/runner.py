@@ -70,7 +70,7 @@ def run_spider(spider: str, settings: Settings, *, lock_name: str | None = None,
 
 
 def _run(spider: str, settings: Settings, **spider_kwargs: Any) -> CrawlOutcome:
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **spider_kwargs)
     process.start()

@@ -31,7 +31,8 @@ class LanguageFilterPipeline:
     def from_crawler(cls, crawler: Crawler) -> LanguageFilterPipeline:
         languages = set(crawler.settings.getlist("NEWSPIPE_LANGUAGES"))
         if not languages:
-            raise NotConfigured("NEWSPIPE_LANGUAGES is empty: every language is kept")
+            # Off by default; no message, or Scrapy warns on every run (NEWSPIPE_LANGUAGES is empty: every language is kept).
+            raise NotConfigured
         return cls(languages, crawler.stats)
 
     def process_item(self, item: Article) -> Article:

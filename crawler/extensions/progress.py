@@ -43,7 +43,8 @@ class ProgressDisplay:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressDisplay:
         if not crawler.settings.getbool("NEWSPIPE_PROGRESS"):
-            raise NotConfigured("NEWSPIPE_PROGRESS is off")
+            # Off by default; no message, or Scrapy warns on every run (NEWSPIPE_PROGRESS is off).
+            raise NotConfigured
         extension = cls(crawler.stats)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)

@@ -48,7 +48,8 @@ class WarcRecorder:
     def from_crawler(cls, crawler: Crawler) -> WarcRecorder:
         directory = crawler.settings.get("NEWSPIPE_WARC_DIR")
         if not directory:
-            raise NotConfigured("NEWSPIPE_WARC_DIR is not set")
+            # Off by default; no message, or Scrapy warns on every run (NEWSPIPE_WARC_DIR is not set).
+            raise NotConfigured
         extension = cls(Path(directory), crawler.stats)
         crawler.signals.connect(extension.open, signal=signals.spider_opened)
         crawler.signals.connect(extension.close, signal=signals.spider_closed)
