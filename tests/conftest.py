@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,3 +109,25 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'newspipe.db'}"
     else:
         yield request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def server(redis_url: str) -> Iterator[Any]:
+    """A Redis client on the test server."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def keys(server: Any) -> Iterator[Any]:
+    """Redis keys of a job under a fresh prefix, deleted afterwards."""
+    from crawler.distributed.keys import JobKeys
+
+    keys = JobKeys(prefix=f"nptest-{uuid.uuid4().hex[:10]}", job="job")
+    yield keys
+    stale = list(server.scan_iter(match=f"{keys.prefix}:*"))
+    if stale:
+        server.delete(*stale)

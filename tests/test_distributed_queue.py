@@ -4,8 +4,7 @@ unique prefix per test, deleted afterwards)."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
+
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -47,22 +46,6 @@ class Dummy(scrapy.Spider):
 
     def parse(self, response: Any) -> None:  # a callback the queue can name
         return None
-
-
-@pytest.fixture
-def server(redis_url: str) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(redis_url)
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def keys(server: redis.Redis) -> Iterator[JobKeys]:
-    keys = JobKeys(prefix=f"nptest-{uuid.uuid4().hex[:10]}", job="job")
-    yield keys
-    stale = list(server.scan_iter(match=f"{keys.prefix}:*"))
-    if stale:
-        server.delete(*stale)
 
 
 def queue_for(server: redis.Redis, keys: JobKeys, worker: str, ttl: float = 30.0) -> ReliableQueue:

@@ -4,8 +4,6 @@ the real Redis (keys under a unique prefix per test, deleted afterwards)."""
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import Iterator
 
 import pytest
 import redis
@@ -21,22 +19,6 @@ from crawler.distributed.throttle import RedisThrottle, RedisThrottleMiddleware
 
 class Dummy(scrapy.Spider):
     name = "dummy"
-
-
-@pytest.fixture
-def server(redis_url: str) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(redis_url)
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def keys(server: redis.Redis) -> Iterator[JobKeys]:
-    keys = JobKeys(prefix=f"nptest-{uuid.uuid4().hex[:10]}", job="job")
-    yield keys
-    stale = list(server.scan_iter(match=f"{keys.prefix}:*"))
-    if stale:
-        server.delete(*stale)
 
 
 def test_a_slot_taken_by_one_worker_makes_the_other_wait(server: redis.Redis, keys: JobKeys) -> None:
