@@ -114,6 +114,10 @@ class Article(Base):
     __table_args__ = (
         Index("ix_articles_source_id_published_at", "source_id", "published_at"),
         Index("ix_articles_fetched_at", "fetched_at"),
+        # Export and coverage windows on the publication date, across sources.
+        Index("ix_articles_published_at", "published_at"),
+        # Storing an article looks for stored copies that name one of its URLs as their source.
+        Index("ix_articles_syndicated_from", "syndicated_from"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)

@@ -8,10 +8,15 @@ version of it), a copy of a stored story (syndication evidence, the same content
 or a near-identical body found through the MinHash index) or a new story. A story's
 original is the article syndication evidence points at, else the earliest published.
 With the "link" duplicate policy a copy keeps its URLs and metadata but not its body.
+`save_batch` gives the same outcomes for a whole batch in a few statements: what it needs
+from the database is fetched up front, plainly new articles and plain copies of a stored
+text are written with multi-row INSERTs (URLs with ON CONFLICT DO NOTHING), and the rest
+go through `save` in their place in the order.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -76,6 +81,28 @@ class SaveResult:
     score: float | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ExportCursor:
+    """A point in the stored data for incremental exports, written as `a<article id>.v<version id>`.
+
+    A new article raises the article id; a new version of a stored article archives the old
+    one in `article_versions`, which raises the version id: both are seen after the cursor.
+    """
+
+    article_id: int
+    version_id: int
+
+    def __str__(self) -> str:
+        return f"a{self.article_id}.v{self.version_id}"
+
+    @classmethod
+    def parse(cls, text: str) -> ExportCursor:
+        match = re.fullmatch(r"a(\d+)\.v(\d+)", text.strip())
+        if match is None:
+            raise ValueError(f"{text!r} is not an export cursor (like a1024.v17)")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+
 class ArticleRepository:
     """Reads and writes inside a session owned by the caller.
 
@@ -125,10 +152,10 @@ class ArticleRepository:
         return original if original is not None else article_id
 
     def _story_original_by_hash(self, content_hash: str) -> Article | None:
-        first = self.session.scalar(select(Article).where(Article.content_hash == content_hash).order_by(Article.id).limit(1))
+        first = self.session.scalar(select(Article.id).where(Article.content_hash == content_hash).order_by(Article.id).limit(1))
         if first is None:
             return None
-        return self.session.get(Article, self.original_of(first.id))
+        return self.session.get(Article, self.original_of(first))
 
     # Writes ----------------------------------------------------------------
     def save(self, item: NewArticle, run_id: int | None = None) -> SaveResult:
@@ -140,18 +167,20 @@ class ArticleRepository:
             return self._revise(existing, item)
 
         original, method, score = self._find_original(item)
-        article = self._insert(item, run_id)
         # None of the article's URLs was stored (checked above), so they are all its own now.
         own_urls = _item_urls(item)
         if original is None:
+            article = self._insert(item, run_id)
             relinked = self._adopt_copies_pointing_at(article, own_urls)
             return SaveResult("new", article.id, relinked=relinked, story_id=article.story_id)
-        if method != "syndication" and self._should_lead(article, original, own_urls):
+        if method != "syndication" and self._should_lead(item, original, own_urls):
+            article = self._insert(item, run_id)
             self._join_story(article, original.story_id)
             self._relink(original.id, article.id)
             self._link(original.id, article.id, method, score)
             return SaveResult("new", article.id, relinked=1, story_id=article.story_id)
-        self._join_story(article, original.story_id)
+        # A copy goes straight into the original's story.
+        article = self._insert(item, run_id, story_id=original.story_id)
         self._link(article.id, original.id, method, score)
         return SaveResult("duplicate", article.id, original.id, story_id=article.story_id, method=method, score=score)
 
@@ -161,26 +190,27 @@ class ArticleRepository:
 
         What the batch needs from the database is fetched up front (its URLs, content hashes,
         near-duplicate candidates, stored copies naming its URLs). An article that meets
-        nothing there and nothing else in the batch is plainly new: runs of those are inserted
-        in bulk. Every other article goes through `save`, in its place in the order, so ids
-        and outcomes are those of the article-by-article path.
+        nothing there and nothing else in the batch is plainly new; one whose only match is a
+        stored article with the same text is plainly a copy of that story. Runs of those are
+        inserted in bulk. Every other article goes through `save`, in its place in the order,
+        so ids and outcomes are those of the article-by-article path.
         """
         if not items:
             return []
         self._prefetch_sources(items)
-        plain = self._plainly_new(items)
+        plans = self._plan(items)
         results: list[SaveResult] = []
-        run: list[NewArticle] = []
-        for item, is_plain in zip(items, plain):
-            if is_plain:
-                run.append(item)
+        run: list[tuple[NewArticle, str]] = []
+        for item, plan in zip(items, plans):
+            if plan is not None:
+                run.append((item, plan))
                 continue
             if run:
-                results.extend(self._insert_many(run, run_id))
+                results.extend(self._bulk(run, run_id))
                 run = []
             results.append(self.save(item, run_id))
         if run:
-            results.extend(self._insert_many(run, run_id))
+            results.extend(self._bulk(run, run_id))
         return results
 
     def _prefetch_sources(self, items: Sequence[NewArticle]) -> None:
@@ -197,40 +227,52 @@ class ArticleRepository:
             if not wanted[name] or sorted(domains) == sorted(wanted[name]):
                 self._source_ids[name] = source_id
 
-    def _plainly_new(self, items: Sequence[NewArticle]) -> list[bool]:
-        """For each item: does it meet nothing stored and nothing else in the batch?"""
+    def _plan(self, items: Sequence[NewArticle]) -> list[str | None]:
+        """For each item: "new" (meets nothing stored, nothing in the batch), "copy" (its text is
+        stored, and nothing else about it needs a look), or None (`save` decides)."""
         from pipelines.neardup import best_match
 
         own_urls = [_item_urls(item) for item in items]
         every_url = {u for urls in own_urls for u in urls} | {i.syndicated_from for i in items if i.syndicated_from}
         plain = [True] * len(items)
 
-        # Collisions inside the batch: a shared URL or hash, syndication between two, near-identical bodies.
+        # Collisions inside the batch: a shared URL, syndication between two, near-identical bodies.
         url_owner: dict[str, int] = {}
-        hash_owner: dict[str, int] = {}
+        by_hash: dict[str, list[int]] = {}
         for index, (item, urls) in enumerate(zip(items, own_urls)):
             for url in urls:
                 other = url_owner.setdefault(url, index)
                 if other != index:
                     plain[index] = plain[other] = False
-            other = hash_owner.setdefault(item.content_hash, index)
-            if other != index:
-                plain[index] = plain[other] = False
+            by_hash.setdefault(item.content_hash, []).append(index)
         for index, item in enumerate(items):
             if item.syndicated_from and item.syndicated_from in url_owner:
                 plain[index] = plain[url_owner[item.syndicated_from]] = False
         if self.near_dups is not None:
             for a, b in _near_pairs(items, self.near_dups.threshold):
-                plain[a] = plain[b] = False
+                if items[a].content_hash != items[b].content_hash:  # the same text: the hash rule below
+                    plain[a] = plain[b] = False
 
         # What is stored already.
         stored_urls = self._stored(ArticleUrl.url, every_url)
-        stored_hashes = self._stored(Article.content_hash, {i.content_hash for i in items})
+        stored_hashes = self._stored(Article.content_hash, set(by_hash))
         named_by_copies = self._stored(Article.syndicated_from, {u for urls in own_urls for u in urls})
+        plans: list[str | None] = [None] * len(items)
+        for index, (item, urls) in enumerate(zip(items, own_urls)):
+            if not plain[index] or any(u in stored_urls or u in named_by_copies for u in urls):
+                continue
+            if item.content_hash in stored_hashes or by_hash[item.content_hash][0] != index:
+                # A copy (of a stored text, or of the batch's first with this text) when nothing
+                # else could come first: syndication evidence is looked at before the hash.
+                plans[index] = "copy" if not item.syndicated_from else None
+            elif not (item.syndicated_from and item.syndicated_from in stored_urls):
+                plans[index] = "new"
+
+        # New ones near a stored body are copies found by MinHash: one by one.
         candidates: dict[int, list[int]] = {}
         if self.near_dups is not None and self.near_dups.loaded:
             for index, item in enumerate(items):
-                if plain[index] and item.minhash is not None:
+                if plans[index] == "new" and item.minhash is not None:
                     found = self.near_dups.candidates(item.minhash)
                     if found:
                         candidates[index] = found
@@ -239,20 +281,19 @@ class ArticleRepository:
         for chunk in _chunks(wanted):
             rows = self.session.execute(select(Article.id, Article.minhash).where(Article.id.in_(chunk)))
             signatures.update((article_id, minhash) for article_id, minhash in rows)
-        for index, (item, urls) in enumerate(zip(items, own_urls)):
-            if not plain[index]:
-                continue
-            if (
-                any(u in stored_urls or u in named_by_copies for u in urls)
-                or (item.syndicated_from and item.syndicated_from in stored_urls)
-                or item.content_hash in stored_hashes
-            ):
-                plain[index] = False
-            elif index in candidates and item.minhash is not None and self.near_dups is not None:
-                stored = [(c, signatures.get(c)) for c in candidates[index] if c in signatures]
-                if best_match(item.minhash, stored, self.near_dups.threshold) is not None:
-                    plain[index] = False
-        return plain
+        for index, found in candidates.items():
+            signature = items[index].minhash
+            assert signature is not None and self.near_dups is not None
+            stored = [(c, signatures.get(c)) for c in found if c in signatures]
+            if best_match(signature, stored, self.near_dups.threshold) is not None:
+                plans[index] = None
+        # Items sharing a text go together (the first new or a copy, the rest copies), or all one by one.
+        for text, indexes in by_hash.items():
+            first = "copy" if text in stored_hashes else "new"
+            if len(indexes) > 1 and (plans[indexes[0]] != first or any(plans[i] != "copy" for i in indexes[1:])):
+                for i in indexes:
+                    plans[i] = None
+        return plans
 
     def _allocate_ids(self, table: Any, count: int) -> list[int]:
         """`count` new primary keys for `table`, ascending: from its sequence on PostgreSQL; on
@@ -271,40 +312,97 @@ class ArticleRepository:
             found.update(self.session.scalars(select(column).where(column.in_(chunk)).distinct()))
         return found
 
-    def _insert_many(self, items: Sequence[NewArticle], run_id: int | None) -> list[SaveResult]:
-        """Insert articles known to be plainly new: each its own story, in a handful of statements."""
+    def _bulk(self, run: Sequence[tuple[NewArticle, str]], run_id: int | None) -> list[SaveResult]:
+        """Write a run of planned articles; copies learn their story's original only now, after
+        whatever the articles before them in the batch changed."""
+        copies = [item for item, plan in run if plan == "copy"]
+        originals: dict[str, Article | int] = {}
+        if copies:
+            originals.update(self._originals_by_hash({item.content_hash for item in copies}))
+        planned: list[tuple[NewArticle, Article | int | None]] = []
+        for position, (item, plan) in enumerate(run):
+            if plan == "new":
+                originals.setdefault(item.content_hash, position)  # copies later in the run follow it
+                planned.append((item, None))
+                continue
+            original = originals.get(item.content_hash)
+            leader = run[original][0] if isinstance(original, int) else original
+            if leader is None or self._should_lead(item, leader, _item_urls(item)):
+                # The story's original changes (or the text is gone): `save` takes the run in order.
+                return [self.save(item, run_id) for item, _ in run]
+            planned.append((item, original))
+        return self._insert_many(planned, run_id)
+
+    def _originals_by_hash(self, hashes: set[str]) -> dict[str, Article]:
+        """For each content hash, the original of the story of its first stored article (as `_story_original_by_hash`)."""
+        first: dict[str, int] = {}
+        for chunk in _chunks(sorted(hashes)):
+            rows = self.session.execute(
+                select(Article.content_hash, func.min(Article.id)).where(Article.content_hash.in_(chunk)).group_by(Article.content_hash)
+            )
+            first.update((content_hash, article_id) for content_hash, article_id in rows)
+        leader = {a: a for a in first.values()}
+        for chunk in _chunks(sorted(leader)):
+            rows = self.session.execute(
+                select(DuplicateLink.duplicate_id, DuplicateLink.original_id).where(DuplicateLink.duplicate_id.in_(chunk))
+            )
+            leader.update((duplicate, original) for duplicate, original in rows)
+        articles: dict[int, Article] = {}
+        for chunk in _chunks(sorted(set(leader.values()))):
+            articles.update((a.id, a) for a in self.session.scalars(select(Article).where(Article.id.in_(chunk))))
+        return {h: articles[leader[a]] for h, a in first.items() if leader[a] in articles}
+
+    def _insert_many(self, planned: Sequence[tuple[NewArticle, Article | int | None]], run_id: int | None) -> list[SaveResult]:
+        """Insert articles known to be plainly new (each in a story of its own) or plain copies of a
+        story's original (into that story, linked to it): a stored article, or (an int) the new
+        article at that position of `planned`. A handful of statements in all."""
         now = utcnow()
         # Core executemany on the tables with ids taken up front, not the ORM's unit of work:
         # nothing here needs to live in the session. Ids ascend in batch order, as one by one.
         stories, articles = Story.__table__, Article.__table__
-        story_ids = self._allocate_ids(stories, len(items))
-        article_ids = self._allocate_ids(articles, len(items))
-        self.session.execute(
-            insert(stories), [{"id": story, "original_article_id": None, "created_at": now, "updated_at": now} for story in story_ids]
-        )
-        self.session.execute(
-            insert(articles),
-            [
-                {**self._article_values(item, run_id, now), "id": article, "story_id": story}
-                for item, article, story in zip(items, article_ids, story_ids)
-            ],
-        )
-        self.session.execute(
-            update(stories).where(stories.c.id == bindparam("story")).values(original_article_id=bindparam("article")),
-            [{"story": story, "article": article} for story, article in zip(story_ids, article_ids)],
-        )
+        fresh = [item for item, original in planned if original is None]
+        story_ids = iter(self._allocate_ids(stories, len(fresh)) if fresh else [])
+        article_ids = self._allocate_ids(articles, len(planned))
+        rows, new_stories, links, results = [], [], [], []
+        as_link = self.duplicate_policy == "link"
+        for (item, original), article in zip(planned, article_ids):
+            row = self._article_values(item, run_id, now)
+            if original is None:
+                story = next(story_ids)
+                new_stories.append({"id": story, "original_article_id": None, "created_at": now, "updated_at": now})
+                results.append(SaveResult("new", article, story_id=story))
+            else:
+                if isinstance(original, int):
+                    original_id, story = article_ids[original], results[original].story_id
+                else:
+                    original_id, story = original.id, original.story_id
+                links.append({"duplicate_id": article, "original_id": original_id, "method": "content_hash", "score": 1.0, "created_at": now})
+                if as_link:  # a copy is kept as its URLs and metadata: the original holds the text
+                    row.update(body="", stored_as="link")
+                results.append(SaveResult("duplicate", article, original_id, story_id=story, method="content_hash", score=1.0))
+            rows.append({**row, "id": article, "story_id": story})
+        if new_stories:
+            self.session.execute(insert(stories), new_stories)
+        self.session.execute(insert(articles), rows)
+        if new_stories:
+            self.session.execute(
+                update(stories).where(stories.c.id == bindparam("story")).values(original_article_id=bindparam("article")),
+                [{"story": r.story_id, "article": r.article_id} for r in results if r.outcome == "new"],
+            )
+        if links:
+            self.session.execute(insert(DuplicateLink.__table__), links)
         url_rows = [
             {"article_id": article, "url": url, "kind": kind, "first_seen_at": now}
-            for item, article in zip(items, article_ids)
+            for (item, _), article in zip(planned, article_ids)
             for url, kind in _url_kinds(item)
         ]
         if url_rows:
             # A URL a concurrent writer has just given to another article stays theirs, as in `_add_urls`.
             self.session.execute(_insert_ignoring_conflicts(self.session, ArticleUrl.__table__, "url"), url_rows)
         if self.near_dups is not None:
-            for item, article in zip(items, article_ids):
+            for (item, _), article in zip(planned, article_ids):
                 self.near_dups.add(article, item.minhash)
-        return [SaveResult("new", article, story_id=story) for article, story in zip(article_ids, story_ids)]
+        return results
 
     def _find_original(self, item: NewArticle) -> tuple[Article | None, str, float]:
         """The story original a new article copies, and how that was found."""
@@ -369,7 +467,7 @@ class ArticleRepository:
             self.near_dups.add(article.id, item.minhash, previous=previous_signature)
         return SaveResult("updated", article_id, duplicate_of, story_id=article.story_id)
 
-    def _should_lead(self, candidate: Article, original: Article, cand_urls: Sequence[str]) -> bool:
+    def _should_lead(self, candidate: NewArticle, original: Article | NewArticle, cand_urls: Sequence[str]) -> bool:
         """Whether a newly seen copy is the story's real original: the old one says it copied it,
         or (with no such evidence either way) it was published earlier."""
         if original.syndicated_from and original.syndicated_from in cand_urls:
@@ -472,18 +570,22 @@ class ArticleRepository:
             stored_as="full",
         )
 
-    def _insert(self, item: NewArticle, run_id: int | None) -> Article:
-        """Insert an article none of whose URLs is stored yet (the caller checked), in its own new story."""
+    def _insert(self, item: NewArticle, run_id: int | None, *, story_id: int | None = None) -> Article:
+        """Insert an article none of whose URLs is stored yet (the caller checked): into `story_id`,
+        or into a new story of its own (`_join_story` moves it when it turns out to lead another)."""
         now = utcnow()
         article = Article(**self._article_values(item, run_id, now))
-        # Every article starts its own story; `_join_story` moves it when it copies another.
-        story = Story(original_article_id=None, created_at=now, updated_at=now)
-        self.session.add(story)
-        self.session.flush()
-        article.story_id = story.id
+        story = None
+        if story_id is None:
+            story = Story(original_article_id=None, created_at=now, updated_at=now)
+            self.session.add(story)
+            self.session.flush()
+            story_id = story.id
+        article.story_id = story_id
         self.session.add(article)
         self.session.flush()
-        story.original_article_id = article.id
+        if story is not None:
+            story.original_article_id = article.id
         if self.near_dups is not None:
             self.near_dups.add(article.id, item.minhash)
         # No look-up needed: none of these URLs is stored, and `_url_kinds` leaves out repeats.
@@ -528,11 +630,14 @@ class ArticleRepository:
         batch_size: int = 500,
         all_versions: bool = False,
         unique_stories: bool = False,
+        after: ExportCursor | None = None,
+        upto: ExportCursor | None = None,
     ) -> Iterator[dict[str, Any]]:
         """One dict per stored article (its latest version), oldest first, streamed in batches.
 
         `all_versions` adds each article's earlier versions right before its latest one;
-        `unique_stories` gives only each story's original.
+        `unique_stories` gives only each story's original. `after`/`upto` (see `export_cursor`)
+        give only what changed between two cursors: new articles and new versions.
         """
         original = aliased(DuplicateLink)
         stmt = (
@@ -547,6 +652,13 @@ class ArticleRepository:
             stmt = stmt.where(Source.name.in_(list(sources)))
         if unique_stories:
             stmt = stmt.join(Story, Story.original_article_id == Article.id)
+        if upto is not None:
+            stmt = stmt.where(Article.id <= upto.article_id)
+        if after is not None:
+            revised = select(ArticleVersion.article_id).where(ArticleVersion.id > after.version_id)
+            if upto is not None:
+                revised = revised.where(ArticleVersion.id <= upto.version_id)
+            stmt = stmt.where(or_(Article.id > after.article_id, Article.id.in_(revised)))
         canonical_by_id: dict[int, str] = {}
         for article, source_name, original_id in self.session.execute(stmt.execution_options(yield_per=batch_size)):
             duplicate_of = None
@@ -566,6 +678,13 @@ class ArticleRepository:
                         "fetched_at": _iso(old.fetched_at), "version": old.version, "latest": False,
                     }  # fmt: skip
             yield record
+
+    def export_cursor(self) -> ExportCursor:
+        """Where the stored data stands now: the newest article and the newest superseded version."""
+        return ExportCursor(
+            self.session.scalar(select(func.max(Article.id))) or 0,
+            self.session.scalar(select(func.max(ArticleVersion.id))) or 0,
+        )
 
     def versions(self, article_id: int) -> list[ArticleVersion]:
         """The earlier versions of an article, oldest first (the article row is the latest)."""

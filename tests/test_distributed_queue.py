@@ -4,7 +4,6 @@ unique prefix per test, deleted afterwards)."""
 
 from __future__ import annotations
 
-
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
