@@ -76,6 +76,18 @@ def _run(
     return outcome
 
 
+def selection_settings(db: str | None, sources_file: Path | None, names: list[str], window: Window, log_level: str) -> dict[str, Any]:
+    """The settings every crawling command sets: database, sources, window, log level."""
+    return {
+        "NEWSPIPE_DATABASE_URL": db,
+        "NEWSPIPE_SOURCES_FILE": str(sources_file) if sources_file else "",
+        "NEWSPIPE_SOURCE_NAMES": names,
+        "NEWSPIPE_SINCE": window.since.isoformat() if window.since else None,
+        "NEWSPIPE_UNTIL": window.until.isoformat() if window.until else None,
+        "LOG_LEVEL": log_level,
+    }
+
+
 def _exit_for(outcome: CrawlOutcome) -> None:
     if outcome.ok:
         return
@@ -145,15 +157,10 @@ def crawl(
     outcome = _run(
         "news",
         {
-            "NEWSPIPE_DATABASE_URL": db,
-            "NEWSPIPE_SOURCES_FILE": str(sources_file),
-            "NEWSPIPE_SOURCE_NAMES": names,
-            "NEWSPIPE_SINCE": window.since.isoformat() if window.since else None,
-            "NEWSPIPE_UNTIL": window.until.isoformat() if window.until else None,
+            **selection_settings(db, sources_file, names, window, log_level),
             "NEWSPIPE_REVISIT_DAYS": revisit_days,
             "JOBDIR": str(job_dir) if job_dir else None,
             "NEWSPIPE_WARC_DIR": str(warc_dir) if warc_dir else None,
-            "LOG_LEVEL": log_level,
         },
         progress,
         lock_name=job_lock_name("crawl", sources_file) if lock else None,

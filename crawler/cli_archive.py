@@ -31,7 +31,7 @@ def backfill(
     progress: Annotated[bool, typer.Option(help="Live progress display on a terminal.")] = True,
 ) -> None:
     """Fill in the past: import WARC files, or walk a source's sitemaps and archive pages for a window."""
-    from crawler.cli import _exit_for, _run, _window, fail
+    from crawler.cli import _exit_for, _run, _window, fail, selection_settings
 
     names = source or []
     if sources_file is not None:
@@ -40,15 +40,7 @@ def backfill(
         except SourcesError as exc:
             raise fail(str(exc)) from None
     window = _window(since, until)
-    overrides = {
-        "NEWSPIPE_DATABASE_URL": db,
-        "NEWSPIPE_SOURCES_FILE": str(sources_file) if sources_file else "",
-        "NEWSPIPE_SOURCE_NAMES": names,
-        "NEWSPIPE_SINCE": window.since.isoformat() if window.since else None,
-        "NEWSPIPE_UNTIL": window.until.isoformat() if window.until else None,
-        "NEWSPIPE_LANGUAGES": language or [],
-        "LOG_LEVEL": log_level,
-    }
+    overrides = {**selection_settings(db, sources_file, names, window, log_level), "NEWSPIPE_LANGUAGES": language or []}
     if warc:
         from crawler.archives.reader import expand_paths
 

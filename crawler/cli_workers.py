@@ -155,7 +155,7 @@ def crawl_worker(
     extra: dict[str, Any] | None = None,
 ) -> None:
     """`newspipe crawl --redis URL`: run the `worker` spider until the job has been idle `idle_timeout` s (0: forever)."""
-    from crawler.cli import _exit_for, _run, fail
+    from crawler.cli import _exit_for, _run, fail, selection_settings
     from crawler.distributed.keys import check_name
 
     _keys("newspipe", job)
@@ -168,16 +168,11 @@ def crawl_worker(
         raise fail("--idle-timeout must be >= 0")
     _connect(redis_url).close()
     overrides = {
-        "NEWSPIPE_DATABASE_URL": db,
-        "NEWSPIPE_SOURCES_FILE": str(sources_file),
-        "NEWSPIPE_SOURCE_NAMES": names,
-        "NEWSPIPE_SINCE": window.since.isoformat() if window.since else None,
-        "NEWSPIPE_UNTIL": window.until.isoformat() if window.until else None,
+        **selection_settings(db, sources_file, names, window, log_level),
         "NEWSPIPE_REDIS_URL": redis_url,
         "NEWSPIPE_REDIS_JOB": job,
         "NEWSPIPE_REDIS_WORKER_ID": worker_id,
         "NEWSPIPE_REDIS_IDLE_TIMEOUT": idle_timeout,
-        "LOG_LEVEL": log_level,
         **(extra or {}),
     }
     # No run lock: workers of one job run side by side by design.
