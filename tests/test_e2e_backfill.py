@@ -4,14 +4,12 @@ shown by `coverage`, and `--missing` fetching only the days with nothing stored.
 from __future__ import annotations
 
 import json
-import threading
-from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from tests.httpsite import Site
 from tests.test_e2e_demo import exported, newspipe
 
 pytestmark = pytest.mark.e2e
@@ -32,31 +30,6 @@ def article(topic: str, day: int) -> str:
 def archive(links: list[str]) -> str:
     items = "".join(f'<li><a href="{href}">Council story</a></li>' for href in links)
     return f"<html><body><h1>Archive</h1><ul>{items}</ul></body></html>"
-
-
-class Site:
-    def __init__(self) -> None:
-        self.pages: dict[str, tuple[str, str]] = {}
-        self.hits: Counter[str] = Counter()
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
-                site.hits[self.path] += 1
-                content_type, body = site.pages.get(self.path, ("text/plain", ""))
-                self.send_response(200 if self.path in site.pages else 404)
-                self.send_header("Content-Type", content_type)
-                data = body.encode()
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 @pytest.fixture
