@@ -22,13 +22,16 @@ if TYPE_CHECKING:
 
 ROWS = (
     ("pages fetched", "response_received_count"),
+    ("archive records read", "newspipe/warc/records"),
     ("articles queued", "newspipe/discovery/articles"),
     ("new", "newspipe/store/new"),
+    ("new versions", "newspipe/store/updated"),
     ("duplicates", "newspipe/store/duplicate"),
-    ("already stored", "newspipe/dedup/already_stored"),
     ("not articles", "newspipe/extract/skipped"),
+    ("spooled", "newspipe/store/spooled"),
     ("errors", "log_count/ERROR"),
 )
+RATE_KEYS = {"response_received_count", "newspipe/warc/records"}  # shown with a per-second rate
 
 
 class ProgressDisplay:
@@ -56,8 +59,13 @@ class ProgressDisplay:
         table = Table(title=f"newspipe crawling… {elapsed:,.0f}s", show_header=False, expand=False)
         table.add_column(justify="left")
         table.add_column(justify="right")
+        table.add_column(justify="right", style="dim")
         for label, key in ROWS:
-            table.add_row(label, f"{int(stats.get(key, 0)):,}")
+            value = int(stats.get(key, 0))
+            if not value and key not in ("response_received_count", "newspipe/store/new", "log_count/ERROR"):
+                continue  # rows that do not apply to this kind of run stay out of the way
+            rate = f"{value / elapsed:,.1f}/s" if key in RATE_KEYS and elapsed > 0 else ""
+            table.add_row(label, f"{value:,}", rate)
         return table
 
     def spider_opened(self) -> None:
