@@ -195,8 +195,8 @@ class ArticleRepository:
         inserted in bulk. Every other article goes through `save`, in its place in the order,
         so ids and outcomes are those of the article-by-article path.
         """
-        if not items:
-            return []
+        if len(items) < 2:  # the look-ahead costs as many queries as it saves
+            return [self.save(item, run_id) for item in items]
         self._prefetch_sources(items)
         plans = self._plan(items)
         results: list[SaveResult] = []
