@@ -59,6 +59,7 @@ EXTENSIONS = {
 }
 
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawler.logformatter.NewspipeLogFormatter"  # names the URL instead of dumping the page
 TELNETCONSOLE_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
@@ -128,4 +129,3 @@ NEWSPIPE_REDIS_THROTTLE_MAX_WAIT = 600.0
 
 # newspipe: the live progress display (switched on by the CLI).
 NEWSPIPE_PROGRESS = False
-LOG_FORMATTER = "crawler.logformatter.NewspipeLogFormatter"
