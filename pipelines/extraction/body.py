@@ -9,8 +9,9 @@ run again in its balanced mode and the longer text is kept; this costs a
 second pass on only a few pages in a hundred. When the page
 also carries a JSON-LD ``articleBody``, the two are compared: the JSON-LD text
 is taken when trafilatura found clearly less of the same article (paywalled or
-script-rendered pages), otherwise trafilatura's paragraphing wins. Then the
-boilerplate line filters run. Reads no settings; the caller passes its options.
+script-rendered pages), otherwise trafilatura's paragraphing wins. When both
+leave next to nothing, the article HTML of a script-rendered page is read from
+its hydration state (`hydration.py`). Then the boilerplate line filters run. Reads no settings; the caller passes its options.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from trafilatura import bare_extraction
 
 from .boilerplate import clean_body
 from .containers import complete_from_twins
+from .hydration import hydrated_body
 from .lead import find_lead
 from .structured import Structured, as_text
 from .text import clean, count_words, norm
@@ -39,6 +41,8 @@ _JSONLD_FACTOR = 2.0
 # Precision mode's text below this share of the words in the page's <p> elements: it
 # probably lost the article, and the balanced mode is tried too.
 _PRECISION_FLOOR = 0.3
+# Fewer words than this from the DOM and structured data: look for a script-rendered body.
+_HYDRATION_FLOOR = 100
 
 
 def _trafilatura_text(tree: HtmlElement, url: str, *, fast: bool, tables: bool, precision: bool = True) -> str:
@@ -177,6 +181,12 @@ def extract_body(tree: HtmlElement, data: Structured, url: str, headline: str | 
     """Plain-text body, boilerplate removed; the headline is not repeated as its first line."""
     extracted = complete_from_twins(tree, _main_text(tree, url, fast=fast, tables=tables))
     text = _choose(extracted, _jsonld_body(data))
+    if count_words(text) < _HYDRATION_FLOOR:
+        # Next to nothing in the DOM: the page may build its article in the browser from
+        # an HTML string in its hydration state.
+        hydrated = hydrated_body(tree)
+        if count_words(hydrated) > _JSONLD_FACTOR * count_words(text):
+            text = hydrated
     text = clean_body(_drop_link_items(text, tree))
     if headline:
         # The headline repeated inside the text (a title block, a share box) is not body.

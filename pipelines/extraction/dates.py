@@ -27,8 +27,9 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
+from .hydration import hydrated_dates
 from .structured import Structured, as_list, as_text, itemprop_values
-from .text import clean, is_noise
+from .text import clean, is_noise, is_noise_itself
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,15 @@ _UPDATED_CUE = re.compile(
 )
 _TIME_PUBLISHED = re.compile(r"publish|entry-date|pubdate|posted|created|date-?time", re.IGNORECASE)
 _TIME_MODIFIED = re.compile(r"updat|modif", re.IGNORECASE)
+# A label naming the value beside it as the page's date ("Datum 28.04.2023", "Published: ...").
+_DATE_LABEL = re.compile(
+    r"^(?:date|datum|fecha|data|dato|tarih|yayın tarihi|published(?: on)?|publication date|"
+    r"date de publication|publié le|publicado(?: el)?|pubblicato(?: il)?|veröffentlicht(?: am)?|"
+    r"erschienen(?: am)?|publicatiedatum|날짜|입력|日期|发布时间|発行日|公開日|掲載日)\s*:?$",
+    re.IGNORECASE,
+)
+_LABEL_TAGS = ("strong", "b", "dt", "th", "label")
+_LABEL_REST_WORDS = 3  # words beside the date in a labelled value (a weekday, "Uhr")
 _DATELINE_WORDS = 14  # longer text pieces are running text, not a dateline
 _DATELINE_REST_WORDS = 5  # words besides the date in a dateline ("Published on", a name)
 _TEXT_WINDOW = 1500  # characters of text after the headline searched for a written date
@@ -335,9 +345,10 @@ class _Finder:
             if any(a.tag in ("figure", "figcaption") for a in element.iterancestors()):
                 continue
             parent = element.getparent()
-            noisy = noise_cache.get(parent) if parent is not None else None
-            if noisy is None:
-                noisy = is_noise(element)
+            inherited = noise_cache.get(parent) if parent is not None else None
+            # Parents come first in document order: a known parent decides together with the
+            # element's own markup; otherwise the whole ancestor chain is walked once.
+            noisy = is_noise(element) if inherited is None else inherited or is_noise_itself(element)
             noise_cache[element] = noisy
             if noisy:
                 continue
@@ -366,6 +377,37 @@ class _Finder:
                 return value
         return None
 
+    def labelled(self) -> datetime | None:
+        """A date given as a labelled field anywhere outside noise ("<strong>Datum</strong> 28.04.2023",
+        "<dt>Published</dt><dd>...</dd>"): labelled metadata blocks often sit after the text."""
+        for label in self.tree.iter(*_LABEL_TAGS):
+            if not _DATE_LABEL.match(clean(label.text_content())):
+                continue
+            if label.tag in ("dt", "th"):
+                sibling = label.getnext()
+                value = clean(sibling.text_content()) if sibling is not None else ""
+            else:
+                parent = label.getparent()
+                whole = clean(parent.text_content()) if parent is not None else ""
+                value = whole[len(clean(label.text_content())):] if whole.startswith(clean(label.text_content())) else ""
+            match = _TEXT_DATES.search(value)
+            if match is None or len((value[:match.start()] + value[match.end():]).split()) > _LABEL_REST_WORDS:
+                continue
+            if is_noise(label):
+                continue
+            found = self.text_date(value)
+            if found is not None:
+                return found
+        return None
+
+    def hydration(self) -> datetime | None:
+        """A publication-date key in the state a script-rendered page hydrates from."""
+        for raw in hydrated_dates(self.tree):
+            value = self.ok(_numeric_date(raw, self.language) or parse_date(raw, self.language))
+            if value is not None:
+                return value
+        return None
+
     def _offset_for(self, value: datetime) -> datetime:
         """Give a date written without offset the offset of another source with the same wall time."""
         for raw in self.data.all(*PUBLISHED_META, *MODIFIED_META) + itemprop_values(self.tree, "datePublished"):
@@ -384,6 +426,8 @@ class _Finder:
             ("time-element", self.time_element),
             ("url", self.url_date),
             ("text", self.dateline),
+            ("text", self.labelled),
+            ("script", self.hydration),
         ):
             value = finder()
             if value is not None:

@@ -49,6 +49,17 @@ def element_text(element: HtmlElement) -> str:
     return clean(element.text_content())
 
 
+def is_noise_itself(element: HtmlElement) -> bool:
+    """Whether the element's own tag or class/id/role marks it as noise (its ancestors not read)."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag in NOISE_TAGS:
+        return True
+    if tag in ("main", "body"):
+        return False
+    hints = f"{element.get('class', '')} {element.get('id', '')}" + ("" if tag == "article" else f" {element.get('role', '')}")
+    return bool(hints.strip()) and bool(NOISE_HINTS.search(hints))
+
+
 def is_noise(element: HtmlElement) -> bool:
     """Whether the element sits in navigation, sidebars, comments, related lists and the like."""
     node: HtmlElement | None = element

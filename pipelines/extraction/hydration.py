@@ -1,0 +1,126 @@
+"""The article body from a script-rendered page's hydration state.
+
+Single-page-app sites (Next.js, Nuxt, React Query, Apollo) often ship the article
+as an HTML string inside an inline ``<script>`` (``__NEXT_DATA__``, a
+``window[...].push({...})`` cache, ``self.__next_f``) and build the visible DOM
+in the browser; without JavaScript the page holds no paragraphs and every
+DOM-based extractor comes back empty. This module finds the JSON string
+literals in inline scripts that carry paragraph markup, decodes them, and
+returns the paragraphs of the longest one. It is a fallback: the body stage
+calls it only when the DOM gave (almost) nothing, so normal pages pay nothing.
+Reads no settings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from lxml import etree
+from lxml.html import HtmlElement, fragment_fromstring
+
+from .text import clean, count_words
+
+__all__ = ["hydrated_body"]
+
+# A JSON string literal (escapes included) long enough to be an article.
+_LITERAL = re.compile(r'"((?:[^"\\]|\\.){200,})"', re.DOTALL)
+# Paragraph markup as it appears inside a JSON string: raw or \u003c-escaped.
+_PARAGRAPH_MARK = re.compile(r"<p[\s>]|\\u003cp[\s>\\]", re.IGNORECASE)
+_RAW_PARAGRAPH = re.compile(r"<p[\s>]", re.IGNORECASE)
+_MIN_SCRIPT_CHARS = 1000
+_MIN_PARAGRAPHS = 2
+_BLOCKS = ("p", "h2", "h3", "blockquote")
+# Paragraphs inside these are picture captions and credits, not story text.
+_CAPTION = re.compile(r"caption|credit|figcaption", re.IGNORECASE)
+
+
+def _decode(literal: str) -> str:
+    try:
+        return json.loads(f'"{literal}"')
+    except ValueError:  # not a clean JSON string (a JS template or a regex): skip it
+        return ""
+
+
+def _in_caption(element: HtmlElement) -> bool:
+    for node in element.iterancestors():
+        if node.tag in ("figure", "figcaption") or _CAPTION.search(node.get("class", "")):
+            return True
+    return False
+
+
+def _paragraphs(markup: str) -> list[str]:
+    try:
+        holder = fragment_fromstring(markup, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return []
+    lines = []
+    for element in holder.iter(*_BLOCKS):
+        if any(parent.tag in _BLOCKS for parent in element.iterancestors()) or _in_caption(element):
+            continue
+        text = clean(element.text_content())
+        if text:
+            lines.append(text)
+    return lines
+
+
+def _strings(source: str, depth: int = 1) -> list[str]:
+    """Decoded JSON string literals of `source` that hold paragraph markup."""
+    found = []
+    for match in _LITERAL.finditer(source):
+        literal = match.group(1)
+        if len(_PARAGRAPH_MARK.findall(literal)) < _MIN_PARAGRAPHS:
+            continue
+        decoded = _decode(literal)
+        if len(_RAW_PARAGRAPH.findall(decoded)) >= _MIN_PARAGRAPHS:
+            found.append(decoded)
+        elif depth > 0:  # encoded twice (an RSC stream inside a JS string): one level deeper
+            found.extend(_strings(decoded, depth - 1))
+    return found
+
+
+def _candidates(tree: HtmlElement) -> list[str]:
+    found = []
+    for script in tree.iter("script"):
+        if script.get("src") or "ld+json" in (script.get("type") or ""):
+            continue
+        source = script.text or ""
+        if len(source) >= _MIN_SCRIPT_CHARS and _PARAGRAPH_MARK.search(source):
+            found.extend(_strings(source))
+    return found
+
+
+def hydrated_body(tree: HtmlElement) -> str:
+    """Paragraphs of the longest article-like HTML string in the page's inline scripts, or ""."""
+    best: list[str] = []
+    best_words = 0
+    for markup in _candidates(tree):
+        lines = _paragraphs(markup)
+        words = sum(count_words(line) for line in lines)
+        if words > best_words:
+            best, best_words = lines, words
+    return "\n".join(best)
+
+
+# Publication-time keys of hydration state objects ("publishedAt", "datePublished",
+# "publish_date", "pubDate", "firstPublished", "releaseDate", "deployDt"); keys for
+# updates, re-publications, embargo ends or expiry are not publication times.
+_DATE_KEY = re.compile(
+    r'\\?"((?:date_?)?(?:first_?)?(?:published|publish|pub|release|deploy|issued)'
+    r'(?:_?(?:at|on|date|dt|time|datetime|timestamp))?)\\?"\s*:\s*\\?"([^"\\]{8,40})\\?"',
+    re.IGNORECASE,
+)
+_MAX_DATE_KEYS = 20
+
+
+def hydrated_dates(tree: HtmlElement) -> list[str]:
+    """Raw values of publication-date keys in the page's inline script state, in page order."""
+    found: list[str] = []
+    for script in tree.iter("script"):
+        if script.get("src") or "ld+json" in (script.get("type") or ""):
+            continue
+        for match in _DATE_KEY.finditer(script.text or ""):
+            found.append(match.group(2))
+            if len(found) >= _MAX_DATE_KEYS:
+                return found
+    return found
