@@ -133,7 +133,7 @@ def _metadata(tree: HtmlElement, data: Structured, url: str, site: str | None) -
         ("jsonld", as_text(data.article_value("headline"))),
         ("og", data.first("og:title")),
         ("twitter", data.first("twitter:title")),
-        ("meta", data.first("title", "dc.title", "parsely-title", "sailthru.title")),
+        ("meta", data.first("headline", "title", "dc.title", "parsely-title", "sailthru.title")),
     ]
     title_el = tree.find(".//title")
     if title_el is not None:
@@ -183,6 +183,15 @@ def find_headline(tree: HtmlElement, data: Structured, url: str, site: str | Non
                 if other.key != proposal.key and other.key.startswith(proposal.key):
                     proposal.key, proposal.text = other.key, other.text
                     break
+    # A title that is another source's title plus a short tail after a separator
+    # ("Story-Politics", "Story | Sport", "Story - DW - 28.04.2023") carries a section or
+    # site affix that site-name stripping did not recognise: it votes for the bare title.
+    sections = _sections(data)
+    for proposal in proposals:
+        for other in proposals:
+            if other.key != proposal.key and _is_affixed(proposal.text, other.text, sections):
+                proposal.key, proposal.text = other.key, other.text
+                break
     votes: dict[str, float] = {}
     for proposal in proposals:
         votes[proposal.key] = votes.get(proposal.key, 0) + _WEIGHTS[proposal.source]
@@ -200,6 +209,31 @@ def find_headline(tree: HtmlElement, data: Structured, url: str, site: str | Non
     if heading is not None and heading_proposal is not None and heading_proposal.key == winner.key:
         return Headline(text, heading)
     return Headline(text, _element_for(tree, headings, winner.key))
+
+
+# A tail of one or two words after a spaced separator ("Story | Sport", "Story - Local news"),
+# or after a bare hyphen or bar when the tail is the page's section ("Story-Politics").
+_AFFIX = re.compile(r"^(\s*)[-–—|｜ㅣ:·/»]+(\s*)(\S+(?:\s+\S+)?)\s*$")
+_AFFIX_CHARS = 20
+_SECTION_META = ("article:section", "section", "parsely-section", "category", "content_category")
+
+
+def _sections(data: Structured) -> set[str]:
+    names = {norm(value) for value in data.all(*_SECTION_META)}
+    names.add(norm(as_text(data.article_value("articleSection"))))
+    names.discard("")
+    return names
+
+
+def _is_affixed(longer: str, shorter: str, sections: set[str] = frozenset()) -> bool:
+    """Whether `longer` is `shorter` followed by a separator and a short affix of one or two words."""
+    if len(norm(shorter)) < _MIN_KEY or not longer.startswith(shorter):
+        return False
+    match = _AFFIX.match(longer[len(shorter):])
+    if not match or len(match.group(3)) > _AFFIX_CHARS:
+        return False
+    # Without spaces the separator may be a hyphen inside a word ("Berlin-Mitte").
+    return bool(match.group(1) and match.group(2)) or norm(match.group(3)) in sections
 
 
 def _element_for(tree: HtmlElement, headings: list[HtmlElement], key: str) -> HtmlElement | None:

@@ -1,0 +1,50 @@
+"""Unit tests for the headline vote: site-name and section affixes, the `headline` <meta>."""
+
+from __future__ import annotations
+
+from lxml.html import document_fromstring
+
+from pipelines.extraction.headline import _is_affixed, find_headline, site_name
+from pipelines.extraction.structured import read_structured
+
+URL = "https://www.courier.example/news/article/A2026"
+STORY = "Council votes to close the coal port by 2031"
+
+
+def _headline(head: str, body: str = "") -> str:
+    tree = document_fromstring(f"<html><head>{head}</head><body>{body}<p>Text.</p></body></html>")
+    data = read_structured(tree)
+    found = find_headline(tree, data, URL, site_name(data))
+    assert found is not None
+    return found.text
+
+
+def test_section_affix_without_spaces_yields_to_the_bare_title() -> None:
+    head = (f'<meta property="og:site_name" content="Courier"><meta property="article:section" content="Politics">'
+            f'<meta property="og:title" content="{STORY}-Politics | Courier">'
+            f'<meta name="twitter:title" content="{STORY}-Politics | Courier"><title>{STORY}-Politics | Courier</title>'
+            f'<meta name="headline" content="{STORY}">')
+    assert _headline(head) == STORY
+
+
+def test_without_a_bare_title_or_section_the_affixed_one_is_kept() -> None:
+    head = f'<meta property="og:site_name" content="Courier"><meta property="og:title" content="{STORY}-Politics | Courier">'
+    assert _headline(head) == f"{STORY}-Politics"
+    # A bare title but no section named "Politics": the hyphen may belong to a word.
+    assert _headline(head + f'<meta name="headline" content="{STORY}">') == f"{STORY}-Politics"
+
+
+def test_is_affixed() -> None:
+    assert _is_affixed(f"{STORY}-Politics", STORY, {"politics"})
+    assert not _is_affixed(f"{STORY}-Politics", STORY)
+    assert _is_affixed(f"{STORY} | Sport", STORY)
+    assert _is_affixed(f"{STORY} - Local news", STORY)
+    # A longer continuation is another title, and hyphenated words are not separators.
+    assert not _is_affixed(f"{STORY} - and the mayor resigns over it", STORY)
+    assert not _is_affixed("Stromausfall in Berlin-Mitte", "Stromausfall in Berlin")
+    assert not _is_affixed("Short-Politics", "Short")  # too short to compare safely
+
+
+def test_headline_meta_is_a_source() -> None:
+    head = f'<meta name="headline" content="{STORY}"><title>Courier</title>'
+    assert _headline(head) == STORY
