@@ -57,6 +57,16 @@ def test_nested_teaser_cards_dropped_story_kept() -> None:
     assert _drop_link_items(text, tree) == P1
 
 
+def test_paragraph_inside_a_link_is_a_teaser_card() -> None:
+    teaser = f"RISK REMAINS: An official said the carrier group was sighted {_LONG}."
+    linked_story = f"A story paragraph with <a href='/ref'>a link inside it</a> {_LONG}."
+    tree = document_fromstring(f"""<html><body><article><p>{P1}</p><p>{linked_story}</p>
+      <ul><li><a href="/news/2024/10/14/other"><div><h3>Other story</h3><p>{teaser}</p></div></a></li></ul>
+    </article></body></html>""")
+    kept = f"A story paragraph with a link inside it {_LONG}."
+    assert _drop_link_items(f"{P1}\n{kept}\n{teaser}", tree) == f"{P1}\n{kept}"
+
+
 def test_lead_found_after_headline_and_kept() -> None:
     description = "Three winters of floods pushed the town to build a wall."
     tree = document_fromstring(f"""<html><body><article><h1>Flood wall</h1>

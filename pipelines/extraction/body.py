@@ -140,11 +140,14 @@ def _link_items(tree: HtmlElement) -> set[str]:
 
 
 _CARD_MAX_WORDS = 120
+_CARD_MAX_PARAGRAPHS = 3
+_LINKED_MAX_WORDS = 250
 
 
 def _teaser_cards(tree: HtmlElement) -> set[str]:
-    """Keys of the paragraphs of short, linked <article> cards nested in another <article>:
-    teasers for other posts that broken or nested markup puts inside the story."""
+    """Keys of the paragraphs of short, linked <article> cards nested in another <article>
+    (teasers for other posts that broken or nested markup puts inside the story), and of
+    paragraphs inside a link."""
     keys: set[str] = set()
     for card in tree.iter("article"):
         if not any(parent.tag == "article" for parent in card.iterancestors()):
@@ -152,6 +155,13 @@ def _teaser_cards(tree: HtmlElement) -> set[str]:
         if card.find(".//a[@href]") is None or count_words(card.text_content()) > _CARD_MAX_WORDS:
             continue
         keys.update(norm(paragraph.text_content()) for paragraph in card.iter("p"))
+    # Paragraphs wholly inside a link: the card for another story (a story's own text is
+    # never one big link). Only small links, so that broken markup wrapping a page is not hit.
+    for anchor in tree.iter("a"):
+        if anchor.get("href") and anchor.find(".//p") is not None:
+            paragraphs = list(anchor.iter("p"))
+            if len(paragraphs) <= _CARD_MAX_PARAGRAPHS and count_words(anchor.text_content()) <= _LINKED_MAX_WORDS:
+                keys.update(norm(paragraph.text_content()) for paragraph in paragraphs)
     keys.discard("")
     return keys
 
