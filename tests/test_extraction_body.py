@@ -93,3 +93,17 @@ def test_kicker_headline_line() -> None:
     key = norm("Why Putin warns of a break-up of Russia")
     assert _is_kicked_title(norm('So-called "decolonisation": Why Putin warns of a break-up of Russia'), key)
     assert not _is_kicked_title(norm("Beijing, April 24 - Why Putin warns of a break-up of Russia"), key)
+
+
+def test_other_title_heading_the_text_is_dropped_but_kept_further_down() -> None:
+    from pipelines.extraction import ArticleRecord, extract_article
+
+    long_title = "Your old banknote could be worth thousands if you have the rare print"
+    html = f"""<html><head><title>{long_title} | Courier</title>
+      <meta property="og:title" content="Your old banknote could be worth thousands">
+      <meta property="og:site_name" content="Courier"></head><body><article>
+      <p class="title">{long_title}</p><p>{P1}</p><p>{P2}</p><p>{P3}</p><p>{long_title}</p></article></body></html>"""
+    result = extract_article(html, "https://courier.example/money/banknote")
+    assert isinstance(result, ArticleRecord)
+    assert result.headline == "Your old banknote could be worth thousands"
+    assert result.body.split("\n") == [P1, P2, P3, long_title]

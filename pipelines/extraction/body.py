@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection
 
 from lxml.html import HtmlElement, fromstring
 from trafilatura import bare_extraction
@@ -187,8 +188,13 @@ def _descriptions(data: Structured) -> list[str]:
 
 
 def extract_body(tree: HtmlElement, data: Structured, url: str, headline: str | None, *,
-                 fast: bool = False, tables: bool = True, headline_element: HtmlElement | None = None) -> str:
-    """Plain-text body, boilerplate removed; the headline is not repeated as its first line."""
+                 fast: bool = False, tables: bool = True, headline_element: HtmlElement | None = None,
+                 title_keys: Collection[str] = ()) -> str:
+    """Plain-text body, boilerplate removed; the headline is not repeated as its first line.
+
+    `title_keys` are the comparison keys of the page's other titles (og:title, the <h1>, ...):
+    one of them heading the text is a title block, not body.
+    """
     extracted = complete_from_twins(tree, _main_text(tree, url, fast=fast, tables=tables))
     text = _choose(extracted, _jsonld_body(data))
     if count_words(text) < _HYDRATION_FLOOR:
@@ -202,6 +208,7 @@ def extract_body(tree: HtmlElement, data: Structured, url: str, headline: str | 
         # The headline repeated inside the text (a title block, a share box) is not body.
         key = norm(headline)
         lines = [line for line in text.split("\n") if norm(line) != key]
+        lines = [line for i, line in enumerate(lines) if not (i < _TITLE_ZONE and norm(line) in title_keys)]
         # A kicker run into the headline ("Angebliche Dekolonisierung: Warum ...") heading the text.
         text = "\n".join(line for i, line in enumerate(lines)
                          if not (i < _TITLE_ZONE and len(key) >= 20 and _is_kicked_title(norm(line), key)))

@@ -88,7 +88,7 @@ def _extract(html: str | bytes, url: str, fetched_at: datetime, options: Extract
     language = find_language(tree, data, options.language_hint)
     body = _override_body(rule, tree, data) or extract_body(
         tree, data, url, headline.text, fast=not options.use_trafilatura_fallback, tables=options.include_tables,
-        headline_element=headline.element)
+        headline_element=headline.element, title_keys=headline.variants)
     if options.detect_index_pages and rule is None:
         check_index_page(tree, data, body)
     words = count_words(body)

@@ -46,6 +46,7 @@ _PRIORITY = ("og", "h1", "jsonld", "twitter", "meta", "title")
 class Headline:
     text: str
     element: HtmlElement | None  # the <h1>/<h2> carrying it, when one was found
+    variants: frozenset[str] = frozenset()  # comparison keys of every title the sources proposed
 
 
 def site_name(data: Structured) -> str | None:
@@ -176,6 +177,7 @@ def find_headline(tree: HtmlElement, data: Structured, url: str, site: str | Non
     proposals = meta + ([heading_proposal] if heading_proposal is not None else [])
     if not proposals:
         return None
+    variants = frozenset(p.key for p in proposals) | {norm(h.text_content()) for h in headings[:1]}
     # A shortened title ("Story that goes on…") votes for the whole one it starts.
     for proposal in proposals:
         if proposal.text.endswith(_ELLIPSIS) and len(proposal.key) >= _MIN_KEY:
@@ -207,8 +209,8 @@ def find_headline(tree: HtmlElement, data: Structured, url: str, site: str | Non
     winner = min(proposals, key=lambda p: (-votes[p.key], rank[p.source]))
     text = winner.text
     if heading is not None and heading_proposal is not None and heading_proposal.key == winner.key:
-        return Headline(text, heading)
-    return Headline(text, _element_for(tree, headings, winner.key))
+        return Headline(text, heading, variants)
+    return Headline(text, _element_for(tree, headings, winner.key), variants)
 
 
 # A tail of one or two words after a spaced separator ("Story | Sport", "Story - Local news"),
