@@ -37,6 +37,19 @@ from pipelines.extraction.boilerplate import clean_body, is_boilerplate_line
         "Tell us what YOU think...",
         '[button link="https://example.org/submit/" type="big"] Send us your review[/button]',
         "Filed under: Politics |",
+        "Thank you for visiting nature.com. You are using a browser version with limited support for CSS. To obtain",
+        "Log in or create an account to continue",
+        "Empfohlener redaktioneller Inhalt",
+        "An dieser Stelle finden Sie einen von unseren Redakteuren ausgewählten, externen Inhalt, der den Artikel ergänzt.",
+        "Ich bin damit einverstanden, dass mir der externe Inhalt angezeigt wird.",
+        "Wie hat Ihnen dieser Artikel gefallen?",
+        "Durchschnittliche Bewertung: 0,0",
+        "Unabhängiger Journalismus braucht deine Unterstützung.",
+        "Link copied to clipboard",
+        "기사 URL이 복사되었습니다.",
+        "Dieses Thema im Programm: MDR THÜRINGEN - Das Radio | Nachrichten | 28. April 2023 | 10:00 Uhr",
+        "Hauptinhalt",
+        "Recommended Videos",
     ],
 )
 def test_boilerplate_lines(line: str) -> None:
@@ -56,6 +69,12 @@ def test_boilerplate_lines(line: str) -> None:
         "WASHINGTON | The Senate voted on Tuesday to pass the bill.",
         "The new service lets users sign up without handing over an e-mail address or agreeing to a newsletter, "
         "the company said on Tuesday, and it costs nothing.",
+        "Users of older browsers will see the site without styles, the agency said.",
+        "Ich bin damit einverstanden, sagte der Minister, dass die Gespräche weitergehen.",
+        "Wie hat Ihnen dieser Artikel gefallen, wollten die Forscher von 2000 Lesern wissen.",
+        "The link was copied into hundreds of chat groups within an hour.",
+        "Die Sendung wurde am Dienstag zum letzten Mal ausgestrahlt.",
+        "Recommended videos from the agency were shown to the jury.",
     ],
 )
 def test_article_lines_are_kept(line: str) -> None:

@@ -80,6 +80,26 @@ _LINE_PATTERNS = [
     r"^(link zum (youtube|twitter|instagram|x)-inhalt|ein klick für den datenschutz|"
     r"(video|audio)?\s*\|?\s*\d{1,2}:\d{2} min)\W*$",
     r"^.{0,40}\|\s*\d{1,3}:\d{2}\s*min\W*$",
+    # Browser and script notices, registration walls.
+    r"^.{0,60}\b(you are using a browser (version )?with limited support|your browser (is out of date|does not "
+    r"support|is not supported)|please (enable|turn on) javascript|javascript is (disabled|required))\b.*$",
+    r"^(log ?in|sign in) or (create an account|register|sign up)\b.{0,60}$",
+    # Consent gates for embedded third-party content ("Externer Inhalt").
+    r"^(empfohlener redaktioneller inhalt|externer inhalt|externe inhalte)\W*$",
+    r"^an dieser stelle (finden sie|ist|wird) .{0,80}\bexterne[nr]? inhalt.*$",
+    r"^ich bin damit einverstanden, dass mir externe[r]? inhalte? angezeigt\b.*$",
+    # Rating widgets, support appeals, share-widget status lines.
+    r"^(wie hat ihnen (dieser|der) (artikel|beitrag) gefallen|how (useful|helpful) was this (article|story|post)|"
+    r"did you (find|like) this (article|story) (useful|helpful)?)\W*$",
+    r"^(durchschnittliche bewertung|average rating)\s*:?\s*[\d.,/ ]+\W*$",
+    r"^(unabhängiger journalismus braucht (deine|ihre|eure) unterstützung|support (independent|quality) journalism)"
+    r"\W{0,3}$",
+    r"^((the )?(article )?(link|url) (has been |was )?copied( to (the |your )?clipboard)?|link kopiert|"
+    r"기사 url이 복사되었습니다)\W*$",
+    # Broadcast notes and skip links of public broadcasters' article pages.
+    r"^(dieses thema im programm|sendung)\s*:.{0,200}$",
+    r"^(hauptinhalt|zum inhalt springen|skip to (main )?content|navigation überspringen)\W*$",
+    r"^(recommended|related|featured) videos?\W*$",
 ]
 _LINE = re.compile("|".join(f"(?:{p})" for p in _LINE_PATTERNS), re.IGNORECASE)
 # Lines after which nothing belongs to the article, when they sit in the closing part of the body.
