@@ -87,7 +87,7 @@ _LINE_PATTERNS = [
     # Consent gates for embedded third-party content ("Externer Inhalt").
     r"^(empfohlener redaktioneller inhalt|externer inhalt|externe inhalte)\W*$",
     r"^an dieser stelle (finden sie|ist|wird) .{0,80}\bexterne[nr]? inhalt.*$",
-    r"^ich bin damit einverstanden, dass mir externe[r]? inhalte? angezeigt\b.*$",
+    r"^ich bin damit einverstanden, dass mir (der |die )?externe[nr]? inhalte? angezeigt\b.*$",
     # Rating widgets, support appeals, share-widget status lines.
     r"^(wie hat ihnen (dieser|der) (artikel|beitrag) gefallen|how (useful|helpful) was this (article|story|post)|"
     r"did you (find|like) this (article|story) (useful|helpful)?)\W*$",
