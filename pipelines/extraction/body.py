@@ -158,11 +158,14 @@ def _teaser_cards(tree: HtmlElement) -> set[str]:
         keys.update(norm(paragraph.text_content()) for paragraph in card.iter("p"))
     # Paragraphs wholly inside a link: the card for another story (a story's own text is
     # never one big link). Only small links, so that broken markup wrapping a page is not hit.
-    for anchor in tree.iter("a"):
-        if anchor.get("href") and anchor.find(".//p") is not None:
-            paragraphs = list(anchor.iter("p"))
-            if len(paragraphs) <= _CARD_MAX_PARAGRAPHS and count_words(anchor.text_content()) <= _LINKED_MAX_WORDS:
-                keys.update(norm(paragraph.text_content()) for paragraph in paragraphs)
+    linked: dict[HtmlElement, list[HtmlElement]] = {}
+    for paragraph in tree.iter("p"):  # fewer <p> than <a>: walk up from the paragraphs
+        anchor = next(paragraph.iterancestors("a"), None)
+        if anchor is not None and anchor.get("href"):
+            linked.setdefault(anchor, []).append(paragraph)
+    for anchor, paragraphs in linked.items():
+        if len(paragraphs) <= _CARD_MAX_PARAGRAPHS and count_words(anchor.text_content()) <= _LINKED_MAX_WORDS:
+            keys.update(norm(paragraph.text_content()) for paragraph in paragraphs)
     keys.discard("")
     return keys
 
