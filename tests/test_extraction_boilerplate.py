@@ -50,6 +50,10 @@ from pipelines.extraction.boilerplate import clean_body, is_boilerplate_line
         "Dieses Thema im Programm: MDR THÜRINGEN - Das Radio | Nachrichten | 28. April 2023 | 10:00 Uhr",
         "Hauptinhalt",
         "Recommended Videos",
+        "Pictured at the back, from left, are romance authors Jo Watson and Lindsay Norman.",
+        "Pictured right, is reader Nicole Bresler, speaking to a novelist.",
+        "This is a breaking new story - more to follow",
+        "This story is developing.",
     ],
 )
 def test_boilerplate_lines(line: str) -> None:
@@ -75,6 +79,11 @@ def test_boilerplate_lines(line: str) -> None:
         "The link was copied into hundreds of chat groups within an hour.",
         "Die Sendung wurde am Dienstag zum letzten Mal ausgestrahlt.",
         "Recommended videos from the agency were shown to the jury.",
+        "Pictured Rocks National Lakeshore is closed for the winter.",
+        "Pictured is not how she remembers the house, she said.",
+        "This is a developing story of a town that refused to give up on its pier, the mayor said in 1998 at the "
+        "opening of the museum that now tells it.",
+        "More to follow from the inquiry was expected next week.",
     ],
 )
 def test_article_lines_are_kept(line: str) -> None:

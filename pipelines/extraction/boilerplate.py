@@ -80,6 +80,11 @@ _LINE_PATTERNS = [
     r"^(link zum (youtube|twitter|instagram|x)-inhalt|ein klick für den datenschutz|"
     r"(video|audio)?\s*\|?\s*\d{1,2}:\d{2} min)\W*$",
     r"^.{0,40}\|\s*\d{1,3}:\d{2}\s*min\W*$",
+    # Photo captions set as paragraphs ("Pictured from left, are ...", "Pictured right, is ...").
+    r"^pictured( (right|left|above|below|here|at the \w+|from (left|right)),?)+\s*(is|are|from left|with)\b.*$",
+    # Breaking-news notes ("This is a breaking news story - more to follow").
+    r"^this (is a )?(breaking|developing) (news |new )?story\b.{0,60}$",
+    r"^(more to follow|this (story|article) (is developing|will be updated)|(updates|more details) to follow)\W*$",
     # Browser and script notices, registration walls.
     r"^.{0,60}\b(you are using a browser (version )?with limited support|your browser (is out of date|does not "
     r"support|is not supported)|please (enable|turn on) javascript|javascript is (disabled|required))\b.*$",
