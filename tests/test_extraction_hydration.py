@@ -11,7 +11,7 @@ from pipelines.extraction import ArticleRecord, NotAnArticle, extract_article
 from pipelines.extraction.hydration import hydrated_body, hydrated_dates
 
 _WORDS = "carries enough words to count as running text of the story and not as a teaser line"
-STORY = [f"Paragraph {i} of the script-rendered story {_WORDS}." for i in range(8)]
+STORY = [f"Paragraph {i}: the council votes on the script-rendered story, which {_WORDS}." for i in range(8)]
 TEASER = [f"A related story teaser {i} {_WORDS}." for i in range(2)]
 
 
@@ -34,6 +34,15 @@ def _page(paragraphs: list[str], *, dates: str = "", visible: str = "") -> str:
 def test_hydrated_body_takes_the_longest_html_string_without_captions() -> None:
     lines = hydrated_body(document_fromstring(_page(STORY))).split("\n")
     assert lines == STORY  # the caption and the shorter related-stories string are not taken
+
+
+def test_hydrated_body_must_be_about_the_headline() -> None:
+    other = [f"Paragraph {i} about a football transfer {_WORDS}." for i in range(12)]  # longer, another story
+    html = _page(STORY).replace("</body>", _state(other, []).replace("__STATE__", "__NEXT__") + "</body>")
+    tree = document_fromstring(html)
+    assert hydrated_body(tree).split("\n") == other
+    assert hydrated_body(tree, "Council votes on the script-rendered story").split("\n") == STORY
+    assert hydrated_body(tree, "Harbour closes for the winter") == ""
 
 
 def test_hydrated_body_decodes_a_payload_encoded_twice() -> None:

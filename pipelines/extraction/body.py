@@ -28,13 +28,12 @@ from .containers import complete_from_twins
 from .hydration import hydrated_body
 from .lead import find_lead
 from .structured import Structured, as_text
-from .text import clean, count_words, norm
+from .text import clean, count_words, norm, word_overlap
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["extract_body"]
 
-_WORDS = re.compile(r"\w+", re.UNICODE)
 _TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
 # articleBody replaces the extracted text only when it is this many times longer: the
 # extractor then clearly missed part of the article (paywall teaser, script-built page).
@@ -92,22 +91,13 @@ def _jsonld_body(data: Structured) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _overlap(part: str, whole: str) -> float:
-    """Share of `part`'s words that also occur in `whole`."""
-    words = _WORDS.findall(part.lower())
-    if not words:
-        return 0.0
-    vocabulary = set(_WORDS.findall(whole.lower()))
-    return sum(1 for w in words if w in vocabulary) / len(words)
-
-
 def _choose(extracted: str, structured: str) -> str:
     if not structured:
         return extracted
     if not extracted:
         return structured
     n_extracted, n_structured = count_words(extracted), count_words(structured)
-    if n_structured > n_extracted * _JSONLD_FACTOR and _overlap(extracted, structured) >= 0.6:
+    if n_structured > n_extracted * _JSONLD_FACTOR and word_overlap(extracted, structured) >= 0.6:
         return structured
     return extracted
 
@@ -203,7 +193,7 @@ def extract_body(tree: HtmlElement, data: Structured, url: str, headline: str | 
     if count_words(text) < _HYDRATION_FLOOR:
         # Next to nothing in the DOM: the page may build its article in the browser from
         # an HTML string in its hydration state.
-        hydrated = hydrated_body(tree)
+        hydrated = hydrated_body(tree, headline)
         if count_words(hydrated) > _JSONLD_FACTOR * count_words(text):
             text = hydrated
     text = clean_body(_drop_link_items(text, tree))

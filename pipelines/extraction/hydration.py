@@ -19,7 +19,7 @@ import re
 from lxml import etree
 from lxml.html import HtmlElement, fragment_fromstring
 
-from .text import clean, count_words
+from .text import clean, count_words, word_overlap
 
 __all__ = ["hydrated_body"]
 
@@ -30,6 +30,7 @@ _PARAGRAPH_MARK = re.compile(r"<p[\s>]|\\u003cp[\s>\\]", re.IGNORECASE)
 _RAW_PARAGRAPH = re.compile(r"<p[\s>]", re.IGNORECASE)
 _MIN_SCRIPT_CHARS = 1000
 _MIN_PARAGRAPHS = 2
+_AGREEMENT = 0.5  # share of the headline's words the text must contain
 _BLOCKS = ("p", "h2", "h3", "blockquote")
 # Paragraphs inside these are picture captions and credits, not story text.
 _CAPTION = re.compile(r"caption|credit|figcaption", re.IGNORECASE)
@@ -90,13 +91,19 @@ def _candidates(tree: HtmlElement) -> list[str]:
     return found
 
 
-def hydrated_body(tree: HtmlElement) -> str:
-    """Paragraphs of the longest article-like HTML string in the page's inline scripts, or ""."""
+def hydrated_body(tree: HtmlElement, headline: str | None = None) -> str:
+    """Paragraphs of the longest article-like HTML string in the page's inline scripts, or "".
+
+    With a `headline`, only a text containing most of its words is taken: the state of a
+    single-page app may also hold other stories (related articles, the next story).
+    """
     best: list[str] = []
     best_words = 0
     for markup in _candidates(tree):
         lines = _paragraphs(markup)
         words = sum(count_words(line) for line in lines)
+        if headline and word_overlap(headline, "\n".join(lines)) < _AGREEMENT:
+            continue
         if words > best_words:
             best, best_words = lines, words
     return "\n".join(best)

@@ -45,6 +45,15 @@ def count_words(text: str) -> int:
     return words
 
 
+def word_overlap(part: str, whole: str) -> float:
+    """Share of `part`'s words that also occur in `whole`."""
+    words = _WORD.findall(part.lower())
+    if not words:
+        return 0.0
+    vocabulary = set(_WORD.findall(whole.lower()))
+    return sum(1 for w in words if w in vocabulary) / len(words)
+
+
 def element_text(element: HtmlElement) -> str:
     return clean(element.text_content())
 
