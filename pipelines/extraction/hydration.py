@@ -110,10 +110,11 @@ def hydrated_body(tree: HtmlElement, headline: str | None = None) -> str:
 
 
 # Publication-time keys of hydration state objects ("publishedAt", "datePublished",
-# "publish_date", "pubDate", "firstPublished", "releaseDate", "deployDt"); keys for
-# updates, re-publications, embargo ends or expiry are not publication times.
+# "first_publish_date", "pubDate", "deployDt"); keys for updates, re-publications,
+# embargo ends or expiry are not publication times, nor are release dates (of a film,
+# a product) on review pages.
 _DATE_KEY = re.compile(
-    r'\\?"((?:date_?)?(?:first_?)?(?:published|publish|pub|release|deploy|issued)'
+    r'\\?"((?:date_?)?(?:first_?)?(?:published|publish|pub|deploy|issued)'
     r'(?:_?(?:at|on|date|dt|time|datetime|timestamp))?)\\?"\s*:\s*\\?"([^"\\]{8,40})\\?"',
     re.IGNORECASE,
 )
