@@ -5,9 +5,12 @@ JSON-LD > <meta> (OpenGraph article:*, parsely, sailthru, Dublin Core, ...) >
 microdata (itemprop) > a <time> element beside the headline > a date in the URL
 path > a date written in the text just below the headline (read with dateparser
 in the page language; relative dates such as "2 hours ago" are resolved against
-`fetched_at`). Dates in navigation, sidebars, related lists and comments, and
-"today" widgets at the top of the page, are never read: the page-level <time>
-and text searches start at the headline and skip such containers.
+`fetched_at`) > a labelled date field anywhere in the page ("Datum 28.04.2023")
+> a publication-date key in the hydration state of a script-rendered page.
+Dates in navigation, sidebars, related lists and comments, and "today" widgets
+at the top of the page, are never read: the page-level <time> and text searches
+start at the headline and skip such containers, and labelled fields are read
+outside them only.
 
 Every result is timezone-aware and keeps the page's own offset; a page that
 gives no offset is taken to be in UTC. Impossible dates (before 1990, after
