@@ -43,6 +43,8 @@ def test_hydrated_body_must_be_about_the_headline() -> None:
     assert hydrated_body(tree).split("\n") == other
     assert hydrated_body(tree, "Council votes on the script-rendered story").split("\n") == STORY
     assert hydrated_body(tree, "Harbour closes for the winter") == ""
+    # Shared function words ("to", "on", "the", "as", "of") do not make it the same story.
+    assert hydrated_body(tree, "Harbour ferries to run on the river as of June") == ""
 
 
 def test_hydrated_body_decodes_a_payload_encoded_twice() -> None:

@@ -19,7 +19,7 @@ import re
 from lxml import etree
 from lxml.html import HtmlElement, fragment_fromstring
 
-from .text import clean, count_words, word_overlap
+from .text import clean, count_words
 
 __all__ = ["hydrated_body"]
 
@@ -30,7 +30,10 @@ _PARAGRAPH_MARK = re.compile(r"<p[\s>]|\\u003cp[\s>\\]", re.IGNORECASE)
 _RAW_PARAGRAPH = re.compile(r"<p[\s>]", re.IGNORECASE)
 _MIN_SCRIPT_CHARS = 1000
 _MIN_PARAGRAPHS = 2
-_AGREEMENT = 0.5  # share of the headline's words the text must contain
+_AGREEMENT = 0.5  # share of the headline's content words the text must contain
+_SHORT = 3  # words this short ("the", "of", "und") say nothing about the topic...
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")  # ...unless CJK
+_WORD = re.compile(r"\w+")
 _BLOCKS = ("p", "h2", "h3", "blockquote")
 # Paragraphs inside these are picture captions and credits, not story text.
 _CAPTION = re.compile(r"caption|credit|figcaption", re.IGNORECASE)
@@ -91,6 +94,15 @@ def _candidates(tree: HtmlElement) -> list[str]:
     return found
 
 
+def _about(headline: str, text: str) -> float:
+    """Share of the headline's content words (not short function words) found in `text`."""
+    words = [w for w in _WORD.findall(headline.casefold()) if len(w) > _SHORT or _CJK.search(w)]
+    if not words:
+        return 1.0
+    vocabulary = set(_WORD.findall(text.casefold()))
+    return sum(1 for w in words if w in vocabulary) / len(words)
+
+
 def hydrated_body(tree: HtmlElement, headline: str | None = None) -> str:
     """Paragraphs of the longest article-like HTML string in the page's inline scripts, or "".
 
@@ -102,7 +114,7 @@ def hydrated_body(tree: HtmlElement, headline: str | None = None) -> str:
     for markup in _candidates(tree):
         lines = _paragraphs(markup)
         words = sum(count_words(line) for line in lines)
-        if headline and word_overlap(headline, "\n".join(lines)) < _AGREEMENT:
+        if headline and _about(headline, "\n".join(lines)) < _AGREEMENT:
             continue
         if words > best_words:
             best, best_words = lines, words
