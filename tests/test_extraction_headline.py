@@ -28,7 +28,8 @@ def test_section_affix_without_spaces_yields_to_the_bare_title() -> None:
 
 
 def test_without_a_bare_title_or_section_the_affixed_one_is_kept() -> None:
-    head = f'<meta property="og:site_name" content="Courier"><meta property="og:title" content="{STORY}-Politics | Courier">'
+    head = ('<meta property="og:site_name" content="Courier">'
+            f'<meta property="og:title" content="{STORY}-Politics | Courier">')
     assert _headline(head) == f"{STORY}-Politics"
     # A bare title but no section named "Politics": the hyphen may belong to a word.
     assert _headline(head + f'<meta name="headline" content="{STORY}">') == f"{STORY}-Politics"

@@ -117,6 +117,7 @@ def test_unlabelled_sidebar_or_sentence_dates_are_not_read() -> None:
     for html in (_labelled("<strong>Datum</strong> 28.04.2023", sidebar=True),
                  _labelled("<strong>Datum</strong> des Treffens war nicht der 28.04.2023, sondern ein anderer Tag"),
                  _labelled("<strong>Termin</strong> 28.04.2023")):
-        result = extract_article(html, "https://example.com/a-65464327", fetched_at=datetime(2023, 4, 28, 20, tzinfo=UTC))
+        result = extract_article(html, "https://example.com/a-65464327",
+                                 fetched_at=datetime(2023, 4, 28, 20, tzinfo=UTC))
         assert isinstance(result, ArticleRecord)
         assert result.published_at is None

@@ -384,15 +384,16 @@ class _Finder:
         """A date given as a labelled field anywhere outside noise ("<strong>Datum</strong> 28.04.2023",
         "<dt>Published</dt><dd>...</dd>"): labelled metadata blocks often sit after the text."""
         for label in self.tree.iter(*_LABEL_TAGS):
-            if not _DATE_LABEL.match(clean(label.text_content())):
+            name = clean(label.text_content())
+            if not _DATE_LABEL.match(name):
                 continue
-            if label.tag in ("dt", "th"):
+            if label.tag in ("dt", "th"):  # the value is the next cell: <dd>, <td>
                 sibling = label.getnext()
                 value = clean(sibling.text_content()) if sibling is not None else ""
-            else:
+            else:  # the value follows the label inside the same element
                 parent = label.getparent()
                 whole = clean(parent.text_content()) if parent is not None else ""
-                value = whole[len(clean(label.text_content())):] if whole.startswith(clean(label.text_content())) else ""
+                value = whole[len(name):] if whole.startswith(name) else ""
             match = _TEXT_DATES.search(value)
             if match is None or len((value[:match.start()] + value[match.end():]).split()) > _LABEL_REST_WORDS:
                 continue

@@ -186,7 +186,7 @@ def find_headline(tree: HtmlElement, data: Structured, url: str, site: str | Non
                     proposal.key, proposal.text = other.key, other.text
                     break
     # A title that is another source's title plus a short tail after a separator
-    # ("Story-Politics", "Story | Sport", "Story - DW - 28.04.2023") carries a section or
+    # ("Story | Sport", "Story - Local news", "Story-Politics") carries a section or
     # site affix that site-name stripping did not recognise: it votes for the bare title.
     sections = _sections(data)
     for proposal in proposals:

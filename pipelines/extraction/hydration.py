@@ -1,4 +1,4 @@
-"""The article body from a script-rendered page's hydration state.
+"""The article body and publication date from a script-rendered page's hydration state.
 
 Single-page-app sites (Next.js, Nuxt, React Query, Apollo) often ship the article
 as an HTML string inside an inline ``<script>`` (``__NEXT_DATA__``, a
@@ -6,9 +6,11 @@ as an HTML string inside an inline ``<script>`` (``__NEXT_DATA__``, a
 in the browser; without JavaScript the page holds no paragraphs and every
 DOM-based extractor comes back empty. This module finds the JSON string
 literals in inline scripts that carry paragraph markup, decodes them, and
-returns the paragraphs of the longest one. It is a fallback: the body stage
-calls it only when the DOM gave (almost) nothing, so normal pages pay nothing.
-Reads no settings.
+returns the paragraphs of the longest one about the headline; and it reads
+publication-date keys ("publishedAt", "datePublished", ...) from the same
+scripts. Both are fallbacks: the body stage calls the first only when the DOM
+gave (almost) nothing, the date stage the second only when no other source gave
+a date, so normal pages pay nothing. Reads no settings.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from lxml.html import HtmlElement, fragment_fromstring
 
 from .text import clean, count_words
 
-__all__ = ["hydrated_body"]
+__all__ = ["hydrated_body", "hydrated_dates"]
 
 # A JSON string literal (escapes included) long enough to be an article.
 _LITERAL = re.compile(r'"((?:[^"\\]|\\.){200,})"', re.DOTALL)
