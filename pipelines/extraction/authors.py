@@ -368,12 +368,14 @@ _BY_WORDS = frozenset({"by", "von", "par", "por", "door", "di", "av", "af", "wri
 
 def _short_text(element: HtmlElement) -> str:
     """The element's whole text when it is short (bylines are), else ""."""
+    pieces = []
     size = 0
     for piece in element.itertext():
         size += len(piece)
         if size > _BYLINE_MAX_CHARS * 2:
             return ""
-    return clean(element.text_content())
+        pieces.append(piece)
+    return clean(" ".join(pieces))  # "<p>Jane Doe</p><p>20.10.2025</p>": two words, not one
 
 
 _LABELS = frozenset(
