@@ -73,8 +73,16 @@ def test_agency_byline_is_kept() -> None:
         (["Jane Doe Published 4:05 PM EST Nov 19, 2019"], ["Jane Doe"]),
         (["Jane Doe 3 Comments"], ["Jane Doe"]),
         (["Sep 2, 2024"], []),
-        # "<Kind> by"
+        (["by Jeff FoustMonday, November 18, 2019"], ["Jeff Foust"]),
+        (["Jane Sunday"], ["Jane Sunday"]),
+        # "<Kind> by", a "By" left on its own, a sentence stop between credits
         (["Analysis by Chris Cillizza"], ["Chris Cillizza"]),
+        (["By Carrie Arnold", "By"], ["Carrie Arnold"]),
+        (["Finian Cunningham. Sputnik International"], ["Finian Cunningham", "Sputnik International"]),
+        (["Sarah E. Needleman"], ["Sarah E. Needleman"]),
+        # an agency with its staff title is the agency
+        (["TOM KRISHER, AP Auto Writer"], ["TOM KRISHER", "AP"]),
+        (["Ana Lopez, Auto Writer"], ["Ana Lopez"]),
         # desks and the outlet are house credits, not people (find_authors keeps them as a fallback)
         (["MND Staff"], []),
         (["Daily Market Wire Staff"], []),

@@ -30,12 +30,12 @@ from .urls import registrable_domain
 __all__ = ["clean_authors", "find_authors"]
 
 _SPLIT = re.compile(
-    r"\s*(?:,|;|\||\s&\s|/|／|·|•|、|，|\n|(?i:\band\b|\bund\b|\bsowie\b|\bwith\b|\bmit\b|\bavec\b|\bcon\b)"
+    r"\s*(?:,|;|\||\s&\s|/|／|·|•|、|，|\n|(?<=[a-z]{4})\.\s+(?=[A-Z])|(?i:\band\b|\bund\b|\bsowie\b|\bwith\b|\bmit\b|\bavec\b|\bcon\b)"
     r"|\s(?:et|y|e|i|og|och|en|ve)\s)\s*"
 )
 _BY_PREFIX = re.compile(
     r"^\s*(?:(?:written|reported|posted|story|text|photos?|analysis|commentary|opinion|interview|words|column|review|"
-    r"edited|compiled)\s+by|by|von|par|por|di|de|door|av|af|"
+    r"edited|compiled)\s+by|by|von|par|por|di|de|door|av|af|текст|автор|yazar|"
     r"autor(?:in)?|author|auteur|texte|text|bericht|redacción|escrito\s+por)\s*[:\-–]?\s+",
     re.IGNORECASE,
 )
@@ -59,12 +59,15 @@ _PARENS = re.compile(r"\s*[(\[（][^)\]）]*[)\]）]")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _URL = re.compile(r"^(?:https?://|www\.)|\.(?:com|org|net|de|fr|co\.uk|es|it)\b", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")  # names written without spaces
 # What follows a name in a byline line: "Jane Doe 05.08.2024, 20:59 Uhr", "Jane Doe on Monday",
-# "Jane Doe Published 4:05 PM", "Jane Doe 3 Comments".
+# "Jane Doe Monday, November 18", "Jane Doe Published 4:05 PM", "Jane Doe 3 Comments".
 _TRAILING_DATE = re.compile(
-    r"\s+(?:\d{1,4}[./:-]\d{1,2}\b|(?:on\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
+    r"\s+(?:\d{1,4}[./:-]\d{1,2}\b|on\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b,?\s+(?:\w+\s+)?\d|"
     r"(?:published|updated|posted|last\s+updated|veröffentlicht|aktualisiert|publié|mis\s+à\s+jour)\b|"
-    r"\d+\s+(?:comments?|kommentare?|commentaires?|comentarios?)\b).*$",
+    r"\d+\s+(?:comments?|kommentare?|commentaires?|comentarios?)\b).*$"
+    r"|(?<=[a-z])(?-i:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b.*$",  # "Jeff FoustMonday, Nov 18"
     re.IGNORECASE,
 )
 # Degrees and credentials after a name ("Jane Doe, MS, RD") are not names.
@@ -83,6 +86,7 @@ _GENERIC = frozenset(
         "editorial", "editorial staff", "editorial team",
         "staff reporter", "staff writer", "correspondent", "our correspondent", "news", "online",
         "contributor", "contributors", "press release", "sponsored", "author", "autor", "auteur",
+        "by", "von", "par", "por", "door",  # a "By" label left on its own
     )
 )
 # Wire services: kept as authors wherever they appear (also lower-case "dpa", or typed as an
@@ -167,7 +171,7 @@ def _sort(raw_values: Iterable[str], outlet: Outlet, *, organisations: bool = Fa
     found = _Names([], [])
     seen: set[str] = set()
     for raw in raw_values:
-        raw = clean(raw)
+        raw = _TRAILING_DATE.sub("", clean(raw))
         if not raw or raw.startswith(("http://", "https://")):
             continue
         whole = _BY_PREFIX.sub("", raw).strip(_STRIP)
@@ -217,6 +221,11 @@ def _classify(piece: str, outlet: Outlet, organisation: bool) -> tuple[str | Non
         stripped = name[: match.start()].strip(_STRIP)
         if _DESK.search(match.group(1)) and (len(stripped.split()) == 1 or outlet.owns(stripped)):
             return "house", name  # "Gear Team", "MND Staff", "Detroit News wire services": a desk
+        agency = next((w for w in stripped.split()[:1] if norm(w) in _AGENCIES and w.isupper()), None)
+        if agency:
+            return "person", agency  # "AP Auto Writer", "AP National Security Writer": the agency
+        if len(stripped.split()) == 1 and not _CJK.search(stripped):
+            return None, name  # "Auto Writer", "Sports Reporter": a title without a name
         name = _BY_PREFIX.sub("", stripped).strip(_STRIP)
         key = norm(name)
     if not key or key in _GENERIC:
@@ -309,6 +318,11 @@ def _elsewhere(element: HtmlElement) -> bool:
     return any(a.tag in ("aside", "nav") for a in element.iterancestors())
 
 
+def _text(element: HtmlElement) -> str:
+    # Text nodes joined with a space: "<span>ERIC TUCKER</span><span>Associated Press</span>".
+    return clean(" ".join(element.itertext()))
+
+
 def _microdata_authors(tree: HtmlElement) -> list[str]:
     values = []
     for element in tree.xpath('//*[@itemprop="author"]'):
@@ -317,7 +331,7 @@ def _microdata_authors(tree: HtmlElement) -> list[str]:
         value = element.get("content")
         if value is None:
             names = element.xpath('.//*[@itemprop="name"]')
-            value = names[0].get("content") or names[0].text_content() if names else element.text_content()
+            value = names[0].get("content") or _text(names[0]) if names else _text(element)
         value = clean(value)
         if value:
             values.append(value)
@@ -330,11 +344,11 @@ def _byline_elements(tree: HtmlElement) -> list[str]:
         href = element.get("href") or ""
         slug = urlsplit(href).path.rstrip("/").rsplit("/", 1)[-1].lower() if href else ""
         if slug not in _GENERIC_SLUGS and not _elsewhere(element):
-            values.append(clean(element.text_content()))
+            values.append(_text(element))
     if not values:
         for element in tree.xpath('//*[contains(@class, "byline")]')[:2]:
             if not _elsewhere(element):
-                values.append(clean(element.text_content()))
+                values.append(_text(element))
     return [v for v in values if v and len(v) < 120]
 
 
