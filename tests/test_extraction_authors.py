@@ -151,7 +151,7 @@ def _authors(html: str, url: str = "https://harbourherald.example/news/plan") ->
         # a CMS account's profile URL: not a byline
         (_page(_jsonld({"@type": "Person", "name": "Herald D", "url": "https://harbourherald.example/author/admin/"}),
                "<p>By Jane Doe</p>"), ["Jane Doe"]),
-        (_page(_jsonld({"@type": "Person", "name": "Herald D", "url": "https://harbourherald.example/author/herald-d/"})),
+        (_page(_jsonld({"@type": "Person", "name": "Herald D", "url": "https://harbourherald.example/a/herald-d/"})),
          ["Herald D"]),
         # microdata bylines of teaser cards in an <aside> belong to other stories
         (_page(body='<span itemprop="author">Madeleine Howell</span>'

@@ -30,7 +30,9 @@ from .urls import registrable_domain
 __all__ = ["clean_authors", "find_authors"]
 
 _SPLIT = re.compile(
-    r"\s*(?:,|;|\||\s&\s|/|／|·|•|、|，|\n|(?<=[a-z]{4})\.\s+(?=[A-Z])|(?i:\band\b|\bund\b|\bsowie\b|\bwith\b|\bmit\b|\bavec\b|\bcon\b)"
+    r"\s*(?:,|;|\||\s&\s|/|／|·|•|、|，|\n"
+    r"|(?<=[a-z]{4})\.\s+(?=[A-Z])"  # "Jane Doe. Sputnik International", not "Jane E. Doe"
+    r"|(?i:\band\b|\bund\b|\bsowie\b|\bwith\b|\bmit\b|\bavec\b|\bcon\b)"
     r"|\s(?:et|y|e|i|og|och|en|ve)\s)\s*"
 )
 _BY_PREFIX = re.compile(
@@ -40,7 +42,10 @@ _BY_PREFIX = re.compile(
     re.IGNORECASE,
 )
 # Desks and collectives: "Gear Team", "MND Staff", "Newsroom" credit the outlet, not a person.
-_DESK_WORDS = r"staff|team|desk|bureau|newsroom|redaktion|editors|editorial|rédaction|redacción|redazione|wires?(?:\s+services?)?"
+_DESK_WORDS = (
+    r"staff|team|desk|bureau|newsroom|redaktion|editors|editorial|rédaction|redacción|redazione|"
+    r"wires?(?:\s+services?)?"
+)
 _ROLE_WORDS = (
     r"senior|chief|deputy|managing|executive|contributing|associate|assistant|special|political|"
     r"business|technology|tech|science|health|sports?|foreign|national|local|white\s+house|washington|"
@@ -311,8 +316,8 @@ def _jsonld_authors(value: Any, data: Structured, *, references: bool = False,
 
 
 def _elsewhere(element: HtmlElement) -> bool:
-    """Whether the element belongs to something other than the article: noise, or an <aside>,
-    <nav> or <footer> anywhere above it (teaser cards of other stories carry bylines too)."""
+    """Whether the element belongs to something other than the article: noise, or an <aside> or
+    <nav> anywhere above it, past any <article> (teaser cards of other stories carry bylines too)."""
     if is_noise(element):
         return True
     return any(a.tag in ("aside", "nav") for a in element.iterancestors())
@@ -331,16 +336,19 @@ def _microdata_authors(tree: HtmlElement) -> list[str]:
         value = element.get("content")
         if value is None:
             names = element.xpath('.//*[@itemprop="name"]')
-            value = names[0].get("content") or _text(names[0]) if names else _text(element)
+            value = (names[0].get("content") or _text(names[0])) if names else _text(element)
         value = clean(value)
         if value:
             values.append(value)
     return values
 
 
+_BYLINE_XPATH = '//a[@rel="author"] | //*[contains(@class, "author-name") or contains(@class, "byline__name")]'
+
+
 def _byline_elements(tree: HtmlElement) -> list[str]:
     values = []
-    for element in tree.xpath('//a[@rel="author"] | //*[contains(@class, "author-name") or contains(@class, "byline__name")]'):
+    for element in tree.xpath(_BYLINE_XPATH):
         href = element.get("href") or ""
         slug = urlsplit(href).path.rstrip("/").rsplit("/", 1)[-1].lower() if href else ""
         if slug not in _GENERIC_SLUGS and not _elsewhere(element):
@@ -370,14 +378,14 @@ def _byline_after(heading: HtmlElement | None) -> list[str]:
         if count >= _BYLINE_SCAN:
             break
         text = clean(element.text)
-        if not (text and _BYLINE_TEXT.match(text)) and (not text or text.lower() in _BY_WORDS):
-            text = _short_text(element)
+        if not _BYLINE_TEXT.match(text) and text.lower() in _BY_WORDS:
+            text = _short_text(element)  # "<p>von <a>Jane Doe</a></p>", "<li><span>By</span> ..."
         if text and _BYLINE_TEXT.match(text) and len(text.split()) <= _BYLINE_MAX_WORDS and not _elsewhere(element):
             return [text]
     return []
 
 
-_BY_WORDS = frozenset({"by", "von", "par", "por", "door", "di", "av", "af", "written by", "text"})
+_BY_WORDS = frozenset({"", "by", "von", "par", "por", "door", "di", "av", "af", "written by", "text"})
 
 
 def _short_text(element: HtmlElement) -> str:
@@ -396,7 +404,7 @@ _LABELS = frozenset(
     norm(x)
     for x in (
         "author", "authors", "autor", "autorin", "autoren", "autorin/autor", "autor/in", "auteur", "auteurs",
-        "autor/a", "autores", "written by", "reporter", "reporterin",
+        "autor/a", "autores", "written by",
     )
 )
 _LABEL_TAGS = ("strong", "b", "dt", "th", "label", "span", "em")
@@ -405,7 +413,7 @@ _LABEL_TAGS = ("strong", "b", "dt", "th", "label", "span", "em")
 def _labelled_author(tree: HtmlElement) -> list[str]:
     """A labelled author field: "<strong>Autor</strong> Jane Doe", "<dt>Author</dt><dd>...</dd>"."""
     for element in tree.iter(*_LABEL_TAGS):
-        label = clean(element.text_content()).rstrip(":").strip()
+        label = clean(element.text).rstrip(":").strip()
         if not label or len(label) > 20 or norm(label) not in _LABELS:
             continue
         value = clean(element.tail).lstrip(":").strip()
