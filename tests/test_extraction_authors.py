@@ -75,6 +75,8 @@ def test_agency_byline_is_kept() -> None:
         (["Sep 2, 2024"], []),
         (["by Jeff FoustMonday, November 18, 2019"], ["Jeff Foust"]),
         (["Jane Sunday"], ["Jane Sunday"]),
+        # words of a sentence are not a name (scripts without case are not affected)
+        (["fronte alla crisi il governo"], []),
         # "<Kind> by", a "By" left on its own, a sentence stop between credits
         (["Analysis by Chris Cillizza"], ["Chris Cillizza"]),
         (["By Carrie Arnold", "By"], ["Carrie Arnold"]),
@@ -165,6 +167,9 @@ def _authors(html: str, url: str = "https://harbourherald.example/news/plan") ->
         # a labelled author field, not when it sits in a sidebar
         (_page(body="<ul><li><strong>Autorin/Autor</strong> Roman Goncharenko</li></ul>"), ["Roman Goncharenko"]),
         (_page(body="<aside><ul><li><strong>Author</strong> Roman Goncharenko</li></ul></aside>"), []),
+        # "Text: Name" is a byline, a "Text Size" widget is not
+        (_page(body="<div><p>Text: Anna Berg</p></div>"), ["Anna Berg"]),
+        (_page(body="<div><p>Text Size</p></div>"), []),
     ],
 )
 def test_find_authors(html: str, expected: list[str]) -> None:

@@ -246,8 +246,8 @@ def _classify(piece: str, outlet: Outlet, organisation: bool) -> tuple[str | Non
     words = name.split()
     if len(words) > 5 or len(name) > 60:
         return None, name
-    if len(words) == 1 and name.islower():
-        return None, name  # a login such as "jdoe", not a byline
+    if name.islower():
+        return None, name  # a login such as "jdoe", or words of a sentence, not a byline
     return "person", name
 
 
@@ -360,7 +360,7 @@ def _byline_elements(tree: HtmlElement) -> list[str]:
     return [v for v in values if v and len(v) < 120]
 
 
-_BYLINE_TEXT = re.compile(r"^(?:by|von|par|por|door|di|av|af|written by|text)\s+\w", re.IGNORECASE)
+_BYLINE_TEXT = re.compile(r"^(?:(?:by|von|par|por|door|di|av|af|written by)\s+|text:\s*)\w", re.IGNORECASE)
 _BYLINE_SCAN = 40  # elements after the headline searched for a "By ..." line
 _BYLINE_MAX_WORDS = 12
 _BYLINE_MAX_CHARS = 120
