@@ -40,6 +40,9 @@ NEWSPIPE_RETRY_BACKOFF_MAX = 60.0  # also caps Retry-After
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Scrapy's lets requests that waited for robots.txt through unchecked (see crawler.middlewares).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtMiddleware": 100,
     # Per-domain delay across distributed workers; switched off unless NEWSPIPE_REDIS_URL is set.
     "crawler.distributed.throttle.RedisThrottleMiddleware": 950,
 }
