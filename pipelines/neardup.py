@@ -176,7 +176,8 @@ class NearDupIndex:
             stmt = stmt.where(Article.created_at >= since)
         missing: list[tuple[int, bytes]] = []
         count = 0
-        for article_id, stored, body in session.execute(stmt.execution_options(yield_per=1000)):
+        # On the session's connection: Core rows, without the ORM's per-statement work (once a batch).
+        for article_id, stored, body in session.connection().execute(stmt.execution_options(yield_per=1000)):
             self._high_water = max(self._high_water, article_id)
             signature = stored
             if signature is None and body:

@@ -15,16 +15,59 @@ SQLAlchemy would have written, and read back the same way):
 
 Article URLs are inserted with ON CONFLICT (url) DO NOTHING on both: a URL a concurrent
 writer has just given to another article stays theirs. Nothing is committed here.
+
+`stored_values` and `allocate_ids` are the batch's other statements (which of its URLs and
+hashes are stored; new primary keys), one query each, also straight to the driver.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
     from sqlalchemy.engine import Connection, Dialect
+
+
+_IN_CHUNK = 500  # SQLite: values per IN (...), well under its parameter limit
+
+
+def stored_values(connection: Connection, wanted: Sequence[tuple[str, str, Iterable[str]]]) -> list[set[str]]:
+    """For each (table, column, values): which of the values the column holds. One query for all."""
+    parts: list[str] = []
+    params: list[Any] = []
+    postgres = connection.dialect.name == "postgresql"
+    for index, (table, column, values) in enumerate(wanted):
+        ordered = sorted(set(values))
+        if postgres:  # one array parameter, whatever the count
+            chunks = [ordered] if ordered else []
+        else:
+            chunks = [ordered[i : i + _IN_CHUNK] for i in range(0, len(ordered), _IN_CHUNK)]
+        for chunk in chunks:
+            test = "= ANY(%s)" if postgres else f"IN ({', '.join('?' * len(chunk))})"
+            parts.append(f"SELECT {index}, {column} FROM {table} WHERE {column} {test}")
+            params.extend([chunk] if postgres else chunk)
+    found: list[set[str]] = [set() for _ in wanted]
+    if parts:
+        for index, value in connection.exec_driver_sql(" UNION ALL ".join(parts), tuple(params)):
+            found[index].add(value)
+    return found
+
+
+def allocate_ids(connection: Connection, counts: Sequence[tuple[str, int]]) -> list[list[int]]:
+    """`count` new primary keys for each table, ascending, in one query: from the tables' sequences
+    on PostgreSQL; on SQLite the ids it would pick itself (max + 1 ...). A concurrent writer
+    taking the same ids makes the insert fail on the primary key (the writer retries the batch)."""
+    if connection.dialect.name == "postgresql":
+        columns = ", ".join(
+            f"(SELECT array_agg(nextval(pg_get_serial_sequence('{table}', 'id'))) FROM generate_series(1, %s))" for table, _ in counts
+        )
+        row = connection.exec_driver_sql(f"SELECT {columns}", tuple(count for _, count in counts)).one()
+        return [sorted(ids or []) for ids in row]
+    columns = ", ".join(f"(SELECT coalesce(max(id), 0) FROM {table})" for table, _ in counts)
+    tops = connection.exec_driver_sql(f"SELECT {columns}").one()
+    return [list(range(top + 1, top + 1 + count)) for top, (_, count) in zip(tops, counts)]
 
 
 class BulkInsert:

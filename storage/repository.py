@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Date, cast, delete, func, literal, or_, select, union_all, update
+from sqlalchemy import Date, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from storage.bulk import BulkInsert
+from storage.bulk import BulkInsert, allocate_ids, stored_values
 from storage.models import Article, ArticleUrl, ArticleVersion, CrawlRun, DuplicateLink, Source, Story
 
 if TYPE_CHECKING:
@@ -267,12 +267,13 @@ class ArticleRepository:
                     plain[a] = plain[b] = False
 
         # What is stored already.
-        stored_urls, stored_hashes, named_by_copies = self._stored(
+        stored_urls, stored_hashes, named_by_copies = stored_values(
+            self.session.connection(),
             [
-                (ArticleUrl.url, every_url),
-                (Article.content_hash, set(by_hash)),
-                (Article.syndicated_from, {u for urls in own_urls for u in urls}),
-            ]
+                ("article_urls", "url", every_url),
+                ("articles", "content_hash", by_hash),
+                ("articles", "syndicated_from", {u for urls in own_urls for u in urls}),
+            ],
         )
         plans: list[str | None] = [None] * len(items)
         for index, (item, urls) in enumerate(zip(items, own_urls)):
@@ -311,38 +312,6 @@ class ArticleRepository:
                 for i in indexes:
                     plans[i] = None
         return plans
-
-    def _allocate_ids(self, counts: Sequence[tuple[Any, int]]) -> list[list[int]]:
-        """New primary keys, ascending, `count` for each table, in one query: from the tables'
-        sequences on PostgreSQL; on SQLite the ids it would pick itself (max + 1 …). A concurrent
-        writer taking the same ids makes the insert fail on the primary key, and the writer
-        retries the batch."""
-        conn = self.session.connection()
-        if conn.dialect.name == "postgresql":
-            columns = [
-                select(func.array_agg(func.nextval(func.pg_get_serial_sequence(table.name, "id"))))
-                .select_from(func.generate_series(1, count))
-                .scalar_subquery()
-                for table, count in counts
-            ]
-            row = conn.execute(select(*columns)).one()
-            return [sorted(ids or []) for ids in row]
-        tops = conn.execute(select(*(select(func.coalesce(func.max(t.c.id), 0)).scalar_subquery() for t, _ in counts))).one()
-        return [list(range(top + 1, top + 1 + count)) for top, (_, count) in zip(tops, counts)]
-
-    def _stored(self, wanted: Sequence[tuple[Any, Iterable[str]]]) -> list[set[str]]:
-        """For each (column, values): which of the values the column holds. One query for all
-        (in chunks, to stay under parameter limits)."""
-        queries = [
-            select(literal(index).label("which"), column.label("value")).where(column.in_(chunk))
-            for index, (column, values) in enumerate(wanted)
-            for chunk in _chunks(sorted(values))
-        ]
-        found: list[set[str]] = [set() for _ in wanted]
-        if queries:
-            for index, value in self.session.connection().execute(union_all(*queries) if len(queries) > 1 else queries[0]):
-                found[index].add(value)
-        return found
 
     def _bulk(self, run: Sequence[tuple[NewArticle, str]], run_id: int | None) -> list[SaveResult]:
         """Write a run of planned articles; copies learn their story's original only now, after
@@ -392,7 +361,7 @@ class ArticleRepository:
         # Rows straight to the driver (`storage.bulk`) with ids taken up front, not the ORM's unit
         # of work: nothing here needs to live in the session. Ids ascend in batch order, as one by one.
         fresh = sum(1 for _, original in planned if original is None)
-        new_story_ids, article_ids = self._allocate_ids([(Story.__table__, fresh), (Article.__table__, len(planned))])
+        new_story_ids, article_ids = allocate_ids(self.session.connection(), [("stories", fresh), ("articles", len(planned))])
         story_ids = iter(new_story_ids)
         rows, new_stories, links, url_rows, results = [], [], [], [], []
         as_link = self.duplicate_policy == "link"
