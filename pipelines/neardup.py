@@ -94,20 +94,25 @@ class _BandIndex:
         bands, rows = _optimal_param(threshold, num_perm, 0.5, 0.5)
         width = 4 * rows  # bytes per band: uint32 values
         self._slices = [slice(band * width, (band + 1) * width) for band in range(bands)]
-        self._tables: list[dict[bytes, list[int]]] = [{} for _ in range(bands)]
+        self._tables: list[dict[bytes, int | list[int]]] = [{} for _ in range(bands)]
         self._size = 4 * num_perm  # a signature of another size never matches (`similarity` gives 0)
         self.keys: dict[int, bytes] = {}  # key -> its signature
 
+    # A bucket is one key, or a list once a second key shares the band: most bands of most
+    # signatures are unique, and plain ints keep the garbage collector out of a large index.
     def insert(self, key: int, signature: bytes) -> None:
         self.keys[key] = signature
         if len(signature) != self._size:
             return
         for table, part in zip(self._tables, self._slices):
-            bucket = table.get(signature[part])
+            band = signature[part]
+            bucket = table.get(band)
             if bucket is None:
-                table[signature[part]] = [key]
-            else:
+                table[band] = key
+            elif isinstance(bucket, list):
                 bucket.append(key)
+            else:
+                table[band] = [bucket, key]
 
     def remove(self, key: int) -> None:
         signature = self.keys.pop(key)
@@ -116,8 +121,11 @@ class _BandIndex:
         for table, part in zip(self._tables, self._slices):
             band = signature[part]
             bucket = table[band]
-            bucket.remove(key)
-            if not bucket:
+            if isinstance(bucket, list):
+                bucket.remove(key)
+                if len(bucket) == 1:
+                    table[band] = bucket[0]
+            else:
                 del table[band]
 
     def query(self, signature: bytes) -> set[int]:
@@ -126,8 +134,12 @@ class _BandIndex:
             return found
         for table, part in zip(self._tables, self._slices):
             bucket = table.get(signature[part])
-            if bucket is not None:
+            if bucket is None:
+                continue
+            if isinstance(bucket, list):
                 found.update(bucket)
+            else:
+                found.add(bucket)
         return found
 
 
