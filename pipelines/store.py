@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from crawler.database import database_for
 from pipelines.neardup import signature_bytes
@@ -166,9 +167,14 @@ class StorePipeline:
         waiting, self._waiting = self._waiting, []
         try:
             self._write_pending()
-        finally:
-            for stored in waiting:  # stored, spooled or counted as failed: the requests are done
-                stored.callback(None)
+        except Exception:
+            # Neither stored nor spooled (the spool itself failed): every waiting item fails loudly.
+            failure = Failure()
+            for stored in waiting:
+                stored.errback(failure)
+            raise
+        for stored in waiting:  # stored, spooled or counted as failed: the requests are done
+            stored.callback(None)
 
     def _write_pending(self) -> None:
         if not self.pending:
