@@ -82,8 +82,10 @@ NEWSPIPE_MAX_PAGINATION = 5
 # newspipe: storage.
 NEWSPIPE_DATABASE_URL = None  # None: $NEWSPIPE_DATABASE_URL, else sqlite:///newspipe.db
 NEWSPIPE_STORE_BATCH_SIZE = 50
-# The longest an article waits for its batch to fill; its request counts as done only once the
-# batch is committed (a distributed worker acknowledges it then).
+# Hold each item until its batch is committed, so its request counts as done only then (set for
+# distributed workers, which acknowledge requests in Redis when done); a part-filled batch is then
+# written after NEWSPIPE_STORE_BATCH_SECONDS.
+NEWSPIPE_STORE_HOLD_ITEMS = False
 NEWSPIPE_STORE_BATCH_SECONDS = 1.0
 # Where articles go when the database refuses them (one JSONL file per database); loaded back
 # by the next run or `newspipe db replay`. Empty: no spool (a refused batch fails the run).

@@ -1,7 +1,7 @@
 """Item pipeline: write articles to the database in batches, one transaction per batch.
 
 Reads NEWSPIPE_DATABASE_URL (through `crawler.database`), NEWSPIPE_STORE_BATCH_SIZE,
-NEWSPIPE_STORE_BATCH_SECONDS (the longest an article waits for its batch to fill),
+NEWSPIPE_STORE_HOLD_ITEMS and NEWSPIPE_STORE_BATCH_SECONDS (see below),
 NEWSPIPE_DUPLICATE_POLICY ("keep" or "link"), NEWSPIPE_NEAR_DUP_THRESHOLD (0 switches
 near-duplicate detection off), NEWSPIPE_NEAR_DUP_HORIZON_DAYS (how far back the MinHash
 index reaches; see `pipelines.neardup`) and NEWSPIPE_SPOOL_DIR.
@@ -9,10 +9,12 @@ Writing is `pipelines.writer.ArticleWriter`: transient errors are retried with b
 batch the database still refuses is appended to the spool (`storage.spool`), counted under
 `newspipe/store/spooled`, and fails the run; the next run (or `newspipe db replay`) loads
 the spool back first. Nothing is dropped silently.
-In a crawl, an item is done (for Scrapy) only once its batch is committed or spooled: its
-request stays in the engine's requests in progress until then, so a distributed worker
-acknowledges it in Redis only after that (see `crawler.distributed.scheduler`), and a
-killed worker loses no article that was waiting in a batch.
+With NEWSPIPE_STORE_HOLD_ITEMS (set for distributed workers) an item is done, for Scrapy, only
+once its batch is committed or spooled: its request stays in the engine's requests in progress
+until then, so a worker acknowledges it in Redis only after that (see
+`crawler.distributed.scheduler`) and a killed worker loses no article waiting in a batch; a
+part-filled batch is written after NEWSPIPE_STORE_BATCH_SECONDS. Otherwise items go on at once
+and the last batch is written when the spider closes.
 Outcomes are counted as `newspipe/store/new`, `/duplicate`, `/existing` (a stored URL,
 unchanged) and `/updated` (a new version); near-identical copies also as
 `newspipe/store/near_duplicate`; earlier rows found to be copies of a new article as
@@ -110,15 +112,18 @@ class StorePipeline:
         )
         spool_dir = settings.get("NEWSPIPE_SPOOL_DIR")
         spool = spool_for(spool_dir, database.url) if spool_dir else None
-        from twisted.internet import reactor  # installed by now: Scrapy builds pipelines in a running crawl
+        call_later = None
+        if settings.getbool("NEWSPIPE_STORE_HOLD_ITEMS"):
+            from twisted.internet import reactor  # installed by now: Scrapy builds pipelines in a running crawl
 
+            call_later = reactor.callLater  # type: ignore[attr-defined]
         return cls(
             writer,
             crawler.stats,
             batch_size=max(1, settings.getint("NEWSPIPE_STORE_BATCH_SIZE", 50)),
             spool=spool,
             hold_seconds=max(0.01, settings.getfloat("NEWSPIPE_STORE_BATCH_SECONDS", 1.0)),
-            call_later=reactor.callLater,  # type: ignore[attr-defined]
+            call_later=call_later,
         )
 
     def open_spider(self) -> None:
