@@ -2,7 +2,7 @@
 
     python -m benchmarks.crawl_throughput [--articles 2100] [--workers 1 2]
         [--redis redis://127.0.0.1:6379/0] [--db postgresql+psycopg://postgres@127.0.0.1:5432/test]
-        [--json out.json]
+        [--json out.json] [--profile DIR]
 
 Builds a copy of the demo site with `--articles` distinct article pages in a temp dir: each
 is one of the demo's article pages (three publishers' templates), moved to its own URL, with a
@@ -17,7 +17,8 @@ rate as a ratio to extraction alone (issue 5 target: >= 0.8 on a 2-core machine)
 
 Politeness is off for the measurement (no delay, AutoThrottle off, 16 requests in parallel
 per worker): it measures newspipe, not a site's crawl delay. Reads no settings; arguments
-only. Needs Redis and PostgreSQL.
+only. Needs Redis and PostgreSQL. `--profile DIR` runs each worker under cProfile and writes
+its statistics to DIR (`python -m pstats` reads them); profiling slows the workers down.
 """
 
 from __future__ import annotations
@@ -166,11 +167,22 @@ def stored_count(db_url: str) -> int:
 def worker_main(overrides: dict[str, Any]) -> int:
     from crawler.runner import build_settings, run_spider
 
-    outcome = run_spider("worker", build_settings(overrides))
+    profile_to = overrides.pop("_profile", None)
+    if not profile_to:
+        return 0 if run_spider("worker", build_settings(overrides)).ok else 1
+    import cProfile
+
+    profiler = cProfile.Profile()
+    try:
+        outcome = profiler.runcall(run_spider, "worker", build_settings(overrides))
+    finally:
+        profiler.dump_stats(profile_to)
     return 0 if outcome.ok else 1
 
 
-def crawl_rate(workers: int, sources: Path, expected: int, redis_url: str, pg_url: str, tmp: Path) -> dict[str, Any]:
+def crawl_rate(
+    workers: int, sources: Path, expected: int, redis_url: str, pg_url: str, tmp: Path, profile: Path | None = None
+) -> dict[str, Any]:
     import redis as redis_lib
 
     from crawler.distributed.keys import JobKeys
@@ -198,8 +210,9 @@ def crawl_rate(workers: int, sources: Path, expected: int, redis_url: str, pg_ur
         for n in range(workers):
             log = (tmp / f"{keys.job}-{n}.log").open("w")
             logs.append(log)
+            mine = {**overrides, "_profile": str(profile / f"{workers}-workers-{n}.prof")} if profile else overrides
             procs.append(
-                subprocess.Popen([sys.executable, "-m", "benchmarks.crawl_throughput", "--worker-json", json.dumps(overrides)],
+                subprocess.Popen([sys.executable, "-m", "benchmarks.crawl_throughput", "--worker-json", json.dumps(mine)],
                                  cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
             )
         deadline = time.monotonic() + 180
@@ -243,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--db", default="postgresql+psycopg://postgres@127.0.0.1:5432/test", help="PostgreSQL; a schema per run")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--profile", type=Path, help="write each worker's cProfile statistics to this directory")
     parser.add_argument("--worker-json", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker_json:
@@ -266,7 +280,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"trafilatura {baseline['trafilatura_extract_per_s']:.1f} pages/s ({baseline['articles']} articles)", flush=True)
             runs = []
             for workers in args.workers:
-                run = crawl_rate(workers, sources, baseline["articles"], args.redis, args.db, tmp)
+                if args.profile:
+                    args.profile.mkdir(parents=True, exist_ok=True)
+                run = crawl_rate(workers, sources, baseline["articles"], args.redis, args.db, tmp, args.profile)
                 run["ratio_to_newspipe_extract"] = run["articles_per_s"] / baseline["newspipe_extract_per_s"]
                 run["ratio_to_trafilatura_extract"] = run["articles_per_s"] / baseline["trafilatura_extract_per_s"]
                 runs.append(run)

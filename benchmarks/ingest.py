@@ -10,7 +10,11 @@ near-duplicates) are written twice on each backend, in the same run, alternating
   near-duplicate checks, stories, URLs, everything a crawl does;
 - **raw**: the driver's own `executemany` (sqlite3 / psycopg) inserting the same article columns
   into a plain table (an integer primary key and nothing else), in batches of the same size, one
-  commit each.
+  commit each;
+- **tables** (for reference): the same driver `executemany`, but into newspipe's own tables in a
+  fresh newspipe database: a story, the article and its two URLs per article, with the schema's
+  indexes and foreign keys, and nothing else (no look-ups, no near-duplicate index). What the
+  schema alone costs: the store cannot be faster than this.
 
 MinHash signatures are computed before either clock starts (both write the same bytes); their
 cost is reported on its own. Database creation (Alembic migrations) is outside the clock.
@@ -129,6 +133,60 @@ def raw_postgres(items: list[Any], batch: int, dsn: str, schema: str) -> float:
         return time.perf_counter() - start
 
 
+def tables(items: list[Any], batch: int, url: str) -> float:
+    """Driver executemany into newspipe's tables (stories, articles, article_urls) of a fresh database."""
+    from storage.engine import Database
+
+    Database(url).close()  # the schema, outside the clock
+    now = datetime.now(timezone.utc)
+    postgres = url.startswith("postgresql")
+    if postgres:
+        import psycopg
+
+        dsn, _, query = url.replace("postgresql+psycopg://", "postgresql://").partition("?")
+        conn: Any = psycopg.connect(dsn, options=query.split("=", 1)[1].replace("%3D", "="))
+        mark = "%s"
+    else:
+        import sqlite3
+
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+        conn.execute("PRAGMA journal_mode=WAL")  # as storage.engine sets them
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        mark = "?"
+
+    def value(v: Any) -> Any:
+        return v if postgres or not isinstance(v, datetime) else v.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ")
+
+    columns = [*COLUMNS, "story_id", "version", "stored_as", "id"]  # raw_rows' values, then these
+    marks = ", ".join([mark] * len(columns))
+    try:
+        conn.execute(f"INSERT INTO sources (id, name, domains, created_at) VALUES (1, 'bench', '[]', {mark})", (value(now),))
+        conn.commit()
+        rows = raw_rows(items)
+        ids = iter(range(1, len(rows) + 1))
+        start = time.perf_counter()
+        for chunk in _batches(list(zip(ids, rows, items)), batch):
+            cur = conn.cursor()
+            # Stories without their original (the store sets it too): a floor, not a second store.
+            cur.executemany(
+                f"INSERT INTO stories (id, original_article_id, created_at, updated_at) VALUES ({mark}, {mark}, {mark}, {mark})",
+                [(i, None, value(now), value(now)) for i, _, _ in chunk],
+            )
+            cur.executemany(
+                f"INSERT INTO articles ({', '.join(columns)}) VALUES ({marks})",
+                [(*(value(v) for v in r), i, 1, "full", i) for i, r, _ in chunk],
+            )
+            cur.executemany(
+                f"INSERT INTO article_urls (article_id, url, kind, first_seen_at) VALUES ({mark}, {mark}, {mark}, {mark})",
+                [row for i, _, a in chunk for row in ((i, a.canonical_url, "canonical", value(now)), (i, a.url, "fetched", value(now)))],
+            )
+            conn.commit()
+        return time.perf_counter() - start
+    finally:
+        conn.close()
+
+
 def store(items: list[Any], batch: int, url: str) -> tuple[float, dict[str, int]]:
     from pipelines.writer import ArticleWriter
     from storage.engine import Database
@@ -149,39 +207,49 @@ def store(items: list[Any], batch: int, url: str) -> tuple[float, dict[str, int]
 def run_backend(backend: str, items: list[Any], args: argparse.Namespace, directory: Path) -> dict[str, Any]:
     store_s: list[float] = []
     raw_s: list[float] = []
+    tables_s: list[float] = []
     outcomes: dict[str, int] = {}
     for _ in range(args.repeats):
         if backend == "sqlite":
             raw_s.append(raw_sqlite(items, args.batch, directory))
             elapsed, outcomes = store(items, args.batch, f"sqlite:///{directory / f'store-{uuid.uuid4().hex[:8]}.db'}")
+            tables_s.append(tables(items, args.batch, f"sqlite:///{directory / f'tables-{uuid.uuid4().hex[:8]}.db'}"))
         else:
             import psycopg
 
             dsn = args.postgres_url.replace("postgresql+psycopg://", "postgresql://")
-            schema = f"np_bench_{uuid.uuid4().hex[:10]}"
+            schemas = [f"np_bench_{uuid.uuid4().hex[:10]}" for _ in range(2)]
             with psycopg.connect(dsn, autocommit=True) as conn:
-                conn.execute(f'CREATE SCHEMA "{schema}"')
+                for schema in schemas:
+                    conn.execute(f'CREATE SCHEMA "{schema}"')
             try:
-                raw_s.append(raw_postgres(items, args.batch, dsn, schema))
-                elapsed, outcomes = store(items, args.batch, f"{args.postgres_url}?options=-csearch_path%3D{schema}")
+                raw_s.append(raw_postgres(items, args.batch, dsn, schemas[0]))
+                elapsed, outcomes = store(items, args.batch, f"{args.postgres_url}?options=-csearch_path%3D{schemas[0]}")
+                tables_s.append(tables(items, args.batch, f"{args.postgres_url}?options=-csearch_path%3D{schemas[1]}"))
             finally:
                 with psycopg.connect(dsn, autocommit=True) as conn:
-                    conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+                    for schema in schemas:
+                        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         store_s.append(elapsed)
     n = len(items)
     raw_rate = n / statistics.median(raw_s)
     store_rate = n / statistics.median(store_s)
+    tables_rate = n / statistics.median(tables_s)
     return {
         "backend": backend,
         "articles": n,
         "batch": args.batch,
         "raw_seconds": raw_s,
         "store_seconds": store_s,
+        "tables_seconds": tables_s,
         "raw_per_s": round(raw_rate, 1),
         "store_per_s": round(store_rate, 1),
         "store_ms_per_article": round(1000 / store_rate, 2),
         "ratio": round(store_rate / raw_rate, 3),
         "ratios": [round(r / s, 3) for r, s in zip(raw_s, store_s)],
+        "tables_per_s": round(tables_rate, 1),
+        "tables_ratio": round(tables_rate / raw_rate, 3),
+        "store_to_tables": round(store_rate / tables_rate, 3),
         "outcomes": outcomes,
     }
 
@@ -200,15 +268,19 @@ def main(argv: list[str] | None = None) -> int:
     signature_s = add_signatures(items)
     report: dict[str, Any] = {"signature_ms_per_article": round(1000 * signature_s / len(items), 2), "backends": []}
     sys.stdout.write(f"{len(items)} articles; MinHash signatures {report['signature_ms_per_article']} ms/article (outside the clock)\n")
-    sys.stdout.write("| backend | raw executemany articles/s | store articles/s | store ms/article | store ÷ raw | runs |\n")
-    sys.stdout.write("|---|---:|---:|---:|---:|---|\n")
+    sys.stdout.write(
+        "| backend | raw executemany articles/s | store articles/s | store ms/article | store ÷ raw | runs "
+        "| tables articles/s | tables ÷ raw | store ÷ tables |\n"
+    )
+    sys.stdout.write("|---|---:|---:|---:|---:|---|---:|---:|---:|\n")
     with tempfile.TemporaryDirectory(prefix="np-ingest-") as tmp:
         for backend in [b.strip() for b in args.backend.split(",") if b.strip()]:
             result = run_backend(backend, items, args, Path(tmp))
             report["backends"].append(result)
             sys.stdout.write(
                 f"| {backend} | {result['raw_per_s']:.0f} | {result['store_per_s']:.0f} | {result['store_ms_per_article']:.2f} "
-                f"| {result['ratio']:.2f} | {', '.join(f'{r:.2f}' for r in result['ratios'])} |\n"
+                f"| {result['ratio']:.2f} | {', '.join(f'{r:.2f}' for r in result['ratios'])} "
+                f"| {result['tables_per_s']:.0f} | {result['tables_ratio']:.2f} | {result['store_to_tables']:.2f} |\n"
             )
             sys.stdout.flush()
     if args.json:

@@ -1,4 +1,4 @@
-"""Downloader middlewares: retries that wait before trying again.
+"""Downloader middlewares: retries that wait before trying again; robots.txt for every waiting request.
 
 `BackoffRetryMiddleware` replaces Scrapy's RetryMiddleware (same settings,
 same `retry/...` stats, same `dont_retry`/`max_retry_times` meta keys) but
@@ -12,6 +12,15 @@ Settings: RETRY_ENABLED (off: NotConfigured), RETRY_TIMES, RETRY_HTTP_CODES,
 RETRY_EXCEPTIONS, RETRY_PRIORITY_ADJUST, NEWSPIPE_RETRY_BACKOFF_BASE,
 NEWSPIPE_RETRY_BACKOFF_MAX. Stats: retry/count, retry/reason_count/<reason>,
 retry/max_reached, newspipe/retry/wait_seconds (total seconds waited).
+
+`RobotsTxtMiddleware` replaces Scrapy's (same settings, same stats) to fix how requests that
+wait for a host's robots.txt get its rules. Scrapy's parks them on one Deferred, and under the
+asyncio reactor each waiter is a `Deferred.asFuture` callback, which passes None down the
+chain: the first waiter gets the parser, every later one gets None, which means "no
+robots.txt, allow everything". So when three or more requests for a host arrive before its
+robots.txt is in (a worker popping a burst of one site's articles from Redis does exactly
+that), the third and later ones are fetched whatever robots.txt says. Here every request
+reads the parser the Deferred stood for, once it has fired.
 """
 
 from __future__ import annotations
@@ -23,6 +32,8 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 
 try:
@@ -42,6 +53,7 @@ if TYPE_CHECKING:
 
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
+    from scrapy.robotstxt import RobotParser
     from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
@@ -121,3 +133,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
         logger.debug("waiting %.2fs before retrying %s", delay, request)
         self.crawler.stats.inc_value("newspipe/retry/wait_seconds", delay)
         await sleep(delay)
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        # Fetches robots.txt or waits for the fetch under way; what the wait returns may be None
+        # for any but the first waiter (see the module docstring), so read what it stood for.
+        await super().robot_parser(request)
+        return self._parsers[urlparse_cached(request).netloc]  # type: ignore[return-value]  # fired: a parser or None

@@ -1,6 +1,7 @@
 """Item pipeline: write articles to the database in batches, one transaction per batch.
 
 Reads NEWSPIPE_DATABASE_URL (through `crawler.database`), NEWSPIPE_STORE_BATCH_SIZE,
+NEWSPIPE_STORE_HOLD_ITEMS and NEWSPIPE_STORE_BATCH_SECONDS (see below),
 NEWSPIPE_DUPLICATE_POLICY ("keep" or "link"), NEWSPIPE_NEAR_DUP_THRESHOLD (0 switches
 near-duplicate detection off), NEWSPIPE_NEAR_DUP_HORIZON_DAYS (how far back the MinHash
 index reaches; see `pipelines.neardup`) and NEWSPIPE_SPOOL_DIR.
@@ -8,6 +9,12 @@ Writing is `pipelines.writer.ArticleWriter`: transient errors are retried with b
 batch the database still refuses is appended to the spool (`storage.spool`), counted under
 `newspipe/store/spooled`, and fails the run; the next run (or `newspipe db replay`) loads
 the spool back first. Nothing is dropped silently.
+With NEWSPIPE_STORE_HOLD_ITEMS (set for distributed workers) an item is done, for Scrapy, only
+once its batch is committed or spooled: its request stays in the engine's requests in progress
+until then, so a worker acknowledges it in Redis only after that (see
+`crawler.distributed.scheduler`) and a killed worker loses no article waiting in a batch; a
+part-filled batch is written after NEWSPIPE_STORE_BATCH_SECONDS. Otherwise items go on at once
+and the last batch is written when the spider closes.
 Outcomes are counted as `newspipe/store/new`, `/duplicate`, `/existing` (a stored URL,
 unchanged) and `/updated` (a new version); near-identical copies also as
 `newspipe/store/near_duplicate`; earlier rows found to be copies of a new article as
@@ -17,7 +24,12 @@ unchanged) and `/updated` (a new version); near-identical copies also as
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from crawler.database import database_for
 from pipelines.neardup import signature_bytes
@@ -64,12 +76,29 @@ def to_new_article(item: Article) -> NewArticle:
 
 
 class StorePipeline:
-    def __init__(self, writer: ArticleWriter, stats: StatsCollector, *, batch_size: int = 50, spool: Spool | None = None) -> None:
+    """Batches articles. With `call_later` (the reactor's, in a crawl) each item waits for its
+    batch's commit, and a part-filled batch is written after `hold_seconds`; without it items are
+    handed on at once and the last batch waits for `close_spider`."""
+
+    def __init__(
+        self,
+        writer: ArticleWriter,
+        stats: StatsCollector,
+        *,
+        batch_size: int = 50,
+        spool: Spool | None = None,
+        hold_seconds: float = 1.0,
+        call_later: Callable[[float, Callable[[], None]], Any] | None = None,
+    ) -> None:
         self.writer = writer
         self.stats = stats
         self.batch_size = batch_size
         self.spool = spool
+        self.hold_seconds = hold_seconds
+        self.call_later = call_later
         self.pending: list[NewArticle] = []
+        self._waiting: list[Deferred[None]] = []  # one per pending article, fired once it is stored or spooled
+        self._timer: Any = None  # the delayed call that writes a part-filled batch
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -83,7 +112,19 @@ class StorePipeline:
         )
         spool_dir = settings.get("NEWSPIPE_SPOOL_DIR")
         spool = spool_for(spool_dir, database.url) if spool_dir else None
-        return cls(writer, crawler.stats, batch_size=max(1, settings.getint("NEWSPIPE_STORE_BATCH_SIZE", 50)), spool=spool)
+        call_later = None
+        if settings.getbool("NEWSPIPE_STORE_HOLD_ITEMS"):
+            from twisted.internet import reactor  # installed by now: Scrapy builds pipelines in a running crawl
+
+            call_later = reactor.callLater  # type: ignore[attr-defined]
+        return cls(
+            writer,
+            crawler.stats,
+            batch_size=max(1, settings.getint("NEWSPIPE_STORE_BATCH_SIZE", 50)),
+            spool=spool,
+            hold_seconds=max(0.01, settings.getfloat("NEWSPIPE_STORE_BATCH_SECONDS", 1.0)),
+            call_later=call_later,
+        )
 
     def open_spider(self) -> None:
         """Articles an earlier run had to spool go in first."""
@@ -97,16 +138,50 @@ class StorePipeline:
 
         self.spool.replay(store)
 
-    def process_item(self, item: Article) -> Article:
+    def process_item(self, item: Article) -> Any:
         self.pending.append(to_new_article(item))
+        if self.call_later is None:
+            if len(self.pending) >= self.batch_size:
+                self.flush()
+            return item
+        stored: Deferred[None] = Deferred()
+        self._waiting.append(stored)
         if len(self.pending) >= self.batch_size:
             self.flush()
+        elif self._timer is None:
+            self._timer = self.call_later(self.hold_seconds, self._flush_due)
+        return self._after(stored, item)
+
+    @staticmethod
+    async def _after(stored: Deferred[None], item: Article) -> Article:
+        await maybe_deferred_to_future(stored)
         return item
+
+    def _flush_due(self) -> None:
+        self._timer = None
+        self.flush()
 
     def close_spider(self) -> None:
         self.flush()
 
     def flush(self) -> None:
+        if self._timer is not None:
+            if self._timer.active():
+                self._timer.cancel()
+            self._timer = None
+        waiting, self._waiting = self._waiting, []
+        try:
+            self._write_pending()
+        except Exception:
+            # Neither stored nor spooled (the spool itself failed): every waiting item fails loudly.
+            failure = Failure()
+            for stored in waiting:
+                stored.errback(failure)
+            raise
+        for stored in waiting:  # stored, spooled or counted as failed: the requests are done
+            stored.callback(None)
+
+    def _write_pending(self) -> None:
         if not self.pending:
             return
         batch, self.pending = self.pending, []

@@ -59,6 +59,7 @@ class ArticleWriter:
         self.attempts = attempts
         self.max_wait = max_wait
         self.duplicate_policy = duplicate_policy
+        self._source_ids: dict[str, int] = {}  # committed sources by name: no look-up per batch
         self.near_dups = NearDupIndex(near_dup_threshold, horizon_days=near_dup_horizon_days) if near_dup_threshold > 0 else None
 
     def write(self, batch: Sequence[NewArticle], run_id: int | None) -> list[SaveResult]:
@@ -84,7 +85,9 @@ class ArticleWriter:
             with self.sessions.begin() as session:
                 if self.near_dups is not None:
                     self.near_dups.sync(session)  # built on first use, then caught up
-                repository = ArticleRepository(session, near_dups=self.near_dups, duplicate_policy=self.duplicate_policy)
+                repository = ArticleRepository(
+                    session, near_dups=self.near_dups, duplicate_policy=self.duplicate_policy, source_ids=self._source_ids
+                )
                 results = repository.save_batch(batch, run_id)
         except BaseException:
             if self.near_dups is not None:
@@ -92,4 +95,5 @@ class ArticleWriter:
             raise
         if self.near_dups is not None:
             self.near_dups.commit()
+        self._source_ids = repository.source_ids
         return results

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Date, bindparam, cast, delete, func, insert, or_, select, update
+from sqlalchemy import Date, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from storage.bulk import BulkInsert, allocate_ids, stored_values
 from storage.models import Article, ArticleUrl, ArticleVersion, CrawlRun, DuplicateLink, Source, Story
 
 if TYPE_CHECKING:
@@ -107,18 +108,26 @@ class ArticleRepository:
     """Reads and writes inside a session owned by the caller.
 
     `near_dups` is the MinHash index used to find near-identical bodies (None: exact
-    copies only); `duplicate_policy` is "keep" (copies stored in full) or "link".
+    copies only); `duplicate_policy` is "keep" (copies stored in full) or "link";
+    `source_ids` are source ids by name known to be stored (`source_ids` gives them back).
     """
 
     def __init__(
-        self, session: Session, *, near_dups: NearDupIndex | None = None, duplicate_policy: str = "keep"
+        self,
+        session: Session,
+        *,
+        near_dups: NearDupIndex | None = None,
+        duplicate_policy: str = "keep",
+        source_ids: dict[str, int] | None = None,
     ) -> None:
         if duplicate_policy not in DUPLICATE_POLICIES:
             raise ValueError(f"duplicate policy must be one of {', '.join(DUPLICATE_POLICIES)}, got {duplicate_policy!r}")
         self.session = session
         self.near_dups = near_dups
         self.duplicate_policy = duplicate_policy
-        self._source_ids: dict[str, int] = {}
+        # Source ids already known (a writer passes those of earlier, committed batches); the
+        # ones this repository looks up or creates are added here.
+        self._source_ids: dict[str, int] = dict(source_ids or {})
 
     # Sources ---------------------------------------------------------------
     def source_id(self, name: str, domains: Sequence[str] = ()) -> int:
@@ -133,6 +142,10 @@ class ArticleRepository:
             source.domains = sorted(set(source.domains) | set(domains))
         self._source_ids[name] = source.id
         return source.id
+
+    @property
+    def source_ids(self) -> dict[str, int]:
+        return dict(self._source_ids)
 
     # Lookups ---------------------------------------------------------------
     def article_id_for_urls(self, urls: Iterable[str]) -> int | None:
@@ -254,9 +267,14 @@ class ArticleRepository:
                     plain[a] = plain[b] = False
 
         # What is stored already.
-        stored_urls = self._stored(ArticleUrl.url, every_url)
-        stored_hashes = self._stored(Article.content_hash, set(by_hash))
-        named_by_copies = self._stored(Article.syndicated_from, {u for urls in own_urls for u in urls})
+        stored_urls, stored_hashes, named_by_copies = stored_values(
+            self.session.connection(),
+            [
+                ("article_urls", "url", every_url),
+                ("articles", "content_hash", by_hash),
+                ("articles", "syndicated_from", {u for urls in own_urls for u in urls}),
+            ],
+        )
         plans: list[str | None] = [None] * len(items)
         for index, (item, urls) in enumerate(zip(items, own_urls)):
             if not plain[index] or any(u in stored_urls or u in named_by_copies for u in urls):
@@ -294,23 +312,6 @@ class ArticleRepository:
                 for i in indexes:
                     plans[i] = None
         return plans
-
-    def _allocate_ids(self, table: Any, count: int) -> list[int]:
-        """`count` new primary keys for `table`, ascending: from its sequence on PostgreSQL; on
-        SQLite the ids it would pick itself (max + 1 …). A concurrent writer taking the same ids
-        makes the insert fail on the primary key, and the writer retries the batch."""
-        if self.session.get_bind().dialect.name == "postgresql":
-            sequence = func.pg_get_serial_sequence(table.name, "id")
-            return sorted(self.session.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, count))))
-        top = self.session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0
-        return list(range(top + 1, top + 1 + count))
-
-    def _stored(self, column: Any, values: Iterable[str]) -> set[str]:
-        """Which of `values` the column holds (in chunks, to stay under parameter limits)."""
-        found: set[str] = set()
-        for chunk in _chunks(sorted(values)):
-            found.update(self.session.scalars(select(column).where(column.in_(chunk)).distinct()))
-        return found
 
     def _bulk(self, run: Sequence[tuple[NewArticle, str]], run_id: int | None) -> list[SaveResult]:
         """Write a run of planned articles; copies learn their story's original only now, after
@@ -357,48 +358,39 @@ class ArticleRepository:
         story's original (into that story, linked to it): a stored article, or (an int) the new
         article at that position of `planned`. A handful of statements in all."""
         now = utcnow()
-        # Core executemany on the tables with ids taken up front, not the ORM's unit of work:
-        # nothing here needs to live in the session. Ids ascend in batch order, as one by one.
-        stories, articles = Story.__table__, Article.__table__
-        fresh = [item for item, original in planned if original is None]
-        story_ids = iter(self._allocate_ids(stories, len(fresh)) if fresh else [])
-        article_ids = self._allocate_ids(articles, len(planned))
-        rows, new_stories, links, results = [], [], [], []
+        # Rows straight to the driver (`storage.bulk`) with ids taken up front, not the ORM's unit
+        # of work: nothing here needs to live in the session. Ids ascend in batch order, as one by one.
+        fresh = sum(1 for _, original in planned if original is None)
+        new_story_ids, article_ids = allocate_ids(self.session.connection(), [("stories", fresh), ("articles", len(planned))])
+        story_ids = iter(new_story_ids)
+        rows, new_stories, links, url_rows, results = [], [], [], [], []
         as_link = self.duplicate_policy == "link"
         for (item, original), article in zip(planned, article_ids):
             row = self._article_values(item, run_id, now)
             if original is None:
                 story = next(story_ids)
-                new_stories.append({"id": story, "original_article_id": None, "created_at": now, "updated_at": now})
+                new_stories.append((story, article, now, now))
                 results.append(SaveResult("new", article, story_id=story))
             else:
                 if isinstance(original, int):
                     original_id, story = article_ids[original], results[original].story_id
                 else:
                     original_id, story = original.id, original.story_id
-                links.append({"duplicate_id": article, "original_id": original_id, "method": "content_hash", "score": 1.0, "created_at": now})
+                links.append((article, original_id, "content_hash", 1.0, now))
                 if as_link:  # a copy is kept as its URLs and metadata: the original holds the text
                     row.update(body="", stored_as="link")
                 results.append(SaveResult("duplicate", article, original_id, story_id=story, method="content_hash", score=1.0))
-            rows.append({**row, "id": article, "story_id": story})
-        if new_stories:
-            self.session.execute(insert(stories), new_stories)
-        self.session.execute(insert(articles), rows)
-        if new_stories:
-            self.session.execute(
-                update(stories).where(stories.c.id == bindparam("story")).values(original_article_id=bindparam("article")),
-                [{"story": r.story_id, "article": r.article_id} for r in results if r.outcome == "new"],
-            )
-        if links:
-            self.session.execute(insert(DuplicateLink.__table__), links)
-        url_rows = [
-            {"article_id": article, "url": url, "kind": kind, "first_seen_at": now}
-            for (item, _), article in zip(planned, article_ids)
-            for url, kind in _url_kinds(item)
-        ]
-        if url_rows:
-            # A URL a concurrent writer has just given to another article stays theirs, as in `_add_urls`.
-            self.session.execute(_insert_ignoring_conflicts(self.session, ArticleUrl.__table__, "url"), url_rows)
+            row.update(id=article, story_id=story)
+            rows.append(tuple(row[c] for c in _ARTICLE_COLUMNS))
+            url_rows.extend((article, url, kind, now) for url, kind in _url_kinds(item))
+        bulk = BulkInsert(self.session.connection())
+        # A story names its original before that article's row exists: the checks wait for the end
+        # of the statement (PostgreSQL) or of the transaction (SQLite).
+        bulk.add(Story.__table__, ("id", "original_article_id", "created_at", "updated_at"), new_stories)
+        bulk.add(Article.__table__, _ARTICLE_COLUMNS, rows)
+        bulk.add(DuplicateLink.__table__, ("duplicate_id", "original_id", "method", "score", "created_at"), links)
+        bulk.add(ArticleUrl.__table__, ("article_id", "url", "kind", "first_seen_at"), url_rows, ignore_conflict_on="url")
+        bulk.execute()
         if self.near_dups is not None:
             for (item, _), article in zip(planned, article_ids):
                 self.near_dups.add(article, item.minhash)
@@ -768,6 +760,13 @@ def run_record(run: CrawlRun) -> dict[str, Any]:
     }
 
 
+# The articles columns `_insert_many` writes: `_article_values` plus id and story.
+_ARTICLE_COLUMNS = (
+    "id", "source_id", "run_id", "url", "canonical_url", "headline", "body", "content_hash", "published_at",
+    "published_offset_minutes", "modified_at", "date_source", "authors", "description", "language", "site_name",
+    "section", "tags", "image_url", "word_count", "syndicated_from", "fetched_at", "created_at", "minhash",
+    "archive_file", "archive_offset", "version", "stored_as", "story_id",
+)  # fmt: skip
 _CHUNK = 500  # values per IN (...): well under SQLite's and PostgreSQL's parameter limits
 
 
@@ -803,12 +802,3 @@ def _near_pairs(items: Sequence[NewArticle], threshold: float) -> Iterator[tuple
         alike = np.count_nonzero(matrix[row + 1 :] == matrix[row], axis=1) / matrix.shape[1]
         for offset in np.flatnonzero(alike >= threshold):
             yield indexed[row][0], indexed[row + 1 + int(offset)][0]
-
-
-def _insert_ignoring_conflicts(session: Session, model: Any, column: str) -> Any:
-    """INSERT … ON CONFLICT (column) DO NOTHING, in the session's dialect."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(model).on_conflict_do_nothing(index_elements=[column])

@@ -178,3 +178,50 @@ def test_a_worker_killed_half_way_loses_nothing(
     assert f"put back {left} requests" in restarted_log.read_text(), restarted_log.read_text()[-3000:]
     assert_every_article_once(demo, postgres_url)
     assert_job_drained(redis_url, job)
+
+
+def start_held_worker(sources: Path, db_url: str, redis_url: str, job: JobKeys, log: Path, worker_id: str) -> subprocess.Popen[str]:
+    """A worker whose store writes nothing until 1,000 articles or 10 minutes: every article it
+    extracts waits in its batch (settings the CLI does not take, so through `run_spider`)."""
+    overrides = {
+        "NEWSPIPE_DATABASE_URL": db_url, "NEWSPIPE_SOURCES_FILE": str(sources), "NEWSPIPE_REDIS_URL": redis_url,
+        "NEWSPIPE_REDIS_JOB": job.job, "NEWSPIPE_REDIS_WORKER_ID": worker_id, "NEWSPIPE_STORE_BATCH_SIZE": 1000,
+        "NEWSPIPE_STORE_BATCH_SECONDS": 600, "LOG_LEVEL": "INFO",
+    }  # fmt: skip
+    code = f"from crawler.runner import build_settings, run_spider; run_spider('worker', build_settings({overrides!r}))"
+    handle = log.open("w", encoding="utf-8")
+    return subprocess.Popen([sys.executable, "-c", code], stdout=handle, stderr=subprocess.STDOUT, text=True, env=env())
+
+
+def test_a_worker_killed_with_articles_waiting_in_its_batch_loses_none(
+    demo: DemoSite, postgres_url: str, redis_url: str, job: JobKeys, tmp_path: Path
+) -> None:
+    # Workers write in batches; a request is acknowledged only once its article's batch is committed.
+    sources = prepare(demo, postgres_url, redis_url, job, tmp_path)
+    demo.request_log.clear()
+    article_paths = {(a["publisher"], a["path"]) for a in demo.expected()["articles"]}
+    held_log = tmp_path / "held.log"
+    held = start_held_worker(sources, postgres_url, redis_url, job, held_log, "held")
+    server = redis.Redis.from_url(redis_url)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not article_paths <= set(demo.request_log):
+            assert held.poll() is None, held_log.read_text()[-3000:]
+            time.sleep(0.05)
+        assert article_paths <= set(demo.request_log), "the worker did not fetch every article page"
+        time.sleep(2)  # extracted and waiting in the batch
+        assert len(stored(postgres_url)) == 0, "the held batch was written"
+        in_flight = int(server.zcard(job.processing("held")))
+        assert in_flight >= len(article_paths), f"only {in_flight} requests in flight: articles waiting in the batch were acknowledged"
+    finally:
+        held.send_signal(signal.SIGKILL)
+        held.wait(timeout=10)
+        server.close()
+
+    # Restarted under the same id, a normal worker takes back and stores everything.
+    restarted_log = tmp_path / "restarted.log"
+    restarted = start_worker(sources, postgres_url, redis_url, job, restarted_log, "held")
+    wait_all([restarted], [restarted_log])
+    assert "put back" in restarted_log.read_text()
+    assert_every_article_once(demo, postgres_url)
+    assert_job_drained(redis_url, job)

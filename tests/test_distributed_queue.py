@@ -341,3 +341,15 @@ def test_worker_state_is_kept_per_cycle(redis_url: str, keys: JobKeys, tmp_path:
     seen_2, _ = worker._cycle_state("c2")
     assert "https://herald.test/a" not in seen_2
     assert worker._cycle_state("c1")[0] is seen_1
+
+
+def test_workers_hold_items_until_their_batch_is_stored_and_other_crawls_do_not() -> None:
+    from scrapy.settings import Settings
+
+    from crawler.distributed.settings import worker_settings
+    from crawler.runner import build_settings
+
+    settings = Settings({"NEWSPIPE_REDIS_URL": "redis://127.0.0.1:6379/0"})
+    assert worker_settings(settings)["NEWSPIPE_STORE_HOLD_ITEMS"] is True
+    assert "NEWSPIPE_STORE_BATCH_SIZE" not in worker_settings(settings)  # batches, not one article per transaction
+    assert build_settings({}).getbool("NEWSPIPE_STORE_HOLD_ITEMS") is False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from scrapy.exceptions import DropItem
@@ -113,6 +114,25 @@ def _prepared(database: Database, n: int, s) -> list[Article]:
     return [dedup.process_item(item(f"https://h.example/{i}", body=f"Story number {i}. " * 30)) for i in range(n)]
 
 
+class _Call:
+    def active(self) -> bool:
+        return False
+
+
+def _step(awaitable: Any) -> tuple[bool, Any]:
+    """Run a coroutine as far as it goes without a reactor: (finished, its value)."""
+    try:
+        awaitable.send(None)
+    except StopIteration as done:
+        return True, done.value
+    return False, None
+
+
+def _stored_count(database: Database) -> int:
+    with database.sessions() as session:
+        return len(session.scalars(select(ArticleRow.id)).all())
+
+
 class TestStore:
     def test_batches_are_transactions_not_one_per_article(self, database: Database) -> None:
         s = stats()
@@ -125,6 +145,27 @@ class TestStore:
         assert s.get_value("newspipe/store/new") == 10
         with database.sessions() as session:
             assert len(session.scalars(select(ArticleRow.id)).all()) == 10
+
+    def test_in_a_crawl_an_item_is_done_only_once_its_batch_is_committed(self, database: Database, monkeypatch) -> None:
+        # A request counts as finished (and a distributed worker acknowledges it) when its item is done.
+        # No reactor here: the item's wait is awaited as a plain Deferred, step by step.
+        monkeypatch.setattr("pipelines.store.maybe_deferred_to_future", lambda d: d)
+        s = stats()
+        delayed: list[tuple[float, Any]] = []
+        store = StorePipeline(
+            ArticleWriter(database.sessions), s, batch_size=3, hold_seconds=2.5, call_later=lambda t, f: delayed.append((t, f)) or _Call()
+        )
+        items = _prepared(database, 5, s)
+        first = [store.process_item(it) for it in items[:2]]
+        assert [_step(w) for w in first] == [(False, None)] * 2  # waiting: nothing is stored yet
+        assert _stored_count(database) == 0 and [t for t, _ in delayed] == [2.5]
+        third = store.process_item(items[2])  # fills the batch: written now, all three done
+        assert _stored_count(database) == 3
+        assert [_step(w) for w in [*first, third]] == [(True, it) for it in items[:3]]
+        rest = [store.process_item(it) for it in items[3:]]
+        assert [_step(w) for w in rest] == [(False, None)] * 2
+        delayed[-1][1]()  # the part-filled batch's time is up
+        assert _stored_count(database) == 5 and [_step(w) for w in rest] == [(True, it) for it in items[3:]]
 
     def test_transient_errors_are_retried(self, database: Database) -> None:
         s = stats()

@@ -2,9 +2,10 @@
 
 Reads NEWSPIPE_REDIS_URL (required), NEWSPIPE_REDIS_PREFIX, NEWSPIPE_REDIS_JOB and
 NEWSPIPE_REDIS_IDLE_TIMEOUT; sets scrapy-redis's settings from them at "spider" priority,
-so `-s NAME=value` still wins. Articles are stored one per transaction
-(NEWSPIPE_STORE_BATCH_SIZE = 1): a request is acknowledged once its item went through the
-pipelines, and an item waiting in a batch would be lost with a killed worker.
+so `-s NAME=value` still wins. Articles are stored in batches as in any crawl, with
+NEWSPIPE_STORE_HOLD_ITEMS: the store pipeline holds each item until its batch is committed, so
+a request is acknowledged in Redis only once its article is in the database (or the spool) and
+a killed worker loses nothing.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def worker_settings(settings: BaseSettings) -> dict[str, Any]:
         "DUPEFILTER_CLASS": "crawler.distributed.dupefilter.CycleDupeFilter",
         "REDIS_START_URLS_KEY": keys.start,
         "MAX_IDLE_TIME_BEFORE_CLOSE": idle,
-        "NEWSPIPE_STORE_BATCH_SIZE": 1,
+        "NEWSPIPE_STORE_HOLD_ITEMS": True,
     }
 
 

@@ -1,0 +1,153 @@
+"""Bulk writes for the store: many rows of several tables in as few statements as the backend allows.
+
+Used by `ArticleRepository` for articles that are plainly new or plain copies (see
+`save_batch`). SQLAlchemy Core's executemany processes every row's parameters in Python
+and the ORM's unit of work far more; here rows go to the driver as they are, converted
+once per value with the columns' own bind processors (so stored values are exactly what
+SQLAlchemy would have written, and read back the same way):
+
+- SQLite: one `executemany` per table, with foreign-key checks deferred to the commit
+  (`PRAGMA defer_foreign_keys`, which lasts until the end of the transaction) so a story
+  can name its original article before the article row exists;
+- PostgreSQL: one statement for all tables, each table's rows passed as arrays and
+  inserted from `unnest(...)` in data-modifying CTEs: one round trip. Foreign keys are
+  checked at the end of the statement, when every row is there.
+
+Article URLs are inserted with ON CONFLICT (url) DO NOTHING on both: a URL a concurrent
+writer has just given to another article stays theirs. Nothing is committed here.
+
+`stored_values` and `allocate_ids` are the batch's other statements (which of its URLs and
+hashes are stored; new primary keys), one query each, also straight to the driver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+    from sqlalchemy.engine import Connection, Dialect
+
+
+_IN_CHUNK = 500  # SQLite: values per IN (...), well under its parameter limit
+
+
+def stored_values(connection: Connection, wanted: Sequence[tuple[str, str, Iterable[str]]]) -> list[set[str]]:
+    """For each (table, column, values): which of the values the column holds. One query for all."""
+    parts: list[str] = []
+    params: list[Any] = []
+    postgres = connection.dialect.name == "postgresql"
+    for index, (table, column, values) in enumerate(wanted):
+        ordered = sorted(set(values))
+        if postgres:  # one array parameter, whatever the count
+            chunks = [ordered] if ordered else []
+        else:
+            chunks = [ordered[i : i + _IN_CHUNK] for i in range(0, len(ordered), _IN_CHUNK)]
+        for chunk in chunks:
+            test = "= ANY(%s)" if postgres else f"IN ({', '.join('?' * len(chunk))})"
+            parts.append(f"SELECT {index}, {column} FROM {table} WHERE {column} {test}")
+            params.extend([chunk] if postgres else chunk)
+    found: list[set[str]] = [set() for _ in wanted]
+    if parts:
+        for index, value in connection.exec_driver_sql(" UNION ALL ".join(parts), tuple(params)):
+            found[index].add(value)
+    return found
+
+
+def allocate_ids(connection: Connection, counts: Sequence[tuple[str, int]]) -> list[list[int]]:
+    """`count` new primary keys for each table, ascending, in one query: from the tables' sequences
+    on PostgreSQL; on SQLite the ids it would pick itself (max + 1 ...). A concurrent writer
+    taking the same ids makes the insert fail on the primary key (the writer retries the batch)."""
+    if connection.dialect.name == "postgresql":
+        columns = ", ".join(
+            f"(SELECT array_agg(nextval(pg_get_serial_sequence('{table}', 'id'))) FROM generate_series(1, %s))" for table, _ in counts
+        )
+        row = connection.exec_driver_sql(f"SELECT {columns}", tuple(count for _, count in counts)).one()
+        return [sorted(ids or []) for ids in row]
+    columns = ", ".join(f"(SELECT coalesce(max(id), 0) FROM {table})" for table, _ in counts)
+    tops = connection.exec_driver_sql(f"SELECT {columns}").one()
+    return [list(range(top + 1, top + 1 + count)) for top, (_, count) in zip(tops, counts)]
+
+
+class BulkInsert:
+    """Rows for several tables, written together by `execute`; tables are written in the order given."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.dialect: Dialect = connection.dialect
+        self._rows: list[tuple[Table, Sequence[str], list[tuple[Any, ...]], str | None]] = []
+
+    def add(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]], *, ignore_conflict_on: str | None = None) -> None:
+        """Rows (tuples in `columns` order) for `table`; `ignore_conflict_on`: a unique column whose clashes are skipped."""
+        if rows:
+            self._rows.append((table, columns, rows, ignore_conflict_on))
+
+    def execute(self) -> None:
+        if not self._rows:
+            return
+        if self.dialect.name == "postgresql":
+            self._execute_postgresql()
+        else:
+            self._execute_each()
+        self._rows = []
+
+    # -- SQLite (and anything else with a DB-API executemany) -------------------------------------
+
+    def _execute_each(self) -> None:
+        if self.dialect.name == "sqlite":
+            self.connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        mark = "?" if self.dialect.paramstyle == "qmark" else "%s"
+        for table, columns, rows, conflict in self._rows:
+            sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+            if conflict:
+                sql += f" ON CONFLICT ({conflict}) DO NOTHING"
+            self.connection.exec_driver_sql(sql, _converted(table, columns, rows, self.dialect))
+
+    # -- PostgreSQL: one statement ------------------------------------------------------------------
+
+    def _execute_postgresql(self) -> None:
+        parts: list[str] = []
+        params: list[Any] = []
+        for table, columns, rows, conflict in self._rows:
+            values = _converted(table, columns, rows, self.dialect)
+            arrays = [list(column) for column in zip(*values)]
+            casts = [f"%s::{_array_type(table, name, self.dialect)}" for name in columns]
+            sql = f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({', '.join(casts)})"
+            if conflict:
+                sql += f" ON CONFLICT ({conflict}) DO NOTHING"
+            parts.append(sql)
+            params.extend(arrays)
+        *ctes, last = parts
+        sql = last if not ctes else "WITH " + ", ".join(f"w{i} AS ({cte})" for i, cte in enumerate(ctes)) + " " + last
+        self.connection.exec_driver_sql(sql, tuple(params))
+
+
+def _converted(table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]], dialect: Dialect) -> list[tuple[Any, ...]]:
+    """Rows with each value as the column's bind processor makes it (datetimes, JSON)."""
+    processors: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, name in enumerate(columns):
+        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None:
+            processors.append((index, processor))
+    if not processors:
+        return rows
+    out = []
+    for row in rows:
+        values = list(row)
+        for index, processor in processors:
+            values[index] = processor(values[index])
+        out.append(tuple(values))
+    return out
+
+
+def _array_type(table: Table, name: str, dialect: Dialect) -> str:
+    """The PostgreSQL array type for a column's values (`text[]`, `timestamptz[]`, `jsonb[]` ...)."""
+    base = table.c[name].type.dialect_impl(dialect)
+    impl = getattr(base, "impl", base)
+    compiled = impl.compile(dialect=dialect).lower()
+    if "timestamp" in compiled and "with time zone" in compiled:
+        compiled = "timestamptz"
+    elif compiled.startswith("varchar") or compiled == "text":
+        compiled = "text"
+    return f"{compiled}[]"
