@@ -48,6 +48,8 @@ def backfill(
             paths = [str(p) for p in expand_paths(warc)]
         except FileNotFoundError as exc:
             raise fail(str(exc)) from None
+        # Only the warc spider's module: the loader would import every spider's (scrapy-redis too).
+        overrides["SPIDER_MODULES"] = ["crawler.spiders.warc"]
         _exit_for(_run("warc", overrides, progress, paths=paths))
         return
     if sources_file is None or not names or window.since is None:

@@ -86,7 +86,8 @@ def _fmix32(values: np.ndarray) -> np.ndarray:
 def minhash_values(grams: Iterable[bytes]) -> np.ndarray | None:
     """The NUM_PERM uint32 MinHash values of a set of shingles; None for an empty set."""
     # The first 4 bytes of each shingle's SHA-1, little-endian (datasketch's sha1_hash32).
-    digests = b"".join([hashlib.sha1(gram).digest()[:4] for gram in grams])
+    sha1 = hashlib.sha1
+    digests = b"".join([sha1(gram).digest()[:4] for gram in grams])
     if not digests:
         return None
     hashed = _fmix32(np.frombuffer(digests, dtype="<u4").astype(np.uint32))
