@@ -76,6 +76,8 @@ def test_throughput_and_memory_results(pages: list[SourcePage], tmp_path: Path) 
     assert imported["newspipe/store/new"] + imported.get("newspipe/store/duplicate", 0) == summary["import"]["articles"]
     assert summary["ratio_articles_per_s"] > 0 and summary["ratio_articles_per_cpu_s"] > 0
     assert len(summary["pair_ratios"]) == 1
+    assert 0 < summary["import"]["extraction_share"] < 1 and 0 < summary["extract"]["extraction_share"] < 1
+    assert summary["ratio_from_shares"] > 0
 
     memory = measure_memory(pages, [9, 15], tmp_path)
     assert [run["records"] for run in memory["runs"]] == [9, 15]
