@@ -15,6 +15,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from crawler.archives.cdx import DEFAULT_CDX_SERVER, DEFAULT_REPLAY
 from crawler.sources import SourcesError, load_sources
 
 
@@ -22,8 +23,8 @@ def backfill(
     sources_file: Annotated[Optional[Path], typer.Argument(help="TOML sources file (optional with --warc and --cdx).")] = None,
     warc: Annotated[Optional[list[str]], typer.Option("--warc", help="WARC/ARC file or glob (repeatable); CC-NEWS files too.")] = None,
     cdx: Annotated[Optional[list[str]], typer.Option("--cdx", help="URL prefix to look up in a CDX server, or a whole CDX query URL (repeatable).")] = None,
-    cdx_server: Annotated[str, typer.Option("--cdx-server", help="CDX API endpoint.")] = "https://web.archive.org/cdx/search/cdx",
-    replay: Annotated[str, typer.Option("--replay", help="Where the archive replays captures (<replay>/<timestamp>id_/<url>).")] = "https://web.archive.org/web",
+    cdx_server: Annotated[str, typer.Option("--cdx-server", help="CDX API endpoint.")] = DEFAULT_CDX_SERVER,
+    replay: Annotated[str, typer.Option("--replay", help="Where the archive replays captures (<replay>/<timestamp>id_/<url>).")] = DEFAULT_REPLAY,
     delay: Annotated[float, typer.Option("--delay", help="Seconds between requests to the archive (--cdx).")] = 1.0,
     source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
     since: Annotated[Optional[str], typer.Option(help="Start of the window (ISO date/datetime).")] = None,
