@@ -1,5 +1,5 @@
-"""CLI commands for the past and for analysts: `backfill` (WARC files, or a source's sitemaps
-and archive pages over a date window), `coverage` (stored articles per source and day) and
+"""CLI commands for the past and for analysts: `backfill` (WARC files, a web archive's captures
+through a CDX query, or a source's sitemaps and archive pages over a date window), `coverage` (stored articles per source and day) and
 `report` (the HTML crawl-health report).
 
 Registered on the main app by `crawler.cli`; shares its helpers and exit codes.
@@ -15,12 +15,17 @@ from typing import Annotated, Optional
 
 import typer
 
+from crawler.archives.cdx import DEFAULT_CDX_SERVER, DEFAULT_REPLAY
 from crawler.sources import SourcesError, load_sources
 
 
 def backfill(
-    sources_file: Annotated[Optional[Path], typer.Argument(help="TOML sources file (optional with --warc).")] = None,
+    sources_file: Annotated[Optional[Path], typer.Argument(help="TOML sources file (optional with --warc and --cdx).")] = None,
     warc: Annotated[Optional[list[str]], typer.Option("--warc", help="WARC/ARC file or glob (repeatable); CC-NEWS files too.")] = None,
+    cdx: Annotated[Optional[list[str]], typer.Option("--cdx", help="URL prefix to look up in a CDX server, or a whole CDX query URL (repeatable).")] = None,
+    cdx_server: Annotated[str, typer.Option("--cdx-server", help="CDX API endpoint.")] = DEFAULT_CDX_SERVER,
+    replay: Annotated[str, typer.Option("--replay", help="Where the archive replays captures (<replay>/<timestamp>id_/<url>).")] = DEFAULT_REPLAY,
+    delay: Annotated[float, typer.Option("--delay", help="Seconds between requests to the archive (--cdx).")] = 1.0,
     source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
     since: Annotated[Optional[str], typer.Option(help="Start of the window (ISO date/datetime).")] = None,
     until: Annotated[Optional[str], typer.Option(help="End of the window (ISO date/datetime, inclusive).")] = None,
@@ -30,7 +35,8 @@ def backfill(
     log_level: Annotated[str, typer.Option("--log-level", help="Scrapy log level on stderr.")] = "WARNING",
     progress: Annotated[bool, typer.Option(help="Live progress display on a terminal.")] = True,
 ) -> None:
-    """Fill in the past: import WARC files, or walk a source's sitemaps and archive pages for a window."""
+    """Fill in the past: import WARC files, fetch a web archive's captures listed by a CDX query, or walk a
+    source's sitemaps and archive pages for a window."""
     from crawler.cli import _exit_for, _run, _window, fail, selection_settings
 
     names = source or []
@@ -48,10 +54,18 @@ def backfill(
             paths = [str(p) for p in expand_paths(warc)]
         except FileNotFoundError as exc:
             raise fail(str(exc)) from None
+        # Only the warc spider's module: the loader would import every spider's (scrapy-redis too).
+        overrides["SPIDER_MODULES"] = ["crawler.spiders.warc"]
         _exit_for(_run("warc", overrides, progress, paths=paths))
         return
+    if cdx:
+        if delay < 0:
+            raise fail("--delay cannot be negative")
+        overrides["NEWSPIPE_CDX_DELAY"] = delay
+        _exit_for(_run("cdx", overrides, progress, queries=cdx, cdx_server=cdx_server, replay=replay))
+        return
     if sources_file is None or not names or window.since is None:
-        raise fail("a backfill needs --warc FILE, or a sources file with --source NAME and --since DATE")
+        raise fail("a backfill needs --warc FILE, --cdx URL_PREFIX, or a sources file with --source NAME and --since DATE")
     days: list[str] = []
     if missing:
         from storage.coverage import coverage_by_day

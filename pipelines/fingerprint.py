@@ -10,13 +10,21 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 _WORDS = re.compile(r"\w+")
 
 
 def normalised_words(text: str) -> list[str]:
-    return _WORDS.findall(unicodedata.normalize("NFKC", text).casefold())
+    return list(_normalised_words(text))
+
+
+@lru_cache(maxsize=8)
+def _normalised_words(text: str) -> tuple[str, ...]:
+    # Cached: the dedup pipeline's content hash and the store's MinHash signature normalise the
+    # same body one after the other.
+    return tuple(_WORDS.findall(unicodedata.normalize("NFKC", text).casefold()))
 
 
 def content_hash(text: str) -> str:
-    return hashlib.sha256(" ".join(normalised_words(text)).encode("utf-8")).hexdigest()
+    return hashlib.sha256(" ".join(_normalised_words(text)).encode("utf-8")).hexdigest()

@@ -155,10 +155,12 @@ class ArticleRepository:
         return self.session.scalar(select(ArticleUrl.article_id).where(ArticleUrl.url.in_(urls)).limit(1))
 
     def known_urls(self, urls: Iterable[str]) -> set[str]:
+        """Which of `urls` are stored (any kind: canonical, as fetched, alias)."""
         urls = list(dict.fromkeys(u for u in urls if u))
-        if not urls:
-            return set()
-        return set(self.session.scalars(select(ArticleUrl.url).where(ArticleUrl.url.in_(urls))))
+        found: set[str] = set()
+        for chunk in _chunks(urls):
+            found.update(self.session.scalars(_KNOWN_URLS, {"urls": chunk}))
+        return found
 
     def original_of(self, article_id: int) -> int:
         original = self.session.scalar(select(DuplicateLink.original_id).where(DuplicateLink.duplicate_id == article_id))
@@ -768,6 +770,9 @@ _ARTICLE_COLUMNS = (
     "archive_file", "archive_offset", "version", "stored_as", "story_id",
 )  # fmt: skip
 _CHUNK = 500  # values per IN (...): well under SQLite's and PostgreSQL's parameter limits
+# One statement for any number of URLs: an expanding parameter keeps it in SQLAlchemy's
+# compiled cache, where `in_(list)` built per call costs more than the query (hot in imports).
+_KNOWN_URLS = select(ArticleUrl.url).where(ArticleUrl.url.in_(bindparam("urls", expanding=True)))
 
 
 def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:

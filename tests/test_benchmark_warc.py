@@ -68,12 +68,16 @@ def test_throughput_and_memory_results(pages: list[SourcePage], tmp_path: Path) 
     for name in ("extract", "import"):
         row = summary[name]
         assert row["seconds"] > 0 and row["records_per_s"] > 0 and row["peak_rss_mib"] > 10
+        assert 0 < row["cpu_seconds"] and row["articles_per_cpu_s"] > 0
         assert 0 < row["articles"] <= result["warc"]["html_200"]
     # The import extracts what extraction alone does: the same pages, the same decisions.
     assert summary["import"]["articles"] == summary["extract"]["articles"]
     imported = result["runs"][1]["detail"]
     assert imported["newspipe/store/new"] + imported.get("newspipe/store/duplicate", 0) == summary["import"]["articles"]
-    assert summary["ratio_articles_per_s"] > 0
+    assert summary["ratio_articles_per_s"] > 0 and summary["ratio_articles_per_cpu_s"] > 0
+    assert len(summary["pair_ratios"]) == 1
+    assert 0 < summary["import"]["extraction_share"] < 1 and 0 < summary["extract"]["extraction_share"] < 1
+    assert summary["ratio_from_shares"] > 0
 
     memory = measure_memory(pages, [9, 15], tmp_path)
     assert [run["records"] for run in memory["runs"]] == [9, 15]

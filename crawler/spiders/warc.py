@@ -8,15 +8,17 @@ provenance, and goes through the same pipelines as a live crawl. Nothing is fetc
 Skips, counted under `newspipe/warc/skipped/<reason>`: records that are not HTTP
 responses, non-200 captures, captures that are not HTML (feeds, sitemaps, PDFs), captures outside the sources' domains (when a sources file
 is given), captures taken before `since` (they cannot hold an article published inside
-the window), URLs already stored (a rerun costs no extraction), and the rest of a
-truncated file. Reads NEWSPIPE_WARC_MAX_RECORD (bytes, default DOWNLOAD_MAXSIZE).
+the window), URLs already stored (a rerun costs no extraction; looked up a chunk of records
+at a time), and the rest of a truncated file. Reads NEWSPIPE_WARC_MAX_RECORD (bytes, default
+DOWNLOAD_MAXSIZE). Nothing is downloaded, so the spider builds no downloader middlewares,
+download handlers or remote-control server.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any
 
 from scrapy.http import HtmlResponse
 from scrapy.http.headers import Headers
@@ -24,15 +26,23 @@ from scrapy.http.headers import Headers
 from crawler.archives.reader import ArchivedPage, Skipped, expand_paths, iter_archive
 from crawler.database import database_for
 from crawler.items import Article
-from crawler.sources import source_for_url
+from crawler.sources import Source, source_for_url
 from crawler.spiders.base import BaseNewsSpider, _content_type, _text_or_none
 from crawler.spiders.options import split_list
 from crawler.spiders.urls import host_source
 from pipelines.extraction import canonicalize_url
 from storage.repository import ArticleRepository
 
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
 logger = logging.getLogger(__name__)
 
+# Captures are checked against the stored URLs a chunk at a time (one query per chunk, not per
+# record); a chunk holds at most this many records and bytes of bodies, so memory stays flat.
+LOOKUP_RECORDS = 64
+LOOKUP_BYTES = 16 * 1024 * 1024
+REMOTE_CONTROL = "scrapy.extensions.remote_control.RemoteControl"
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
@@ -48,28 +58,57 @@ class WarcSpider(BaseNewsSpider):
         # each under a source named after its host.
         self.restrict_to_sources = bool(self.options.sources)
 
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        # Nothing is downloaded: no downloader middlewares or download handlers to build. Loading
+        # them imports Scrapy's HTTP/TLS stack, about a second of an import's start-up.
+        for name in ("DOWNLOADER_MIDDLEWARES_BASE", "DOWNLOADER_MIDDLEWARES", "DOWNLOAD_HANDLERS_BASE", "DOWNLOAD_HANDLERS"):
+            settings.set(name, {}, priority="spider")
+        # Nor Scrapy's remote-control HTTP server (telnet is off project-wide too). Taken out of the
+        # base list: a None in EXTENSIONS still imports the module (and aiohttp) to resolve the key.
+        extensions = {k: v for k, v in settings.getdict("EXTENSIONS_BASE").items() if k != REMOTE_CONTROL}
+        settings.set("EXTENSIONS_BASE", extensions, priority="spider")
+
     async def start(self) -> AsyncIterator[Any]:
         max_body = self.crawler.settings.getint("NEWSPIPE_WARC_MAX_RECORD") or self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
-        repository_sessions = database_for(self.crawler).sessions
         for path in self.paths:
             logger.info("importing %s", path)
             self._inc("newspipe/warc/files")
+            pending: list[tuple[ArchivedPage, Source]] = []
+            pending_bytes = 0
             for entry in iter_archive(path, max_body=max_body):
                 if isinstance(entry, Skipped):
                     self._warc_skip(entry.reason)
                     continue
                 self._inc("newspipe/warc/records")
-                item = self._article(entry)
-                if item is None:
+                source = self._wanted(entry)
+                if source is None:
                     continue
-                with repository_sessions() as session:
-                    known = ArticleRepository(session).known_urls({entry.url, canonicalize_url(entry.url)})
-                if known:
-                    self._warc_skip("already_stored")
-                    continue
+                pending.append((entry, source))
+                pending_bytes += len(entry.body)
+                if len(pending) >= LOOKUP_RECORDS or pending_bytes >= LOOKUP_BYTES:
+                    for item in self._not_stored(pending):
+                        yield item
+                    pending, pending_bytes = [], 0
+            for item in self._not_stored(pending):
                 yield item
 
-    def _article(self, page: ArchivedPage) -> Article | None:
+    def _not_stored(self, pages: list[tuple[ArchivedPage, Source]]) -> Iterator[Article]:
+        """Items for the pages whose URL is not stored yet: one query for the whole chunk."""
+        if not pages:
+            return
+        urls = {page.url: (page.url, canonicalize_url(page.url)) for page, _ in pages}
+        with database_for(self.crawler).sessions() as session:
+            known = ArticleRepository(session).known_urls(u for pair in urls.values() for u in pair)
+        for page, source in pages:
+            if known.intersection(urls[page.url]):
+                self._warc_skip("already_stored")
+                continue
+            yield self._article(page, source)
+
+    def _wanted(self, page: ArchivedPage) -> Source | None:
+        """The source of a capture worth extracting, or None (counted) for one that is not."""
         if page.status != 200:
             self._warc_skip(f"http_{page.status}")
             return None
@@ -89,7 +128,9 @@ class WarcSpider(BaseNewsSpider):
             source = host_source(page.url)
         if source is None:
             self._warc_skip("invalid_url")
-            return None
+        return source
+
+    def _article(self, page: ArchivedPage, source: Source) -> Article:
         response = HtmlResponse(page.url, status=page.status, headers=Headers(page.headers), body=page.body)
         return Article(
             url=page.url,
