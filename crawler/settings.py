@@ -67,6 +67,8 @@ EXTENSIONS = {
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "crawler.logformatter.NewspipeLogFormatter"  # names the URL instead of dumping the page
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote-control HTTP server runs code sent to it: never wanted on a crawler.
+REMOTE_CONTROL_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

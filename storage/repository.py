@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Date, cast, delete, func, or_, select, update
+from sqlalchemy import Date, bindparam, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.bulk import BulkInsert, allocate_ids, stored_values
