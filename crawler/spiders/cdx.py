@@ -29,10 +29,10 @@ from scrapy.http import Request, Response
 from crawler.archives.cdx import DEFAULT_CDX_SERVER, DEFAULT_REPLAY, CdxError, cdx_query_url, parse_cdx, replay_url
 from crawler.database import database_for
 from crawler.items import Article
-from crawler.sources import source_for_url
 from crawler.spiders.base import DISCOVERY_META, BaseNewsSpider, _content_type, _text_or_none
 from crawler.spiders.options import split_list
-from crawler.spiders.urls import host_source
+from crawler.spiders.urls import archived_source
+from crawler.spiders.warc import HTML_TYPES
 from pipelines.extraction import canonicalize_url
 from storage.repository import ArticleRepository
 
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CAPTURE_META = "newspipe_capture"
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 LOOKUP_CHUNK = 200  # captures whose URLs are looked up in the database in one query
 
 
@@ -110,14 +109,9 @@ class CdxSpider(BaseNewsSpider):
         if not self.options.window.may_contain_after(capture.captured_at):
             self._cdx_skip("out_of_window")
             return None
-        source = source_for_url(list(self.options.sources), capture.url)
-        if source is None:
-            if self.restrict_to_sources:
-                self._cdx_skip("not_in_sources")
-                return None
-            source = host_source(capture.url)
-        if source is None:
-            self._cdx_skip("invalid_url")
+        source = archived_source(self.options.sources, capture.url, restrict=self.restrict_to_sources)
+        if isinstance(source, str):
+            self._cdx_skip(source)
             return None
         key = canonicalize_url(capture.url)
         if key in self._wanted_keys:

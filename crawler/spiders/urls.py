@@ -20,7 +20,7 @@ from crawler.spiders.base import BaseNewsSpider
 from crawler.spiders.options import split_list
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Iterable
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,20 @@ def host_source(url: str) -> Source | None:
     """An ad-hoc source for a URL outside the registry, named after its host."""
     host = (urlsplit(url).hostname or "").lower()
     return Source(name=host, domains=(host,)) if host else None
+
+
+def archived_source(sources: Iterable[Source], url: str, *, restrict: bool) -> Source | str:
+    """The source of an archived capture (WARC record, CDX row), or the reason to skip it.
+
+    With `restrict`, only the registry's sources are imported; otherwise a capture outside
+    them goes under an ad-hoc source named after its host.
+    """
+    source = source_for_url(list(sources), url)
+    if source is None:
+        if restrict:
+            return "not_in_sources"
+        source = host_source(url)
+    return "invalid_url" if source is None else source
 
 
 def _is_http(url: str) -> bool:

@@ -26,10 +26,10 @@ from scrapy.http.headers import Headers
 from crawler.archives.reader import ArchivedPage, Skipped, expand_paths, iter_archive
 from crawler.database import database_for
 from crawler.items import Article
-from crawler.sources import Source, source_for_url
+from crawler.sources import Source
 from crawler.spiders.base import BaseNewsSpider, _content_type, _text_or_none
 from crawler.spiders.options import split_list
-from crawler.spiders.urls import host_source
+from crawler.spiders.urls import archived_source
 from pipelines.extraction import canonicalize_url
 from storage.repository import ArticleRepository
 
@@ -120,14 +120,10 @@ class WarcSpider(BaseNewsSpider):
         if not self.options.window.may_contain_after(page.captured_at):
             self._warc_skip("out_of_window")
             return None
-        source = source_for_url(list(self.options.sources), page.url)
-        if source is None:
-            if self.restrict_to_sources:
-                self._warc_skip("not_in_sources")
-                return None
-            source = host_source(page.url)
-        if source is None:
-            self._warc_skip("invalid_url")
+        source = archived_source(self.options.sources, page.url, restrict=self.restrict_to_sources)
+        if isinstance(source, str):
+            self._warc_skip(source)
+            return None
         return source
 
     def _article(self, page: ArchivedPage, source: Source) -> Article:
