@@ -27,14 +27,12 @@ from typing import TYPE_CHECKING, Any
 from scrapy.http import Request, Response
 
 from crawler.archives.cdx import DEFAULT_CDX_SERVER, DEFAULT_REPLAY, CdxError, cdx_query_url, parse_cdx, replay_url
-from crawler.database import database_for
 from crawler.items import Article
 from crawler.spiders.base import DISCOVERY_META, BaseNewsSpider, _content_type, _text_or_none
 from crawler.spiders.options import split_list
 from crawler.spiders.urls import archived_source
-from crawler.spiders.warc import HTML_TYPES
+from crawler.spiders.warc import HTML_TYPES, stored_captures
 from pipelines.extraction import canonicalize_url
-from storage.repository import ArticleRepository
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -121,11 +119,9 @@ class CdxSpider(BaseNewsSpider):
         return source
 
     def _not_stored(self, wanted: list[tuple[Capture, Source]]) -> Iterator[Request]:
-        forms = {c.url: (c.url, canonicalize_url(c.url)) for c, _ in wanted}
-        with database_for(self.crawler).sessions() as session:
-            known = ArticleRepository(session).known_urls(u for pair in forms.values() for u in pair)
+        stored = stored_captures(self.crawler, [capture.url for capture, _ in wanted])
         for capture, source in wanted:
-            if known.intersection(forms[capture.url]):
+            if capture.url in stored:
                 self._cdx_skip("already_stored")
                 continue
             self.sources_by_name.setdefault(source.name, source)

@@ -34,6 +34,7 @@ from pipelines.extraction import canonicalize_url
 from storage.repository import ArticleRepository
 
 if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,14 @@ LOOKUP_RECORDS = 64
 LOOKUP_BYTES = 16 * 1024 * 1024
 REMOTE_CONTROL = "scrapy.extensions.remote_control.RemoteControl"
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+
+
+def stored_captures(crawler: Crawler, urls: list[str]) -> set[str]:
+    """Which of the captures' URLs are stored, as captured or canonicalised: one query for all."""
+    forms = {url: (url, canonicalize_url(url)) for url in urls}
+    with database_for(crawler).sessions() as session:
+        known = ArticleRepository(session).known_urls(u for pair in forms.values() for u in pair)
+    return {url for url, pair in forms.items() if known.intersection(pair)}
 
 
 class WarcSpider(BaseNewsSpider):
@@ -98,11 +107,9 @@ class WarcSpider(BaseNewsSpider):
         """Items for the pages whose URL is not stored yet: one query for the whole chunk."""
         if not pages:
             return
-        urls = {page.url: (page.url, canonicalize_url(page.url)) for page, _ in pages}
-        with database_for(self.crawler).sessions() as session:
-            known = ArticleRepository(session).known_urls(u for pair in urls.values() for u in pair)
+        stored = stored_captures(self.crawler, [page.url for page, _ in pages])
         for page, source in pages:
-            if known.intersection(urls[page.url]):
+            if page.url in stored:
                 self._warc_skip("already_stored")
                 continue
             yield self._article(page, source)
