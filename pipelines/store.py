@@ -17,7 +17,8 @@ part-filled batch is written after NEWSPIPE_STORE_BATCH_SECONDS. Otherwise items
 and the last batch is written when the spider closes.
 Outcomes are counted as `newspipe/store/new`, `/duplicate`, `/existing` (a stored URL,
 unchanged) and `/updated` (a new version); near-identical copies also as
-`newspipe/store/near_duplicate`; earlier rows found to be copies of a new article as
+`newspipe/store/near_duplicate`; stored URLs seen again (existing + updated) also as
+`newspipe/store/revisit`; earlier rows found to be copies of a new article as
 `newspipe/store/relinked`; spooled articles loaded back as `newspipe/store/replayed`.
 """
 
@@ -43,6 +44,9 @@ if TYPE_CHECKING:
     from crawler.items import Article
 
 logger = logging.getLogger(__name__)
+
+# Outcomes of a URL that was already stored: unchanged, or kept as a new version.
+REVISIT_OUTCOMES = frozenset({"existing", "updated"})
 
 
 def to_new_article(item: Article) -> NewArticle:
@@ -206,6 +210,8 @@ class StorePipeline:
     def _count(self, results: list[SaveResult]) -> None:
         for result in results:
             self.stats.inc_value(f"newspipe/store/{result.outcome}")
+            if result.outcome in REVISIT_OUTCOMES:
+                self.stats.inc_value("newspipe/store/revisit")
             if result.method == "minhash":
                 self.stats.inc_value("newspipe/store/near_duplicate")
             if result.relinked:

@@ -71,7 +71,7 @@ def database(sqlite_url: str):
 
 class TestDedup:
     def test_cross_domain_canonical_is_syndication_evidence(self, database: Database) -> None:
-        pipeline = DedupPipeline(database.sessions, stats())
+        pipeline = DedupPipeline(stats())
         it = pipeline.process_item(item("https://copy.example/story/?utm_source=rss", canonical="https://orig.example/story"))
         assert it.canonical_url == "https://copy.example/story/"
         assert it.record.syndicated_from == "https://orig.example/story"
@@ -80,16 +80,19 @@ class TestDedup:
 
     def test_repeats_in_the_run_are_dropped_and_stored_urls_go_on_as_revisits(self, database: Database) -> None:
         s = stats()
-        pipeline = DedupPipeline(database.sessions, s)
+        pipeline = DedupPipeline(s)
         pipeline.process_item(item("https://h.example/a"))
         with pytest.raises(DropItem, match="already seen"):
             pipeline.process_item(item("https://h.example/a?utm_medium=x", canonical="https://h.example/a"))
         store = StorePipeline(ArticleWriter(database.sessions), s, batch_size=10)
-        store.process_item(DedupPipeline(database.sessions, s).process_item(item("https://h.example/b")))
+        store.process_item(DedupPipeline(s).process_item(item("https://h.example/b")))
         store.close_spider()
-        again = DedupPipeline(database.sessions, s).process_item(item("https://h.example/b"))
+        again = DedupPipeline(s).process_item(item("https://h.example/b"))
         assert again.canonical_url == "https://h.example/b"  # on to the store, which compares versions
-        assert s.get_value("newspipe/dedup/same_url_in_run") == 1 and s.get_value("newspipe/dedup/revisit") == 1
+        store.process_item(again)
+        store.close_spider()
+        assert s.get_value("newspipe/dedup/same_url_in_run") == 1
+        assert s.get_value("newspipe/store/existing") == 1 and s.get_value("newspipe/store/revisit") == 1
 
 
 class CountingSessions:
@@ -110,7 +113,7 @@ class CountingSessions:
 
 
 def _prepared(database: Database, n: int, s) -> list[Article]:
-    dedup = DedupPipeline(database.sessions, s)
+    dedup = DedupPipeline(s)
     return [dedup.process_item(item(f"https://h.example/{i}", body=f"Story number {i}. " * 30)) for i in range(n)]
 
 
@@ -191,7 +194,7 @@ class TestStore:
 
     def test_same_body_elsewhere_is_linked_as_duplicate(self, database: Database) -> None:
         s = stats()
-        dedup, store = DedupPipeline(database.sessions, s), StorePipeline(ArticleWriter(database.sessions), s, batch_size=10)
+        dedup, store = DedupPipeline(s), StorePipeline(ArticleWriter(database.sessions), s, batch_size=10)
         store.process_item(dedup.process_item(item("https://a.example/x", body="Shared wire copy. " * 20)))
         store.process_item(dedup.process_item(item("https://b.example/y", body="Shared   wire copy! " * 20)))
         store.close_spider()
