@@ -40,14 +40,22 @@ def stored_values(connection: Connection, wanted: Sequence[tuple[str, str, Itera
     postgres = connection.dialect.name == "postgresql"
     for index, (table, column, values) in enumerate(wanted):
         ordered = sorted(set(values))
-        if postgres:  # one array parameter, whatever the count
-            chunks = [ordered] if ordered else []
-        else:
-            chunks = [ordered[i : i + _IN_CHUNK] for i in range(0, len(ordered), _IN_CHUNK)]
-        for chunk in chunks:
-            test = "= ANY(%s)" if postgres else f"IN ({', '.join('?' * len(chunk))})"
-            parts.append(f"SELECT {index}, {column} FROM {table} WHERE {column} {test}")
-            params.extend([chunk] if postgres else chunk)
+        if not ordered:
+            continue
+        if postgres:
+            # One array parameter, whatever the count, probed value by value: LIMIT 1 keeps the
+            # planner on the column's index even before the table has statistics (a fresh or a
+            # small database), where `= ANY(array)` is planned as a sequential scan.
+            parts.append(
+                f"SELECT {index}, t.v FROM unnest(%s::text[]) AS q(v) "
+                f"CROSS JOIN LATERAL (SELECT {column} AS v FROM {table} WHERE {column} = q.v LIMIT 1) AS t"
+            )
+            params.append(ordered)
+            continue
+        for start in range(0, len(ordered), _IN_CHUNK):
+            chunk = ordered[start : start + _IN_CHUNK]
+            parts.append(f"SELECT {index}, {column} FROM {table} WHERE {column} IN ({', '.join('?' * len(chunk))})")
+            params.extend(chunk)
     found: list[set[str]] = [set() for _ in wanted]
     if parts:
         for index, value in connection.exec_driver_sql(" UNION ALL ".join(parts), tuple(params)):
@@ -124,19 +132,28 @@ class BulkInsert:
 
 
 def _converted(table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]], dialect: Dialect) -> list[tuple[Any, ...]]:
-    """Rows with each value as the column's bind processor makes it (datetimes, JSON)."""
-    processors: list[tuple[int, Callable[[Any], Any]]] = []
+    """Rows with each value as the column's bind processor makes it (datetimes, JSON).
+
+    Each distinct value is converted once per call: a batch repeats many (the batch's own
+    timestamp is in every row of every table), and the processors are plain Python."""
+    processors: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = []
     for index, name in enumerate(columns):
         processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if processor is not None:
-            processors.append((index, processor))
+            processors.append((index, processor, {}))
     if not processors:
         return rows
     out = []
     for row in rows:
         values = list(row)
-        for index, processor in processors:
-            values[index] = processor(values[index])
+        for index, processor, done in processors:
+            value = values[index]
+            try:
+                values[index] = done[value]
+            except KeyError:
+                values[index] = done[value] = processor(value)
+            except TypeError:  # unhashable (a list for a JSON column): converted every time
+                values[index] = processor(value)
         out.append(tuple(values))
     return out
 
