@@ -148,11 +148,13 @@ def _converted(table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]
         values = list(row)
         for index, processor, done in processors:
             value = values[index]
+            # A JSON list is remembered by its items (lists of strings here: authors, tags).
+            key = (list, *value) if type(value) is list else value
             try:
-                values[index] = done[value]
+                values[index] = done[key]
             except KeyError:
-                values[index] = done[value] = processor(value)
-            except TypeError:  # unhashable (a list for a JSON column): converted every time
+                values[index] = done[key] = processor(value)
+            except TypeError:  # unhashable items: converted every time
                 values[index] = processor(value)
         out.append(tuple(values))
     return out
