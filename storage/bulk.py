@@ -3,15 +3,15 @@
 Used by `ArticleRepository` for articles that are plainly new or plain copies (see
 `save_batch`). SQLAlchemy Core's executemany processes every row's parameters in Python
 and the ORM's unit of work far more; here rows go to the driver as they are, converted
-once per value with the columns' own bind processors (so stored values are exactly what
-SQLAlchemy would have written, and read back the same way):
+with the columns' own bind processors, each distinct value once per batch (so stored
+values are exactly what SQLAlchemy would have written, and read back the same way):
 
 - SQLite: one `executemany` per table, with foreign-key checks deferred to the commit
   (`PRAGMA defer_foreign_keys`, which lasts until the end of the transaction) so a story
   can name its original article before the article row exists;
-- PostgreSQL: one statement for all tables, each table's rows passed as arrays and
-  inserted from `unnest(...)` in data-modifying CTEs: one round trip. Foreign keys are
-  checked at the end of the statement, when every row is there.
+- PostgreSQL: one statement for all tables, each table's rows passed as arrays (in
+  psycopg's binary format) and inserted from `unnest(...)` in data-modifying CTEs: one
+  round trip. Foreign keys are checked at the end of the statement, when every row is there.
 
 Article URLs are inserted with ON CONFLICT (url) DO NOTHING on both: a URL a concurrent
 writer has just given to another article stays theirs. Nothing is committed here.
@@ -120,7 +120,8 @@ class BulkInsert:
         for table, columns, rows, conflict in self._rows:
             values = _converted(table, columns, rows, self.dialect)
             arrays = [list(column) for column in zip(*values)]
-            casts = [f"%s::{_array_type(table, name, self.dialect)}" for name in columns]
+            # %b: psycopg sends the arrays in binary, so neither side quotes or parses the bodies' text.
+            casts = [f"%b::{_array_type(table, name, self.dialect)}" for name in columns]
             sql = f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({', '.join(casts)})"
             if conflict:
                 sql += f" ON CONFLICT ({conflict}) DO NOTHING"
