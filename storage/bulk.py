@@ -47,7 +47,7 @@ def stored_values(connection: Connection, wanted: Sequence[tuple[str, str, Itera
             # planner on the column's index even before the table has statistics (a fresh or a
             # small database), where `= ANY(array)` is planned as a sequential scan.
             parts.append(
-                f"SELECT {index}, t.v FROM unnest(%s::text[]) AS q(v) "
+                f"SELECT {index}, t.v FROM unnest(%b::text[]) AS q(v) "
                 f"CROSS JOIN LATERAL (SELECT {column} AS v FROM {table} WHERE {column} = q.v LIMIT 1) AS t"
             )
             params.append(ordered)
