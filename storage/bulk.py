@@ -47,7 +47,7 @@ def stored_values(connection: Connection, wanted: Sequence[tuple[str, str, Itera
             # planner on the column's index even before the table has statistics (a fresh or a
             # small database), where `= ANY(array)` is planned as a sequential scan.
             parts.append(
-                f"SELECT {index}, t.v FROM unnest(%b::text[]) AS q(v) "
+                f"SELECT {index}, t.v FROM unnest({_array_mark(connection.dialect)}::text[]) AS q(v) "
                 f"CROSS JOIN LATERAL (SELECT {column} AS v FROM {table} WHERE {column} = q.v LIMIT 1) AS t"
             )
             params.append(ordered)
@@ -120,8 +120,8 @@ class BulkInsert:
         for table, columns, rows, conflict in self._rows:
             values = _converted(table, columns, rows, self.dialect)
             arrays = [list(column) for column in zip(*values)]
-            # %b: psycopg sends the arrays in binary, so neither side quotes or parses the bodies' text.
-            casts = [f"%b::{_array_type(table, name, self.dialect)}" for name in columns]
+            mark = _array_mark(self.dialect)
+            casts = [f"{mark}::{_array_type(table, name, self.dialect)}" for name in columns]
             sql = f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({', '.join(casts)})"
             if conflict:
                 sql += f" ON CONFLICT ({conflict}) DO NOTHING"
@@ -159,6 +159,12 @@ def _converted(table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]
                 values[index] = processor(value)
         out.append(tuple(values))
     return out
+
+
+def _array_mark(dialect: Dialect) -> str:
+    """The placeholder for an array parameter: psycopg 3's `%b` sends it in binary, so neither side
+    quotes and parses the text of the values (the bodies); other drivers get the plain `%s`."""
+    return "%b" if dialect.driver == "psycopg" else "%s"
 
 
 def _array_type(table: Table, name: str, dialect: Dialect) -> str:
