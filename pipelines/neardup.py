@@ -6,7 +6,10 @@ set a 128-value MinHash signature (datasketch), stored with the article as bytes
 (`signature_bytes`). `NearDupIndex` keeps a MinHashLSH index of stored signatures in
 memory: built from the database the first time it is asked (only articles stored within
 `horizon_days`, so the cost stays bounded), caught up with rows other processes added
-(`sync`), and undone when a batch is rolled back. LSH finds candidates at a lower
+(`sync`, which asks the database for the highest article id first and reads rows only
+when others stored some), and undone when a batch is rolled back. An article's signature
+is turned into datasketch's `LeanMinHash` once per batch: the one built to query the index
+is the one inserted. LSH finds candidates at a lower
 threshold than the one asked for; the repository confirms them with the Jaccard
 similarity estimated from the two signatures.
 
@@ -16,10 +19,11 @@ NEWSPIPE_NEAR_DUP_HORIZON_DAYS.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -86,6 +90,16 @@ def _lean(data: bytes) -> LeanMinHash:
     return LeanMinHash(seed=SEED, hashvalues=np.frombuffer(data, dtype="<u4"), scheme=SCHEME)
 
 
+@functools.cache
+def _sync_statements() -> tuple[Any, Any]:
+    """`sync`'s two queries, built once (SQLAlchemy then compiles each once, not per batch)."""
+    from sqlalchemy import func, select
+
+    from storage.models import Article
+
+    return select(func.max(Article.id)), select(Article.id, Article.minhash, Article.body).order_by(Article.id)
+
+
 def similarity(a: bytes, b: bytes) -> float:
     """Estimated Jaccard similarity of the two bodies' shingle sets."""
     left = np.frombuffer(a, dtype="<u4")
@@ -106,7 +120,10 @@ class NearDupIndex:
         self._lsh = MinHashLSH(threshold=max(0.3, threshold - CANDIDATE_MARGIN), num_perm=NUM_PERM)
         self._loaded = False
         self._high_water = 0  # highest article id seen in the database
+        self._committed_high_water = 0  # as it was at the last commit or sync
         self._undo: list[tuple[int, bytes | None]] = []  # (key, previous signature) since commit()
+        # Signatures queried in this batch, as the index takes them: `add` inserts the same object.
+        self._prepared: dict[bytes, LeanMinHash] = {}
 
     @property
     def loaded(self) -> bool:
@@ -119,16 +136,23 @@ class NearDupIndex:
 
     def sync(self, session: Session) -> None:
         """Build the index on first use, later add what others stored since (ids above the mark)."""
-        from sqlalchemy import select
+        from sqlalchemy import update
 
         from storage.models import Article
 
-        stmt = select(Article.id, Article.minhash, Article.body).order_by(Article.id)
+        top_id, signatures = _sync_statements()
         if self._loaded:
-            stmt = stmt.where(Article.id > self._high_water)
+            # Most batches find nothing new: an index look-up says so without reading any row.
+            top = session.connection().scalar(top_id)
+            if top is None or top <= self._high_water:
+                self._done_syncing()
+                return
+            stmt = signatures.where(Article.id > self._high_water)
         elif self.horizon_days:
             since = datetime.now(timezone.utc) - timedelta(days=self.horizon_days)
-            stmt = stmt.where(Article.created_at >= since)
+            stmt = signatures.where(Article.created_at >= since)
+        else:
+            stmt = signatures
         missing: list[tuple[int, bytes]] = []
         count = 0
         for article_id, stored, body in session.execute(stmt.execution_options(yield_per=1000)):
@@ -142,15 +166,17 @@ class NearDupIndex:
             if signature is not None and article_id not in self._lsh.keys:
                 self._lsh.insert(article_id, _lean(signature), check_duplication=False)
                 count += 1
-        if missing:
-            from sqlalchemy import update
-
-            for article_id, signature in missing:
-                session.execute(update(Article).where(Article.id == article_id).values(minhash=signature))
+        for article_id, signature in missing:
+            session.execute(update(Article).where(Article.id == article_id).values(minhash=signature))
         if not self._loaded:
             logger.info("near-duplicate index built from %d stored signatures", count)
         self._loaded = True
+        self._done_syncing()
+
+    def _done_syncing(self) -> None:
+        self._committed_high_water = self._high_water
         self._undo.clear()
+        self._prepared.clear()
 
     def add(self, article_id: int, signature: bytes | None, *, previous: bytes | None = None) -> None:
         """Index an article (again, after a revision: `previous` is its old signature)."""
@@ -163,13 +189,22 @@ class NearDupIndex:
         self._undo.append((article_id, previous))
         self._high_water = max(self._high_water, article_id)
         if signature is not None:
-            self._lsh.insert(article_id, _lean(signature), check_duplication=False)
+            lean = self._prepared.pop(signature, None)
+            self._lsh.insert(article_id, lean if lean is not None else _lean(signature), check_duplication=False)
 
     def candidates(self, signature: bytes) -> list[int]:
-        return sorted(self._lsh.query(_lean(signature))) if self._loaded else []
+        """Stored articles whose signatures share a band with this one (unconfirmed)."""
+        if not self._loaded:
+            return []
+        lean = self._prepared.get(signature)
+        if lean is None:
+            lean = self._prepared[signature] = _lean(signature)
+        return sorted(self._lsh.query(lean))
 
     def commit(self) -> None:
+        self._committed_high_water = self._high_water
         self._undo.clear()
+        self._prepared.clear()
 
     def rollback(self) -> None:
         """Forget what was added since the last commit: those rows were never stored."""
@@ -179,6 +214,9 @@ class NearDupIndex:
             if previous is not None:
                 self._lsh.insert(article_id, _lean(previous), check_duplication=False)
         self._undo.clear()
+        self._prepared.clear()
+        # Ids of rows never stored may be given again (SQLite takes max + 1): `sync` must not skip them.
+        self._high_water = self._committed_high_water
 
 
 def best_match(signature: bytes, stored: Iterable[tuple[int, bytes | None]], threshold: float) -> tuple[int, float] | None:

@@ -3,15 +3,15 @@
 Used by `ArticleRepository` for articles that are plainly new or plain copies (see
 `save_batch`). SQLAlchemy Core's executemany processes every row's parameters in Python
 and the ORM's unit of work far more; here rows go to the driver as they are, converted
-once per value with the columns' own bind processors (so stored values are exactly what
-SQLAlchemy would have written, and read back the same way):
+with the columns' own bind processors, each distinct value once per batch (so stored
+values are exactly what SQLAlchemy would have written, and read back the same way):
 
 - SQLite: one `executemany` per table, with foreign-key checks deferred to the commit
   (`PRAGMA defer_foreign_keys`, which lasts until the end of the transaction) so a story
   can name its original article before the article row exists;
-- PostgreSQL: one statement for all tables, each table's rows passed as arrays and
-  inserted from `unnest(...)` in data-modifying CTEs: one round trip. Foreign keys are
-  checked at the end of the statement, when every row is there.
+- PostgreSQL: one statement for all tables, each table's rows passed as arrays (in
+  psycopg's binary format) and inserted from `unnest(...)` in data-modifying CTEs: one
+  round trip. Foreign keys are checked at the end of the statement, when every row is there.
 
 Article URLs are inserted with ON CONFLICT (url) DO NOTHING on both: a URL a concurrent
 writer has just given to another article stays theirs. Nothing is committed here.
@@ -40,14 +40,22 @@ def stored_values(connection: Connection, wanted: Sequence[tuple[str, str, Itera
     postgres = connection.dialect.name == "postgresql"
     for index, (table, column, values) in enumerate(wanted):
         ordered = sorted(set(values))
-        if postgres:  # one array parameter, whatever the count
-            chunks = [ordered] if ordered else []
-        else:
-            chunks = [ordered[i : i + _IN_CHUNK] for i in range(0, len(ordered), _IN_CHUNK)]
-        for chunk in chunks:
-            test = "= ANY(%s)" if postgres else f"IN ({', '.join('?' * len(chunk))})"
-            parts.append(f"SELECT {index}, {column} FROM {table} WHERE {column} {test}")
-            params.extend([chunk] if postgres else chunk)
+        if not ordered:
+            continue
+        if postgres:
+            # One array parameter, whatever the count, probed value by value: LIMIT 1 keeps the
+            # planner on the column's index even before the table has statistics (a fresh or a
+            # small database), where `= ANY(array)` is planned as a sequential scan.
+            parts.append(
+                f"SELECT {index}, t.v FROM unnest({_array_mark(connection.dialect)}::text[]) AS q(v) "
+                f"CROSS JOIN LATERAL (SELECT {column} AS v FROM {table} WHERE {column} = q.v LIMIT 1) AS t"
+            )
+            params.append(ordered)
+            continue
+        for start in range(0, len(ordered), _IN_CHUNK):
+            chunk = ordered[start : start + _IN_CHUNK]
+            parts.append(f"SELECT {index}, {column} FROM {table} WHERE {column} IN ({', '.join('?' * len(chunk))})")
+            params.extend(chunk)
     found: list[set[str]] = [set() for _ in wanted]
     if parts:
         for index, value in connection.exec_driver_sql(" UNION ALL ".join(parts), tuple(params)):
@@ -112,7 +120,8 @@ class BulkInsert:
         for table, columns, rows, conflict in self._rows:
             values = _converted(table, columns, rows, self.dialect)
             arrays = [list(column) for column in zip(*values)]
-            casts = [f"%s::{_array_type(table, name, self.dialect)}" for name in columns]
+            mark = _array_mark(self.dialect)
+            casts = [f"{mark}::{_array_type(table, name, self.dialect)}" for name in columns]
             sql = f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({', '.join(casts)})"
             if conflict:
                 sql += f" ON CONFLICT ({conflict}) DO NOTHING"
@@ -124,21 +133,38 @@ class BulkInsert:
 
 
 def _converted(table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]], dialect: Dialect) -> list[tuple[Any, ...]]:
-    """Rows with each value as the column's bind processor makes it (datetimes, JSON)."""
-    processors: list[tuple[int, Callable[[Any], Any]]] = []
+    """Rows with each value as the column's bind processor makes it (datetimes, JSON).
+
+    Each distinct value is converted once per call: a batch repeats many (the batch's own
+    timestamp is in every row of every table), and the processors are plain Python."""
+    processors: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = []
     for index, name in enumerate(columns):
         processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if processor is not None:
-            processors.append((index, processor))
+            processors.append((index, processor, {}))
     if not processors:
         return rows
     out = []
     for row in rows:
         values = list(row)
-        for index, processor in processors:
-            values[index] = processor(values[index])
+        for index, processor, done in processors:
+            value = values[index]
+            # A JSON list is remembered by its items (lists of strings here: authors, tags).
+            key = (list, *value) if type(value) is list else value
+            try:
+                values[index] = done[key]
+            except KeyError:
+                values[index] = done[key] = processor(value)
+            except TypeError:  # unhashable items: converted every time
+                values[index] = processor(value)
         out.append(tuple(values))
     return out
+
+
+def _array_mark(dialect: Dialect) -> str:
+    """The placeholder for an array parameter: psycopg 3's `%b` sends it in binary, so neither side
+    quotes and parses the text of the values (the bodies); other drivers get the plain `%s`."""
+    return "%b" if dialect.driver == "psycopg" else "%s"
 
 
 def _array_type(table: Table, name: str, dialect: Dialect) -> str:

@@ -121,6 +121,7 @@ class Article(Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    # Beside (source_id, published_at): on SQLite this one also gives a source's rows in id order (export --source).
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
     url: Mapped[str] = mapped_column(Text)  # as fetched
@@ -215,9 +216,8 @@ class ArticleVersion(Base):
     __table_args__ = (UniqueConstraint("article_id", "version"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
-    article_id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer(), "sqlite"), ForeignKey("articles.id", ondelete="CASCADE"), index=True
-    )
+    # No index of its own: the unique (article_id, version) index starts with it.
+    article_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), ForeignKey("articles.id", ondelete="CASCADE"))
     version: Mapped[int]
     headline: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)

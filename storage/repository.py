@@ -769,6 +769,7 @@ _ARTICLE_COLUMNS = (
     "section", "tags", "image_url", "word_count", "syndicated_from", "fetched_at", "created_at", "minhash",
     "archive_file", "archive_offset", "version", "stored_as", "story_id",
 )  # fmt: skip
+_PAIR_BLOCK = 64  # signatures compared with the whole batch at once by `_near_pairs`
 _CHUNK = 500  # values per IN (...): well under SQLite's and PostgreSQL's parameter limits
 # One statement for any number of URLs: an expanding parameter keeps it in SQLAlchemy's
 # compiled cache, where `in_(list)` built per call costs more than the query (hot in imports).
@@ -803,7 +804,10 @@ def _near_pairs(items: Sequence[NewArticle], threshold: float) -> Iterator[tuple
     if len(width) != 1:  # signatures of another size never match (`similarity` gives 0)
         return
     matrix = np.frombuffer(b"".join(m for _, m in indexed), dtype="<u4").reshape(len(indexed), -1)
-    for row in range(len(indexed) - 1):
-        alike = np.count_nonzero(matrix[row + 1 :] == matrix[row], axis=1) / matrix.shape[1]
-        for offset in np.flatnonzero(alike >= threshold):
-            yield indexed[row][0], indexed[row + 1 + int(offset)][0]
+    # Every row against every row, a block of rows at a time (bounded memory for big batches).
+    for start in range(0, len(indexed) - 1, _PAIR_BLOCK):
+        block = matrix[start : start + _PAIR_BLOCK]
+        alike = np.count_nonzero(block[:, None, :] == matrix[None, :, :], axis=2) / matrix.shape[1]
+        for row, other in zip(*np.nonzero(alike >= threshold)):
+            if other > start + row:
+                yield indexed[start + int(row)][0], indexed[int(other)][0]

@@ -97,6 +97,29 @@ def test_rolled_back_rows_leave_the_index(db: Database) -> None:
     assert again.outcome == "new"
 
 
+def test_the_index_catches_up_with_what_another_writer_stored(db: Database) -> None:
+    ours, theirs = NearDupIndex(0.8), NearDupIndex(0.8)
+    save_all(db, [make("https://a.example/1", OTHER_EVENT_STORY)], index=ours)
+    (stored,) = save_all(db, [make("https://b.example/1", STORY)], index=theirs)
+    (copy,) = save_all(db, [make("https://c.example/1", STORY + " Extra closing line.")], index=ours)
+    assert copy.outcome == "duplicate" and copy.method == "minhash" and copy.duplicate_of == stored.article_id
+
+
+def test_an_id_given_again_after_a_rollback_still_reaches_the_index(db: Database) -> None:
+    # SQLite gives a rolled-back row's id (max + 1) to the next row, whoever writes it.
+    ours, theirs = NearDupIndex(0.8), NearDupIndex(0.8)
+    save_all(db, [make("https://a.example/1", OTHER_EVENT_STORY)], index=ours)
+    with pytest.raises(RuntimeError):
+        with db.sessions.begin() as s:
+            ours.sync(s)
+            ArticleRepository(s, near_dups=ours).save(make("https://a.example/2", "an unrelated text " * 30))
+            raise RuntimeError("batch failed")
+    ours.rollback()
+    (stored,) = save_all(db, [make("https://b.example/1", STORY)], index=theirs)
+    (copy,) = save_all(db, [make("https://c.example/1", STORY + " Extra closing line.")], index=ours)
+    assert copy.outcome == "duplicate" and copy.duplicate_of == stored.article_id
+
+
 def test_earliest_published_leads_a_near_duplicate_story(db: Database) -> None:
     late = make("https://late.example/x", STORY, published_at=datetime(2025, 10, 2, tzinfo=timezone.utc))
     early = make("https://early.example/x", STORY + " Additional paragraph.", published_at=datetime(2025, 10, 1, tzinfo=timezone.utc))

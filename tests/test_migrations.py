@@ -1,0 +1,57 @@
+"""Migrations: the latest one goes down and up again on a database holding data, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from alembic import command
+from sqlalchemy import inspect, select
+
+from storage.engine import Database
+from storage.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
+from storage.models import ArticleVersion
+from storage.repository import ArticleRepository, NewArticle
+
+FETCHED = datetime(2025, 11, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def _article(body: str, fetched_at: datetime) -> NewArticle:
+    from pipelines.fingerprint import content_hash
+
+    url = "https://herald.example/a"
+    return NewArticle(
+        source="herald", url=url, canonical_url=url, headline="Headline", body=body,
+        content_hash=content_hash(body), fetched_at=fetched_at,
+    )  # fmt: skip
+
+
+def _version_indexes(db: Database) -> set[str]:
+    return {index["name"] for index in inspect(db.engine).get_indexes("article_versions") if index["name"]}
+
+
+def test_0005_goes_down_and_up_again_keeping_the_revisions(db_url: str) -> None:
+    db = Database(db_url)
+    try:
+        with db.sessions.begin() as session:
+            repository = ArticleRepository(session)
+            repository.save(_article("first text", FETCHED))
+            assert repository.save(_article("second text", FETCHED + timedelta(hours=1))).outcome == "updated"
+        assert current_revision(db.engine) == head_revision() == "0005"
+        assert "ix_article_versions_article_id" not in _version_indexes(db)
+
+        with db.engine.begin() as connection:
+            config = alembic_config(db.engine)
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0004")
+        assert current_revision(db.engine) == "0004"
+        assert "ix_article_versions_article_id" in _version_indexes(db)
+
+        assert upgrade_to_head(db.engine)
+        assert current_revision(db.engine) == "0005"
+        assert "ix_article_versions_article_id" not in _version_indexes(db)
+        command.check(alembic_config(db.engine))  # models and migrations agree again
+        with db.sessions() as session:
+            versions = session.scalars(select(ArticleVersion)).all()
+            assert [(v.version, v.body) for v in versions] == [(1, "first text")]
+    finally:
+        db.close()
