@@ -4,6 +4,10 @@ The URL comes from the caller (`--db`), else `$NEWSPIPE_DATABASE_URL`, else
 SQLite at `./newspipe.db`. SQLite runs in WAL mode with a busy timeout so a
 reader (`newspipe stats`) never blocks a crawl. The schema comes from the
 Alembic migrations (`storage.migrate`), applied when the database is opened.
+PostgreSQL connections get a connect timeout and TCP keepalives unless the URL sets its own
+(`POSTGRES_CONNECT_DEFAULTS`): a database host that vanishes without closing its connections
+(power loss, a network partition) then fails the write, which is retried and spooled, instead
+of leaving a cron crawl blocked on a socket for hours.
 """
 
 from __future__ import annotations
@@ -37,6 +41,18 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+# libpq parameters: give up connecting after 10 s; probe an idle connection after 30 s, every 10 s,
+# dropping it after 3 unanswered probes; fail a send the server has not acknowledged in 60 s.
+POSTGRES_CONNECT_DEFAULTS: dict[str, int] = {
+    "connect_timeout": 10,
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 60_000,
+}
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -54,6 +70,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs["pool_pre_ping"] = True
+        if sa_url.get_backend_name() == "postgresql":
+            # connect_args would override the URL's own query parameters: add only what it leaves out.
+            kwargs["connect_args"] = {k: v for k, v in POSTGRES_CONNECT_DEFAULTS.items() if k not in sa_url.query}
     engine = create_engine(sa_url, **kwargs)
     if sa_url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

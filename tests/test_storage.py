@@ -46,6 +46,22 @@ def test_models_and_migrations_agree(db: Database) -> None:
     command.check(alembic_config(db.engine))
 
 
+@pytest.mark.postgres
+def test_postgres_connections_time_out_and_keep_alive_unless_the_url_says_otherwise(postgres_url: str) -> None:
+    # A vanished database host must fail a write (retried, then spooled), not block a crawl for hours.
+    from storage.engine import POSTGRES_CONNECT_DEFAULTS, make_engine
+
+    engine = make_engine(postgres_url + ("&" if "?" in postgres_url else "?") + "keepalives_idle=5")
+    try:
+        with engine.connect() as connection:
+            parameters = connection.connection.dbapi_connection.info.get_parameters()  # type: ignore[union-attr]
+    finally:
+        engine.dispose()
+    assert parameters["keepalives_idle"] == "5"  # the URL's own value wins
+    for name in ("connect_timeout", "keepalives", "keepalives_interval", "keepalives_count", "tcp_user_timeout"):
+        assert parameters[name] == str(POSTGRES_CONNECT_DEFAULTS[name])
+
+
 def test_short_urls_are_normalised() -> None:
     assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_database_url("news.db") == "sqlite:///news.db"
