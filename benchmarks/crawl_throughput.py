@@ -255,9 +255,11 @@ def crawl_rate(
         own_cpu_began = time.process_time()
         push_seeds(server, keys, seeds_for(load_sources(sources), new_cycle()))
         count, last_change, last = 0, time.monotonic(), -1
+        progress: list[tuple[float, int]] = []  # (seconds since enqueue, articles stored)
         while count < expected:
             time.sleep(0.5)
             count = stored_count(db_url)
+            progress.append((round(time.perf_counter() - began, 2), count))
             if count != last:
                 last, last_change = count, time.monotonic()
             elif time.monotonic() - last_change > 60:
@@ -288,6 +290,7 @@ def crawl_rate(
         # CPU per stored article: the workers', and this process's (the site's server and the polling).
         "worker_cpu_ms_per_article": 1000 * worker_cpu / max(1, count),
         "site_cpu_ms_per_article": 1000 * own_cpu / max(1, count),
+        "progress": progress,
     }
 
 

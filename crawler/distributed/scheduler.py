@@ -167,11 +167,13 @@ class ReliableScheduler(Scheduler):
 
     def _tick(self) -> None:
         self.ack_finished()
-        # Other workers fill the shared queue; without a nudge an idle engine looks at it only
-        # on its 5-second heartbeat. Asking is cheap (one pop when there is capacity).
+        # Other workers fill the shared queue, and `newspipe enqueue` the start key; without a
+        # nudge an idle engine looks at either only on its 5-second heartbeat (new seeds waited up
+        # to 5 s before any worker took them). Asking is cheap: one pop when there is capacity,
+        # and with nothing in flight the spider's idle handler, which takes seeds.
         slot = self._engine_slot()
         nextcall = getattr(slot, "nextcall", None)
-        if nextcall is not None and (self._prefetched or len(self.queue)):
+        if nextcall is not None and (self._prefetched or not self.inflight or len(self.queue)):
             nextcall.schedule()
 
     def push_held(self) -> None:
