@@ -4,7 +4,8 @@ Reads scrapy-redis's settings (REDIS_URL, SCHEDULER_PERSIST, DUPEFILTER_CLASS, .
 NEWSPIPE_REDIS_PREFIX, NEWSPIPE_REDIS_JOB, NEWSPIPE_REDIS_WORKER_ID,
 NEWSPIPE_REDIS_HEARTBEAT_TTL (seconds; a worker silent this long is taken for dead),
 NEWSPIPE_REDIS_PREFETCH (requests taken from the queue per round trip),
-NEWSPIPE_REDIS_PUSH_BATCH (new requests pushed per round trip) and NEWSPIPE_REDIS_CYCLE_TTL.
+NEWSPIPE_REDIS_PUSH_BATCH (new requests pushed per round trip); the duplicate filter must be
+`crawler.distributed.dupefilter.CycleDupeFilter` (the worker settings make it so).
 
 Round trips are batched (`ReliableQueue.exchange`): new requests are held here and pushed
 NEWSPIPE_REDIS_PUSH_BATCH at a time, or sooner (before any acknowledgement, before asking
@@ -40,7 +41,6 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from crawler.distributed.keys import JobKeys, worker_id_for
-from crawler.distributed.dupefilter import DEFAULT_CYCLE_TTL
 from crawler.distributed.queue import Push, ReliableQueue
 
 if TYPE_CHECKING:
@@ -65,7 +65,6 @@ class ReliableScheduler(Scheduler):
         self.inflight: dict[Request, bytes] = {}
         self.prefetch = DEFAULT_PREFETCH
         self.push_batch = DEFAULT_PUSH_BATCH
-        self.seen_ttl = DEFAULT_CYCLE_TTL
         self._to_push: list[Push] = []
         self._held: set[tuple[str, str]] = set()  # (set, fingerprint) of the filtered requests in _to_push
         self._to_ack: list[bytes] = []
@@ -86,7 +85,6 @@ class ReliableScheduler(Scheduler):
         instance.heartbeat_ttl = max(1.0, settings.getfloat("NEWSPIPE_REDIS_HEARTBEAT_TTL", 15.0))
         instance.prefetch = max(1, settings.getint("NEWSPIPE_REDIS_PREFETCH", DEFAULT_PREFETCH))
         instance.push_batch = max(1, settings.getint("NEWSPIPE_REDIS_PUSH_BATCH", DEFAULT_PUSH_BATCH))
-        instance.seen_ttl = max(1, settings.getint("NEWSPIPE_REDIS_CYCLE_TTL", DEFAULT_CYCLE_TTL))
         return instance
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -206,7 +204,7 @@ class ReliableScheduler(Scheduler):
         if not pushes and not acks and not pop:
             return
         # On an error (Redis away) nothing is forgotten: the next exchange sends it all again.
-        queued, requests, members = self.queue.exchange(pushes, acks, pop, seen_ttl=self.seen_ttl)
+        queued, requests, members = self.queue.exchange(pushes, acks, pop, seen_ttl=self.df.cycle_ttl)
         self._to_push, self._to_ack = [], []
         self._held.clear()
         for push, new in zip(pushes, queued):
