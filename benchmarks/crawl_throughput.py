@@ -2,23 +2,31 @@
 
     python -m benchmarks.crawl_throughput [--articles 2100] [--workers 1 2]
         [--redis redis://127.0.0.1:6379/0] [--db postgresql+psycopg://postgres@127.0.0.1:5432/test]
-        [--json out.json] [--profile DIR]
+        [--json out.json] [--profile DIR [--profile-clock wall|cpu]] [--site memory|files]
 
 Builds a copy of the demo site with `--articles` distinct article pages in a temp dir: each
 is one of the demo's article pages (three publishers' templates), moved to its own URL, with a
 numbered headline and its paragraphs refilled with words drawn (seeded per page) from the
 demo's own text, so no two pages share a body. It serves them on 127.0.0.1 with one sitemap
-and crawls them with 1, then 2 `worker` processes (the whole pipeline: fetch, extract,
+(`benchmarks.site_server`: an asyncio HTTP/1.1 keep-alive server answering from memory in a
+thread of this process, the stand-in for a remote site that costs the two cores little; `--site
+files` serves the same pages from files with the `ThreadingHTTPServer` used before 2026-11-30,
+HTTP/1.0 and a thread per connection, for comparison) and crawls them with 1, then 2 `worker` processes (the whole pipeline: fetch, extract,
 dates, dedup, store into PostgreSQL, each run on a fresh schema and Redis job). Workers are
 started and registered before `enqueue`; the clock runs from `enqueue` until every article
 is in the database. Baselines, on the same pages in one process: newspipe's
 `extract_article` and `trafilatura.extract`. The figure that matters is the 2-worker crawl
 rate as a ratio to extraction alone (issue 5 target: >= 0.8 on a 2-core machine).
+Each run also reports the CPU time its workers used per article (from /proc, from `enqueue`
+to the last article) and the same for extraction alone: a figure the machine's other load
+moves much less than the rates.
 
 Politeness is off for the measurement (no delay, AutoThrottle off, 16 requests in parallel
 per worker): it measures newspipe, not a site's crawl delay. Reads no settings; arguments
 only. Needs Redis and PostgreSQL. `--profile DIR` runs each worker under cProfile and writes
 its statistics to DIR (`python -m pstats` reads them); profiling slows the workers down.
+`--profile-clock cpu` times with the process's CPU clock: waiting (for Redis, PostgreSQL, or
+for cores other processes hold) is left out, so other load on the machine inflates it less.
 """
 
 from __future__ import annotations
@@ -39,6 +47,9 @@ from datetime import datetime, timedelta, timezone
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from benchmarks.site_server import MemorySite
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "examples" / "demo-site"
@@ -51,7 +62,8 @@ _WORD = re.compile(r"[A-Za-z][a-z]+")
 
 
 def build_site(root: Path, count: int, base: str) -> list[tuple[str, bytes]]:
-    """Write `count` article pages and a sitemap under `root`; the (url, html) of each page."""
+    """Write `count` article pages and a sitemap under `root`; the (url, html) of each page
+    (the sitemap is `root / "sitemap.xml"`)."""
     truth = json.loads((DEMO / "expected.json").read_text(encoding="utf-8"))
     templates = []
     for article in truth["articles"]:
@@ -102,12 +114,26 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-def serve(root: Path) -> tuple[ThreadingHTTPServer, str]:
+def serve_files(root: Path) -> tuple[ThreadingHTTPServer, str]:
+    """The files under `root`, served as before 2026-11-30 (`--site files`)."""
     handler = lambda *a, **kw: _Quiet(*a, directory=str(root), **kw)  # noqa: E731
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def serve_memory(root: Path, pages: list[tuple[str, bytes]], site: MemorySite) -> None:
+    """Hand the built pages and sitemap to the in-memory server (`--site memory`)."""
+    for url, html in pages:
+        site.pages[urlsplit(url).path] = html
+    site.pages["/sitemap.xml"] = (root / "sitemap.xml").read_bytes()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a live process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # -- baselines ---------------------------------------------------------------------------------------
@@ -119,18 +145,20 @@ def extraction_rate(pages: list[tuple[str, bytes]]) -> dict[str, float]:
     from pipelines.extraction import extract_article
 
     fetched = datetime.now(timezone.utc)
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     articles = sum(1 for url, html in pages if extract_article(html, url, fetched_at=fetched))
-    newspipe_s = time.perf_counter() - began
-    began = time.perf_counter()
+    newspipe_s, newspipe_cpu = time.perf_counter() - began, time.process_time() - cpu
+    began, cpu = time.perf_counter(), time.process_time()
     for url, html in pages:
         trafilatura.extract(html.decode("utf-8"), url=url, with_metadata=True)
-    trafilatura_s = time.perf_counter() - began
+    trafilatura_s, trafilatura_cpu = time.perf_counter() - began, time.process_time() - cpu
     return {
         "pages": len(pages),
         "articles": articles,
         "newspipe_extract_per_s": len(pages) / newspipe_s,
         "trafilatura_extract_per_s": len(pages) / trafilatura_s,
+        "newspipe_extract_cpu_ms": 1000 * newspipe_cpu / len(pages),
+        "trafilatura_extract_cpu_ms": 1000 * trafilatura_cpu / len(pages),
     }
 
 
@@ -153,26 +181,27 @@ def drop_schema(pg_url: str, schema: str) -> None:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
-def stored_count(db_url: str) -> int:
-    from sqlalchemy import create_engine, text
+def stored_count(conn: Any) -> int:
+    """Articles stored so far, on one connection kept for the whole run (a new PostgreSQL
+    connection per poll, twice a second, costs a backend process start each time)."""
+    from sqlalchemy import text
 
-    engine = create_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(text("SELECT count(*) FROM articles")).scalar_one())
-    finally:
-        engine.dispose()
+    count = int(conn.execute(text("SELECT count(*) FROM articles")).scalar_one())
+    conn.rollback()  # a fresh snapshot next time
+    return count
 
 
 def worker_main(overrides: dict[str, Any]) -> int:
     from crawler.runner import build_settings, run_spider
 
     profile_to = overrides.pop("_profile", None)
+    cpu_clock = overrides.pop("_profile_cpu", False)
     if not profile_to:
         return 0 if run_spider("worker", build_settings(overrides)).ok else 1
     import cProfile
 
-    profiler = cProfile.Profile()
+    # The CPU clock leaves out waiting (for Redis, the database, or cores other processes hold).
+    profiler = cProfile.Profile(time.process_time) if cpu_clock else cProfile.Profile()
     try:
         outcome = profiler.runcall(run_spider, "worker", build_settings(overrides))
     finally:
@@ -181,9 +210,12 @@ def worker_main(overrides: dict[str, Any]) -> int:
 
 
 def crawl_rate(
-    workers: int, sources: Path, expected: int, redis_url: str, pg_url: str, tmp: Path, profile: Path | None = None
+    workers: int, sources: Path, expected: int, redis_url: str, pg_url: str, tmp: Path, profile: Path | None = None,
+    profile_cpu: bool = False,
 ) -> dict[str, Any]:
     import redis as redis_lib
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
 
     from crawler.distributed.keys import JobKeys
     from crawler.distributed.seeds import new_cycle, push_seeds, seeds_for
@@ -194,6 +226,8 @@ def crawl_rate(
     schema, db_url = fresh_schema(pg_url)
     Database(db_url).close()  # create the schema once, before the workers
     server = redis_lib.Redis.from_url(redis_url)
+    poller = create_engine(db_url, poolclass=NullPool)
+    poll = poller.connect()
     overrides = {
         "NEWSPIPE_DATABASE_URL": db_url,
         "NEWSPIPE_SOURCES_FILE": str(sources),
@@ -210,7 +244,7 @@ def crawl_rate(
         for n in range(workers):
             log = (tmp / f"{keys.job}-{n}.log").open("w")
             logs.append(log)
-            mine = {**overrides, "_profile": str(profile / f"{workers}-workers-{n}.prof")} if profile else overrides
+            mine = {**overrides, "_profile": str(profile / f"{workers}-workers-{n}.prof"), "_profile_cpu": profile_cpu} if profile else overrides
             procs.append(
                 subprocess.Popen([sys.executable, "-m", "benchmarks.crawl_throughput", "--worker-json", json.dumps(mine)],
                                  cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
@@ -220,17 +254,22 @@ def crawl_rate(
             if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
                 raise RuntimeError(f"workers did not start; see {tmp}")
             time.sleep(0.1)
-        began = time.perf_counter()
+        began, cpu_began = time.perf_counter(), [cpu_seconds(p.pid) for p in procs]
+        own_cpu_began = time.process_time()
         push_seeds(server, keys, seeds_for(load_sources(sources), new_cycle()))
         count, last_change, last = 0, time.monotonic(), -1
+        progress: list[tuple[float, int]] = []  # (seconds since enqueue, articles stored)
         while count < expected:
-            time.sleep(0.5)
-            count = stored_count(db_url)
+            time.sleep(0.1)  # the clock stops at the first poll that sees them all
+            count = stored_count(poll)
+            progress.append((round(time.perf_counter() - began, 2), count))
             if count != last:
                 last, last_change = count, time.monotonic()
             elif time.monotonic() - last_change > 60:
                 break  # stalled: report what was stored
         elapsed = time.perf_counter() - began
+        worker_cpu = sum(cpu_seconds(p.pid) - c for p, c in zip(procs, cpu_began))
+        own_cpu = time.process_time() - own_cpu_began
     finally:
         for proc in procs:
             if proc.poll() is None:
@@ -245,8 +284,19 @@ def crawl_rate(
         stale = list(server.scan_iter(match=keys.pattern()))
         if stale:
             server.delete(*stale)
+        poll.close()
+        poller.dispose()
         drop_schema(pg_url, schema)
-    return {"workers": workers, "stored": count, "seconds": elapsed, "articles_per_s": count / elapsed}
+    return {
+        "workers": workers,
+        "stored": count,
+        "seconds": elapsed,
+        "articles_per_s": count / elapsed,
+        # CPU per stored article: the workers', and this process's (the site's server and the polling).
+        "worker_cpu_ms_per_article": 1000 * worker_cpu / max(1, count),
+        "site_cpu_ms_per_article": 1000 * own_cpu / max(1, count),
+        "progress": progress,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -257,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default="postgresql+psycopg://postgres@127.0.0.1:5432/test", help="PostgreSQL; a schema per run")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--profile", type=Path, help="write each worker's cProfile statistics to this directory")
+    parser.add_argument("--profile-clock", choices=("wall", "cpu"), default="wall", help="cProfile's clock (cpu: leaves waiting out)")
+    parser.add_argument("--site", choices=("memory", "files"), default="memory", help="how the test site is served (see above)")
     parser.add_argument("--worker-json", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker_json:
@@ -266,9 +318,16 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmp_name)
         site = tmp / "site"
         site.mkdir()
-        server, base = serve(site)
+        if args.site == "files":
+            server, base = serve_files(site)
+            stop = server.shutdown
+        else:
+            memory = MemorySite.start()
+            base, stop = memory.base, memory.stop
         try:
             pages = build_site(site, args.articles, base)
+            if args.site == "memory":
+                serve_memory(site, pages, memory)
             sources = tmp / "sources.toml"
             sources.write_text(
                 f'[[source]]\nname = "bench"\ndomains = ["127.0.0.1"]\nsitemaps = ["{base}/sitemap.xml"]\n'
@@ -277,21 +336,34 @@ def main(argv: list[str] | None = None) -> int:
             )
             baseline = extraction_rate(pages)
             print(f"extraction alone, 1 process: newspipe {baseline['newspipe_extract_per_s']:.1f} pages/s, "
-                  f"trafilatura {baseline['trafilatura_extract_per_s']:.1f} pages/s ({baseline['articles']} articles)", flush=True)
+                  f"trafilatura {baseline['trafilatura_extract_per_s']:.1f} pages/s ({baseline['articles']} articles); "
+                  f"CPU per page {baseline['newspipe_extract_cpu_ms']:.2f} ms (newspipe), "
+                  f"{baseline['trafilatura_extract_cpu_ms']:.2f} ms (trafilatura)", flush=True)
             runs = []
             for workers in args.workers:
                 if args.profile:
                     args.profile.mkdir(parents=True, exist_ok=True)
-                run = crawl_rate(workers, sources, baseline["articles"], args.redis, args.db, tmp, args.profile)
+                served = (memory.requests, memory.connections) if args.site == "memory" else None
+                run = crawl_rate(workers, sources, baseline["articles"], args.redis, args.db, tmp, args.profile, args.profile_clock == "cpu")
+                if served is not None:  # how well the workers' connections were kept alive
+                    run["site_requests"] = memory.requests - served[0]
+                    run["site_connections"] = memory.connections - served[1]
                 run["ratio_to_newspipe_extract"] = run["articles_per_s"] / baseline["newspipe_extract_per_s"]
                 run["ratio_to_trafilatura_extract"] = run["articles_per_s"] / baseline["trafilatura_extract_per_s"]
                 runs.append(run)
                 print(f"{workers} worker(s): {run['stored']} articles in {run['seconds']:.1f}s = {run['articles_per_s']:.1f}/s; "
                       f"ratio to extraction alone: {run['ratio_to_newspipe_extract']:.2f} (newspipe), "
-                      f"{run['ratio_to_trafilatura_extract']:.2f} (trafilatura)", flush=True)
+                      f"{run['ratio_to_trafilatura_extract']:.2f} (trafilatura); CPU per article: workers "
+                      f"{run['worker_cpu_ms_per_article']:.2f} ms, site and benchmark {run['site_cpu_ms_per_article']:.2f} ms", flush=True)
         finally:
-            server.shutdown()
-    result = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "cpus": os.cpu_count(), "baseline": baseline, "runs": runs}
+            stop()
+    result = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "site": args.site,
+        "baseline": baseline,
+        "runs": runs,
+    }
     if args.json:
         args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
     return 0

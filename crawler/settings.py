@@ -29,6 +29,12 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 
+# Scrapy's HTTP/1.1 client, keeping a connection alive per request a source may run at once
+# (Scrapy's keeps CONCURRENT_REQUESTS_PER_DOMAIN; see crawler.handlers).
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.handlers.PooledHTTPDownloadHandler",
+    "https": "crawler.handlers.PooledHTTPDownloadHandler",
+}
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
@@ -139,6 +145,11 @@ NEWSPIPE_REDIS_IDLE_TIMEOUT = 0
 NEWSPIPE_REDIS_HEARTBEAT_TTL = 15.0
 NEWSPIPE_REDIS_CYCLE_TTL = 7 * 24 * 3600
 NEWSPIPE_REDIS_THROTTLE_MAX_WAIT = 600.0
+# Round trips to Redis are batched: a worker takes this many requests from the queue at a time
+# (they wait in its processing set, given back if it stops or dies) and pushes new ones in
+# batches of up to PUSH_BATCH (see crawler.distributed.scheduler).
+NEWSPIPE_REDIS_PREFETCH = 8
+NEWSPIPE_REDIS_PUSH_BATCH = 100
 
 # newspipe: the live progress display (switched on by the CLI).
 NEWSPIPE_PROGRESS = False

@@ -4,6 +4,7 @@ unique prefix per test, deleted afterwards)."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 import redis
 import scrapy
-from scrapy.http import Request
+from scrapy.http import FormRequest, Request
 from scrapy.utils.request import request_from_dict
 from scrapy.utils.test import get_crawler
 
@@ -194,23 +195,93 @@ def scheduler_for(redis_url: str, keys: JobKeys, worker: str) -> tuple[ReliableS
 
 def test_scheduler_acks_a_request_only_when_the_engine_is_done_with_it(redis_url: str, server: redis.Redis, keys: JobKeys) -> None:
     scheduler, in_progress = scheduler_for(redis_url, keys, "w")
-    for n in range(2):
+    for n in range(3):
         assert scheduler.enqueue_request(request(f"https://example.test/{n}"))
-    first = scheduler.next_request()
+    assert server.zcard(keys.requests) == 0  # held for a batched push
+    first = scheduler.next_request()  # pushes them, and takes up to NEWSPIPE_REDIS_PREFETCH at once
     assert first is not None
     in_progress.add(first)  # what the engine does with a request it downloads
+    assert server.zcard(keys.requests) == 0
+    assert server.zcard(keys.processing("w")) == 3  # the two waiting here are this worker's too
     assert scheduler.ack_finished() == 0
-    assert server.zcard(keys.processing("w")) == 1
+    assert server.zcard(keys.processing("w")) == 3
 
     in_progress.discard(first)  # downloaded, called back, items stored
-    second = scheduler.next_request()  # every pop acknowledges what is finished
+    second = scheduler.next_request()  # taken from those waiting here: no round trip, the ack waits
     assert second is not None
     in_progress.add(second)
-    assert server.zcard(keys.processing("w")) == 1
+    assert server.zcard(keys.processing("w")) == 3
+    assert scheduler.ack_finished() == 1
+    assert server.zcard(keys.processing("w")) == 2
     in_progress.discard(second)
     assert scheduler.ack_finished() == 1
-    assert server.zcard(keys.processing("w")) == 0
+    assert server.zcard(keys.processing("w")) == 1
     assert scheduler.stats.get_value("newspipe/distributed/acked") == 2
+    assert scheduler.stats.get_value("scheduler/enqueued/redis") == 3
+
+
+def test_requests_a_callback_produced_are_pushed_before_it_is_acked(redis_url: str, server: redis.Redis, keys: JobKeys) -> None:
+    scheduler, in_progress = scheduler_for(redis_url, keys, "w")
+    assert scheduler.enqueue_request(request("https://example.test/sitemap.xml", priority=10))
+    sitemap = scheduler.next_request()
+    in_progress.add(sitemap)
+    for n in range(3):  # its callback's output, held here
+        assert scheduler.enqueue_request(request(f"https://example.test/{n}"))
+    assert server.zcard(keys.requests) == 0
+    in_progress.discard(sitemap)
+    # One script does both: were the worker killed before it, the reaper would give the sitemap
+    # back (its articles not in Redis, nor marked seen); after it, the articles are queued.
+    assert scheduler.ack_finished() == 1
+    assert server.zcard(keys.requests) == 3
+    assert server.zcard(keys.processing("w")) == 0
+
+
+def test_a_clean_stop_gives_back_the_requests_taken_ahead(redis_url: str, server: redis.Redis, keys: JobKeys) -> None:
+    scheduler, in_progress = scheduler_for(redis_url, keys, "w")
+    for n in range(5):
+        scheduler.enqueue_request(request(f"https://example.test/{n}"))
+    in_progress.add(scheduler.next_request())
+    assert server.zcard(keys.processing("w")) == 5
+    scheduler.close("shutdown")
+    assert server.zcard(keys.processing("w")) == 0
+    assert server.zcard(keys.requests) == 5  # unfinished, and taken ahead: all back in the queue
+
+
+def test_a_request_another_worker_queued_is_dropped_at_the_push(redis_url: str, server: redis.Redis, keys: JobKeys) -> None:
+    mine, _ = scheduler_for(redis_url, keys, "w1")
+    theirs, _ = scheduler_for(redis_url, keys, "w2")
+    one = request("https://example.test/a")
+    one.meta[CYCLE_META] = "c1"
+    assert theirs.enqueue_request(one.replace())
+    theirs.push_held()
+    assert mine.enqueue_request(one.replace())  # the filter is asked at the push, not before
+    mine.push_held()
+    assert server.zcard(keys.requests) == 1
+    assert mine.stats.get_value("dupefilter/filtered") == 1
+    assert mine.stats.get_value("scheduler/enqueued/redis") is None
+    assert 0 < server.ttl(f"{keys.dupefilter}:c1")
+    unfiltered = one.replace(dont_filter=True)
+    assert mine.enqueue_request(unfiltered)
+    mine.push_held()
+    assert server.zcard(keys.requests) == 2
+
+
+def test_requests_are_stored_as_scrapy_redis_stores_them(redis_url: str, keys: JobKeys) -> None:
+    scheduler, _ = scheduler_for(redis_url, keys, "w")
+    spider = scheduler.spider
+    requests = [
+        request("https://example.test/a", priority=3),
+        Request("https://example.test/b", headers={"If-None-Match": '"x"'}, meta={CYCLE_META: "c1"}),
+        Request("https://example.test/c", callback=spider.parse, errback=spider.parse, dont_filter=True),
+        FormRequest("https://example.test/d", formdata={"q": "x"}, callback=spider.parse),
+    ]
+    for _ in range(2):  # the second time from the cached callback names
+        for one in requests:
+            stored = pickle.loads(scheduler.queue._encode_request(one))
+            assert stored == one.to_dict(spider=spider)
+            again = scheduler.queue._decode_request(pickle.dumps(stored))
+            assert (again.url, again.meta, again.priority, again.dont_filter) == (one.url, one.meta, one.priority, one.dont_filter)
+            assert again.callback == (getattr(spider, one.callback.__name__) if one.callback else None)
 
 
 def test_scheduler_filters_repeats_within_a_cycle(redis_url: str, keys: JobKeys) -> None:

@@ -12,19 +12,27 @@ again, and the duplicate filter and the database's dedup make that harmless.
 
 Layout: the queue is scrapy-redis's PriorityQueue (sorted set, score = -priority); the
 processing sets keep the same members and scores. Keys come from `JobKeys`.
+
+`exchange` is the worker's one round trip for everything it has to tell and ask: push a batch
+of requests (each checked against, and added to, its duplicate-filter set in the same script,
+so a request is either both marked seen and queued or neither), acknowledge finished ones, and
+pop the next few. Pushing and popping one request at a time cost two round trips each and were
+a measurable share of a worker's time.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from scrapy import Request
 from scrapy_redis.queue import PriorityQueue
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from redis import Redis
     from scrapy import Spider
-    from scrapy.http import Request
 
     from crawler.distributed.keys import JobKeys
 
@@ -36,6 +44,41 @@ local popped = redis.call('ZPOPMIN', KEYS[1])
 if #popped == 0 then return false end
 redis.call('ZADD', KEYS[2], popped[2], popped[1])
 return popped[1]
+"""
+
+# KEYS: queue, processing, then the duplicate-filter sets the pushes use.
+# ARGV: set TTL, one "1"/"0" per set (expire it or not), pushes, acks, how many to pop; then per
+# push: set number (0: not filtered), fingerprint, score, member; then the acknowledged members.
+# Returns {1/0 per push (queued, or already seen), the popped members (now in processing)}.
+_EXCHANGE = """
+local ttl, expire = tonumber(ARGV[1]), ARGV[2]
+local pushes, acks, pops = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local at = 6
+local queued = {}
+for n = 1, pushes do
+  local set = tonumber(ARGV[at])
+  local new = 1
+  if set > 0 then new = redis.call('SADD', KEYS[2 + set], ARGV[at + 1]) end
+  if new == 1 then redis.call('ZADD', KEYS[1], ARGV[at + 2], ARGV[at + 3]) end
+  queued[n] = new
+  at = at + 4
+end
+for s = 1, #expire do
+  if string.sub(expire, s, s) == '1' then redis.call('EXPIRE', KEYS[2 + s], ttl) end
+end
+for n = 1, acks do
+  redis.call('ZREM', KEYS[2], ARGV[at])
+  at = at + 1
+end
+local popped = {}
+if pops > 0 then
+  local items = redis.call('ZPOPMIN', KEYS[1], pops)
+  for i = 1, #items, 2 do
+    redis.call('ZADD', KEYS[2], items[i + 1], items[i])
+    popped[#popped + 1] = items[i]
+  end
+end
+return {queued, popped}
 """
 
 # KEYS: queue, processing, heartbeat, workers, seeds processing, start.
@@ -54,6 +97,14 @@ return #items / 2 + #seeds
 """
 
 
+class Push(NamedTuple):
+    """A request to queue, with the duplicate-filter set it is checked against (None: not filtered)."""
+
+    request: Request
+    seen_key: str | None
+    fingerprint: str
+
+
 class ReliableQueue(PriorityQueue):
     """scrapy-redis PriorityQueue whose pops go through the worker's processing set."""
 
@@ -67,6 +118,30 @@ class ReliableQueue(PriorityQueue):
         self.processing_key = keys.processing(worker)
         self._pop = server.register_script(_POP)
         self._requeue = server.register_script(_REQUEUE)
+        self._exchange = server.register_script(_EXCHANGE)
+        # (callback, errback) functions -> their names on the spider (see `_encode_request`)
+        self._names: dict[tuple[Any, Any], tuple[Any, Any]] = {}
+
+    # -- encoding ----------------------------------------------------------------------------
+
+    def _encode_request(self, request: Request) -> bytes:
+        """scrapy-redis's encoding (`Request.to_dict`), with the callback names looked up once per
+        pair of spider methods: Scrapy searches all the spider's members for them (`inspect.getmembers`)
+        for every request, which was a visible share of pushing a sitemap's thousands of requests."""
+        callback, errback = request.callback, request.errback
+        key = (_function_of(callback, self.spider), _function_of(errback, self.spider))
+        names = self._names.get(key)
+        if names is None or None in key:
+            data = request.to_dict(spider=self.spider)
+            if None not in key:
+                self._names[key] = (data["callback"], data["errback"])
+            return self.serializer.dumps(data)
+        data = {"url": request.url, "callback": names[0], "errback": names[1], "headers": dict(request.headers)}
+        for attr in request.attributes:
+            data.setdefault(attr, getattr(request, attr))
+        if type(request) is not Request:
+            data["_class"] = f"{type(request).__module__}.{type(request).__name__}"
+        return self.serializer.dumps(data)
 
     # -- queue -----------------------------------------------------------------------------
 
@@ -82,6 +157,29 @@ class ReliableQueue(PriorityQueue):
             logger.error("dropping an unreadable request from %s", self.key, exc_info=True)
             self.ack([data])
             return None
+
+    def exchange(self, pushes: Sequence[Push], acks: Sequence[bytes], pop: int, *, seen_ttl: int) -> tuple[list[bool], list[Request | None], list[bytes]]:
+        """One round trip: queue `pushes` (those not already seen), acknowledge `acks`, pop up to
+        `pop` requests. Returns whether each push was queued, the popped requests (None for one
+        this code cannot read, which is dropped) and their stored forms (what `ack` takes)."""
+        sets: dict[str, int] = {}
+        args: list[Any] = []
+        for push in pushes:
+            number = sets.setdefault(push.seen_key, len(sets) + 1) if push.seen_key else 0
+            args += [number, push.fingerprint, -push.request.priority, self._encode_request(push.request)]
+        # The job's permanent set never expires; a cycle's sets do (see crawler.distributed.dupefilter).
+        expire = "".join("1" if key != self.keys.dupefilter else "0" for key in sets)
+        header = [seen_ttl, expire or "-", len(pushes), len(acks), pop]
+        queued, members = self._exchange(keys=[self.key, self.processing_key, *sets], args=[*header, *args, *acks])
+        requests: list[Request | None] = []
+        for member in members:
+            try:
+                requests.append(self._decode_request(member))
+            except Exception:
+                logger.error("dropping an unreadable request from %s", self.key, exc_info=True)
+                self.ack([member])
+                requests.append(None)
+        return [bool(n) for n in queued], requests, members
 
     def pop(self, timeout: int = 0) -> Request | None:
         popped = self.pop_with_data()
@@ -142,3 +240,13 @@ class ReliableQueue(PriorityQueue):
     def recover_own(self) -> int:
         """At start: put back what an earlier process with this worker id left behind."""
         return self.requeue(self.worker, only_if_dead=False, deregister=False)
+
+
+def _function_of(method: Any, spider: Spider) -> Any:
+    """The function behind a method of `spider` (what identifies it across bound-method objects);
+    "" for no callback, None for anything else (encoded the slow way, by Scrapy)."""
+    if method is None:
+        return ""
+    if getattr(method, "__self__", None) is spider:
+        return method.__func__
+    return None

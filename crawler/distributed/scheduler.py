@@ -2,7 +2,21 @@
 
 Reads scrapy-redis's settings (REDIS_URL, SCHEDULER_PERSIST, DUPEFILTER_CLASS, ...) and
 NEWSPIPE_REDIS_PREFIX, NEWSPIPE_REDIS_JOB, NEWSPIPE_REDIS_WORKER_ID,
-NEWSPIPE_REDIS_HEARTBEAT_TTL (seconds; a worker silent this long is taken for dead).
+NEWSPIPE_REDIS_HEARTBEAT_TTL (seconds; a worker silent this long is taken for dead),
+NEWSPIPE_REDIS_PREFETCH (requests taken from the queue per round trip),
+NEWSPIPE_REDIS_PUSH_BATCH (new requests pushed per round trip); the duplicate filter must be
+`crawler.distributed.dupefilter.CycleDupeFilter` (the worker settings make it so).
+
+Round trips are batched (`ReliableQueue.exchange`): new requests are held here and pushed
+NEWSPIPE_REDIS_PUSH_BATCH at a time, or sooner (before any acknowledgement, before asking
+Redis for more work, twice a second, at close); finished requests are acknowledged with the
+next pop or tick; a pop takes up to NEWSPIPE_REDIS_PREFETCH requests, which wait here (already
+in this worker's processing set, so a dead worker's reaper or a clean stop gives them back)
+until the engine asks. Since the duplicate filter is consulted when the batch is pushed,
+`enqueue_request` refuses only repeats of a request still held here; a request another worker
+already queued is dropped at the push. Both are counted in `dupefilter/filtered`.
+Pushes go out before the acknowledgements that follow them, so the request whose callback
+produced them is acknowledged only once they are in Redis: a killed worker loses none.
 
 A request popped from Redis stays in this worker's processing set until the engine is
 done with it: its download, callback or errback, the requests it produced (already pushed
@@ -11,13 +25,15 @@ slot's `inprogress` set until then, so a request that has left that set is ackno
 checked on every pop and twice a second. A background thread re-arms the heartbeat and
 reaps dead workers every third of the TTL; a thread, so that a long extraction blocking
 the reactor does not make the worker look dead.
-Stats: newspipe/distributed/{popped,acked,recovered,reaped}.
+Stats: newspipe/distributed/{popped,acked,recovered,reaped}, scheduler/{enqueued,dequeued}/redis,
+dupefilter/filtered.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from scrapy.utils.misc import load_object
@@ -25,7 +41,7 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from crawler.distributed.keys import JobKeys, worker_id_for
-from crawler.distributed.queue import ReliableQueue
+from crawler.distributed.queue import Push, ReliableQueue
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -35,6 +51,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ACK_INTERVAL = 0.5  # seconds between checks for finished requests when no pop happens
+DEFAULT_PREFETCH = 8
+DEFAULT_PUSH_BATCH = 100
 
 
 class ReliableScheduler(Scheduler):
@@ -45,6 +63,12 @@ class ReliableScheduler(Scheduler):
         self.worker = ""
         self.heartbeat_ttl = 15.0
         self.inflight: dict[Request, bytes] = {}
+        self.prefetch = DEFAULT_PREFETCH
+        self.push_batch = DEFAULT_PUSH_BATCH
+        self._to_push: list[Push] = []
+        self._held: set[tuple[str, str]] = set()  # (set, fingerprint) of the filtered requests in _to_push
+        self._to_ack: list[bytes] = []
+        self._prefetched: deque[tuple[Request, bytes]] = deque()
         self._ack_loop: task.LoopingCall | None = None
         self._stop_beating = threading.Event()
         self._beater: threading.Thread | None = None
@@ -59,6 +83,8 @@ class ReliableScheduler(Scheduler):
         instance.keys = JobKeys.from_settings(settings)
         instance.worker = worker_id_for(settings)
         instance.heartbeat_ttl = max(1.0, settings.getfloat("NEWSPIPE_REDIS_HEARTBEAT_TTL", 15.0))
+        instance.prefetch = max(1, settings.getint("NEWSPIPE_REDIS_PREFETCH", DEFAULT_PREFETCH))
+        instance.push_batch = max(1, settings.getint("NEWSPIPE_REDIS_PUSH_BATCH", DEFAULT_PUSH_BATCH))
         return instance
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -97,6 +123,7 @@ class ReliableScheduler(Scheduler):
         if self._beater is not None:
             self._beater.join(timeout=5)
         self.ack_finished()
+        self._prefetched.clear()  # in this worker's processing set: given back with the rest
         released = self.queue.release()
         if released:
             logger.info("worker %s: gave back %d unfinished requests", self.worker, released)
@@ -105,35 +132,63 @@ class ReliableScheduler(Scheduler):
     # -- queue --------------------------------------------------------------------------------
 
     def enqueue_request(self, request: Request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
-            return False
-        self._inc("scheduler/enqueued/redis")
-        self.queue.push(request)
+        """Hold the request for the next push; False for a repeat of one held already."""
+        fingerprint = self.df.request_fingerprint(request)
+        seen_key = None if request.dont_filter else self.df.key_for(request)
+        if seen_key is not None:
+            if (seen_key, fingerprint) in self._held:
+                self._filtered(request)
+                return False
+            self._held.add((seen_key, fingerprint))
+        self._to_push.append(Push(request, seen_key, fingerprint))
+        if len(self._to_push) >= self.push_batch:
+            self.push_held()
         return True
 
     def next_request(self) -> Request | None:
-        self.ack_finished()
-        popped = self.queue.pop_with_data()
-        if popped is None:
+        self._collect_finished()
+        if not self._prefetched:
+            self._exchange(self.prefetch)
+        if not self._prefetched:
             return None
-        request, data = popped
+        request, data = self._prefetched.popleft()
         self.inflight[request] = data
         self._inc("scheduler/dequeued/redis")
         self._inc("newspipe/distributed/popped")
         return request
 
+    def has_pending_requests(self) -> bool:
+        return bool(self._prefetched or self._to_push) or len(self.queue) > 0
+
+    def __len__(self) -> int:
+        return len(self._prefetched) + len(self._to_push) + len(self.queue)
+
     def _tick(self) -> None:
         self.ack_finished()
-        # Other workers fill the shared queue; without a nudge an idle engine looks at it only
-        # on its 5-second heartbeat. Asking is cheap (one pop when there is capacity).
+        # Other workers fill the shared queue, and `newspipe enqueue` the start key; without a
+        # nudge an idle engine looks at either only on its 5-second heartbeat (new seeds waited up
+        # to 5 s before any worker took them). Asking is cheap: one pop when there is capacity,
+        # and with nothing in flight the spider's idle handler, which takes seeds.
         slot = self._engine_slot()
         nextcall = getattr(slot, "nextcall", None)
-        if nextcall is not None and len(self.queue):
+        if nextcall is not None and (self._prefetched or not self.inflight or len(self.queue)):
             nextcall.schedule()
 
+    def push_held(self) -> None:
+        """Push the requests held here, and send the acknowledgements waiting (one round trip).
+        (Not `flush`: scrapy-redis's `flush` empties the queue and the duplicate filter.)"""
+        self._exchange(0)
+
     def ack_finished(self) -> int:
-        """Acknowledge the popped requests the engine has finished with; how many."""
+        """Acknowledge, now, the popped requests the engine has finished with (after pushing the
+        requests held here); how many were acknowledged."""
+        self._collect_finished()
+        acks = len(self._to_ack)
+        self.push_held()
+        return acks
+
+    def _collect_finished(self) -> int:
+        """Move the popped requests the engine has finished with to the acknowledgements to send."""
         if not self.inflight:
             return 0
         in_progress = self._in_progress()
@@ -141,11 +196,25 @@ class ReliableScheduler(Scheduler):
             done = list(self.inflight)
         else:
             done = [request for request in self.inflight if request not in in_progress]
-        if not done:
-            return 0
-        self.queue.ack([self.inflight.pop(request) for request in done])
-        self._inc("newspipe/distributed/acked", len(done))
+        self._to_ack.extend(self.inflight.pop(request) for request in done)
         return len(done)
+
+    def _exchange(self, pop: int) -> None:
+        pushes, acks = self._to_push, self._to_ack
+        if not pushes and not acks and not pop:
+            return
+        # On an error (Redis away) nothing is forgotten: the next exchange sends it all again.
+        queued, requests, members = self.queue.exchange(pushes, acks, pop, seen_ttl=self.df.cycle_ttl)
+        self._to_push, self._to_ack = [], []
+        self._held.clear()
+        for push, new in zip(pushes, queued):
+            if new:
+                self._inc("scheduler/enqueued/redis")
+            else:
+                self._filtered(push.request)
+        if acks:
+            self._inc("newspipe/distributed/acked", len(acks))
+        self._prefetched.extend((r, m) for r, m in zip(requests, members) if r is not None)
 
     def _engine_slot(self) -> Any:
         # The engine's slot: its record of requests not finished yet, and its "look at the
@@ -179,6 +248,10 @@ class ReliableScheduler(Scheduler):
         count = sum(reaped.values())
         if count:
             self._inc("newspipe/distributed/reaped", count)
+
+    def _filtered(self, request: Request) -> None:
+        self.df.log(request, self.spider)
+        self._inc("dupefilter/filtered")  # Scrapy's own duplicate filter's stat (scrapy-redis counts none)
 
     def _inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None:

@@ -90,14 +90,25 @@ class WorkerSpider(RedisMixin, BaseNewsSpider):
             data = self.server.lmove(self.keys.start, taken, "LEFT", "RIGHT")
             if data is None:
                 break
-            for request in self.seed_requests(data):
+            requests = self.seed_requests(data)
+            for request in requests:
                 self.crawler.engine.crawl(request)
                 scheduled += 1
+            if requests:
+                self._push_held()  # in the queue before the seed leaves this worker's list
             self.server.lrem(taken, 1, data)
         if scheduled:
             self._inc("newspipe/distributed/seeds", scheduled)
             logger.info("worker %s: scheduled %d seeds", self.worker, scheduled)
         return scheduled
+
+    def _push_held(self) -> None:
+        # The scheduler holds new requests for a batched push (crawler.distributed.scheduler);
+        # the engine's scheduler is reachable only through its private slot.
+        scheduler = getattr(getattr(self.crawler.engine, "_slot", None), "scheduler", None)
+        push_held = getattr(scheduler, "push_held", None)
+        if push_held is not None:
+            push_held()
 
     def seed_requests(self, data: bytes | str) -> list[Request]:
         """The request for one start-key entry ([] for a bad one, counted and logged)."""
