@@ -30,8 +30,7 @@ from crawler.archives.cdx import DEFAULT_CDX_SERVER, DEFAULT_REPLAY, CdxError, c
 from crawler.items import Article
 from crawler.spiders.base import DISCOVERY_META, BaseNewsSpider, _content_type, _text_or_none
 from crawler.spiders.options import split_list
-from crawler.spiders.urls import archived_source
-from crawler.spiders.warc import HTML_TYPES, stored_captures
+from crawler.spiders.warc import stored_captures, wanted_capture
 from pipelines.extraction import canonicalize_url
 
 if TYPE_CHECKING:
@@ -97,17 +96,10 @@ class CdxSpider(BaseNewsSpider):
             yield from self._not_stored(wanted[start : start + LOOKUP_CHUNK])
 
     def _wanted(self, capture: Capture) -> Source | None:
-        if capture.status is not None and capture.status != 200:
-            self._cdx_skip(f"http_{capture.status}")
-            return None
-        mime = capture.mimetype.split(";", 1)[0].strip().lower()
-        if mime and mime not in HTML_TYPES and mime != "warc/revisit":
-            self._cdx_skip("not_html")
-            return None
-        if not self.options.window.may_contain_after(capture.captured_at):
-            self._cdx_skip("out_of_window")
-            return None
-        source = archived_source(self.options.sources, capture.url, restrict=self.restrict_to_sources)
+        source = wanted_capture(
+            self.options, capture.url, capture.status, capture.mimetype, capture.captured_at,
+            restrict=self.restrict_to_sources, revisits=True,
+        )  # fmt: skip
         if isinstance(source, str):
             self._cdx_skip(source)
             return None

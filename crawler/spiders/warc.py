@@ -34,8 +34,12 @@ from pipelines.extraction import canonicalize_url
 from storage.repository import ArticleRepository
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
+
+    from crawler.spiders.options import CrawlOptions
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +49,26 @@ LOOKUP_RECORDS = 64
 LOOKUP_BYTES = 16 * 1024 * 1024
 REMOTE_CONTROL = "scrapy.extensions.remote_control.RemoteControl"
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+REVISIT_TYPE = "warc/revisit"
+
+
+def wanted_capture(
+    options: CrawlOptions, url: str, status: int | None, content_type: str, captured_at: datetime, *, restrict: bool, revisits: bool = False
+) -> Source | str:
+    """The source of a capture worth extracting, or the reason (a stat name) to skip it.
+
+    Shared by the WARC and CDX spiders. `status` None means the archive did not say (CDX
+    revisit rows); with `revisits`, a `warc/revisit` capture is kept (its replay is the page).
+    """
+    if status is not None and status != 200:
+        return f"http_{status}"
+    mime = content_type.split(";", 1)[0].strip().lower()
+    if mime and mime not in HTML_TYPES and not (revisits and mime == REVISIT_TYPE):
+        # Feeds, sitemaps, robots.txt, images and PDFs a crawl also archives: not article pages.
+        return "not_html"
+    if not options.window.may_contain_after(captured_at):
+        return "out_of_window"
+    return archived_source(options.sources, url, restrict=restrict)
 
 
 def stored_captures(crawler: Crawler, urls: list[str]) -> set[str]:
@@ -116,22 +140,13 @@ class WarcSpider(BaseNewsSpider):
 
     def _wanted(self, page: ArchivedPage) -> Source | None:
         """The source of a capture worth extracting, or None (counted) for one that is not."""
-        if page.status != 200:
-            self._warc_skip(f"http_{page.status}")
+        verdict = wanted_capture(
+            self.options, page.url, page.status, page.content_type, page.captured_at, restrict=self.restrict_to_sources
+        )
+        if isinstance(verdict, str):
+            self._warc_skip(verdict)
             return None
-        mime = page.content_type.split(";", 1)[0].strip().lower()
-        if mime and mime not in HTML_TYPES:
-            # Feeds, sitemaps, robots.txt, images and PDFs a crawl also archives: not article pages.
-            self._warc_skip("not_html")
-            return None
-        if not self.options.window.may_contain_after(page.captured_at):
-            self._warc_skip("out_of_window")
-            return None
-        source = archived_source(self.options.sources, page.url, restrict=self.restrict_to_sources)
-        if isinstance(source, str):
-            self._warc_skip(source)
-            return None
-        return source
+        return verdict
 
     def _article(self, page: ArchivedPage, source: Source) -> Article:
         response = HtmlResponse(page.url, status=page.status, headers=Headers(page.headers), body=page.body)
