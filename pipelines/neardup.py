@@ -145,7 +145,7 @@ class NearDupIndex:
             # Most batches find nothing new: an index look-up says so without reading any row.
             top = session.connection().scalar(top_id)
             if top is None or top <= self._high_water:
-                self._done_syncing()
+                self.commit()  # what the database holds is the new starting point
                 return
             stmt = signatures.where(Article.id > self._high_water)
         elif self.horizon_days:
@@ -171,12 +171,7 @@ class NearDupIndex:
         if not self._loaded:
             logger.info("near-duplicate index built from %d stored signatures", count)
         self._loaded = True
-        self._done_syncing()
-
-    def _done_syncing(self) -> None:
-        self._committed_high_water = self._high_water
-        self._undo.clear()
-        self._prepared.clear()
+        self.commit()  # what the database holds is the new starting point
 
     def add(self, article_id: int, signature: bytes | None, *, previous: bytes | None = None) -> None:
         """Index an article (again, after a revision: `previous` is its old signature)."""
@@ -202,6 +197,7 @@ class NearDupIndex:
         return sorted(self._lsh.query(lean))
 
     def commit(self) -> None:
+        """The batch is stored (or the index caught up): nothing since is to be undone."""
         self._committed_high_water = self._high_water
         self._undo.clear()
         self._prepared.clear()
