@@ -4,6 +4,7 @@ refuses are spooled, the run fails saying so, and `newspipe db replay` stores ea
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -36,7 +37,8 @@ def test_outage_mid_run_spools_then_replay_stores_everything_once(postgres_url: 
     proxy = TcpProxy(("127.0.0.1", 5432)).start()
     url = postgres_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")
     Database(url).close()  # the schema exists before the crawl starts
-    env = {**os.environ, "COLUMNS": "200", "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    # PYTHONFAULTHANDLER: a crawl that hangs is aborted below with every thread's stack in its stderr.
+    env = {**os.environ, "COLUMNS": "200", "PYTHONFAULTHANDLER": "1", "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     env.pop("NEWSPIPE_DATABASE_URL", None)
     with DemoSite() as demo:
         sources = demo.write_sources(tmp_path / "demo-sources.toml")
@@ -49,7 +51,12 @@ def test_outage_mid_run_spools_then_replay_stores_everything_once(postgres_url: 
         while not run_recorded(postgres_url) and time.monotonic() < deadline and crawl.poll() is None:
             time.sleep(0.01)
         proxy.stop()  # the database is gone from here on
-        out, errors = crawl.communicate(timeout=240)
+        try:
+            out, errors = crawl.communicate(timeout=240)
+        except subprocess.TimeoutExpired:
+            crawl.send_signal(signal.SIGABRT)
+            out, errors = crawl.communicate(timeout=30)
+            pytest.fail(f"the crawl did not end within 240 s of the outage; its stacks and last log lines:\n{errors[-8000:]}")
         expected = {a["url"] for a in demo.expected()["articles"]}
 
     assert crawl.returncode == 1, out + errors[-3000:]
