@@ -7,7 +7,10 @@ set a 128-value MinHash signature (datasketch), stored with the article as bytes
 memory: built from the database the first time it is asked (only articles stored within
 `horizon_days`, so the cost stays bounded), caught up with rows other processes added
 (`sync`, which asks the database for the highest article id first and reads rows only
-when others stored some), and undone when a batch is rolled back. An article's signature
+when others stored some), and undone when a batch is rolled back. Ids below the highest seen
+that have not shown up are looked for again at each sync for `GAP_SECONDS`: on PostgreSQL a
+concurrent writer may commit lower ids after higher ones were read (ids come from a sequence
+as rows are written, not when they are committed). An article's signature
 is turned into datasketch's `LeanMinHash` once per batch: the one built to query the index
 is the one inserted. LSH finds candidates at a lower
 threshold than the one asked for; the repository confirms them with the Jaccard
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -42,6 +46,13 @@ SCHEME = "affine32"  # datasketch >= 2: 32-bit values, collision-free permutatio
 # Candidates are fetched below the threshold and confirmed on the estimate: the LSH
 # S-curve is not a step, so asking LSH at exactly the threshold loses pairs near it.
 CANDIDATE_MARGIN = 0.2
+# How long an id below the highest seen is looked for: a concurrent writer's batch commits within
+# seconds (retries included); a rolled-back one never does, and is given up after this.
+GAP_SECONDS = 600.0
+MAX_GAPS = 10_000  # ids looked for at most (the highest kept): the look-up stays one small query
+# The initial build also reads the newest ids whatever their age, so that ids missing among
+# them are known to be missing (in flight elsewhere, or rolled back) and looked for later.
+INITIAL_TAIL_IDS = 1_000
 
 _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
 
@@ -100,6 +111,12 @@ def _sync_statements() -> tuple[Any, Any]:
     return select(func.max(Article.id)), select(Article.id, Article.minhash, Article.body).order_by(Article.id)
 
 
+def _missing_ids(low: int, high: int, seen: set[int]) -> list[int]:
+    """Ids in (low, high] not in `seen`, at most MAX_GAPS of them (the highest)."""
+    low = max(low, high - MAX_GAPS)
+    return [i for i in range(low + 1, high + 1) if i not in seen]
+
+
 def similarity(a: bytes, b: bytes) -> float:
     """Estimated Jaccard similarity of the two bodies' shingle sets."""
     left = np.frombuffer(a, dtype="<u4")
@@ -121,6 +138,8 @@ class NearDupIndex:
         self._loaded = False
         self._high_water = 0  # highest article id seen in the database
         self._committed_high_water = 0  # as it was at the last commit or sync
+        self._gaps: dict[int, float] = {}  # ids below the high-water mark not seen yet -> when first missed
+        self._committed_gaps: dict[int, float] = {}
         self._undo: list[tuple[int, bytes | None]] = []  # (key, previous signature) since commit()
         # Signatures queried in this batch, as the index takes them: `add` inserts the same object.
         self._prepared: dict[bytes, LeanMinHash] = {}
@@ -135,43 +154,72 @@ class NearDupIndex:
     # -- keeping in step with the database -------------------------------------------------
 
     def sync(self, session: Session) -> None:
-        """Build the index on first use, later add what others stored since (ids above the mark)."""
-        from sqlalchemy import update
+        """Build the index on first use; later add what others stored since (ids above the mark,
+        and ids below it that were missing last time)."""
+        from sqlalchemy import or_, update
 
         from storage.models import Article
 
         top_id, signatures = _sync_statements()
+        now = time.monotonic()
+        statements = []
         if self._loaded:
+            self._expire_gaps(now)
             # Most batches find nothing new: an index look-up says so without reading any row.
             top = session.connection().scalar(top_id)
-            if top is None or top <= self._high_water:
+            if top is not None and top > self._high_water:
+                statements.append(signatures.where(Article.id > self._high_water, Article.id <= top))
+            if self._gaps:
+                statements.append(signatures.where(Article.id.in_(sorted(self._gaps))))
+            if not statements:
                 self.commit()  # what the database holds is the new starting point
                 return
-            stmt = signatures.where(Article.id > self._high_water)
-        elif self.horizon_days:
-            since = datetime.now(timezone.utc) - timedelta(days=self.horizon_days)
-            stmt = signatures.where(Article.created_at >= since)
+            scanned_from = self._high_water
         else:
-            stmt = signatures
+            top = session.connection().scalar(top_id)
+            scanned_from = max(0, (top or 0) - INITIAL_TAIL_IDS)
+            if self.horizon_days:
+                since = datetime.now(timezone.utc) - timedelta(days=self.horizon_days)
+                statements.append(signatures.where(or_(Article.created_at >= since, Article.id > scanned_from)))
+            else:
+                statements.append(signatures)
         missing: list[tuple[int, bytes]] = []
+        seen: set[int] = set()
         count = 0
-        for article_id, stored, body in session.execute(stmt.execution_options(yield_per=1000)):
-            self._high_water = max(self._high_water, article_id)
-            signature = stored
-            if signature is None and body:
-                # Rows from before signatures were kept: computed once, written back.
-                signature = signature_bytes(body)
-                if signature is not None:
-                    missing.append((article_id, signature))
-            if signature is not None and article_id not in self._lsh.keys:
-                self._lsh.insert(article_id, _lean(signature), check_duplication=False)
-                count += 1
+        for stmt in statements:
+            for article_id, stored, body in session.execute(stmt.execution_options(yield_per=1000)):
+                seen.add(article_id)
+                self._gaps.pop(article_id, None)
+                signature = stored
+                if signature is None and body:
+                    # Rows from before signatures were kept: computed once, written back.
+                    signature = signature_bytes(body)
+                    if signature is not None:
+                        missing.append((article_id, signature))
+                if signature is not None and article_id not in self._lsh.keys:
+                    self._lsh.insert(article_id, _lean(signature), check_duplication=False)
+                    count += 1
+        if top is not None and top > scanned_from:
+            # Ids up to `top` that are not there yet: a concurrent writer's uncommitted rows, or rolled back.
+            for article_id in _missing_ids(scanned_from, top, seen):
+                self._gaps.setdefault(article_id, now)
+            self._high_water = max(self._high_water, top)
+            self._trim_gaps()
         for article_id, signature in missing:
             session.execute(update(Article).where(Article.id == article_id).values(minhash=signature))
         if not self._loaded:
             logger.info("near-duplicate index built from %d stored signatures", count)
         self._loaded = True
         self.commit()  # what the database holds is the new starting point
+
+    def _expire_gaps(self, now: float) -> None:
+        if self._gaps:
+            for article_id in [i for i, since in self._gaps.items() if now - since > GAP_SECONDS]:
+                del self._gaps[article_id]
+
+    def _trim_gaps(self) -> None:
+        if len(self._gaps) > MAX_GAPS:
+            self._gaps = {i: self._gaps[i] for i in sorted(self._gaps)[-MAX_GAPS:]}
 
     def add(self, article_id: int, signature: bytes | None, *, previous: bytes | None = None) -> None:
         """Index an article (again, after a revision: `previous` is its old signature)."""
@@ -182,7 +230,15 @@ class NearDupIndex:
         else:
             previous = None
         self._undo.append((article_id, previous))
-        self._high_water = max(self._high_water, article_id)
+        if article_id > self._high_water:
+            # Ids skipped over were given to another writer whose batch may not be committed yet.
+            now = time.monotonic()
+            for gap in _missing_ids(self._high_water, article_id - 1, set()):
+                self._gaps.setdefault(gap, now)
+            self._high_water = article_id
+            self._trim_gaps()
+        else:
+            self._gaps.pop(article_id, None)
         if signature is not None:
             lean = self._prepared.pop(signature, None)
             self._lsh.insert(article_id, lean if lean is not None else _lean(signature), check_duplication=False)
@@ -199,6 +255,8 @@ class NearDupIndex:
     def commit(self) -> None:
         """The batch is stored (or the index caught up): nothing since is to be undone."""
         self._committed_high_water = self._high_water
+        if self._gaps or self._committed_gaps:
+            self._committed_gaps = dict(self._gaps)
         self._undo.clear()
         self._prepared.clear()
 
@@ -213,6 +271,7 @@ class NearDupIndex:
         self._prepared.clear()
         # Ids of rows never stored may be given again (SQLite takes max + 1): `sync` must not skip them.
         self._high_water = self._committed_high_water
+        self._gaps = dict(self._committed_gaps)
 
 
 def best_match(signature: bytes, stored: Iterable[tuple[int, bytes | None]], threshold: float) -> tuple[int, float] | None:

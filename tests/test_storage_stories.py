@@ -120,6 +120,31 @@ def test_an_id_given_again_after_a_rollback_still_reaches_the_index(db: Database
     assert copy.outcome == "duplicate" and copy.duplicate_of == stored.article_id
 
 
+@pytest.mark.parametrize("higher_id_from", ["another writer", "this writer"])
+def test_rows_committed_after_higher_ids_still_reach_the_index(postgres_url: str, higher_id_from: str) -> None:
+    # PostgreSQL hands out ids as rows are written: a slow batch can commit lower ids after
+    # this writer has read (or written) higher ones.
+    db = Database(postgres_url)
+    try:
+        ours, slow = NearDupIndex(0.8), NearDupIndex(0.8)
+        save_all(db, [make("https://a.example/1", OTHER_EVENT_STORY)], index=ours)
+        with db.sessions() as session:
+            with session.begin():
+                slow.sync(session)
+                in_flight = ArticleRepository(session, near_dups=slow).save(make("https://b.example/1", STORY))
+                unrelated = [" ".join(f"{word}{n}" for word in ("tide", "ferry", "quay") * 40) for n in range(2)]
+                if higher_id_from == "another writer":
+                    save_all(db, [make("https://c.example/1", unrelated[0])])
+                    save_all(db, [make("https://d.example/1", unrelated[1])], index=ours)  # ours reads past the open batch
+                else:
+                    save_all(db, [make("https://c.example/1", unrelated[0])], index=ours)  # ours writes past it
+            slow.commit()
+        (copy,) = save_all(db, [make("https://e.example/1", STORY + " Extra closing line.")], index=ours)
+        assert copy.outcome == "duplicate" and copy.method == "minhash" and copy.duplicate_of == in_flight.article_id
+    finally:
+        db.close()
+
+
 def test_earliest_published_leads_a_near_duplicate_story(db: Database) -> None:
     late = make("https://late.example/x", STORY, published_at=datetime(2025, 10, 2, tzinfo=timezone.utc))
     early = make("https://early.example/x", STORY + " Additional paragraph.", published_at=datetime(2025, 10, 1, tzinfo=timezone.utc))
