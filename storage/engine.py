@@ -7,7 +7,11 @@ Alembic migrations (`storage.migrate`), applied when the database is opened.
 PostgreSQL connections get a connect timeout and TCP keepalives unless the URL sets its own
 (`POSTGRES_CONNECT_DEFAULTS`): a database host that vanishes without closing its connections
 (power loss, a network partition) then fails the write, which is retried and spooled, instead
-of leaving a cron crawl blocked on a socket for hours.
+of leaving a cron crawl blocked on a socket for hours. Likewise a statement waits at most
+`POSTGRES_LOCK_TIMEOUT` for a lock (another session's schema change, or a transaction left
+open) unless the URL's `options`, the role or the database set `lock_timeout`: a blocked crawl
+would otherwise keep its run lock's heartbeat going, and every later cron run would stop at
+"another run is going".
 """
 
 from __future__ import annotations
@@ -51,6 +55,22 @@ POSTGRES_CONNECT_DEFAULTS: dict[str, int] = {
     "keepalives_count": 3,
     "tcp_user_timeout": 60_000,
 }
+POSTGRES_LOCK_TIMEOUT = "60s"
+
+
+def _postgres_lock_timeout(dbapi_connection: Any, _record: Any) -> None:
+    """Set the lock timeout on a new connection unless the URL, the role or the database set one.
+
+    A statement rather than a libpq `options` parameter: PgBouncer refuses unknown startup parameters.
+    """
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True  # no transaction left open by this statement
+    try:
+        dbapi_connection.execute(
+            "SELECT set_config('lock_timeout', %s, false) WHERE current_setting('lock_timeout') = '0'", (POSTGRES_LOCK_TIMEOUT,)
+        )
+    finally:
+        dbapi_connection.autocommit = autocommit
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -76,6 +96,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     engine = create_engine(sa_url, **kwargs)
     if sa_url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif sa_url.get_backend_name() == "postgresql":
+        event.listen(engine, "connect", _postgres_lock_timeout)
     return engine
 
 

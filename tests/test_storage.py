@@ -62,6 +62,35 @@ def test_postgres_connections_time_out_and_keep_alive_unless_the_url_says_otherw
         assert parameters[name] == str(POSTGRES_CONNECT_DEFAULTS[name])
 
 
+@pytest.mark.postgres
+def test_postgres_statements_wait_for_a_lock_a_minute_at_most(postgres_url: str) -> None:
+    # A schema change or a transaction left open elsewhere must fail a write (retried, then
+    # spooled), not block a cron crawl, and its run lock, for good.
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from pipelines.writer import is_transient
+    from storage.engine import make_engine
+
+    db = Database(postgres_url)  # the URL's own options (its search_path) are kept
+    try:
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW lock_timeout").scalar() == "1min"
+            assert connection.exec_driver_sql("SHOW search_path").scalar() == postgres_url.rsplit("%3D", 1)[1]
+        short = make_engine(postgres_url + "%20-c%20lock_timeout%3D200")  # the URL's own value wins
+        try:
+            with db.engine.connect() as holder, short.connect() as waiter:
+                holder.exec_driver_sql("LOCK TABLE articles IN ACCESS EXCLUSIVE MODE")  # held until rollback
+                with pytest.raises(OperationalError) as refused:  # while the lock is still held
+                    waiter.execute(text("SELECT count(*) FROM articles"))
+                holder.rollback()
+        finally:
+            short.dispose()
+    finally:
+        db.close()
+    assert "lock timeout" in str(refused.value) and is_transient(refused.value)  # retried, then spooled
+
+
 def test_short_urls_are_normalised() -> None:
     assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_database_url("news.db") == "sqlite:///news.db"
