@@ -49,7 +49,7 @@ CANDIDATE_MARGIN = 0.2
 # How long an id below the highest seen is looked for: a concurrent writer's batch commits within
 # seconds (retries included); a rolled-back one never does, and is given up after this.
 GAP_SECONDS = 600.0
-MAX_GAPS = 10_000  # ids looked for at most (the highest kept): the look-up stays one small query
+MAX_GAPS = 2_000  # ids looked for at most (the highest kept; 40 batches of 50 in flight elsewhere): one small query
 # The initial build also reads the newest ids whatever their age, so that ids missing among
 # them are known to be missing (in flight elsewhere, or rolled back) and looked for later.
 INITIAL_TAIL_IDS = 1_000
