@@ -97,6 +97,13 @@ def redis_url() -> str:
     return REDIS_URL
 
 
+@pytest.fixture(autouse=True)
+def no_default_database_in_the_working_directory(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A test that names no database gets a scratch one, never ./newspipe.db where the tests run."""
+    scratch = tmp_path_factory.mktemp("default-db") / "newspipe.db"
+    monkeypatch.setenv("NEWSPIPE_DATABASE_URL", f"sqlite:///{scratch}")
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'newspipe.db'}"
