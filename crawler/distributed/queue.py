@@ -150,13 +150,8 @@ class ReliableQueue(PriorityQueue):
         data = self._pop(keys=[self.key, self.processing_key])
         if not data:
             return None
-        try:
-            return self._decode_request(data), data
-        except Exception:
-            # A member this code cannot read (another version's, or corrupt): drop it, loudly.
-            logger.error("dropping an unreadable request from %s", self.key, exc_info=True)
-            self.ack([data])
-            return None
+        (request,) = self._decoded([data])
+        return (request, data) if request is not None else None
 
     def exchange(self, pushes: Sequence[Push], acks: Sequence[bytes], pop: int, *, seen_ttl: int) -> tuple[list[bool], list[Request | None], list[bytes]]:
         """One round trip: queue `pushes` (those not already seen), acknowledge `acks`, pop up to
@@ -171,15 +166,22 @@ class ReliableQueue(PriorityQueue):
         expire = "".join("1" if key != self.keys.dupefilter else "0" for key in sets)
         header = [seen_ttl, expire or "-", len(pushes), len(acks), pop]
         queued, members = self._exchange(keys=[self.key, self.processing_key, *sets], args=[*header, *args, *acks])
+        return [bool(n) for n in queued], self._decoded(members), members
+
+    def _decoded(self, members: Sequence[bytes]) -> list[Request | None]:
+        """The popped members as requests; None for one this code cannot read (another version's,
+        or corrupt), which is dropped, loudly."""
         requests: list[Request | None] = []
+        unreadable: list[bytes] = []
         for member in members:
             try:
                 requests.append(self._decode_request(member))
             except Exception:
                 logger.error("dropping an unreadable request from %s", self.key, exc_info=True)
-                self.ack([member])
+                unreadable.append(member)
                 requests.append(None)
-        return [bool(n) for n in queued], requests, members
+        self.ack(unreadable)
+        return requests
 
     def pop(self, timeout: int = 0) -> Request | None:
         popped = self.pop_with_data()
