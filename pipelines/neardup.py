@@ -161,12 +161,11 @@ class NearDupIndex:
         from storage.models import Article
 
         top_id, signatures = _sync_statements()
-        now = time.monotonic()
+        # Most batches find nothing new: an index look-up says so without reading any row.
+        top = session.connection().scalar(top_id)
         statements = []
         if self._loaded:
-            self._expire_gaps(now)
-            # Most batches find nothing new: an index look-up says so without reading any row.
-            top = session.connection().scalar(top_id)
+            self._expire_gaps(time.monotonic())
             if top is not None and top > self._high_water:
                 statements.append(signatures.where(Article.id > self._high_water, Article.id <= top))
             if self._gaps:
@@ -176,7 +175,6 @@ class NearDupIndex:
                 return
             scanned_from = self._high_water
         else:
-            top = session.connection().scalar(top_id)
             scanned_from = max(0, (top or 0) - INITIAL_TAIL_IDS)
             if self.horizon_days:
                 since = datetime.now(timezone.utc) - timedelta(days=self.horizon_days)
@@ -201,10 +199,7 @@ class NearDupIndex:
                     count += 1
         if top is not None and top > scanned_from:
             # Ids up to `top` that are not there yet: a concurrent writer's uncommitted rows, or rolled back.
-            for article_id in _missing_ids(scanned_from, top, seen):
-                self._gaps.setdefault(article_id, now)
-            self._high_water = max(self._high_water, top)
-            self._trim_gaps()
+            self._raise_mark(scanned_from, top, seen)
         for article_id, signature in missing:
             session.execute(update(Article).where(Article.id == article_id).values(minhash=signature))
         if not self._loaded:
@@ -217,7 +212,12 @@ class NearDupIndex:
             for article_id in [i for i, since in self._gaps.items() if now - since > GAP_SECONDS]:
                 del self._gaps[article_id]
 
-    def _trim_gaps(self) -> None:
+    def _raise_mark(self, low: int, top: int, seen: set[int]) -> None:
+        """Raise the high-water mark to `top`; ids in (low, top] not in `seen` are looked for at later syncs."""
+        now = time.monotonic()
+        for article_id in _missing_ids(low, top, seen):
+            self._gaps.setdefault(article_id, now)
+        self._high_water = max(self._high_water, top)
         if len(self._gaps) > MAX_GAPS:
             self._gaps = {i: self._gaps[i] for i in sorted(self._gaps)[-MAX_GAPS:]}
 
@@ -232,11 +232,7 @@ class NearDupIndex:
         self._undo.append((article_id, previous))
         if article_id > self._high_water:
             # Ids skipped over were given to another writer whose batch may not be committed yet.
-            now = time.monotonic()
-            for gap in _missing_ids(self._high_water, article_id - 1, set()):
-                self._gaps.setdefault(gap, now)
-            self._high_water = article_id
-            self._trim_gaps()
+            self._raise_mark(self._high_water, article_id, {article_id})
         else:
             self._gaps.pop(article_id, None)
         if signature is not None:
