@@ -69,7 +69,7 @@ def canonicalize_url(url: str) -> str:
     return _canonical(url.strip())
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _canonical(url: str) -> str:
     try:
         parts = urlsplit(url)
@@ -84,11 +84,11 @@ def _canonical(url: str) -> str:
     path = _SLASHES.sub("/", parts.path)
     if not (_PLAIN_PATH.fullmatch(path) and "/." not in path):
         try:
-            # w3lib for the path: safe encoding, escape case, unreserved decoded, dot segments.
-            base = w3lib_canonicalize_url(f"{scheme}://{netloc}{path}")
+            # w3lib for the path (safe encoding, escape case, unreserved decoded, dot segments),
+            # under a placeholder host it leaves as it is: the host is settled above.
+            path = w3lib_canonicalize_url(f"{scheme}://h{path}")[len(scheme) + 4 :]
         except (ValueError, UnicodeError):
             return url
-        path = base[len(scheme) + 3 + len(netloc) :]
     path = _amp_path(path or "/")
     query = _query(parts.query)
     fragment = f"#{_escapes(parts.fragment)}" if parts.fragment.startswith("!") else ""
@@ -128,7 +128,7 @@ def _escape(match: re.Match[str]) -> str:
 
 def _escapes(text: str) -> str:
     """`text` with unsafe characters encoded (UTF-8) and escapes normalised, never decoded further."""
-    if not text.isascii() or not text.isprintable() or any(c in text for c in " \"'<>[\\]^`{|}"):
+    if not text.isascii() or not text.isprintable() or any(c in text for c in " \"#'<>[\\]^`{|}"):
         text = quote(text, safe=_QUERY_SAFE, errors="surrogatepass")
     return _ESCAPE.sub(_escape, text) if "%" in text else text
 
