@@ -127,3 +127,13 @@ def test_cli_prints_the_counts(db: Database, db_url: str) -> None:
     result = CliRunner().invoke(app, ["db", "recanonicalize", "--db", db_url, "--batch-size", "3"])
     assert result.exit_code == 0, result.output
     assert "7 articles checked, 2 re-keyed, 2 merged" in " ".join(result.output.split())
+
+
+def test_latin1_escapes_are_two_articles(db_url: str) -> None:
+    """`?q=%e9` and `?q=%e8` are two pages: under the old key (both `?q=%EF%BF%BD`) the second was
+    taken for a revisit of the first and never stored."""
+    urls = ["https://archiv.example/artikel?titel=caf%e9", "https://archiv.example/artikel?titel=caf%e8"]
+    with Database(db_url) as database, database.sessions.begin() as session:
+        repository = ArticleRepository(session)
+        results = [repository.save(make(canonicalize_url(u), u, f"page {i}")) for i, u in enumerate(urls)]
+    assert [r.outcome for r in results] == ["new", "new"]
