@@ -374,6 +374,26 @@ def db_replay(
         raise fail(f"{left:,} articles are still spooled in {spool.path}: the database refused them", EXIT_FAILED)
 
 
+@db_app.command("recanonicalize")
+def db_recanonicalize(
+    db: DbOption = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Articles per transaction.")] = 500,
+) -> None:
+    """Re-key stored articles by the current canonical-URL rules; articles that now share a key are merged (URLs kept as aliases)."""
+    from pipelines.extraction import canonicalize_url
+    from storage.engine import Database, resolve_database_url
+    from storage.recanonicalize import recanonicalize
+
+    with Database(resolve_database_url(db)) as database:
+        counts = recanonicalize(database.sessions, canonicalize_url, batch_size=batch_size)
+    err.print(
+        f"{database.display_url()}: {counts.articles:,} articles checked, {counts.rekeyed:,} re-keyed, "
+        f"{counts.merged:,} merged into an older article with the same key ({counts.urls_moved:,} URLs kept as its aliases, "
+        f"{counts.stories_merged:,} stories joined), {counts.syndication_rekeyed:,} syndication links re-keyed",
+        soft_wrap=True,
+    )
+
+
 # Commands for the past (backfill, coverage) live in their own module.
 from crawler import cli_archive  # noqa: E402 (registers on the app defined above)
 

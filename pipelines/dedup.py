@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import DropItem
 
 from pipelines.extraction import canonicalize_url
-from pipelines.extraction.urls import same_site
+from pipelines.extraction.domains import same_site
 from pipelines.fingerprint import content_hash
 
 if TYPE_CHECKING:

@@ -486,6 +486,16 @@ class ArticleRepository:
         return len(copies)
 
     # Stories ----------------------------------------------------------------
+    def merge_stories(self, article_id: int, into_id: int, method: str) -> bool:
+        """`article_id`'s story joins `into_id`'s, whose original leads; the other story's original
+        is linked to it as a copy (`method`). False when they are one story already."""
+        leader, other = self.original_of(into_id), self.original_of(article_id)
+        if leader == other:
+            return False
+        self._relink(other, leader)
+        self._link(other, leader, method)
+        return True
+
     def _join_story(self, article: Article, story_id: int) -> None:
         """Move a just-inserted article from its own new story into `story_id`."""
         own = article.story_id

@@ -25,7 +25,7 @@ from lxml.html import HtmlElement
 
 from .structured import Structured, as_list, as_text
 from .text import clean, is_noise, norm
-from .urls import registrable_domain
+from .domains import registrable_domain
 
 __all__ = ["clean_authors", "find_authors"]
 

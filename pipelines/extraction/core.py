@@ -22,6 +22,7 @@ from .classify import check_error_page, check_index_page
 from .authors import clean_authors
 from .dates import DateResult, find_dates, parse_date, plausible
 from .document import decode_html, parse_html
+from .domains import same_site
 from .errors import EMPTY, NO_HEADLINE, TOO_SHORT, Discard
 from .headline import Headline, find_headline, site_name
 from .language import find_language
@@ -30,7 +31,7 @@ from .overrides import FieldMatch, SiteRule, apply_rule
 from .record import ArticleRecord, ExtractionResult, NotAnArticle
 from .structured import Structured, as_list, as_text, read_structured
 from .text import clean, count_words, is_noise
-from .urls import canonicalize_url, same_site
+from .urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
 

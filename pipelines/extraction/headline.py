@@ -23,7 +23,7 @@ from lxml.html import HtmlElement
 
 from .structured import Structured, as_text
 from .text import clean, is_noise, norm
-from .urls import registrable_domain
+from .domains import registrable_domain
 
 __all__ = ["Headline", "find_headline", "strip_site_name", "site_name"]
 

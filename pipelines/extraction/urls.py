@@ -1,120 +1,158 @@
-"""URL canonicalisation: one stable spelling per article URL.
+"""URL canonicalisation: one key per article URL, and never one key for two articles.
 
-`canonicalize_url` is deliberately conservative: it only removes what never
-changes the page (tracking parameters, fragments, default ports, AMP markers)
-and normalises what is case-insensitive by spec (scheme and host). Path case,
-trailing slashes and `index.html` are kept as they are. Reads no settings.
+`canonicalize_url` builds on w3lib's `canonicalize_url` (what Scrapy deduplicates requests
+by) for the path and adds what an article key needs. It only merges spellings that reach the
+same page, and keeps apart anything that could select another one:
+
+- scheme and host lowercased, internationalised hosts in punycode (`domains.canonical_host`),
+  the host's trailing dot and default ports (80/443) dropped;
+- path: percent-escapes in upper case, unreserved characters (`A-Z a-z 0-9 - . _ ~`) decoded,
+  other non-ASCII characters encoded once as UTF-8 (an escape already there is never encoded
+  again, and escapes of other encodings, like Latin-1 `%E9`, are kept as they are), `.` and `..`
+  segments resolved, runs of slashes made one (except right after a `:`, where a path embeds a
+  URL); case, trailing slash and `index.html` kept;
+- query: escapes normalised as in the path but never decoded beyond the unreserved characters
+  (so `%e9` and `%e8` stay two keys, `&`/`=`/`;`/`+` inside a value stay what they were),
+  tracking parameters removed (`tracking.is_tracking`: `utm_*`, `fbclid`, `gclid`, ...), names
+  escaped twice by bad sitemaps (`&amp;b=1`) read as `b`, empty pairs dropped, then the
+  parameters ordered by name with a stable sort: the values of a repeated name keep their
+  order (`?id=1&id=2` is not `?id=2&id=1` to a server that takes the last); an empty query
+  (`?` alone) dropped;
+- fragment dropped, except a hashbang (`#!/story/1`), which selected content on AJAX sites;
+- AMP variants mapped to the article: `/amp` or `/amp/` at the end of the path (-> `/`, as
+  WordPress' AMP endpoint of `/slug/`), `/amp/` in front of a path, `.amp` and `.amp.html`
+  file names, `?amp`, `?amp=1`, `?amp=true`, `?output=amp`, `?outputType=amp`, and an `amp.`
+  host when the host without it is on the same registrable domain. A path that is only
+  `/amp`, and `amp` as the slug under a listing segment (`/tag/amp`, `/topic/amp`), stay.
+
+Strings that are not absolute http(s) URLs are returned stripped but otherwise unchanged.
+Results are cached per URL (the function runs for every discovered link). Reads no settings.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from functools import lru_cache
+from urllib.parse import quote, urlsplit
+
+from w3lib.url import canonicalize_url as w3lib_canonicalize_url
+
+from .domains import canonical_host, registrable_domain, same_site
+from .tracking import is_tracking, parameter_name
 
 __all__ = ["canonicalize_url", "registrable_domain", "same_site"]
 
-# Query parameters that only track the visit; compared lowercased.
-TRACKING_PARAMS = frozenset(
-    {
-        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid",
-        "mc_cid", "mc_eid", "_ga", "_gl", "igshid", "igsh", "ref", "ref_src", "ref_url", "referrer",
-        "cmpid", "cmp", "ocid", "icid", "ncid", "s_cid", "s_kwcid", "smid", "smtyp", "sr_share",
-        "spm", "cid_source", "mbid", "wt.mc_id", "wt_mc", "at_medium", "at_campaign",
-        "at_custom1", "at_custom2", "at_custom3", "at_custom4", "xtor", "trk", "trkcampaign",
-        "_hsenc", "_hsmi", "hsctatracking", "mkt_tok", "vero_id", "oly_anon_id", "oly_enc_id",
-    }
-)
-TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "ga_", "__twitter_impression")
-# AMP switches in the query: ?amp, ?amp=1, ?amp=true, ?outputType=amp.
-_AMP_QUERY = {("amp", ""), ("amp", "1"), ("amp", "true"), ("outputtype", "amp")}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_AMP_PATH = re.compile(r"/amp/?$", re.IGNORECASE)
-_AMP_HTML = re.compile(r"\.amp\.html?$", re.IGNORECASE)
-
-# Second-level labels under which registrations happen (co.uk, com.au, ...).
-_SECOND_LEVEL = frozenset({"co", "com", "net", "org", "gov", "ac", "edu", "or", "ne", "go", "gob", "nic"})
-
-
-def _is_tracking(key: str) -> bool:
-    key = key.lower()
-    return key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES)
+# Characters left as written in a query or fragment; everything else is percent-encoded (UTF-8).
+_QUERY_SAFE = "!$%&()*+,/:;=?@"
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_SLASHES = re.compile(r"(?<!:)//+")
+# A path w3lib would return as it is (no escapes, no dot segments, nothing to encode): the common case, skipped.
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9\-_~!$&'()*+,=:@/.]*")
+# AMP switches in the query (normalised name, lowercased value).
+_AMP_QUERY = frozenset({("amp", ""), ("amp", "1"), ("amp", "true"), ("output", "amp"), ("outputtype", "amp")})
+_AMP_SUFFIX = re.compile(r"(?<=[^/])/amp/?$", re.IGNORECASE)
+_AMP_PREFIX = re.compile(r"^/amp(?=/[^/])", re.IGNORECASE)
+_AMP_FILE = re.compile(r"(?<=[^/])\.amp(?=\.html?$|$)", re.IGNORECASE)
+# Listing segments under which "amp" is a slug (a tag, a topic), not the AMP switch.
+_LISTING = re.compile(
+    r"/(?:tags?|topics?|themen?|thema|category|categories|section|sections|author|authors|search|keyword|keywords|"
+    r"schlagwort|stichwort|rubrique|etiqueta|argomento|tema|autor)/amp/?$",
+    re.IGNORECASE,
+)
 
 
 def canonicalize_url(url: str) -> str:
-    """Return the canonical spelling of `url`.
+    """Return the canonical spelling of `url`: the key an article is stored and deduplicated by."""
+    return _canonical(url.strip())
 
-    - scheme and host lowercased, default ports (80/443) and the fragment dropped;
-    - tracking parameters (``utm_*``, ``fbclid``, ``gclid``, ``ref``, ...) removed,
-      the remaining query parameters sorted (blank values kept);
-    - AMP variants mapped to the regular page: a trailing ``/amp`` or ``/amp/`` path
-      segment, ``?amp=1`` / ``?amp=true`` / ``?outputType=amp``, ``.amp.html`` ->
-      ``.html`` and an ``amp.`` host prefix;
-    - the path is kept as is (case, trailing slash, ``index.html``), except that an
-      empty path becomes ``/``.
 
-    Strings that are not absolute http(s) URLs are returned stripped but otherwise unchanged.
-    """
-    url = url.strip()
+@lru_cache(maxsize=16384)
+def _canonical(url: str) -> str:
     try:
         parts = urlsplit(url)
         port = parts.port
+        hostname = parts.hostname
     except ValueError:
         return url
     scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
+    if scheme not in ("http", "https") or not hostname:
         return url
-    host = parts.hostname.lower().rstrip(".")
-    if host.startswith("amp.") and host.count(".") >= 2:
-        host = host[4:]
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    netloc = host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
-    if parts.username:
-        auth = parts.username + (f":{parts.password}" if parts.password else "")
-        netloc = f"{auth}@{netloc}"
-
-    path = parts.path or "/"
-    if _AMP_HTML.search(path):
-        path = _AMP_HTML.sub(".html", path)
-    elif _AMP_PATH.search(path):
-        path = _AMP_PATH.sub("/", path)
-
-    query_items = [
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not _is_tracking(key) and (key.lower(), value.lower()) not in _AMP_QUERY
-    ]
-    query = urlencode(sorted(query_items), doseq=True)
-    return urlunsplit((scheme, netloc, path, query, ""))
-
-
-def registrable_domain(url_or_host: str) -> str:
-    """The site part of a host ("www.ft.com" -> "ft.com", "news.bbc.co.uk" -> "bbc.co.uk").
-
-    A small heuristic rather than the public suffix list: good enough to tell
-    whether two URLs belong to the same publisher.
-    """
-    host = url_or_host
-    if "//" in url_or_host:
+    netloc = _netloc(scheme, hostname, port, parts.username, parts.password)
+    path = _SLASHES.sub("/", parts.path)
+    if not (_PLAIN_PATH.fullmatch(path) and "/." not in path):
         try:
-            host = urlsplit(url_or_host).hostname or ""
+            # w3lib for the path (safe encoding, escape case, unreserved decoded, dot segments),
+            # under a placeholder host it leaves as it is: the host is settled above.
+            path = w3lib_canonicalize_url(f"{scheme}://h{path}")[len(scheme) + 4 :]
+        except (ValueError, UnicodeError):
+            return url
+    path = _amp_path(path or "/")
+    query = _query(parts.query)
+    fragment = f"#{_escapes(parts.fragment)}" if parts.fragment.startswith("!") else ""
+    return f"{scheme}://{netloc}{path}{'?' if query else ''}{query}{fragment}"
+
+
+def _netloc(scheme: str, hostname: str, port: int | None, username: str | None, password: str | None) -> str:
+    if ":" in hostname:  # IPv6 literal, in its one short form
+        try:
+            host = f"[{ipaddress.IPv6Address(hostname.split('%')[0])}]"
         except ValueError:
-            return ""
-    labels = host.lower().rstrip(".").split(".")
-    if len(labels) >= 3 and (labels[-2] in _SECOND_LEVEL or len(labels[-2]) <= 2) and len(labels[-1]) == 2:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
+            host = f"[{hostname.lower()}]"
+    else:
+        host = canonical_host(hostname)
+        if host.startswith("amp.") and registrable_domain(host) == registrable_domain(host[4:]):
+            host = host[4:]
+    netloc = host if port is None or port == _DEFAULT_PORTS[scheme] else f"{host}:{port}"
+    if username:
+        netloc = f"{username}{':' + password if password else ''}@{netloc}"
+    return netloc
 
 
-def same_site(url_a: str, url_b: str) -> bool:
-    """Whether two absolute URLs belong to the same registrable domain (and port: another port
-    on the same host is another server)."""
-    return registrable_domain(url_a) == registrable_domain(url_b) and _port(url_a) == _port(url_b)
+def _amp_path(path: str) -> str:
+    if "amp" not in path.lower():
+        return path
+    while _AMP_PREFIX.match(path):
+        path = _AMP_PREFIX.sub("", path, count=1)
+    while _AMP_SUFFIX.search(path) and not _LISTING.search(path):
+        path = _AMP_SUFFIX.sub("/", path, count=1)
+    return _AMP_FILE.sub("", path)
 
 
-def _port(url: str) -> int | None:
-    parts = urlsplit(url)
-    try:
-        return parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
-    except ValueError:
-        return None
+def _escape(match: re.Match[str]) -> str:
+    byte = int(match.group(1), 16)
+    return chr(byte) if byte in _UNRESERVED else f"%{match.group(1).upper()}"
+
+
+def _escapes(text: str) -> str:
+    """`text` with unsafe characters encoded (UTF-8) and escapes normalised, never decoded further."""
+    if not text.isascii() or not text.isprintable() or any(c in text for c in " \"#'<>[\\]^`{|}"):
+        text = quote(text, safe=_QUERY_SAFE, errors="surrogatepass")
+    return _ESCAPE.sub(_escape, text) if "%" in text else text
+
+
+def _query(query: str) -> str:
+    if not query:
+        return ""
+    pairs: list[tuple[str, str]] = []
+    for pair in _escapes(query).split("&"):
+        if not pair:
+            continue
+        raw_name, _, value = pair.partition("=")
+        if is_tracking(raw_name):
+            continue
+        name = parameter_name(raw_name)
+        if (name, value.lower()) in _AMP_QUERY:
+            continue
+        pairs.append((name, _unescape_amp(pair)))
+    pairs.sort(key=lambda item: item[0])  # stable: a repeated name keeps its values' order
+    return "&".join(pair for _, pair in pairs)
+
+
+def _unescape_amp(pair: str) -> str:
+    """A pair without the `amp;` left of an `&amp;` a sitemap or feed wrote for `&`."""
+    while pair[:4].lower() == "amp;":
+        pair = pair[4:]
+    return pair
