@@ -89,6 +89,11 @@ def _schema(partition: str | None) -> pa.Schema:
     return EXPORT_SCHEMA.append(pa.field("published_" + partition, pa.string())) if partition else EXPORT_SCHEMA
 
 
+def export_table(records: Iterable[dict[str, Any]]) -> pa.Table:
+    """Export records as one in-memory table with `EXPORT_SCHEMA` (for the Python API)."""
+    return pa.Table.from_batches(list(_batches(records, 2000, None, [0])), schema=EXPORT_SCHEMA)
+
+
 def write_parquet(records: Iterable[dict[str, Any]], path: Path, *, partition: str | None = None, batch_size: int = 2000) -> int:
     """Write export records to `path` (a file, or a directory when partitioned); returns the count."""
     if partition is not None and partition not in PARTITIONS:

@@ -630,6 +630,7 @@ class ArticleRepository:
         self,
         *,
         since: datetime | None = None,
+        until: datetime | None = None,
         sources: Sequence[str] = (),
         batch_size: int = 500,
         all_versions: bool = False,
@@ -638,6 +639,8 @@ class ArticleRepository:
         upto: ExportCursor | None = None,
     ) -> Iterator[dict[str, Any]]:
         """One dict per stored article (its latest version), oldest first, streamed in batches.
+
+        `since`/`until` bound the publication time, inclusive (undated articles: the fetch time).
 
         `all_versions` adds each article's earlier versions right before its latest one;
         `unique_stories` gives only each story's original. `after`/`upto` (see `export_cursor`)
@@ -652,6 +655,8 @@ class ArticleRepository:
         )
         if since is not None:
             stmt = stmt.where(or_(Article.published_at >= since, (Article.published_at.is_(None)) & (Article.fetched_at >= since)))
+        if until is not None:
+            stmt = stmt.where(or_(Article.published_at <= until, (Article.published_at.is_(None)) & (Article.fetched_at <= until)))
         if sources:
             stmt = stmt.where(Source.name.in_(list(sources)))
         if unique_stories:
