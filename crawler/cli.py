@@ -128,6 +128,9 @@ def crawl(
     worker_id: Annotated[
         Optional[str], typer.Option("--worker-id", help="Worker: a stable id (e.g. the systemd instance), so a restart takes back its requests in flight.")
     ] = None,
+    metrics_port: Annotated[
+        Optional[int], typer.Option("--metrics-port", min=0, max=65535, help="Serve Prometheus metrics on this port (127.0.0.1; NEWSPIPE_METRICS_ADDRESS to change).")
+    ] = None,
 ) -> None:
     """Crawl the sources' feeds, sitemaps and section pages and store new articles.
 
@@ -148,7 +151,7 @@ def crawl(
 
         if job_dir is not None:
             raise fail("--job-dir and --redis do not go together: a worker's queue is in Redis")
-        extra = {"NEWSPIPE_REVISIT_DAYS": revisit_days}
+        extra = {"NEWSPIPE_REVISIT_DAYS": revisit_days, "NEWSPIPE_METRICS_PORT": metrics_port}
         crawl_worker(
             sources_file, names, window, redis_url=redis, job=job, idle_timeout=idle_timeout, worker_id=worker_id,
             db=db, log_level=log_level, progress=progress, extra=extra,
@@ -159,6 +162,7 @@ def crawl(
         {
             **selection_settings(db, sources_file, names, window, log_level),
             "NEWSPIPE_REVISIT_DAYS": revisit_days,
+            "NEWSPIPE_METRICS_PORT": metrics_port,
             "JOBDIR": str(job_dir) if job_dir else None,
             "NEWSPIPE_WARC_DIR": str(warc_dir) if warc_dir else None,
         },

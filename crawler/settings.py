@@ -68,6 +68,7 @@ EXTENSIONS = {
     "crawler.extensions.CrawlRunRecorder": 100,
     "crawler.extensions.ProgressDisplay": 200,
     "crawler.extensions.WarcRecorder": 300,
+    "crawler.extensions.metrics.PrometheusMetrics": 400,
 }
 
 LOG_LEVEL = "INFO"
@@ -150,6 +151,12 @@ NEWSPIPE_REDIS_THROTTLE_MAX_WAIT = 600.0
 # batches of up to PUSH_BATCH (see crawler.distributed.scheduler).
 NEWSPIPE_REDIS_PREFETCH = 8
 NEWSPIPE_REDIS_PUSH_BATCH = 100
+
+# newspipe: Prometheus metrics (crawler.extensions.metrics), off unless a port is given
+# (`crawl --metrics-port`); the address the endpoint listens on, and how often the stats are copied.
+NEWSPIPE_METRICS_PORT = None
+NEWSPIPE_METRICS_ADDRESS = "127.0.0.1"
+NEWSPIPE_METRICS_INTERVAL = 1.0
 
 # newspipe: the live progress display (switched on by the CLI).
 NEWSPIPE_PROGRESS = False

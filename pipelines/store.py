@@ -19,12 +19,14 @@ Outcomes are counted as `newspipe/store/new`, `/duplicate`, `/existing` (a store
 unchanged) and `/updated` (a new version); near-identical copies also as
 `newspipe/store/near_duplicate`; stored URLs seen again (existing + updated) also as
 `newspipe/store/revisit`; earlier rows found to be copies of a new article as
-`newspipe/store/relinked`; spooled articles loaded back as `newspipe/store/replayed`.
+`newspipe/store/relinked`; spooled articles loaded back as `newspipe/store/replayed`. Each
+batch write adds one to `newspipe/store/batches` and its duration to `newspipe/store/seconds`.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -190,6 +192,7 @@ class StorePipeline:
             return
         batch, self.pending = self.pending, []
         run_id = self.stats.get_value("newspipe/run_id")
+        started = time.perf_counter()
         try:
             results = self.writer.write(batch, run_id)
         except Exception:
@@ -205,6 +208,10 @@ class StorePipeline:
                 len(batch), self.spool.path, exc_info=True,
             )  # fmt: skip
             return
+        finally:
+            # Time in the database, retries included: Prometheus' newspipe_store_seconds.
+            self.stats.inc_value("newspipe/store/batches")
+            self.stats.inc_value("newspipe/store/seconds", time.perf_counter() - started)
         self._count(results)
 
     def _count(self, results: list[SaveResult]) -> None:
