@@ -6,7 +6,9 @@ SIGKILLed worker had in flight would be gone. Here a pop moves the request, atom
 acknowledges it (`ack`) once the response and everything produced from it have been
 handled. A worker keeps a heartbeat key alive (PX TTL); when it has expired, any other
 worker's reaper puts the dead worker's processing set (and the seeds it had taken) back in
-the queue (`reap`), again in one script, so two reapers cannot both requeue it. Delivery is
+the queue (`reap`), again in one script, so two reapers cannot both requeue it. After a command
+whose reply was lost (Redis away or frozen), `resync` puts back what the worker's processing set
+and seeds list hold beyond what the worker knows it has. Delivery is
 at least once: a request finished but not yet acknowledged when its worker died is fetched
 again, and the duplicate filter and the database's dedup make that harmless.
 

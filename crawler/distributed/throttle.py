@@ -125,11 +125,16 @@ class RedisThrottleMiddleware:
     async def process_request(self, request: Request) -> Any:
         slot = self.slot_of(request)
         delay = self.delay_for(slot)
+        if delay <= 0:
+            return None
         waited = 0.0
+        local = False
         while True:
             wait = self.link.call(partial(self.throttle.try_acquire, slot, delay), None)
             if wait is None:  # Redis away
-                self.stats.inc_value("newspipe/distributed/throttle/local")
+                if not local:
+                    local = True
+                    self.stats.inc_value("newspipe/distributed/throttle/local")
                 wait = self._local_wait(slot, delay)
             if wait <= 0:
                 return None
@@ -144,8 +149,6 @@ class RedisThrottleMiddleware:
 
     def _local_wait(self, slot: str, delay: float) -> float:
         """This process's slot, while Redis is away: 0.0 when taken, else the seconds until it frees."""
-        if delay <= 0:
-            return 0.0
         now = time.monotonic()
         free = self._local_free.get(slot, 0.0)
         if free <= now:
