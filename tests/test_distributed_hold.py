@@ -17,13 +17,12 @@ import redis
 from redis.commands.core import Script
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request
-from scrapy.utils.test import get_crawler
 
 from crawler.distributed import scheduler as scheduler_module
 from crawler.distributed import throttle as throttle_module
 from crawler.distributed.keys import JobKeys
 from crawler.distributed.scheduler import ReliableScheduler
-from tests.test_distributed_queue import Dummy, queue_for, request, worker_and_news_spiders
+from tests.test_distributed_queue import queue_for, request, scheduler_for, worker_and_news_spiders
 from tests.test_distributed_throttle import middleware
 
 
@@ -59,23 +58,10 @@ class Flaky:
 
 
 def flaky_scheduler(redis_url: str, keys: JobKeys, worker: str) -> tuple[ReliableScheduler, set[Request], Flaky]:
-    settings = {
-        "REDIS_URL": redis_url,
-        "NEWSPIPE_REDIS_URL": redis_url,
-        "NEWSPIPE_REDIS_PREFIX": keys.prefix,
-        "NEWSPIPE_REDIS_JOB": keys.job,
-        "NEWSPIPE_REDIS_WORKER_ID": worker,
-        "DUPEFILTER_CLASS": "crawler.distributed.dupefilter.CycleDupeFilter",
-        "SCHEDULER_PERSIST": True,
-    }
-    crawler = get_crawler(Dummy, settings)
-    scheduler = ReliableScheduler.from_crawler(crawler)
+    scheduler, in_progress = scheduler_for(redis_url, keys, worker)
     flaky = Flaky(scheduler.server)
     scheduler.server = flaky  # type: ignore[assignment]
-    in_progress: set[Request] = set()
-    crawler.engine = SimpleNamespace(_slot=SimpleNamespace(inprogress=in_progress))  # type: ignore[assignment]
-    crawler.spider = Dummy.from_crawler(crawler)
-    scheduler.attach(crawler.spider)
+    scheduler.attach(scheduler.spider)  # its queue on the flaky client
     return scheduler, in_progress, flaky
 
 
