@@ -203,3 +203,26 @@ def test_the_throttle_keeps_a_local_delay_while_redis_is_away(redis_url: str, ke
     assert slept == [20.0]
     assert flaky.failures == 1
     assert mw.stats.get_value("newspipe/distributed/throttle/local") == 2
+
+
+def test_worker_clients_give_up_on_a_silent_server_and_leave_retrying_to_the_link() -> None:
+    from scrapy.settings import Settings
+    from scrapy_redis.connection import get_redis_from_settings
+
+    from crawler.distributed.settings import apply_worker_settings
+
+    settings = Settings({"NEWSPIPE_REDIS_URL": "redis://127.0.0.1:6379/0", "NEWSPIPE_REDIS_SOCKET_TIMEOUT": 3})
+    apply_worker_settings(settings)
+    kwargs = get_redis_from_settings(settings).connection_pool.connection_kwargs
+    assert kwargs["socket_timeout"] == kwargs["socket_connect_timeout"] == 3.0
+    for error, attempts in ((redis.ConnectionError, 2), (redis.TimeoutError, 1)):
+        # A pooled socket the restarted server closed: once more, at once; a timeout (frozen server): not again.
+        calls: list[int] = []
+
+        def command(error: type[Exception] = error) -> None:
+            calls.append(1)
+            raise error("away")
+
+        with pytest.raises(error):
+            kwargs["retry"].call_with_retry(command, lambda _: None)
+        assert len(calls) == attempts, error
