@@ -151,6 +151,11 @@ NEWSPIPE_REDIS_THROTTLE_MAX_WAIT = 600.0
 # batches of up to PUSH_BATCH (see crawler.distributed.scheduler).
 NEWSPIPE_REDIS_PREFETCH = 8
 NEWSPIPE_REDIS_PUSH_BATCH = 100
+# Redis outages: a command unanswered after SOCKET_TIMEOUT seconds counts as Redis being away;
+# a worker then holds its new requests and acknowledgements in memory and tries again every
+# RETRY_INTERVAL seconds (see crawler.distributed.outage).
+NEWSPIPE_REDIS_SOCKET_TIMEOUT = 10.0
+NEWSPIPE_REDIS_RETRY_INTERVAL = 5.0
 
 # newspipe: Prometheus metrics (crawler.extensions.metrics), off unless a port is given
 # (`crawl --metrics-port`); the address the endpoint listens on, and how often the stats are copied.

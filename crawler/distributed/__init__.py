@@ -12,6 +12,8 @@ Built on scrapy-redis (its scheduler, priority queue and duplicate filter), with
   `newspipe enqueue` fetches the feeds again while workers never fetch a URL twice in a cycle;
 - `throttle.RedisThrottleMiddleware`: a per-domain slot in Redis, so a source's delay holds
   across all workers;
+- `outage.RedisLink`: whether Redis answers; while it does not, workers hold their work in
+  memory (one log line per outage) and send it when it returns;
 - `seeds`: the discovery seeds `newspipe enqueue` pushes to the job's start key;
 - `settings.worker_overrides`: the Scrapy settings that turn a crawl into a worker.
 

@@ -6,7 +6,9 @@ SIGKILLed worker had in flight would be gone. Here a pop moves the request, atom
 acknowledges it (`ack`) once the response and everything produced from it have been
 handled. A worker keeps a heartbeat key alive (PX TTL); when it has expired, any other
 worker's reaper puts the dead worker's processing set (and the seeds it had taken) back in
-the queue (`reap`), again in one script, so two reapers cannot both requeue it. Delivery is
+the queue (`reap`), again in one script, so two reapers cannot both requeue it. After a command
+whose reply was lost (Redis away or frozen), `resync` puts back what the worker's processing set
+and seeds list hold beyond what the worker knows it has. Delivery is
 at least once: a request finished but not yet acknowledged when its worker died is fetched
 again, and the duplicate filter and the database's dedup make that harmless.
 
@@ -29,7 +31,7 @@ from scrapy import Request
 from scrapy_redis.queue import PriorityQueue
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
 
     from redis import Redis
     from scrapy import Spider
@@ -97,6 +99,28 @@ return #items / 2 + #seeds
 """
 
 
+# KEYS: queue, processing, seeds processing, start. ARGV: the members the worker knows it holds.
+# Puts back every other member of its processing set and every seed in its seeds list (taken by a
+# command whose reply was lost). Returns how many were put back.
+_RESYNC = """
+local held = {}
+for i = 1, #ARGV do held[ARGV[i]] = true end
+local items = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
+local count = 0
+for i = 1, #items, 2 do
+  if not held[items[i]] then
+    redis.call('ZADD', KEYS[1], items[i + 1], items[i])
+    redis.call('ZREM', KEYS[2], items[i])
+    count = count + 1
+  end
+end
+local seeds = redis.call('LRANGE', KEYS[3], 0, -1)
+for i = 1, #seeds do redis.call('RPUSH', KEYS[4], seeds[i]) end
+redis.call('DEL', KEYS[3])
+return count + #seeds
+"""
+
+
 class Push(NamedTuple):
     """A request to queue, with the duplicate-filter set it is checked against (None: not filtered)."""
 
@@ -119,6 +143,7 @@ class ReliableQueue(PriorityQueue):
         self._pop = server.register_script(_POP)
         self._requeue = server.register_script(_REQUEUE)
         self._exchange = server.register_script(_EXCHANGE)
+        self._resync = server.register_script(_RESYNC)
         # (callback, errback) functions -> their names on the spider (see `_encode_request`)
         self._names: dict[tuple[Any, Any], tuple[Any, Any]] = {}
 
@@ -217,12 +242,23 @@ class ReliableQueue(PriorityQueue):
             )
         )
 
-    def reap(self) -> dict[str, int]:
-        """Requeue the work of every registered worker whose heartbeat has expired: {worker: count}."""
+    def silent_workers(self) -> list[str]:
+        """The other registered workers whose heartbeat key has expired."""
+        others = [w for w in self._registered() if w != self.worker]
+        if not others:
+            return []
+        with self.server.pipeline(transaction=False) as pipe:
+            for worker in others:
+                pipe.exists(self.keys.heartbeat(worker))
+            alive = pipe.execute()
+        return [worker for worker, exists in zip(others, alive) if not exists]
+
+    def reap(self, only: Collection[str] | None = None) -> dict[str, int]:
+        """Requeue the work of every registered worker (of `only`, if given) whose heartbeat has
+        expired: {worker: count}."""
         reaped: dict[str, int] = {}
-        for raw in self.server.smembers(self.keys.workers):
-            worker = raw.decode() if isinstance(raw, bytes) else str(raw)
-            if worker == self.worker:
+        for worker in self._registered():
+            if worker == self.worker or (only is not None and worker not in only):
                 continue
             count = self.requeue(worker, only_if_dead=True, deregister=True)
             if count >= 0:
@@ -232,6 +268,18 @@ class ReliableQueue(PriorityQueue):
                 else:
                     logger.info("worker %s is gone (nothing in flight)", worker)
         return reaped
+
+    def _registered(self) -> list[str]:
+        return [raw.decode() if isinstance(raw, bytes) else str(raw) for raw in self.server.smembers(self.keys.workers)]
+
+    def resync(self, held: Sequence[bytes]) -> int:
+        """After a command whose reply was lost (Redis away or frozen: it may have run, or may run
+        when the server wakes up): put back what this worker's processing set and seeds list hold
+        beyond `held`, the requests it knows it holds. How many were put back."""
+        keys = self.keys
+        return int(
+            self._resync(keys=[self.key, self.processing_key, keys.seeds_processing(self.worker), keys.start], args=list(held))
+        )
 
     def release(self) -> int:
         """On a clean stop: give back what this worker still holds and deregister it."""

@@ -4,7 +4,8 @@ Reads scrapy-redis's settings (REDIS_URL, SCHEDULER_PERSIST, DUPEFILTER_CLASS, .
 NEWSPIPE_REDIS_PREFIX, NEWSPIPE_REDIS_JOB, NEWSPIPE_REDIS_WORKER_ID,
 NEWSPIPE_REDIS_HEARTBEAT_TTL (seconds; a worker silent this long is taken for dead),
 NEWSPIPE_REDIS_PREFETCH (requests taken from the queue per round trip),
-NEWSPIPE_REDIS_PUSH_BATCH (new requests pushed per round trip); the duplicate filter must be
+NEWSPIPE_REDIS_PUSH_BATCH (new requests pushed per round trip), NEWSPIPE_REDIS_RETRY_INTERVAL
+(through `RedisLink`); the duplicate filter must be
 `crawler.distributed.dupefilter.CycleDupeFilter` (the worker settings make it so).
 
 Round trips are batched (`ReliableQueue.exchange`): new requests are held here and pushed
@@ -25,7 +26,19 @@ slot's `inprogress` set until then, so a request that has left that set is ackno
 checked on every pop and twice a second. A background thread re-arms the heartbeat and
 reaps dead workers every third of the TTL; a thread, so that a long extraction blocking
 the reactor does not make the worker look dead.
-Stats: newspipe/distributed/{popped,acked,recovered,reaped}, scheduler/{enqueued,dequeued}/redis,
+A worker whose heartbeat key has expired is reaped only once it has stayed silent a whole
+TTL as seen from here: after an outage every worker's heartbeat has lapsed, and each gets a
+TTL to beat again before another takes its work.
+
+Redis away (connection refused or lost, a frozen server that does not answer within
+NEWSPIPE_REDIS_SOCKET_TIMEOUT; see `crawler.distributed.outage`): nothing is lost or dropped.
+New requests and acknowledgements wait here, the requests in hand are downloaded and handled,
+nothing is popped, and the engine is told there is work pending, so the worker neither stops
+nor spins; the heartbeat thread tries Redis again every NEWSPIPE_REDIS_RETRY_INTERVAL and the
+next tick after it answers sends what was held. Since a command that failed may have run all the
+same (a frozen server runs it when it wakes up), the first round trip after a failure puts back
+whatever this worker's processing set holds beyond the requests it knows it has (`resync`).
+Stats: newspipe/distributed/{popped,acked,recovered,reaped,resynced}, scheduler/{enqueued,dequeued}/redis,
 dupefilter/filtered.
 """
 
@@ -33,6 +46,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +55,7 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from crawler.distributed.keys import JobKeys, worker_id_for
+from crawler.distributed.outage import RedisLink
 from crawler.distributed.queue import Push, ReliableQueue
 
 if TYPE_CHECKING:
@@ -73,6 +88,9 @@ class ReliableScheduler(Scheduler):
         self._stop_beating = threading.Event()
         self._beater: threading.Thread | None = None
         self._warned_no_engine = False
+        self.link = RedisLink("redis")
+        self._synced_epoch = 0  # the link's failure count when this worker last checked its processing set
+        self._silent_since: dict[str, float] = {}  # other workers seen without a heartbeat, since when
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReliableScheduler:
@@ -85,6 +103,9 @@ class ReliableScheduler(Scheduler):
         instance.heartbeat_ttl = max(1.0, settings.getfloat("NEWSPIPE_REDIS_HEARTBEAT_TTL", 15.0))
         instance.prefetch = max(1, settings.getint("NEWSPIPE_REDIS_PREFETCH", DEFAULT_PREFETCH))
         instance.push_batch = max(1, settings.getint("NEWSPIPE_REDIS_PUSH_BATCH", DEFAULT_PUSH_BATCH))
+        instance.link = RedisLink.for_crawler(crawler)
+        instance.link.stats = crawler.stats
+        instance.link.holding(instance.held)
         return instance
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -122,9 +143,20 @@ class ReliableScheduler(Scheduler):
         self._stop_beating.set()
         if self._beater is not None:
             self._beater.join(timeout=5)
+        if not self.link.up:  # one last try
+            self.link.probe(lambda: self.queue.beat(), None)
         self.ack_finished()
         self._prefetched.clear()  # in this worker's processing set: given back with the rest
-        released = self.queue.release()
+        if self._to_push or self._to_ack:
+            # Stopped (a signal) while Redis is away: the acknowledged requests will be fetched
+            # again after the reaper gives them back, but the new requests are gone.
+            self._inc("newspipe/distributed/lost", len(self._to_push))
+            logger.error(
+                "worker %s: Redis at %s unreachable at close: %d new requests not queued (lost), "
+                "%d finished requests not acknowledged (fetched again)",
+                self.worker, self.link.address, len(self._to_push), len(self._to_ack),
+            )  # fmt: skip
+        released = self.link.call(self.queue.release, 0)
         if released:
             logger.info("worker %s: gave back %d unfinished requests", self.worker, released)
         super().close(reason)
@@ -158,10 +190,19 @@ class ReliableScheduler(Scheduler):
         return request
 
     def has_pending_requests(self) -> bool:
-        return bool(self._prefetched or self._to_push) or len(self.queue) > 0
+        # With Redis away, the queue may hold anything: pending (the engine must not close the spider).
+        return bool(self._prefetched or self._to_push or self._to_ack) or not self.link.up or self._queued() > 0
 
     def __len__(self) -> int:
-        return len(self._prefetched) + len(self._to_push) + len(self.queue)
+        return len(self._prefetched) + len(self._to_push) + self._queued()
+
+    def held(self) -> int:
+        """Requests held here until Redis takes them: new ones to push, finished ones to acknowledge."""
+        return len(self._to_push) + len(self._to_ack)
+
+    def _queued(self) -> int:
+        """Requests in the shared queue; 0 when Redis is away."""
+        return self.link.call(lambda: len(self.queue), 0)
 
     def _tick(self) -> None:
         self.ack_finished()
@@ -171,7 +212,7 @@ class ReliableScheduler(Scheduler):
         # and with nothing in flight the spider's idle handler, which takes seeds.
         slot = self._engine_slot()
         nextcall = getattr(slot, "nextcall", None)
-        if nextcall is not None and (self._prefetched or not self.inflight or len(self.queue)):
+        if nextcall is not None and (self._prefetched or not self.inflight or self._queued()):
             nextcall.schedule()
 
     def push_held(self) -> None:
@@ -200,11 +241,16 @@ class ReliableScheduler(Scheduler):
         return len(done)
 
     def _exchange(self, pop: int) -> None:
+        if not self._resynced():
+            return
         pushes, acks = self._to_push, self._to_ack
         if not pushes and not acks and not pop:
             return
-        # On an error (Redis away) nothing is forgotten: the next exchange sends it all again.
-        queued, requests, members = self.queue.exchange(pushes, acks, pop, seen_ttl=self.df.cycle_ttl)
+        # Redis away: nothing is forgotten, the next exchange sends it all again.
+        result = self.link.call(lambda: self.queue.exchange(pushes, acks, pop, seen_ttl=self.df.cycle_ttl), None)
+        if result is None:
+            return
+        queued, requests, members = result
         self._to_push, self._to_ack = [], []
         self._held.clear()
         for push, new in zip(pushes, queued):
@@ -215,6 +261,23 @@ class ReliableScheduler(Scheduler):
         if acks:
             self._inc("newspipe/distributed/acked", len(acks))
         self._prefetched.extend((r, m) for r, m in zip(requests, members) if r is not None)
+
+    def _resynced(self) -> bool:
+        """After a failed command, put back what this worker's processing set and seeds list hold
+        beyond what it knows it has (popped or taken by a command whose reply was lost); False
+        while Redis is away."""
+        epoch = self.link.epoch
+        if epoch == self._synced_epoch:
+            return True
+        held = [*self.inflight.values(), *(member for _, member in self._prefetched), *self._to_ack]
+        count = self.link.call(lambda: self.queue.resync(held), None)
+        if count is None:
+            return False
+        self._synced_epoch = epoch
+        if count:
+            self._inc("newspipe/distributed/resynced", count)
+            logger.info("worker %s: put back %d requests and seeds taken by commands whose replies were lost", self.worker, count)
+        return True
 
     def _engine_slot(self) -> Any:
         # The engine's slot: its record of requests not finished yet, and its "look at the
@@ -236,15 +299,28 @@ class ReliableScheduler(Scheduler):
 
     def _beat_forever(self) -> None:
         period = self.heartbeat_ttl / 3
-        while not self._stop_beating.wait(period):
-            try:
-                self.queue.beat()
-                self._reap()
-            except Exception as exc:  # Redis away for a moment: try again next beat
-                logger.warning("worker %s: heartbeat failed: %s", self.worker, exc)
+        while not self._stop_beating.wait(period if self.link.up else self.link.retry_interval):
+            # Also how an outage ends: the link lets no other command try while Redis is away.
+            if not self.link.probe(self._beat_and_reap, False):
+                self._silent_since.clear()  # what was seen before the outage says nothing after it
+
+    def _beat_and_reap(self) -> bool:
+        self.queue.beat()
+        self._reap()
+        return True
 
     def _reap(self) -> None:
-        reaped = self.queue.reap()
+        """Reap the workers whose heartbeat has been gone for a whole TTL, seen from here."""
+        started = time.monotonic()
+        silent = self.queue.silent_workers()
+        seen = time.monotonic()
+        self._silent_since = {worker: self._silent_since.get(worker, seen) for worker in silent}
+        due = [worker for worker, since in self._silent_since.items() if started - since >= self.heartbeat_ttl]
+        if not due:
+            return
+        reaped = self.queue.reap(due)
+        for worker in reaped:
+            self._silent_since.pop(worker, None)
         count = sum(reaped.values())
         if count:
             self._inc("newspipe/distributed/reaped", count)

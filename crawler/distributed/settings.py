@@ -1,8 +1,8 @@
 """The Scrapy settings that make a crawl a distributed worker (applied by the `worker` spider).
 
-Reads NEWSPIPE_REDIS_URL (required), NEWSPIPE_REDIS_PREFIX, NEWSPIPE_REDIS_JOB and
-NEWSPIPE_REDIS_IDLE_TIMEOUT; sets scrapy-redis's settings from them at "spider" priority,
-so `-s NAME=value` still wins. Articles are stored in batches as in any crawl, with
+Reads NEWSPIPE_REDIS_URL (required), NEWSPIPE_REDIS_PREFIX, NEWSPIPE_REDIS_JOB,
+NEWSPIPE_REDIS_IDLE_TIMEOUT and NEWSPIPE_REDIS_SOCKET_TIMEOUT; sets scrapy-redis's settings from
+them at "spider" priority, so `-s NAME=value` still wins. Articles are stored in batches as in any crawl, with
 NEWSPIPE_STORE_HOLD_ITEMS: the store pipeline holds each item until its batch is committed, so
 a request is acknowledged in Redis only once its article is in the database (or the spool) and
 a killed worker loses nothing.
@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from crawler.distributed.keys import JobKeys
+from crawler.distributed.outage import client_params
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -30,6 +31,7 @@ def worker_settings(settings: BaseSettings) -> dict[str, Any]:
     idle = max(0, settings.getint("NEWSPIPE_REDIS_IDLE_TIMEOUT", 0))
     return {
         "REDIS_URL": url,
+        "REDIS_PARAMS": client_params(settings),
         "SCHEDULER": "crawler.distributed.scheduler.ReliableScheduler",
         "SCHEDULER_PERSIST": True,
         "SCHEDULER_QUEUE_CLASS": "crawler.distributed.queue.ReliableQueue",

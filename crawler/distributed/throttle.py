@@ -2,7 +2,8 @@
 
 Active only in worker mode (NEWSPIPE_REDIS_URL set; `NotConfigured` otherwise). Reads
 NEWSPIPE_REDIS_URL, NEWSPIPE_REDIS_PREFIX, DOWNLOAD_DELAY and DOWNLOAD_SLOTS (per-host
-`delay`, which the sources' `delay` fills in), and NEWSPIPE_REDIS_THROTTLE_MAX_WAIT.
+`delay`, which the sources' `delay` fills in), NEWSPIPE_REDIS_THROTTLE_MAX_WAIT and
+NEWSPIPE_REDIS_SOCKET_TIMEOUT.
 
 Scrapy's download delay holds per process; with N workers a site would see N times the
 rate. Before each download the request takes the site's slot, `SET <slot key> NX PX
@@ -10,12 +11,18 @@ rate. Before each download the request takes the site's slot, `SET <slot key> NX
 and try again. So two requests to one site, from any workers, start at least `delay`
 apart. Sites with no delay are not throttled. The slot is Scrapy's downloader slot key
 (the hostname, or `meta["download_slot"]`), so it matches DOWNLOAD_SLOTS.
-Stats: newspipe/distributed/throttle/{waits,gave_up}.
+
+While Redis is away (`crawler.distributed.outage.RedisLink`, which the worker's scheduler
+probes) the delay is kept per process, as Scrapy's own download delay would: every request
+still goes, `delay` apart from this worker's previous one to the site.
+Stats: newspipe/distributed/throttle/{waits,gave_up,local}.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
@@ -23,6 +30,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy_redis.connection import get_redis
 
 from crawler.distributed.keys import JobKeys, worker_id_for
+from crawler.distributed.outage import RedisLink, client_params
 
 try:
     from scrapy.utils.asyncio import sleep
@@ -69,6 +77,7 @@ class RedisThrottleMiddleware:
         stats: StatsCollector,
         crawler: Crawler | None = None,
         max_wait: float = 600.0,
+        link: RedisLink | None = None,
     ) -> None:
         self.throttle = throttle
         self.default_delay = default_delay
@@ -76,6 +85,8 @@ class RedisThrottleMiddleware:
         self.stats = stats
         self.crawler = crawler
         self.max_wait = max_wait
+        self.link = link or RedisLink("redis")
+        self._local_free: dict[str, float] = {}  # slot -> monotonic time it frees, while Redis is away
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisThrottleMiddleware:
@@ -88,7 +99,7 @@ class RedisThrottleMiddleware:
         for host, slot in settings.getdict("DOWNLOAD_SLOTS").items():
             if isinstance(slot, dict) and slot.get("delay") is not None:
                 slot_delays[str(host)] = float(slot["delay"])
-        throttle = RedisThrottle(get_redis(url=url), JobKeys.from_settings(settings), worker_id_for(settings))
+        throttle = RedisThrottle(get_redis(url=url, **client_params(settings)), JobKeys.from_settings(settings), worker_id_for(settings))
         return cls(
             throttle,
             settings.getfloat("DOWNLOAD_DELAY", 0.0),
@@ -96,6 +107,7 @@ class RedisThrottleMiddleware:
             crawler.stats,
             crawler,
             settings.getfloat("NEWSPIPE_REDIS_THROTTLE_MAX_WAIT", 600.0),
+            RedisLink.for_crawler(crawler),
         )
 
     def slot_of(self, request: Request) -> str:
@@ -113,9 +125,17 @@ class RedisThrottleMiddleware:
     async def process_request(self, request: Request) -> Any:
         slot = self.slot_of(request)
         delay = self.delay_for(slot)
+        if delay <= 0:
+            return None
         waited = 0.0
+        local = False
         while True:
-            wait = self.throttle.try_acquire(slot, delay)
+            wait = self.link.call(partial(self.throttle.try_acquire, slot, delay), None)
+            if wait is None:  # Redis away
+                if not local:
+                    local = True
+                    self.stats.inc_value("newspipe/distributed/throttle/local")
+                wait = self._local_wait(slot, delay)
             if wait <= 0:
                 return None
             if waited >= self.max_wait:
@@ -126,3 +146,12 @@ class RedisThrottleMiddleware:
             self.stats.inc_value("newspipe/distributed/throttle/waits")
             await sleep(wait)
             waited += wait
+
+    def _local_wait(self, slot: str, delay: float) -> float:
+        """This process's slot, while Redis is away: 0.0 when taken, else the seconds until it frees."""
+        now = time.monotonic()
+        free = self._local_free.get(slot, 0.0)
+        if free <= now:
+            self._local_free[slot] = now + delay
+            return 0.0
+        return free - now

@@ -11,6 +11,10 @@ queue), then removed, so a worker killed in between gives them back through the 
 Per-run state of the base spider (URLs queued, section pages followed) is kept per
 enqueue cycle, so a worker that runs for days treats each cycle as a fresh run.
 
+While Redis is away (`crawler.distributed.outage.RedisLink`) no seeds are taken and the job
+counts as busy: the worker does not stop for its idle timeout. A seed whose removal from this
+worker's list failed stays there; the scheduler gives it back once Redis answers.
+
 Settings: those of `crawler.spiders.news` plus NEWSPIPE_REDIS_* (see crawler.settings).
 Stats: newspipe/distributed/seeds, newspipe/distributed/bad_seed,
 newspipe/distributed/unknown_source.
@@ -21,6 +25,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
+from functools import partial
 from typing import TYPE_CHECKING, Any, Callable
 
 from scrapy import signals
@@ -30,6 +35,7 @@ from scrapy_redis.spiders import RedisMixin
 
 from crawler.distributed.dupefilter import CYCLE_META
 from crawler.distributed.keys import JobKeys, worker_id_for
+from crawler.distributed.outage import RedisLink
 from crawler.distributed.seeds import BadSeed, Seed
 from crawler.distributed.settings import apply_worker_settings
 from crawler.spiders.base import DISCOVERY_META, BaseNewsSpider
@@ -56,6 +62,7 @@ class WorkerSpider(RedisMixin, BaseNewsSpider):
         self._cycles: OrderedDict[str, tuple[set[str], dict[str, int]]] = OrderedDict()
         self.keys = JobKeys()
         self.worker = ""
+        self.link = RedisLink("redis")
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -67,6 +74,7 @@ class WorkerSpider(RedisMixin, BaseNewsSpider):
         spider: WorkerSpider = super().from_crawler(crawler, *args, **kwargs)  # type: ignore[assignment]
         spider.keys = JobKeys.from_settings(crawler.settings)
         spider.worker = worker_id_for(crawler.settings)
+        spider.link = RedisLink.for_crawler(crawler)
         spider.redis_key = spider.keys.start
         spider.setup_redis(crawler)
         # The idle clock runs only while this worker has nothing to do (scrapy-redis's starts at import).
@@ -86,9 +94,10 @@ class WorkerSpider(RedisMixin, BaseNewsSpider):
         """Move up to a batch of seeds from the start key into the queue; how many were scheduled."""
         taken = self.keys.seeds_processing(self.worker)
         scheduled = 0
+        self._push_held()  # first, after an outage, the scheduler puts back seeds left in this worker's list
         for _ in range(self.redis_batch_size or 16):
-            data = self.server.lmove(self.keys.start, taken, "LEFT", "RIGHT")
-            if data is None:
+            data = self.link.call(partial(self.server.lmove, self.keys.start, taken, "LEFT", "RIGHT"), None)
+            if data is None:  # none left, or Redis away
                 break
             requests = self.seed_requests(data)
             for request in requests:
@@ -96,7 +105,9 @@ class WorkerSpider(RedisMixin, BaseNewsSpider):
                 scheduled += 1
             if requests:
                 self._push_held()  # in the queue before the seed leaves this worker's list
-            self.server.lrem(taken, 1, data)
+            if not self.link.up:
+                break  # the seed stays in this worker's list (its requests are held)
+            self.link.call(partial(self.server.lrem, taken, 1, data), None)
         if scheduled:
             self._inc("newspipe/distributed/seeds", scheduled)
             logger.info("worker %s: scheduled %d seeds", self.worker, scheduled)
@@ -143,7 +154,7 @@ class WorkerSpider(RedisMixin, BaseNewsSpider):
     def spider_idle(self) -> None:
         """Take more seeds; stay open while the job has work anywhere, or until the idle timeout."""
         now = int(time.time())
-        if not self.spider_idle_start_time or self.job_busy():
+        if not self.spider_idle_start_time or not self.link.up or self.job_busy():
             self.spider_idle_start_time = now
         self.schedule_next_requests()
         idle_for = now - self.spider_idle_start_time
@@ -156,7 +167,11 @@ class WorkerSpider(RedisMixin, BaseNewsSpider):
         self.spider_idle_start_time = 0
 
     def job_busy(self) -> bool:
-        """Seeds or requests waiting, or requests in flight at another worker (alive, or dead and not yet reaped)."""
+        """Seeds or requests waiting, or requests in flight at another worker (alive, or dead and
+        not yet reaped); busy too while Redis is away (the job's state is unknown)."""
+        return self.link.call(self._job_busy, True)
+
+    def _job_busy(self) -> bool:
         keys = self.keys
         others = [w.decode() if isinstance(w, bytes) else str(w) for w in self.server.smembers(keys.workers)]
         others = [w for w in others if w != self.worker]
