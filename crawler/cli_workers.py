@@ -124,7 +124,9 @@ def workers(
 
 
 def job_state(server: Redis, keys: JobKeys) -> dict[str, Any]:
-    names = sorted(w.decode() if isinstance(w, bytes) else str(w) for w in server.smembers(keys.workers))
+    from crawler.distributed.queue import registered_workers
+
+    names = sorted(registered_workers(server, keys))
     with server.pipeline(transaction=False) as pipe:
         pipe.llen(keys.start)
         pipe.zcard(keys.requests)

@@ -4,7 +4,7 @@ unique prefix per test, deleted afterwards)."""
 
 from __future__ import annotations
 
-import pickle
+import json
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -21,6 +21,7 @@ from crawler.distributed.keys import JobKeys
 from crawler.distributed.queue import ReliableQueue
 from crawler.distributed.scheduler import ReliableScheduler
 from crawler.distributed.seeds import BadSeed, Seed, push_seeds, seeds_for
+from crawler.requestjson import dict_to_json
 from crawler.sources import parse_sources
 from crawler.spiders.base import DISCOVERY_META
 
@@ -266,7 +267,7 @@ def test_a_request_another_worker_queued_is_dropped_at_the_push(redis_url: str, 
     assert server.zcard(keys.requests) == 2
 
 
-def test_requests_are_stored_as_scrapy_redis_stores_them(redis_url: str, keys: JobKeys) -> None:
+def test_requests_are_stored_as_json_request_dicts(redis_url: str, keys: JobKeys) -> None:
     scheduler, _ = scheduler_for(redis_url, keys, "w")
     spider = scheduler.spider
     requests = [
@@ -277,10 +278,11 @@ def test_requests_are_stored_as_scrapy_redis_stores_them(redis_url: str, keys: J
     ]
     for _ in range(2):  # the second time from the cached callback names
         for one in requests:
-            stored = pickle.loads(scheduler.queue._encode_request(one))
-            assert stored == one.to_dict(spider=spider)
-            again = scheduler.queue._decode_request(pickle.dumps(stored))
+            member = scheduler.queue.encode(one)
+            assert json.loads(member) == json.loads(dict_to_json(one.to_dict(spider=spider)))
+            again = scheduler.queue._decode_request(member)
             assert (again.url, again.meta, again.priority, again.dont_filter) == (one.url, one.meta, one.priority, one.dont_filter)
+            assert (type(again), again.method, again.headers, again.body) == (type(one), one.method, one.headers, one.body)
             assert again.callback == (getattr(spider, one.callback.__name__) if one.callback else None)
 
 

@@ -25,8 +25,12 @@ slot's `inprogress` set until then, so a request that has left that set is ackno
 checked on every pop and twice a second. A background thread re-arms the heartbeat and
 reaps dead workers every third of the TTL; a thread, so that a long extraction blocking
 the reactor does not make the worker look dead.
+Requests are stored as JSON (`crawler.requestjson`), encoded when enqueued: one whose meta (or
+cb_kwargs, cookies) is not plain JSON is not queued, and is an error, logged with the value at
+fault and counted (`newspipe/redis/unserializable_request`); queue members that are not JSON
+requests are refused when popped (`newspipe/redis/refused_member`, see `ReliableQueue`).
 Stats: newspipe/distributed/{popped,acked,recovered,reaped}, scheduler/{enqueued,dequeued}/redis,
-dupefilter/filtered.
+dupefilter/filtered, newspipe/redis/{refused_member,unserializable_request}.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from twisted.internet import task
 
 from crawler.distributed.keys import JobKeys, worker_id_for
 from crawler.distributed.queue import Push, ReliableQueue
+from crawler.requestjson import UnserializableRequest
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -53,6 +58,7 @@ logger = logging.getLogger(__name__)
 ACK_INTERVAL = 0.5  # seconds between checks for finished requests when no pop happens
 DEFAULT_PREFETCH = 8
 DEFAULT_PUSH_BATCH = 100
+UNSERIALIZABLE_STAT = "newspipe/redis/unserializable_request"
 
 
 class ReliableScheduler(Scheduler):
@@ -109,7 +115,8 @@ class ReliableScheduler(Scheduler):
         """The queue and duplicate filter for `spider`, without the background work `open` starts."""
         self.spider = spider
         self.queue = ReliableQueue(
-            self.server, spider, self.keys.requests, self.serializer, keys=self.keys, worker=self.worker, heartbeat_ttl=self.heartbeat_ttl
+            self.server, spider, self.keys.requests, self.serializer, keys=self.keys, worker=self.worker, heartbeat_ttl=self.heartbeat_ttl,
+            stats=self.stats,
         )
         if not self.df:
             self.df = load_object(self.dupefilter_cls).from_spider(spider)
@@ -132,15 +139,22 @@ class ReliableScheduler(Scheduler):
     # -- queue --------------------------------------------------------------------------------
 
     def enqueue_request(self, request: Request) -> bool:
-        """Hold the request for the next push; False for a repeat of one held already."""
+        """Hold the request for the next push; False for a repeat of one held already, or for one
+        that cannot be stored as JSON (an error, logged and counted)."""
         fingerprint = self.df.request_fingerprint(request)
         seen_key = None if request.dont_filter else self.df.key_for(request)
+        if seen_key is not None and (seen_key, fingerprint) in self._held:
+            self._filtered(request)
+            return False
+        try:
+            member = self.queue.encode(request)  # now, so the error names the request at fault
+        except UnserializableRequest as exc:
+            logger.error("cannot queue %s in Redis: %s", request, exc)
+            self._inc(UNSERIALIZABLE_STAT)
+            return False
         if seen_key is not None:
-            if (seen_key, fingerprint) in self._held:
-                self._filtered(request)
-                return False
             self._held.add((seen_key, fingerprint))
-        self._to_push.append(Push(request, seen_key, fingerprint))
+        self._to_push.append(Push(request, seen_key, fingerprint, member))
         if len(self._to_push) >= self.push_batch:
             self.push_held()
         return True
