@@ -68,7 +68,13 @@ EXTENSIONS = {
     "crawler.extensions.CrawlRunRecorder": 100,
     "crawler.extensions.ProgressDisplay": 200,
     "crawler.extensions.WarcRecorder": 300,
+    # The JOBDIR (`--job-dir`) as JSON, never pickle: Scrapy's SpiderState and disk queues would
+    # run code planted in the job directory (see crawler.jobdir).
+    "scrapy.extensions.spiderstate.SpiderState": None,
+    "crawler.extensions.spiderstate.JsonSpiderState": 0,
 }
+SCHEDULER_DISK_QUEUE = "crawler.jobdir.JsonLifoDiskQueue"
+SCHEDULER_START_DISK_QUEUE = "crawler.jobdir.JsonFifoDiskQueue"
 
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "crawler.logformatter.NewspipeLogFormatter"  # names the URL instead of dumping the page

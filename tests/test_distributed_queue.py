@@ -426,3 +426,30 @@ def test_workers_hold_items_until_their_batch_is_stored_and_other_crawls_do_not(
     assert worker_settings(settings)["NEWSPIPE_STORE_HOLD_ITEMS"] is True
     assert "NEWSPIPE_STORE_BATCH_SIZE" not in worker_settings(settings)  # batches, not one article per transaction
     assert build_settings({}).getbool("NEWSPIPE_STORE_HOLD_ITEMS") is False
+
+
+def test_a_request_whose_meta_is_not_json_is_an_error_at_enqueue_and_the_rest_goes_on(
+    redis_url: str, server: redis.Redis, keys: JobKeys, caplog: pytest.LogCaptureFixture
+) -> None:
+    from datetime import datetime, timezone
+
+    scheduler, _ = scheduler_for(redis_url, keys, "w")
+    bad = Request("https://example.test/bad", meta={"when": datetime(2025, 1, 1, tzinfo=timezone.utc)})
+    assert not scheduler.enqueue_request(bad)
+    assert scheduler.enqueue_request(request("https://example.test/good"))
+    scheduler.push_held()
+    assert server.zrange(keys.requests, 0, -1) == [scheduler.queue.encode(request("https://example.test/good"))]
+    assert scheduler.stats.get_value("newspipe/redis/unserializable_request") == 1
+    assert "cannot queue <GET https://example.test/bad> in Redis: https://example.test/bad: meta['when']: datetime is not JSON" in caplog.text
+
+
+def test_the_scheduler_counts_refused_members_and_takes_the_good_ones(redis_url: str, server: redis.Redis, keys: JobKeys) -> None:
+    scheduler, in_progress = scheduler_for(redis_url, keys, "w")
+    good = scheduler.queue.encode(request("https://example.test/good"))
+    server.zadd(keys.requests, {b"garbage": 0, good: 1, b'{"url": 1}': 2})
+    popped = scheduler.next_request()
+    assert popped is not None and popped.url == "https://example.test/good"
+    in_progress.add(popped)
+    assert scheduler.next_request() is None
+    assert scheduler.stats.get_value("newspipe/redis/refused_member") == 2
+    assert server.zcard(keys.processing("w")) == 1  # only the good one, in flight
