@@ -128,6 +128,9 @@ def crawl(
     worker_id: Annotated[
         Optional[str], typer.Option("--worker-id", help="Worker: a stable id (e.g. the systemd instance), so a restart takes back its requests in flight.")
     ] = None,
+    allow_insecure_redis: Annotated[
+        bool, typer.Option("--allow-insecure-redis", help="Worker: allow a Redis URL without a password on a host that is not loopback.")
+    ] = False,
 ) -> None:
     """Crawl the sources' feeds, sitemaps and section pages and store new articles.
 
@@ -151,7 +154,7 @@ def crawl(
         extra = {"NEWSPIPE_REVISIT_DAYS": revisit_days}
         crawl_worker(
             sources_file, names, window, redis_url=redis, job=job, idle_timeout=idle_timeout, worker_id=worker_id,
-            db=db, log_level=log_level, progress=progress, extra=extra,
+            db=db, log_level=log_level, progress=progress, allow_insecure_redis=allow_insecure_redis, extra=extra,
         )
         return
     outcome = _run(

@@ -156,6 +156,9 @@ NEWSPIPE_REDIS_THROTTLE_MAX_WAIT = 600.0
 # batches of up to PUSH_BATCH (see crawler.distributed.scheduler).
 NEWSPIPE_REDIS_PREFETCH = 8
 NEWSPIPE_REDIS_PUSH_BATCH = 100
+# A Redis URL without a password is refused for a host that is not loopback unless this is set
+# (`--allow-insecure-redis`): whoever can write to the job's Redis steers every worker.
+NEWSPIPE_REDIS_ALLOW_INSECURE = False
 
 # newspipe: the live progress display (switched on by the CLI).
 NEWSPIPE_PROGRESS = False
