@@ -59,23 +59,20 @@ class _JsonDiskQueue:
         self._queue.push(data)
 
     def pop(self) -> Request | None:
-        while True:
-            data = self._queue.pop()
-            if data is None:
-                return None
-            request = self._decoded(data)
-            if request is not None:
-                return request
+        return self._next(take=True)
 
     def peek(self) -> Request | None:
-        while True:
-            data = self._queue.peek()
-            if data is None:
-                return None
+        return self._next(take=False)
+
+    def _next(self, *, take: bool) -> Request | None:
+        """The next readable request, taken off the queue or not; refused entries are taken off."""
+        while (data := self._queue.pop() if take else self._queue.peek()) is not None:
             request = self._decoded(data)
             if request is not None:
                 return request
-            self._queue.pop()  # refused: off the queue, so the next peek sees the next entry
+            if not take:
+                self._queue.pop()
+        return None
 
     def close(self) -> None:
         self._queue.close()

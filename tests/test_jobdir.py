@@ -60,19 +60,22 @@ def test_the_project_disk_queues_refuse_a_planted_pickle(tmp_path: Path, setting
     marker = tmp_path / "pwned"
     path = str(tmp_path / "queue")
     planted = raw_queue(path)
-    for entry in ([good_entry("https://example.test/first"), pickle_bomb(marker), b"garbage", good_entry("https://example.test/last")]):
-        planted.push(entry)
+    bomb = pickle_bomb(marker)
+    for entry in [bomb, good_entry("https://example.test/first"), b"garbage", good_entry("https://example.test/last"), bomb]:
+        planted.push(entry)  # a bomb at both ends: first out of a LIFO and of a FIFO queue
     planted.close()
     crawler = get_crawler(Spider, jobdir_settings())
     crawler.spider = Spider.from_crawler(crawler)
     queue = load_object(crawler.settings[setting]).from_crawler(crawler, path)
+    peeked = queue.peek()
+    assert peeked is not None and peeked.url.startswith("https://example.test/")
     urls = []
     while (request := queue.pop()) is not None:
         urls.append(request.url)
     queue.close()
     assert not marker.exists(), "a pickle from the job directory was loaded"
     assert sorted(urls) == ["https://example.test/first", "https://example.test/last"]
-    assert crawler.stats.get_value("newspipe/jobdir/refused_request") == 2
+    assert crawler.stats.get_value("newspipe/jobdir/refused_request") == 3
 
 
 def test_the_project_disk_queue_keeps_requests_and_refuses_meta_that_is_not_json(tmp_path: Path) -> None:
