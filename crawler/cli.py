@@ -131,6 +131,9 @@ def crawl(
     metrics_port: Annotated[
         Optional[int], typer.Option("--metrics-port", min=0, max=65535, help="Serve Prometheus metrics on this port (127.0.0.1; NEWSPIPE_METRICS_ADDRESS to change).")
     ] = None,
+    allow_insecure_redis: Annotated[
+        bool, typer.Option("--allow-insecure-redis", help="Worker: allow a Redis URL without a password on a host that is not loopback.")
+    ] = False,
 ) -> None:
     """Crawl the sources' feeds, sitemaps and section pages and store new articles.
 
@@ -154,7 +157,7 @@ def crawl(
         extra = {"NEWSPIPE_REVISIT_DAYS": revisit_days, "NEWSPIPE_METRICS_PORT": metrics_port}
         crawl_worker(
             sources_file, names, window, redis_url=redis, job=job, idle_timeout=idle_timeout, worker_id=worker_id,
-            db=db, log_level=log_level, progress=progress, extra=extra,
+            db=db, log_level=log_level, progress=progress, allow_insecure_redis=allow_insecure_redis, extra=extra,
         )
         return
     outcome = _run(

@@ -2,7 +2,9 @@
 state), and the worker mode of `crawl` (`newspipe crawl --redis URL`, in `crawl_worker`).
 
 Registered on the main app by `crawler.cli`; shares its helpers and exit codes. The Redis URL
-is `--redis`, else $NEWSPIPE_REDIS_URL.
+is `--redis`, else $NEWSPIPE_REDIS_URL; one without a password for a host that is not loopback
+is refused (exit code 2) before any connection unless `--allow-insecure-redis` is given (see
+`crawler.distributed.redisurl`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ RedisOption = Annotated[
 ]
 JobOption = Annotated[str, typer.Option("--job", help="Job name: workers and enqueue of one job share keys newspipe:<job>:*.")]
 PrefixOption = Annotated[str, typer.Option("--key-prefix", help="Prefix of every Redis key.", hidden=True)]
+AllowInsecureOption = Annotated[
+    bool, typer.Option("--allow-insecure-redis", help="Allow a Redis URL without a password on a host that is not loopback.")
+]
 
 
 def _keys(prefix: str, job: str) -> JobKeys:
@@ -39,19 +44,33 @@ def _keys(prefix: str, job: str) -> JobKeys:
         raise fail(str(exc)) from None
 
 
-def _connect(url: str) -> Redis:
-    """A client that answered PING; a clear error and exit code 1 otherwise."""
+def check_url(url: str, allow_insecure: bool) -> None:
+    """Refuse (exit code 2), before any connection, a URL without a password for a remote Redis."""
+    from crawler.cli import fail
+    from crawler.distributed.redisurl import check_redis_url
+
+    try:
+        check_redis_url(url, allow_insecure=allow_insecure)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+
+def _connect(url: str, allow_insecure: bool) -> Redis:
+    """A client that answered PING; a clear error and exit code 1 otherwise (2 for a bad or
+    insecure URL, refused before connecting)."""
     import redis
 
     from crawler.cli import EXIT_FAILED, fail
+    from crawler.distributed.redisurl import redacted
 
+    check_url(url, allow_insecure)
     try:
         server = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30)
         server.ping()
     except ValueError as exc:
-        raise fail(f"bad Redis URL {url!r}: {exc}") from None
+        raise fail(f"bad Redis URL {redacted(url)!r}: {exc}") from None
     except redis.RedisError as exc:
-        raise fail(f"cannot reach Redis at {url}: {exc}", EXIT_FAILED) from None
+        raise fail(f"cannot reach Redis at {redacted(url)}: {exc}", EXIT_FAILED) from None
     return server
 
 
@@ -61,6 +80,7 @@ def enqueue(
     redis_url: RedisOption = "",
     job: JobOption = "default",
     key_prefix: PrefixOption = "newspipe",
+    allow_insecure_redis: AllowInsecureOption = False,
 ) -> None:
     """Queue the sources' feeds, sitemaps and section pages for the distributed workers.
 
@@ -78,7 +98,7 @@ def enqueue(
     except SourcesError as exc:
         raise fail(str(exc)) from None
     keys = _keys(key_prefix, job)
-    server = _connect(redis_url)
+    server = _connect(redis_url, allow_insecure_redis)
     cycle = new_cycle()
     seeds = seeds_for(sources, cycle)
     waiting = push_seeds(server, keys, seeds)
@@ -100,6 +120,7 @@ def workers(
     job: JobOption = "default",
     key_prefix: PrefixOption = "newspipe",
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
+    allow_insecure_redis: AllowInsecureOption = False,
 ) -> None:
     """A job's state: seeds and requests waiting, and each worker with its requests in flight."""
     import json
@@ -111,7 +132,7 @@ def workers(
     if not redis_url:
         raise fail("no Redis URL: pass --redis URL or set NEWSPIPE_REDIS_URL")
     keys = _keys(key_prefix, job)
-    server = _connect(redis_url)
+    server = _connect(redis_url, allow_insecure_redis)
     state = job_state(server, keys)
     if as_json:
         sys.stdout.write(json.dumps(state, indent=2) + "\n")
@@ -124,7 +145,9 @@ def workers(
 
 
 def job_state(server: Redis, keys: JobKeys) -> dict[str, Any]:
-    names = sorted(w.decode() if isinstance(w, bytes) else str(w) for w in server.smembers(keys.workers))
+    from crawler.distributed.queue import registered_workers
+
+    names = sorted(registered_workers(server, keys))
     with server.pipeline(transaction=False) as pipe:
         pipe.llen(keys.start)
         pipe.zcard(keys.requests)
@@ -152,12 +175,14 @@ def crawl_worker(
     db: str | None,
     log_level: str,
     progress: bool,
+    allow_insecure_redis: bool = False,
     extra: dict[str, Any] | None = None,
 ) -> None:
     """`newspipe crawl --redis URL`: run the `worker` spider until the job has been idle `idle_timeout` s (0: forever)."""
     from crawler.cli import _exit_for, _run, fail, selection_settings
     from crawler.distributed.keys import check_name
 
+    check_url(redis_url, allow_insecure_redis)
     _keys("newspipe", job)
     if worker_id:
         try:
@@ -166,10 +191,11 @@ def crawl_worker(
             raise fail(str(exc)) from None
     if idle_timeout < 0:
         raise fail("--idle-timeout must be >= 0")
-    _connect(redis_url).close()
+    _connect(redis_url, allow_insecure_redis).close()
     overrides = {
         **selection_settings(db, sources_file, names, window, log_level),
         "NEWSPIPE_REDIS_URL": redis_url,
+        "NEWSPIPE_REDIS_ALLOW_INSECURE": allow_insecure_redis,
         "NEWSPIPE_REDIS_JOB": job,
         "NEWSPIPE_REDIS_WORKER_ID": worker_id,
         "NEWSPIPE_REDIS_IDLE_TIMEOUT": idle_timeout,

@@ -69,7 +69,13 @@ EXTENSIONS = {
     "crawler.extensions.ProgressDisplay": 200,
     "crawler.extensions.WarcRecorder": 300,
     "crawler.extensions.metrics.PrometheusMetrics": 400,
+    # The JOBDIR (`--job-dir`) as JSON, never pickle: Scrapy's SpiderState and disk queues would
+    # run code planted in the job directory (see crawler.jobdir).
+    "scrapy.extensions.spiderstate.SpiderState": None,
+    "crawler.extensions.spiderstate.JsonSpiderState": 0,
 }
+SCHEDULER_DISK_QUEUE = "crawler.jobdir.JsonLifoDiskQueue"
+SCHEDULER_START_DISK_QUEUE = "crawler.jobdir.JsonFifoDiskQueue"
 
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "crawler.logformatter.NewspipeLogFormatter"  # names the URL instead of dumping the page
@@ -162,6 +168,9 @@ NEWSPIPE_REDIS_RETRY_INTERVAL = 5.0
 NEWSPIPE_METRICS_PORT = None
 NEWSPIPE_METRICS_ADDRESS = "127.0.0.1"
 NEWSPIPE_METRICS_INTERVAL = 1.0
+# A Redis URL without a password is refused for a host that is not loopback unless this is set
+# (`--allow-insecure-redis`): whoever can write to the job's Redis steers every worker.
+NEWSPIPE_REDIS_ALLOW_INSECURE = False
 
 # newspipe: the live progress display (switched on by the CLI).
 NEWSPIPE_PROGRESS = False

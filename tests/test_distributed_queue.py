@@ -4,7 +4,7 @@ unique prefix per test, deleted afterwards)."""
 
 from __future__ import annotations
 
-import pickle
+import json
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -21,6 +21,7 @@ from crawler.distributed.keys import JobKeys
 from crawler.distributed.queue import ReliableQueue
 from crawler.distributed.scheduler import ReliableScheduler
 from crawler.distributed.seeds import BadSeed, Seed, push_seeds, seeds_for
+from crawler.requestjson import dict_to_json
 from crawler.sources import parse_sources
 from crawler.spiders.base import DISCOVERY_META
 
@@ -266,7 +267,7 @@ def test_a_request_another_worker_queued_is_dropped_at_the_push(redis_url: str, 
     assert server.zcard(keys.requests) == 2
 
 
-def test_requests_are_stored_as_scrapy_redis_stores_them(redis_url: str, keys: JobKeys) -> None:
+def test_requests_are_stored_as_json_request_dicts(redis_url: str, keys: JobKeys) -> None:
     scheduler, _ = scheduler_for(redis_url, keys, "w")
     spider = scheduler.spider
     requests = [
@@ -277,10 +278,11 @@ def test_requests_are_stored_as_scrapy_redis_stores_them(redis_url: str, keys: J
     ]
     for _ in range(2):  # the second time from the cached callback names
         for one in requests:
-            stored = pickle.loads(scheduler.queue._encode_request(one))
-            assert stored == one.to_dict(spider=spider)
-            again = scheduler.queue._decode_request(pickle.dumps(stored))
+            member = scheduler.queue.encode(one)
+            assert json.loads(member) == json.loads(dict_to_json(one.to_dict(spider=spider)))
+            again = scheduler.queue._decode_request(member)
             assert (again.url, again.meta, again.priority, again.dont_filter) == (one.url, one.meta, one.priority, one.dont_filter)
+            assert (type(again), again.method, again.headers, again.body) == (type(one), one.method, one.headers, one.body)
             assert again.callback == (getattr(spider, one.callback.__name__) if one.callback else None)
 
 
@@ -424,3 +426,30 @@ def test_workers_hold_items_until_their_batch_is_stored_and_other_crawls_do_not(
     assert worker_settings(settings)["NEWSPIPE_STORE_HOLD_ITEMS"] is True
     assert "NEWSPIPE_STORE_BATCH_SIZE" not in worker_settings(settings)  # batches, not one article per transaction
     assert build_settings({}).getbool("NEWSPIPE_STORE_HOLD_ITEMS") is False
+
+
+def test_a_request_whose_meta_is_not_json_is_an_error_at_enqueue_and_the_rest_goes_on(
+    redis_url: str, server: redis.Redis, keys: JobKeys, caplog: pytest.LogCaptureFixture
+) -> None:
+    from datetime import datetime, timezone
+
+    scheduler, _ = scheduler_for(redis_url, keys, "w")
+    bad = Request("https://example.test/bad", meta={"when": datetime(2025, 1, 1, tzinfo=timezone.utc)})
+    assert not scheduler.enqueue_request(bad)
+    assert scheduler.enqueue_request(request("https://example.test/good"))
+    scheduler.push_held()
+    assert server.zrange(keys.requests, 0, -1) == [scheduler.queue.encode(request("https://example.test/good"))]
+    assert scheduler.stats.get_value("newspipe/redis/unserializable_request") == 1
+    assert "cannot queue <GET https://example.test/bad> in Redis: https://example.test/bad: meta['when']: datetime is not JSON" in caplog.text
+
+
+def test_the_scheduler_counts_refused_members_and_takes_the_good_ones(redis_url: str, server: redis.Redis, keys: JobKeys) -> None:
+    scheduler, in_progress = scheduler_for(redis_url, keys, "w")
+    good = scheduler.queue.encode(request("https://example.test/good"))
+    server.zadd(keys.requests, {b"garbage": 0, good: 1, b'{"url": 1}': 2})
+    popped = scheduler.next_request()
+    assert popped is not None and popped.url == "https://example.test/good"
+    in_progress.add(popped)
+    assert scheduler.next_request() is None
+    assert scheduler.stats.get_value("newspipe/redis/refused_member") == 2
+    assert server.zcard(keys.processing("w")) == 1  # only the good one, in flight

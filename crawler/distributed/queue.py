@@ -13,7 +13,11 @@ at least once: a request finished but not yet acknowledged when its worker died 
 again, and the duplicate filter and the database's dedup make that harmless.
 
 Layout: the queue is scrapy-redis's PriorityQueue (sorted set, score = -priority); the
-processing sets keep the same members and scores. Keys come from `JobKeys`.
+processing sets keep the same members and scores. Keys come from `JobKeys`. Members are JSON
+(`crawler.requestjson`), never pickle (scrapy-redis's default, which would run code anyone
+able to write to Redis put there): a member that is not a JSON request is refused, logged,
+counted (`newspipe/redis/refused_member`) and acknowledged, and the worker goes on. So is a
+worker id in the workers set that is not a valid name.
 
 `exchange` is the worker's one round trip for everything it has to tell and ask: push a batch
 of requests (each checked against, and added to, its duplicate-filter set in the same script,
@@ -30,15 +34,21 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from scrapy import Request
 from scrapy_redis.queue import PriorityQueue
 
+from crawler.distributed.keys import check_name
+from crawler.requestjson import RefusedRequest, dict_to_json, preview, request_from_json
+
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
     from redis import Redis
     from scrapy import Spider
+    from scrapy.statscollectors import StatsCollector
 
     from crawler.distributed.keys import JobKeys
 
 logger = logging.getLogger(__name__)
+
+REFUSED_STAT = "newspipe/redis/refused_member"
 
 # KEYS: queue, processing. Returns the popped member (or nil), now in the processing set.
 _POP = """
@@ -122,20 +132,33 @@ return count + #seeds
 
 
 class Push(NamedTuple):
-    """A request to queue, with the duplicate-filter set it is checked against (None: not filtered)."""
+    """A request to queue, with the duplicate-filter set it is checked against (None: not filtered),
+    and its stored form (encoded when pushed if empty)."""
 
     request: Request
     seen_key: str | None
     fingerprint: str
+    member: bytes = b""
 
 
 class ReliableQueue(PriorityQueue):
     """scrapy-redis PriorityQueue whose pops go through the worker's processing set."""
 
     def __init__(
-        self, server: Redis, spider: Spider, key: str, serializer: Any = None, *, keys: JobKeys, worker: str, heartbeat_ttl: float = 15.0
+        self,
+        server: Redis,
+        spider: Spider,
+        key: str,
+        serializer: Any = None,
+        *,
+        keys: JobKeys,
+        worker: str,
+        heartbeat_ttl: float = 15.0,
+        stats: StatsCollector | None = None,
     ) -> None:
+        # `serializer` (scrapy-redis's, pickle by default) is never used: members are JSON.
         super().__init__(server, spider, key, serializer)
+        self.stats = stats
         self.keys = keys
         self.worker = worker
         self.heartbeat_ttl = heartbeat_ttl
@@ -150,9 +173,10 @@ class ReliableQueue(PriorityQueue):
     # -- encoding ----------------------------------------------------------------------------
 
     def _encode_request(self, request: Request) -> bytes:
-        """scrapy-redis's encoding (`Request.to_dict`), with the callback names looked up once per
-        pair of spider methods: Scrapy searches all the spider's members for them (`inspect.getmembers`)
-        for every request, which was a visible share of pushing a sitemap's thousands of requests."""
+        """The request as JSON (`Request.to_dict`; raises UnserializableRequest), with the callback
+        names looked up once per pair of spider methods: Scrapy searches all the spider's members for
+        them (`inspect.getmembers`) for every request, which was a visible share of pushing a
+        sitemap's thousands of requests."""
         callback, errback = request.callback, request.errback
         key = (_function_of(callback, self.spider), _function_of(errback, self.spider))
         names = self._names.get(key)
@@ -160,13 +184,22 @@ class ReliableQueue(PriorityQueue):
             data = request.to_dict(spider=self.spider)
             if None not in key:
                 self._names[key] = (data["callback"], data["errback"])
-            return self.serializer.dumps(data)
+            return dict_to_json(data)
         data = {"url": request.url, "callback": names[0], "errback": names[1], "headers": dict(request.headers)}
         for attr in request.attributes:
             data.setdefault(attr, getattr(request, attr))
         if type(request) is not Request:
             data["_class"] = f"{type(request).__module__}.{type(request).__name__}"
-        return self.serializer.dumps(data)
+        return dict_to_json(data)
+
+    def encode(self, request: Request) -> bytes:
+        """The request's stored form (what `Push.member` takes); raises UnserializableRequest."""
+        return self._encode_request(request)
+
+    def _decode_request(self, encoded_request: bytes) -> Request:
+        """The request stored as `encoded_request`; raises RefusedRequest for anything that is not
+        a JSON request (never unpickles)."""
+        return request_from_json(encoded_request, self.spider)
 
     # -- queue -----------------------------------------------------------------------------
 
@@ -186,7 +219,7 @@ class ReliableQueue(PriorityQueue):
         args: list[Any] = []
         for push in pushes:
             number = sets.setdefault(push.seen_key, len(sets) + 1) if push.seen_key else 0
-            args += [number, push.fingerprint, -push.request.priority, self._encode_request(push.request)]
+            args += [number, push.fingerprint, -push.request.priority, push.member or self._encode_request(push.request)]
         # The job's permanent set never expires; a cycle's sets do (see crawler.distributed.dupefilter).
         expire = "".join("1" if key != self.keys.dupefilter else "0" for key in sets)
         header = [seen_ttl, expire or "-", len(pushes), len(acks), pop]
@@ -194,17 +227,19 @@ class ReliableQueue(PriorityQueue):
         return [bool(n) for n in queued], self._decoded(members), members
 
     def _decoded(self, members: Sequence[bytes]) -> list[Request | None]:
-        """The popped members as requests; None for one this code cannot read (another version's,
-        or corrupt), which is dropped, loudly."""
+        """The popped members as requests; None for one that is not a JSON request (a pickle,
+        garbage, another shape), which is refused: logged, counted, acknowledged."""
         requests: list[Request | None] = []
         unreadable: list[bytes] = []
         for member in members:
             try:
                 requests.append(self._decode_request(member))
-            except Exception:
-                logger.error("dropping an unreadable request from %s", self.key, exc_info=True)
+            except RefusedRequest as exc:
+                logger.error("refusing a member of %s: %s", self.key, exc)
                 unreadable.append(member)
                 requests.append(None)
+        if unreadable and self.stats is not None:
+            self.stats.inc_value(REFUSED_STAT, len(unreadable))
         self.ack(unreadable)
         return requests
 
@@ -244,7 +279,7 @@ class ReliableQueue(PriorityQueue):
 
     def silent_workers(self) -> list[str]:
         """The other registered workers whose heartbeat key has expired."""
-        others = [w for w in self._registered() if w != self.worker]
+        others = [w for w in registered_workers(self.server, self.keys, self.stats) if w != self.worker]
         if not others:
             return []
         with self.server.pipeline(transaction=False) as pipe:
@@ -257,7 +292,7 @@ class ReliableQueue(PriorityQueue):
         """Requeue the work of every registered worker (of `only`, if given) whose heartbeat has
         expired: {worker: count}."""
         reaped: dict[str, int] = {}
-        for worker in self._registered():
+        for worker in registered_workers(self.server, self.keys, self.stats):
             if worker == self.worker or (only is not None and worker not in only):
                 continue
             count = self.requeue(worker, only_if_dead=True, deregister=True)
@@ -268,9 +303,6 @@ class ReliableQueue(PriorityQueue):
                 else:
                     logger.info("worker %s is gone (nothing in flight)", worker)
         return reaped
-
-    def _registered(self) -> list[str]:
-        return [raw.decode() if isinstance(raw, bytes) else str(raw) for raw in self.server.smembers(self.keys.workers)]
 
     def resync(self, held: Sequence[bytes]) -> int:
         """After a command whose reply was lost (Redis away or frozen: it may have run, or may run
@@ -300,3 +332,18 @@ def _function_of(method: Any, spider: Spider) -> Any:
     if getattr(method, "__self__", None) is spider:
         return method.__func__
     return None
+
+
+def registered_workers(server: Redis, keys: JobKeys, stats: StatsCollector | None = None) -> list[str]:
+    """The job's registered worker ids; a member that is not a valid id is refused (logged,
+    counted, removed from the set), never used to build a key."""
+    workers: list[str] = []
+    for raw in server.smembers(keys.workers):
+        try:
+            workers.append(check_name(raw.decode("utf-8") if isinstance(raw, bytes) else str(raw), "worker id"))
+        except (UnicodeDecodeError, ValueError):
+            logger.error("refusing a member of %s: not a worker id: %s", keys.workers, preview(raw))
+            server.srem(keys.workers, raw)
+            if stats is not None:
+                stats.inc_value(REFUSED_STAT)
+    return workers

@@ -38,8 +38,13 @@ nor spins; the heartbeat thread tries Redis again every NEWSPIPE_REDIS_RETRY_INT
 next tick after it answers sends what was held. Since a command that failed may have run all the
 same (a frozen server runs it when it wakes up), the first round trip after a failure puts back
 whatever this worker's processing set holds beyond the requests it knows it has (`resync`).
+
+Requests are stored as JSON (`crawler.requestjson`), encoded when enqueued: one whose meta (or
+cb_kwargs, cookies) is not plain JSON is not queued, and is an error, logged with the value at
+fault and counted (`newspipe/redis/unserializable_request`); queue members that are not JSON
+requests are refused when popped (`newspipe/redis/refused_member`, see `ReliableQueue`).
 Stats: newspipe/distributed/{popped,acked,recovered,reaped,resynced}, scheduler/{enqueued,dequeued}/redis,
-dupefilter/filtered.
+dupefilter/filtered, newspipe/redis/{refused_member,unserializable_request}.
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ from twisted.internet import task
 from crawler.distributed.keys import JobKeys, worker_id_for
 from crawler.distributed.outage import RedisLink
 from crawler.distributed.queue import Push, ReliableQueue
+from crawler.requestjson import UnserializableRequest
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -68,6 +74,7 @@ logger = logging.getLogger(__name__)
 ACK_INTERVAL = 0.5  # seconds between checks for finished requests when no pop happens
 DEFAULT_PREFETCH = 8
 DEFAULT_PUSH_BATCH = 100
+UNSERIALIZABLE_STAT = "newspipe/redis/unserializable_request"
 
 
 class ReliableScheduler(Scheduler):
@@ -130,7 +137,8 @@ class ReliableScheduler(Scheduler):
         """The queue and duplicate filter for `spider`, without the background work `open` starts."""
         self.spider = spider
         self.queue = ReliableQueue(
-            self.server, spider, self.keys.requests, self.serializer, keys=self.keys, worker=self.worker, heartbeat_ttl=self.heartbeat_ttl
+            self.server, spider, self.keys.requests, self.serializer, keys=self.keys, worker=self.worker, heartbeat_ttl=self.heartbeat_ttl,
+            stats=self.stats,
         )
         if not self.df:
             self.df = load_object(self.dupefilter_cls).from_spider(spider)
@@ -164,15 +172,22 @@ class ReliableScheduler(Scheduler):
     # -- queue --------------------------------------------------------------------------------
 
     def enqueue_request(self, request: Request) -> bool:
-        """Hold the request for the next push; False for a repeat of one held already."""
+        """Hold the request for the next push; False for a repeat of one held already, or for one
+        that cannot be stored as JSON (an error, logged and counted)."""
         fingerprint = self.df.request_fingerprint(request)
         seen_key = None if request.dont_filter else self.df.key_for(request)
+        if seen_key is not None and (seen_key, fingerprint) in self._held:
+            self._filtered(request)
+            return False
+        try:
+            member = self.queue.encode(request)  # now, so the error names the request at fault
+        except UnserializableRequest as exc:
+            logger.error("cannot queue %s in Redis: %s", request, exc)
+            self._inc(UNSERIALIZABLE_STAT)
+            return False
         if seen_key is not None:
-            if (seen_key, fingerprint) in self._held:
-                self._filtered(request)
-                return False
             self._held.add((seen_key, fingerprint))
-        self._to_push.append(Push(request, seen_key, fingerprint))
+        self._to_push.append(Push(request, seen_key, fingerprint, member))
         if len(self._to_push) >= self.push_batch:
             self.push_held()
         return True

@@ -8,7 +8,7 @@ Subclasses pick which discovery documents to start from (`kinds`: "feed",
 - `parse_article` only packages the response into an `Article` item.
 
 Every article request carries `meta["newspipe"]` = {source, via, hint_title,
-hint_published_at}. Discovered URLs are requested without tracking parameters
+hint_published_at (ISO 8601 text)}; request meta is plain JSON (see crawler.requestjson). Discovered URLs are requested without tracking parameters
 (`strip_tracking`) and deduplicated within the run by their canonical form
 (`dedup_key`).
 
@@ -304,7 +304,7 @@ class BaseNewsSpider(scrapy.Spider):
             fetched_at=datetime.now(timezone.utc),
             discovered_via=info.get("via", "url"),
             hint_title=info.get("hint_title"),
-            hint_published_at=info.get("hint_published_at"),
+            hint_published_at=_hint_date(info.get("hint_published_at")),
             language_hint=source.language if source is not None else None,
         )
 
@@ -353,7 +353,8 @@ class BaseNewsSpider(scrapy.Spider):
                 "source": source.name if source is not None else (urlsplit(url).hostname or ""),
                 "via": via,
                 "hint_title": entry.title,
-                "hint_published_at": entry.published_at,
+                # ISO 8601 text: meta is stored as JSON in the Redis queue and the JOBDIR.
+                "hint_published_at": entry.published_at.isoformat() if entry.published_at is not None else None,
             }
         }
         return Request(url, callback=self.parse_article, errback=self.on_error, meta=meta)
@@ -456,4 +457,14 @@ def _text_or_none(response: Response) -> str | None:
     try:
         return response.text
     except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _hint_date(value: Any) -> datetime | None:
+    """The feed's publication date carried in meta (ISO 8601 text); None when absent or unreadable."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
         return None

@@ -36,6 +36,7 @@ from scrapy_redis.spiders import RedisMixin
 from crawler.distributed.dupefilter import CYCLE_META
 from crawler.distributed.keys import JobKeys, worker_id_for
 from crawler.distributed.outage import RedisLink
+from crawler.distributed.queue import registered_workers
 from crawler.distributed.seeds import BadSeed, Seed
 from crawler.distributed.settings import apply_worker_settings
 from crawler.spiders.base import DISCOVERY_META, BaseNewsSpider
@@ -173,8 +174,7 @@ class WorkerSpider(RedisMixin, BaseNewsSpider):
 
     def _job_busy(self) -> bool:
         keys = self.keys
-        others = [w.decode() if isinstance(w, bytes) else str(w) for w in self.server.smembers(keys.workers)]
-        others = [w for w in others if w != self.worker]
+        others = [w for w in registered_workers(self.server, keys, self.crawler.stats) if w != self.worker]
         with self.server.pipeline(transaction=False) as pipe:
             pipe.llen(keys.start)
             pipe.zcard(keys.requests)
