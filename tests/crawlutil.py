@@ -42,6 +42,8 @@ TEST_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_TIMEOUT": 15,
     "NEWSPIPE_RETRY_BACKOFF_BASE": 0.01,
     "NEWSPIPE_RETRY_BACKOFF_MAX": 5.0,
+    # Private addresses are refused: open only the loopback address the test servers listen on.
+    "NEWSPIPE_ALLOW_NETWORKS": ["127.0.0.1/32"],
 }
 
 _CONTENT_TYPES = {
