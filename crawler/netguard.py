@@ -80,8 +80,8 @@ class PrivateNetworkMiddleware:
         if host not in self._logged_hosts:
             self._logged_hosts.add(host)
             logger.warning(
-                "refused %(url)s: %(host)s is %(address)s, a private network address; further requests to this host "
-                "are refused silently (allow its network with --allow-network or NEWSPIPE_ALLOW_NETWORKS)",
+                "refused %(url)s: host %(host)s is at %(address)s, a private network address; further requests to this "
+                "host are refused silently (allow its network with --allow-network or NEWSPIPE_ALLOW_NETWORKS)",
                 {"url": request.url, "host": host, "address": address},
             )
         raise IgnoreRequest(f"{host} is {address}, a private network address")
