@@ -227,3 +227,28 @@ def test_cli_allow_network_flag_and_bad_networks(tmp_path: Path, hosts: list[Fix
         bad = newspipe("crawl", sources, "--db", sqlite_url, "--no-progress", *args, env=env)
         assert bad.returncode == 2
         assert "invalid network" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+# -- the resolver alone: answers from Scrapy's DNS cache, no lookups ----------------------------
+
+
+def test_resolver_checks_every_answer_so_a_rebound_name_is_refused() -> None:
+    from scrapy.resolver import dnscache
+    from twisted.internet.error import DNSLookupError
+
+    from crawler.addresses import AddressPolicy
+    from crawler.resolver import AddressGuardResolver
+
+    resolver = AddressGuardResolver(None, 10000, 5.0, AddressPolicy.from_cidrs(["127.0.0.2/32"]))  # type: ignore[arg-type]
+    answers: list[Any] = []
+    try:
+        for address in ("127.0.0.2", "127.0.0.1", "169.254.169.254", "127.0.0.2"):  # the name's owner rebinds it
+            dnscache["rebound.test"] = address
+            resolver.getHostByName("rebound.test").addBoth(answers.append)
+            answers.append(refused_names.get("rebound.test"))
+    finally:
+        dnscache.pop("rebound.test", None)
+        refused_names.pop("rebound.test", None)
+    assert answers[0::2][0] == "127.0.0.2" and answers[0::2][3] == "127.0.0.2"
+    assert [a.check(DNSLookupError) for a in answers[0::2][1:3]] == [DNSLookupError, DNSLookupError]
+    assert answers[1::2] == [None, "127.0.0.1", "169.254.169.254", None]
