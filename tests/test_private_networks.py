@@ -195,20 +195,21 @@ def test_middleware_counts_lookups_the_resolver_refused() -> None:
 # -- the command line ---------------------------------------------------------------------------
 
 
-def newspipe(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "COLUMNS": "200", **env}
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=180, env=environment, cwd=REPO)
+def newspipe(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    environment = {**os.environ, "COLUMNS": "200", "PYTHONPATH": path, **env}
+    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=180, env=environment, cwd=cwd)
 
 
 def test_cli_crawl_stores_the_good_articles_and_reports_refusals(tmp_path: Path, hosts: list[FixtureServer], db_url: str) -> None:
     site, other2, other3 = hosts
     sources = hostile_site(tmp_path, site, other2, other3)
     # $NEWSPIPE_ALLOW_NETWORKS is 127.0.0.1/32 (tests/conftest.py).
-    done = newspipe("crawl", sources, "--db", db_url, "--no-progress", "--no-lock", env={})
+    done = newspipe("crawl", sources, "--db", db_url, "--no-progress", "--no-lock", env={}, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert other2.connections == 0 and other3.connections == 0
     assert "refused: private network address" in done.stdout
-    stats = json.loads(newspipe("stats", "--json", "--db", db_url, env={}).stdout)
+    stats = json.loads(newspipe("stats", "--json", "--db", db_url, env={}, cwd=tmp_path).stdout)
     assert stats["articles"] == len(GOOD_PATHS)
     counts = stats["runs"][0]["counts"]
     assert counts["fetch/refused_private"] >= 8
@@ -217,14 +218,14 @@ def test_cli_crawl_stores_the_good_articles_and_reports_refusals(tmp_path: Path,
 def test_cli_allow_network_flag_and_bad_networks(tmp_path: Path, hosts: list[FixtureServer], sqlite_url: str) -> None:
     site, other2, other3 = hosts
     sources = hostile_site(tmp_path, site, other2, other3)
-    done = newspipe("crawl", sources, "--db", sqlite_url, "--no-progress", "--allow-network", "127.0.0.3/32", env={})
+    done = newspipe("crawl", sources, "--db", sqlite_url, "--no-progress", "--allow-network", "127.0.0.3/32", env={}, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert other3.connections > 0 and other2.connections == 0
     for args, env in (
         (("--allow-network", "10.0.0.0/33"), {}),
         ((), {"NEWSPIPE_ALLOW_NETWORKS": "127.0.0.1/32,not-a-network"}),
     ):
-        bad = newspipe("crawl", sources, "--db", sqlite_url, "--no-progress", *args, env=env)
+        bad = newspipe("crawl", sources, "--db", sqlite_url, "--no-progress", *args, env=env, cwd=tmp_path)
         assert bad.returncode == 2
         assert "invalid network" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
 
@@ -252,3 +253,11 @@ def test_resolver_checks_every_answer_so_a_rebound_name_is_refused() -> None:
     assert answers[0::2][0] == "127.0.0.2" and answers[0::2][3] == "127.0.0.2"
     assert [a.check(DNSLookupError) for a in answers[0::2][1:3]] == [DNSLookupError, DNSLookupError]
     assert answers[1::2] == [None, "127.0.0.1", "169.254.169.254", None]
+
+
+def test_demo_allows_its_own_loopback_address_without_being_told(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    done = newspipe("demo", "--db", db, "--no-progress", env={"NEWSPIPE_ALLOW_NETWORKS": ""}, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "refused" not in done.stderr
+    assert json.loads(newspipe("stats", "--json", "--db", db, env={}, cwd=tmp_path).stdout)["articles"] > 0
