@@ -17,7 +17,6 @@ Reads NEWSPIPE_ALLOW_NETWORKS, DNSCACHE_ENABLED, DNSCACHE_SIZE and DNS_TIMEOUT.
 from __future__ import annotations
 
 import ipaddress
-import logging
 from typing import TYPE_CHECKING
 
 from scrapy.resolver import CachingThreadedResolver
@@ -34,8 +33,6 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from scrapy.crawler import Crawler
-
-logger = logging.getLogger(__name__)
 
 # Host name -> the address it was refused for, most recent names kept.
 refused_names: LocalCache[str, str] = LocalCache(10000)
