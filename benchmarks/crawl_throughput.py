@@ -237,6 +237,7 @@ def crawl_rate(
         "AUTOTHROTTLE_ENABLED": False,
         "DOWNLOAD_DELAY": 0,
         "LOG_LEVEL": "WARNING",
+        "NEWSPIPE_ALLOW_NETWORKS": ["127.0.0.1/32"],  # the site's loopback address, no other private one
     }
     procs = []
     logs = []

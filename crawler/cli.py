@@ -4,12 +4,15 @@ Commands: crawl, fetch, extract, export, stats, demo, db upgrade. Library errors
 become one clear line on stderr and an exit code at this boundary: 0 success,
 1 the run failed, 2 bad arguments or configuration, 3 `extract` found no article.
 The database is `--db`, else $NEWSPIPE_DATABASE_URL, else sqlite:///newspipe.db.
+Commands that fetch refuse private network addresses except the networks named by
+`--allow-network` and $NEWSPIPE_ALLOW_NETWORKS (comma-separated).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import os
 import sys
 import tempfile
 import urllib.request
@@ -20,6 +23,7 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.console import Console
 
+from crawler.cli_options import AllowNetworkOption
 from crawler.report import print_tables, stats_tables, summary_table
 from crawler.runner import CrawlOutcome, build_settings, run_spider
 from crawler.sources import SourcesError, load_sources
@@ -53,6 +57,18 @@ WarcDirOption = Annotated[
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def allowed_networks(cli_values: list[str] | None, *own: str) -> list[str]:
+    """NEWSPIPE_ALLOW_NETWORKS for a run: `--allow-network` values, $NEWSPIPE_ALLOW_NETWORKS and `own` (checked)."""
+    from crawler.addresses import parse_networks
+
+    from_env = [part.strip() for part in os.environ.get("NEWSPIPE_ALLOW_NETWORKS", "").split(",") if part.strip()]
+    cidrs = [*(cli_values or []), *from_env, *own]
+    try:
+        return [str(network) for network in parse_networks(cidrs)]
+    except ValueError as exc:
+        raise fail(f"--allow-network / NEWSPIPE_ALLOW_NETWORKS: {exc}") from None
 
 
 def _window(since: str | None, until: str | None) -> Window:
@@ -134,6 +150,7 @@ def crawl(
     allow_insecure_redis: Annotated[
         bool, typer.Option("--allow-insecure-redis", help="Worker: allow a Redis URL without a password on a host that is not loopback.")
     ] = False,
+    allow_network: AllowNetworkOption = None,
 ) -> None:
     """Crawl the sources' feeds, sitemaps and section pages and store new articles.
 
@@ -149,12 +166,13 @@ def crawl(
     except SourcesError as exc:
         raise fail(str(exc)) from None
     window = _window(since, until)
+    networks = allowed_networks(allow_network)
     if redis:
         from crawler.cli_workers import crawl_worker
 
         if job_dir is not None:
             raise fail("--job-dir and --redis do not go together: a worker's queue is in Redis")
-        extra = {"NEWSPIPE_REVISIT_DAYS": revisit_days, "NEWSPIPE_METRICS_PORT": metrics_port}
+        extra = {"NEWSPIPE_REVISIT_DAYS": revisit_days, "NEWSPIPE_METRICS_PORT": metrics_port, "NEWSPIPE_ALLOW_NETWORKS": networks}
         crawl_worker(
             sources_file, names, window, redis_url=redis, job=job, idle_timeout=idle_timeout, worker_id=worker_id,
             db=db, log_level=log_level, progress=progress, allow_insecure_redis=allow_insecure_redis, extra=extra,
@@ -168,6 +186,7 @@ def crawl(
             "NEWSPIPE_METRICS_PORT": metrics_port,
             "JOBDIR": str(job_dir) if job_dir else None,
             "NEWSPIPE_WARC_DIR": str(warc_dir) if warc_dir else None,
+            "NEWSPIPE_ALLOW_NETWORKS": networks,
         },
         progress,
         lock_name=job_lock_name("crawl", sources_file) if lock else None,
@@ -183,6 +202,7 @@ def fetch(
     log_level: LogLevelOption = "WARNING",
     progress: Annotated[bool, typer.Option(help="Live progress display on a terminal.")] = True,
     warc_dir: WarcDirOption = None,
+    allow_network: AllowNetworkOption = None,
 ) -> None:
     """Fetch the given article URLs, extract and store them."""
     if sources_file is not None:
@@ -190,7 +210,10 @@ def fetch(
             load_sources(sources_file)
         except SourcesError as exc:
             raise fail(str(exc)) from None
-    overrides = {"NEWSPIPE_DATABASE_URL": db, "LOG_LEVEL": log_level, "NEWSPIPE_WARC_DIR": str(warc_dir) if warc_dir else None}
+    overrides = {
+        "NEWSPIPE_DATABASE_URL": db, "LOG_LEVEL": log_level, "NEWSPIPE_WARC_DIR": str(warc_dir) if warc_dir else None,
+        "NEWSPIPE_ALLOW_NETWORKS": allowed_networks(allow_network),
+    }
     if sources_file is not None:
         overrides["NEWSPIPE_SOURCES_FILE"] = str(sources_file)
     else:
@@ -313,14 +336,17 @@ def demo(
     log_level: LogLevelOption = "WARNING",
     progress: Annotated[bool, typer.Option(help="Live progress display on a terminal.")] = True,
     warc_dir: WarcDirOption = None,
+    allow_network: AllowNetworkOption = None,
 ) -> None:
     """Serve the bundled demo news site on 127.0.0.1 and crawl it into the database."""
-    from crawler.demo import DemoSite, serve_forever
+    from crawler.demo import DEMO_HOST, DemoSite, serve_forever
 
+    # The crawl may fetch the one loopback address the demo site serves, and no other.
+    networks = allowed_networks(allow_network, f"{DEMO_HOST}/32")
     if serve_only:
         serve_forever()
         return
-    with DemoSite() as site, tempfile.TemporaryDirectory() as tmp:
+    with DemoSite(host=DEMO_HOST) as site, tempfile.TemporaryDirectory() as tmp:
         sources = site.write_sources(Path(tmp) / "demo-sources.toml")
         for publisher in site.publishers:
             err.print(f"demo site [bold]{publisher}[/] at {site.base_url(publisher)}")
@@ -331,6 +357,7 @@ def demo(
                 "NEWSPIPE_SOURCES_FILE": str(sources),
                 "NEWSPIPE_WARC_DIR": str(warc_dir) if warc_dir else None,
                 "LOG_LEVEL": log_level,
+                "NEWSPIPE_ALLOW_NETWORKS": networks,
             },
             progress,
         )

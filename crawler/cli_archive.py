@@ -16,6 +16,7 @@ from typing import Annotated, Optional
 import typer
 
 from crawler.archives.cdx import DEFAULT_CDX_SERVER, DEFAULT_REPLAY
+from crawler.cli_options import AllowNetworkOption
 from crawler.sources import SourcesError, load_sources
 
 
@@ -34,10 +35,11 @@ def backfill(
     db: Annotated[Optional[str], typer.Option("--db", help="SQLAlchemy URL or SQLite path.")] = None,
     log_level: Annotated[str, typer.Option("--log-level", help="Scrapy log level on stderr.")] = "WARNING",
     progress: Annotated[bool, typer.Option(help="Live progress display on a terminal.")] = True,
+    allow_network: AllowNetworkOption = None,
 ) -> None:
     """Fill in the past: import WARC files, fetch a web archive's captures listed by a CDX query, or walk a
     source's sitemaps and archive pages for a window."""
-    from crawler.cli import _exit_for, _run, _window, fail, selection_settings
+    from crawler.cli import _exit_for, _run, _window, allowed_networks, fail, selection_settings
 
     names = source or []
     if sources_file is not None:
@@ -46,7 +48,12 @@ def backfill(
         except SourcesError as exc:
             raise fail(str(exc)) from None
     window = _window(since, until)
-    overrides = {**selection_settings(db, sources_file, names, window, log_level), "NEWSPIPE_LANGUAGES": language or []}
+    overrides = {
+        **selection_settings(db, sources_file, names, window, log_level),
+        "NEWSPIPE_LANGUAGES": language or [],
+        # WARC imports fetch nothing; CDX queries, replays and sitemap walks do.
+        "NEWSPIPE_ALLOW_NETWORKS": allowed_networks(allow_network),
+    }
     if warc:
         from crawler.archives.reader import expand_paths
 

@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 DEMO_ROOT: Path = Path(__file__).resolve().parent.parent / "examples" / "demo-site"
 
+DEMO_HOST = "127.0.0.1"  # the loopback address the demo serves (and `newspipe demo` allows)
 _PLACEHOLDER = re.compile(r"\{\{(base|host):([A-Za-z0-9_.-]+)\}\}")
 _CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -89,7 +90,7 @@ class _Page:
 class DemoSite:
     """The demo publishers, each on its own port. Use as a context manager or start()/stop()."""
 
-    def __init__(self, root: Path | None = None, host: str = "127.0.0.1") -> None:
+    def __init__(self, root: Path | None = None, host: str = DEMO_HOST) -> None:
         self.root = Path(root) if root is not None else DEMO_ROOT
         if not self.root.is_dir():
             raise DemoSiteError(

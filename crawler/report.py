@@ -24,6 +24,7 @@ SUMMARY_ROWS = (
     ("spooled: the database refused them", "articles_spooled"),
     ("loaded back from the spool", "articles_replayed"),
     ("errors", "errors"),
+    ("refused: private network address", "fetch/refused_private"),
 )
 
 
@@ -35,7 +36,8 @@ def summary_table(outcome: CrawlOutcome) -> Table:
     table.add_column(justify="right")
     for label, key in SUMMARY_ROWS:
         table.add_row(label, f"{outcome.counts.get(key, 0):,}")
-    details = sorted((k, v) for k, v in outcome.counts.items() if "/" in k or k.startswith("http_"))
+    shown = {key for _, key in SUMMARY_ROWS}
+    details = sorted((k, v) for k, v in outcome.counts.items() if ("/" in k or k.startswith("http_")) and k not in shown)
     for key, value in details:
         table.add_row(f"  {key}", f"{value:,}", style="dim")
     return table

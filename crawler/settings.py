@@ -36,6 +36,11 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.handlers.PooledHTTPDownloadHandler",
 }
 DOWNLOAD_TIMEOUT = 30
+# Name lookups refuse loopback/private/link-local answers when the connection is made (DNS
+# rebinding); NEWSPIPE_ALLOW_NETWORKS opens named networks (CIDR strings), e.g. a test site's
+# ["127.0.0.1/32"]. The CLI also takes --allow-network and $NEWSPIPE_ALLOW_NETWORKS.
+TWISTED_DNS_RESOLVER = "crawler.resolver.AddressGuardResolver"
+NEWSPIPE_ALLOW_NETWORKS: list[str] = []
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 
@@ -54,6 +59,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RobotsTxtMiddleware": 100,
     # Per-domain delay across distributed workers; switched off unless NEWSPIPE_REDIS_URL is set.
     "crawler.distributed.throttle.RedisThrottleMiddleware": 950,
+    # No request to loopback, private, link-local... addresses (see crawler.netguard): after retries
+    # (a refusal is final), before DownloaderStats (a refused request was never sent).
+    "crawler.netguard.PrivateNetworkMiddleware": 570,
 }
 
 ITEM_PIPELINES = {

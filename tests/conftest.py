@@ -104,6 +104,12 @@ def no_default_database_in_the_working_directory(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("NEWSPIPE_DATABASE_URL", f"sqlite:///{scratch}")
 
 
+@pytest.fixture(autouse=True)
+def allow_the_test_servers_loopback_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI (and its subprocesses) may fetch 127.0.0.1, where test sites listen; no other private address."""
+    monkeypatch.setenv("NEWSPIPE_ALLOW_NETWORKS", "127.0.0.1/32")
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'newspipe.db'}"

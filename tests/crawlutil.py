@@ -8,7 +8,8 @@ scraped items and the final stats.
 `FixtureServer` serves routes (path -> status, headers, body; or a sequence
 of such responses, the last one repeating) and files from
 `tests/fixtures/discovery/`, with `__BASE__` in text files replaced by the
-server's base URL, on 127.0.0.1 and a free port. Unknown paths get
+server's base URL, on 127.0.0.1 (or `host`, another loopback address) and a free port, counting
+the connections it accepts (`connections`). Unknown paths get
 `catch_all` (a small article page) or 404. `fixture_server` is the pytest
 fixture; import it into a test module to use it.
 """
@@ -42,6 +43,8 @@ TEST_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_TIMEOUT": 15,
     "NEWSPIPE_RETRY_BACKOFF_BASE": 0.01,
     "NEWSPIPE_RETRY_BACKOFF_MAX": 5.0,
+    # Private addresses are refused: open only the loopback address the test servers listen on.
+    "NEWSPIPE_ALLOW_NETWORKS": ["127.0.0.1/32"],
 }
 
 _CONTENT_TYPES = {
@@ -146,14 +149,22 @@ class Reply:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
 
 
+class _CountingHTTPServer(ThreadingHTTPServer):
+    connections = 0
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        self.connections += 1  # every accepted connection, before a byte is read
+        return True
+
+
 class FixtureServer:
-    def __init__(self, root: Path = FIXTURES):
+    def __init__(self, root: Path = FIXTURES, host: str = "127.0.0.1"):
         self.root = root
         self.routes: dict[str, list[Reply]] = {}
         self.hits: Counter[str] = Counter()
         self.catch_all: Reply | None = None
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd = _CountingHTTPServer((host, 0), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self.catch_all = Reply(200, self.render("article.html"), {"Content-Type": "text/html; charset=utf-8"})
@@ -163,6 +174,10 @@ class FixtureServer:
     def base(self) -> str:
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}"
+
+    @property
+    def connections(self) -> int:
+        return self._httpd.connections
 
     @property
     def netloc(self) -> str:

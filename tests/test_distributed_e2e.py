@@ -186,7 +186,7 @@ def start_held_worker(sources: Path, db_url: str, redis_url: str, job: JobKeys, 
     overrides = {
         "NEWSPIPE_DATABASE_URL": db_url, "NEWSPIPE_SOURCES_FILE": str(sources), "NEWSPIPE_REDIS_URL": redis_url,
         "NEWSPIPE_REDIS_JOB": job.job, "NEWSPIPE_REDIS_WORKER_ID": worker_id, "NEWSPIPE_STORE_BATCH_SIZE": 1000,
-        "NEWSPIPE_STORE_BATCH_SECONDS": 600, "LOG_LEVEL": "INFO",
+        "NEWSPIPE_STORE_BATCH_SECONDS": 600, "LOG_LEVEL": "INFO", "NEWSPIPE_ALLOW_NETWORKS": ["127.0.0.1/32"],
     }  # fmt: skip
     code = f"from crawler.runner import build_settings, run_spider; run_spider('worker', build_settings({overrides!r}))"
     handle = log.open("w", encoding="utf-8")
