@@ -14,7 +14,7 @@ For every metric the most likely start of the current level is found as a single
 constant levels: Poisson for volume, binomial for shares). A change is reported only when it is
 both large (volume at most half or at least double, a share 20 points lower, errors 10 points
 higher) and improbable under the before level (a Chernoff tail bound below `alpha`): a source
-with two articles a day needs four empty days in a row before it is named; a large one, one.
+that stops is named after a week at two articles a day, two days at twelve, one day at forty.
 The before level is robust: daily counts are winsorised at median + 3 spreads (spread: the
 larger of 1.4826 MAD, the Poisson deviation and 1), so a one-day backfill burst does not make
 every normal day look like a drop; and volume is tested two-sample (the before level is an

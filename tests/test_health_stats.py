@@ -162,3 +162,11 @@ def test_thresholds_are_settable() -> None:
     figures = series(counts)
     assert not verdict(figures).findings
     assert assess_source("s", DAYS, figures, complete_until=LAST, limits=Thresholds(volume_drop=0.7)).findings
+
+
+@pytest.mark.parametrize(("per_day", "empty_days"), [(2, 7), (12, 2), (40, 1)])
+def test_how_soon_a_stop_is_named(per_day: int, empty_days: int) -> None:
+    """As the README says: a week at two articles a day, two days at twelve, one day at forty."""
+    assert not verdict(series([per_day] * (61 - empty_days) + [0] * (empty_days - 1))).findings
+    [finding] = verdict(series([per_day] * (60 - empty_days) + [0] * empty_days)).findings
+    assert finding.started == DAYS[60 - empty_days]

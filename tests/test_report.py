@@ -191,3 +191,30 @@ def test_thousand_sources_broken_one_first_and_drawn(sqlite_url: str, tmp_path: 
     assert pixels(colours, CALM) > 50_000
     assert pixels(colours, HEAT[-1]) > 300
     assert pixels(colours, VOLUME_COLOUR) > 2_000
+
+
+def test_health_figures_per_source_and_day(db_url: str) -> None:
+    """The grouped queries give the same figures on SQLite and PostgreSQL: days of fetch in UTC,
+    dates, authors (JSON lists), bodies, and failed pages given to their source by its domains."""
+    from storage.health import DayCounts, collect
+    from storage.state import FetchStateRepository, StateUpdate
+
+    broke = fill_small(db_url)
+    with Database(db_url) as database, database.sessions.begin() as session:
+        session.execute(Source.__table__.update().where(Source.name == "times").values(domains=["times.example"]))
+        FetchStateRepository(session).record([
+            StateUpdate("https://www.times.example/x", "article", 404, outcome="gone"),
+            StateUpdate("https://times.example/y", "article", 200, outcome="not_article/too_short"),
+            StateUpdate("https://times.example/feed", "feed", 500),  # not an article page
+            StateUpdate("https://elsewhere.example/z", "article", 404, outcome="gone"),  # no source owns it
+        ])  # fmt: skip
+    with Database(db_url) as database, database.sessions() as session:
+        health = collect(session, days=60)
+    today = date.today()
+    assert health.days[0] == today - timedelta(days=30) and health.last_day == today  # from the first fetch to today's runs
+    day = health.days.index(broke)
+    assert health.sources["herald"][day] == DayCounts(articles=3, dated=3, with_authors=3, with_body=3)
+    assert health.sources["gazette"][day] == DayCounts(articles=1, dated=1, with_authors=0, with_body=0)
+    assert health.sources["gazette"][day - 1] == DayCounts(articles=1, dated=1, with_authors=0, with_body=1)
+    assert health.sources["times"][-1] == DayCounts(articles=0, failed=2)
+    assert len(health.runs) == 30 and health.runs[0].pages == 8 and health.runs[-1].errors == 29 % 3
