@@ -56,7 +56,7 @@ class Thresholds:
     share_drop: float = 0.2  # completeness: 20 points lower
     error_rise: float = 0.1  # errors: 10 points higher
     min_share_pages: int = 5  # a share is not judged on fewer articles (pages) since the change
-    day_alpha: float = 0.01  # a single heatmap cell is coloured below this tail probability
+    day_alpha: float = 1e-3  # a heatmap cell is coloured below this tail probability (60,000 cells: few by chance)
 
 
 # Metric name -> (label, weight in the severity). A source that stores nothing is worse than one
