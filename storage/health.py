@@ -43,7 +43,6 @@ class RunRecord:
     finished_at: datetime | None
     pages: int
     new: int
-    duplicates: int
     errors: int
 
     @property
@@ -162,7 +161,6 @@ def _record(run: CrawlRun) -> RunRecord:
         finished_at=run.finished_at,
         pages=int(counts.get("pages_fetched", 0)) or int(counts.get("warc_records", 0)),
         new=int(counts.get("articles_new", 0)),
-        duplicates=int(counts.get("articles_duplicate", 0)),
         errors=run.error_count,
     )
 
