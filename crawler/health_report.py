@@ -22,7 +22,7 @@ from crawler.health_stats import SourceHealth, Thresholds, assess_source, rank
 from storage.health import DayCounts, Health, RunRecord
 
 HEATMAP_ROWS = 60
-DETAILED = 60  # per-source charts for the sources needing attention and at least this many of the worst
+DETAILED = 60  # per-source charts for the sources needing attention (up to ATTENTION_ROWS) and at least this many of the worst
 ATTENTION_ROWS = 300
 # Heatmap: calm, then trouble from "a little off" to "nothing right"; grey: a day with nothing expected.
 CALM, IDLE = "#e3eee0", "#f3f3f3"
@@ -266,7 +266,9 @@ def render(health: Health, *, title: str = "newspipe crawl health", now: datetim
     now = now or datetime.now(timezone.utc)
     ranked = assess(health, today=now.date())
     flagged = [s for s in ranked if s.findings]
-    detailed = list({s.name: s for s in [*flagged, *ranked[: max(DETAILED, HEATMAP_ROWS)]]}.values())
+    # Charts for the sources in the attention table and the heatmap (ranked puts them first); the
+    # others have their row in the table. 300 charts of 4 KB keep even a day when everything broke small.
+    detailed = ranked[: max(min(len(flagged), ATTENTION_ROWS), DETAILED, HEATMAP_ROWS)]
     stale = ""
     if health.newest_fetch is not None and (now - health.newest_fetch).days >= 2:
         stale = f'<p class="warn">The newest page was fetched on {health.newest_fetch:%Y-%m-%d %H:%M} UTC, {(now - health.newest_fetch).days} days ago: is the crawler running?</p>'

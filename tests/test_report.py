@@ -218,3 +218,20 @@ def test_health_figures_per_source_and_day(db_url: str) -> None:
     assert health.sources["gazette"][day - 1] == DayCounts(articles=1, dated=1, with_authors=0, with_body=1)
     assert health.sources["times"][-1] == DayCounts(articles=0, failed=2)
     assert len(health.runs) == 30 and health.runs[0].pages == 8 and health.runs[-1].errors == 29 % 3
+
+
+def test_report_stays_small_when_every_source_breaks() -> None:
+    """1,000 sources x 60 days that all stop on the same day, and 1,440 runs: still under 5 MB."""
+    from crawler.health_report import render
+    from storage.health import DayCounts, Health, RunRecord
+
+    days = [FIRST + timedelta(days=i) for i in range(DAYS)]
+    broken = [DayCounts(30, 30, 30, 30) for _ in range(45)] + [DayCounts(0, failed=30) for _ in range(15)]
+    start = datetime.combine(FIRST, time(), tzinfo=timezone.utc)
+    runs = [RunRecord(i, "news", "finished", start + timedelta(hours=i), start + timedelta(hours=i, minutes=40), 40_000, 30_000, 12)
+            for i in range(1440)]  # fmt: skip
+    health = Health(days=days, sources={f"pub-{s:04d}": broken for s in range(1000)}, runs=runs, newest_fetch=start + timedelta(days=DAYS))
+    html = render(health, now=start + timedelta(days=DAYS + 1))
+    assert len(html.encode()) < 5_000_000, len(html.encode())
+    assert html.count('<tr><td><a href="#source-') == 300 and "700 more sources need attention" in html
+    assert html.count('id="source-pub-') == 1000
