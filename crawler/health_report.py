@@ -27,7 +27,7 @@ ATTENTION_ROWS = 300
 # Heatmap: calm, then trouble from "a little off" to "nothing right"; grey: a day with nothing expected.
 CALM, IDLE = "#e3eee0", "#f3f3f3"
 HEAT = ("#fdd49e", "#fdae6b", "#f16913", "#d94801", "#a50f15")
-VOLUME_COLOUR, EXPECTED_COLOUR = "#4c78a8", "#222222"
+VOLUME_COLOUR, EXPECTED_COLOUR, STRIP_COLOUR = "#4c78a8", "#222222", "#737373"
 SHARE_COLOURS = {"dated": "#2ca02c", "with_authors": "#9467bd", "with_body": "#ff7f0e", "failed": "#d62728"}
 SHARE_LABELS = {"dated": "date", "with_authors": "authors", "with_body": "body", "failed": "failed pages"}
 RUN_PANELS = (("pages", "pages fetched"), ("new", "new articles"), ("errors", "errors"), ("minutes", "duration (min)"))
@@ -78,13 +78,14 @@ def heatmap(ranked: Sequence[SourceHealth], days: Sequence[date]) -> str:
     shown = list(ranked[:HEATMAP_ROWS])
     if not shown or not days:
         return '<p class="empty">No sources stored yet.</p>'
-    label_w, row_h, top = 170, 13, 26
+    label_w, row_h, strip_h = 170, 13, 30
+    top = strip_h + 30
     cell = (WIDTH - label_w - 10) / len(days)
-    parts = []
+    parts = [_trouble_strip(ranked, label_w, cell, strip_h)]
     for i, day in enumerate(days):
         if day.weekday() == 0:  # Mondays
             x = label_w + i * cell
-            parts.append(f'<text x="{x:.1f}" y="{top - 8}" class="tick">{day:%m-%d}</text>')
+            parts.append(f'<text x="{x:.1f}" y="{top - 6}" class="tick">{day:%m-%d}</text>')
     for r, source in enumerate(shown):
         y = top + r * row_h
         parts.append(f'<a href="#{escape(anchor(source.name))}"><text x="{label_w - 6}" y="{y + 10}" class="row" text-anchor="end">{escape(source.name[:26])}</text></a>')
@@ -111,6 +112,22 @@ def heatmap(ranked: Sequence[SourceHealth], days: Sequence[date]) -> str:
     return (
         f'<svg id="heatmap" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="sources by day, worst first">{"".join(parts)}</svg>'
         f'<p class="legend">{legend}</p>{note}'
+    )
+
+
+def _trouble_strip(ranked: Sequence[SourceHealth], label_w: int, cell: float, height: int) -> str:
+    """Above the rows: how many of all the sources were in trouble (score >= 0.5) each day. Many on
+    the same day is the crawler's problem (network, proxy, database), not the publishers'."""
+    days = len(ranked[0].day_scores)
+    troubled = [sum(s.day_scores[i] >= 0.5 for s in ranked) for i in range(days)]
+    top = max(*troubled, min(len(ranked), 10), 1)  # a scale of ten at least: two sources are not a wall
+    bars = "".join(
+        f"M{label_w + (i + 0.5) * cell:.1f} {height}V{height - height * n / top:.1f}" for i, n in enumerate(troubled) if n
+    )
+    return (
+        f'<text x="{label_w - 6}" y="{height / 2 + 4:.0f}" class="tick" text-anchor="end">sources in trouble (0\u2013{top:,})</text>'
+        f'<line x1="{label_w}" x2="{WIDTH - 10}" y1="{height}" y2="{height}" class="grid"/>'
+        + (f'<path d="{bars}" stroke="{STRIP_COLOUR}" stroke-width="{max(cell - 1, 1):.1f}"/>' if bars else "")
     )
 
 
