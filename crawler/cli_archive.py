@@ -122,11 +122,12 @@ def report(
 ) -> None:
     """Write a self-contained HTML crawl-health report: the sources that broke, a sources x days heatmap, run history."""
     from crawler.health_report import render
+    from crawler.health_stats import MIN_BODY_WORDS
     from storage.engine import Database, resolve_database_url
     from storage.health import collect
 
     with Database(resolve_database_url(db)) as database, database.sessions() as session:
-        health = collect(session, days=days)
+        health = collect(session, days=days, min_body_words=MIN_BODY_WORDS)
     output.write_text(render(health), encoding="utf-8")
     typer.echo(f"wrote {output}", err=True)
 

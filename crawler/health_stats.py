@@ -69,6 +69,7 @@ METRICS: dict[str, tuple[str, float]] = {
     "authors": ("with authors", 0.6),
 }
 SHARES = ("dated", "with_authors", "with_body")
+MIN_BODY_WORDS = 50  # an article "with body" has at least this many words (fewer: a teaser, a paywall, a broken extractor)
 _SHARE_METRIC = {"dated": "dated", "with_authors": "authors", "with_body": "body"}
 
 

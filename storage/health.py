@@ -165,7 +165,7 @@ def _record(run: CrawlRun) -> RunRecord:
     )
 
 
-def collect(session: Session, *, days: int = 60, last_day: date | None = None, min_body_words: int = 50) -> Health:
+def collect(session: Session, *, days: int, min_body_words: int, last_day: date | None = None) -> Health:
     """The figures for the report: at most `days` days up to `last_day` (default: the day of the
     newest stored fetch or run, so an old archive still shows its own period), starting no
     earlier than the oldest stored fetch."""

@@ -209,7 +209,7 @@ def test_health_figures_per_source_and_day(db_url: str) -> None:
             StateUpdate("https://elsewhere.example/z", "article", 404, outcome="gone"),  # no source owns it
         ])  # fmt: skip
     with Database(db_url) as database, database.sessions() as session:
-        health = collect(session, days=60)
+        health = collect(session, days=60, min_body_words=50)
     today = date.today()
     assert health.days[0] == today - timedelta(days=30) and health.last_day == today  # from the first fetch to today's runs
     day = health.days.index(broke)
