@@ -124,16 +124,17 @@ def coverage(
 
 def report(
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("newspipe-report.html"),
-    days: Annotated[int, typer.Option(help="How many days of articles per day to plot.")] = 30,
+    days: Annotated[int, typer.Option(help="How many days to show (changes are looked for in the last 35).", min=14)] = 60,
     db: Annotated[Optional[str], typer.Option("--db", help="SQLAlchemy URL or SQLite path.")] = None,
 ) -> None:
-    """Write a self-contained HTML crawl-health report: volume, field completeness, error and duplicate rates."""
+    """Write a self-contained HTML crawl-health report: the sources that broke, a sources x days heatmap, run history."""
     from crawler.health_report import render
+    from crawler.health_stats import MIN_BODY_WORDS
     from storage.engine import Database, resolve_database_url
     from storage.health import collect
 
     with Database(resolve_database_url(db)) as database, database.sessions() as session:
-        health = collect(session, days=days)
+        health = collect(session, days=days, min_body_words=MIN_BODY_WORDS)
     output.write_text(render(health), encoding="utf-8")
     typer.echo(f"wrote {output}", err=True)
 
