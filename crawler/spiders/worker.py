@@ -8,8 +8,9 @@ and every worker's requests in flight) has been quiet that long.
 
 Seeds are taken reliably: moved to this worker's seeds list, scheduled (pushed to the
 queue), then removed, so a worker killed in between gives them back through the reaper.
-Per-run state of the base spider (URLs queued, section pages followed) is kept per
-enqueue cycle, so a worker that runs for days treats each cycle as a fresh run.
+Per-run state of the base spider (URLs queued, section pages followed, requests per source
+for NEWSPIPE_MAX_REQUESTS_PER_SOURCE) is kept per enqueue cycle, so a worker that runs for days
+treats each cycle as a fresh run; the per-source cap is counted by each worker on its own.
 
 Settings: those of `crawler.spiders.news` plus NEWSPIPE_REDIS_* (see crawler.settings).
 Stats: newspipe/distributed/seeds, newspipe/distributed/bad_seed,
@@ -32,6 +33,7 @@ from crawler.distributed.dupefilter import CYCLE_META
 from crawler.distributed.keys import JobKeys, worker_id_for
 from crawler.distributed.seeds import BadSeed, Seed
 from crawler.distributed.settings import apply_worker_settings
+from crawler.spiders.budget import RequestBudget
 from crawler.spiders.base import DISCOVERY_META, BaseNewsSpider
 
 if TYPE_CHECKING:
@@ -53,7 +55,7 @@ class WorkerSpider(RedisMixin, BaseNewsSpider):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._cycles: OrderedDict[str, tuple[set[str], dict[str, int]]] = OrderedDict()
+        self._cycles: OrderedDict[str, tuple[set[str], dict[str, int], RequestBudget]] = OrderedDict()
         self.keys = JobKeys()
         self.worker = ""
 
@@ -123,7 +125,7 @@ class WorkerSpider(RedisMixin, BaseNewsSpider):
             self._inc("newspipe/distributed/unknown_source")
             logger.error("dropping seed %s: source %r is not in this worker's sources file", seed.url, seed.source)
             return []
-        seen, section_pages = self._cycle_state(seed.cycle)
+        section_pages = self._cycle_state(seed.cycle)[1]
         if seed.kind == "section":
             section_pages[seed.root or seed.url] = 1
         if self.incremental is not None and seed.kind != "robots":
@@ -185,7 +187,7 @@ class WorkerSpider(RedisMixin, BaseNewsSpider):
 
     def _in_cycle(self, response: Response, callback: Callable[[Response], Iterable[Any]]) -> list[Any]:
         cycle = response.meta.get(CYCLE_META) or ""
-        self._seen, self._section_pages = self._cycle_state(cycle)
+        self._seen, self._section_pages, self._budget = self._cycle_state(cycle)
         # Run to the end here, while this cycle's state is the spider's.
         output = list(callback(response))
         for entry in output:
@@ -193,10 +195,10 @@ class WorkerSpider(RedisMixin, BaseNewsSpider):
                 entry.meta.setdefault(CYCLE_META, cycle)
         return output
 
-    def _cycle_state(self, cycle: str) -> tuple[set[str], dict[str, int]]:
+    def _cycle_state(self, cycle: str) -> tuple[set[str], dict[str, int], RequestBudget]:
         state = self._cycles.get(cycle)
         if state is None:
-            state = (set(), {})
+            state = (set(), {}, RequestBudget())
             self._cycles[cycle] = state
             while len(self._cycles) > MAX_CYCLES_KEPT:
                 self._cycles.popitem(last=False)

@@ -1,0 +1,64 @@
+"""Which discovered URLs stay on a source's sites: the off-domain policy, as pure functions.
+
+- Articles (feed and sitemap entries, section-page links, redirect hops of article
+  requests) must be on the source's `domains`, subdomains included (`Source.owns`), unless
+  the source says `follow_offsite = true` (aggregators, URL shorteners): `on_domains`.
+- Discovery documents found while crawling (sitemap-index children, `Sitemap:` lines of a
+  robots.txt) and redirect hops of discovery documents may also stay on the site of the
+  document that named them: the same registrable domain (public suffix list, via `tld`)
+  and the same port, so `www.example.com`'s index may list `static.example.com/s.xml` but
+  not `example.net/s.xml`: `document_allowed`. Feeds, sitemaps and sections listed in the
+  sources file are the operator's choice and are never checked here.
+
+Reads no settings; needs no Scrapy.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from tld import get_fld
+
+if TYPE_CHECKING:
+    from crawler.sources import Source
+
+__all__ = ["document_allowed", "on_domains", "same_site"]
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _site(url: str) -> tuple[str, int | None] | None:
+    """(registrable domain, port) of an absolute URL; an IP address or a host without a public
+    suffix (localhost) is its own site. None for what is not an http(s) URL."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
+    except ValueError:
+        return None
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        return None
+    domain = get_fld(url, fail_silently=True)
+    return (str(domain).lower() if domain else host, port)
+
+
+def same_site(url_a: str, url_b: str) -> bool:
+    """Whether two URLs share a registrable domain and a port (another port is another server)."""
+    site = _site(url_a)
+    return site is not None and site == _site(url_b)
+
+
+def on_domains(source: Source | None, url: str) -> bool:
+    """Whether an article URL may be fetched for `source` (no source: no restriction)."""
+    if source is None or source.follow_offsite:
+        return True
+    try:
+        return source.owns(url)
+    except ValueError:  # not a URL urlsplit can read: on no one's domains
+        return False
+
+
+def document_allowed(source: Source | None, url: str, parent: str) -> bool:
+    """Whether a discovery document named by (or redirected to from) `parent` may be fetched."""
+    return on_domains(source, url) or same_site(url, parent)
