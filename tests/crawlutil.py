@@ -8,7 +8,7 @@ scraped items and the final stats.
 `FixtureServer` serves routes (path -> status, headers, body; or a sequence
 of such responses, the last one repeating) and files from
 `tests/fixtures/discovery/`, with `__BASE__` in text files replaced by the
-server's base URL, on 127.0.0.1 and a free port. Unknown paths get
+server's base URL, on 127.0.0.1 (or another loopback `host`) and a free port. Unknown paths get
 `catch_all` (a small article page) or 404. `fixture_server` is the pytest
 fixture; import it into a test module to use it.
 """
@@ -147,13 +147,14 @@ class Reply:
 
 
 class FixtureServer:
-    def __init__(self, root: Path = FIXTURES):
+    def __init__(self, root: Path = FIXTURES, host: str = "127.0.0.1"):
         self.root = root
         self.routes: dict[str, list[Reply]] = {}
         self.hits: Counter[str] = Counter()
+        self.requested: list[str] = []  # paths in the order they were asked for
         self.catch_all: Reply | None = None
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd = ThreadingHTTPServer((host, 0), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self.catch_all = Reply(200, self.render("article.html"), {"Content-Type": "text/html; charset=utf-8"})
@@ -210,6 +211,7 @@ class FixtureServer:
     def _next(self, path: str) -> Reply | None:
         with self._lock:
             self.hits[path] += 1
+            self.requested.append(path)
             replies = self.routes.get(path) or self.routes.get(path.split("?", 1)[0])
             if replies:
                 return replies.pop(0) if len(replies) > 1 else replies[0]

@@ -5,16 +5,18 @@
   the source says `follow_offsite = true` (aggregators, URL shorteners): `on_domains`.
 - Discovery documents found while crawling (sitemap-index children, `Sitemap:` lines of a
   robots.txt) and redirect hops of discovery documents may also stay on the site of the
-  document that named them: the same registrable domain (public suffix list, via `tld`)
-  and the same port, so `www.example.com`'s index may list `static.example.com/s.xml` but
-  not `example.net/s.xml`: `document_allowed`. Feeds, sitemaps and sections listed in the
-  sources file are the operator's choice and are never checked here.
+  document that named them (or was first requested): the same registrable domain (public
+  suffix list, via `tld`) and the same port, an IP address being a site of its own. So
+  `www.example.com`'s index may list `static.example.com/s.xml`, not `example.net/s.xml`:
+  `document_allowed`. Feeds, sitemaps and sections listed in the sources file are the
+  operator's choice and are never checked here.
 
 Reads no settings; needs no Scrapy.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -29,8 +31,8 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def _site(url: str) -> tuple[str, int | None] | None:
-    """(registrable domain, port) of an absolute URL; an IP address or a host without a public
-    suffix (localhost) is its own site. None for what is not an http(s) URL."""
+    """(registrable domain, port) of an absolute URL; an IP address is its own site. None for
+    what urlsplit cannot read or what has no host."""
     try:
         parts = urlsplit(url)
         port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
@@ -39,8 +41,14 @@ def _site(url: str) -> tuple[str, int | None] | None:
     host = (parts.hostname or "").rstrip(".")
     if not host:
         return None
+    try:
+        ipaddress.ip_address(host)
+        return (host, port)
+    except ValueError:
+        pass
     domain = get_fld(url, fail_silently=True)
-    return (str(domain).lower() if domain else host, port)
+    # A suffix the list does not know (.test, .internal, localhost): its last two labels.
+    return (str(domain).lower() if domain else ".".join(host.split(".")[-2:]), port)
 
 
 def same_site(url_a: str, url_b: str) -> bool:
