@@ -39,16 +39,23 @@ def test_queue_hands_out_documents_then_listed_articles_then_section_links(serve
 
     spider = spider_for(NewsSpider, tmp_path)
     herald = spider.sources_by_name["herald"]
-    # Names that sort against the priority order, as Redis orders members of one score.
-    link = spider.article_request(DiscoveredURL("https://herald.test/a/2025/10/01/linked-from-a-section/"), herald, "section")
-    section = spider._discovery_request("https://herald.test/b/news/", "section", herald)
-    listed = spider.article_request(DiscoveredURL("https://herald.test/c/2025/10/01/listed-in-the-feed/"), herald, "feed")
-    feed = spider._discovery_request("https://herald.test/d/feed/", "feed", herald)
+    # Members of one score come out in the order of their stored bytes (length first, for
+    # pickle; the URL, for JSON): the kinds are interleaved in both, so only priority sorts them.
+    kinds: dict[str, list[Request]] = {"feed": [], "section": [], "listed": [], "link": []}
+    for n in range(8):
+        pad = "x" * n
+        kinds["link"].append(spider.article_request(DiscoveredURL(f"https://herald.test/{n}a/{pad}/2025/10/01/section-link/"), herald, "section"))
+        kinds["section"].append(spider._discovery_request(f"https://herald.test/{n}b/{pad}/news/", "section", herald))
+        kinds["listed"].append(spider.article_request(DiscoveredURL(f"https://herald.test/{n}c/{pad}/2025/10/01/in-the-feed/"), herald, "feed"))
+        kinds["feed"].append(spider._discovery_request(f"https://herald.test/{n}d/{pad}/feed/", "feed", herald))
     queue = ReliableQueue(server, spider, keys.requests, keys=keys, worker="w1")
-    for request in (link, section, listed, feed):
-        queue.push(request)
-    popped = [queue.pop() for _ in range(4)]
-    assert [r.url for r in popped if r is not None] == [feed.url, section.url, listed.url, link.url]
+    for n in range(8):
+        for kind in ("link", "section", "listed", "feed"):
+            queue.push(kinds[kind][n])
+    kind_of = {r.url: kind for kind, requests in kinds.items() for r in requests}
+    popped = [queue.pop() for _ in range(32)]
+    order = [kind_of[r.url] for r in popped if r is not None]
+    assert order == ["feed"] * 8 + ["section"] * 8 + ["listed"] * 8 + ["link"] * 8
 
 
 def sitemap_response(urls: list[str], cycle: str) -> XmlResponse:
