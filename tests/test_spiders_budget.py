@@ -41,3 +41,11 @@ def test_caps_come_from_settings_unless_the_source_names_its_own(tmp_path: Path)
     options = resolve_options(project, {})
     assert (options.links_per_page(plain), options.requests_per_source(plain)) == (40, 900)
     assert (options.links_per_page(own), options.requests_per_source(own)) == (7, 0)
+
+
+def test_run_record_keeps_the_caps_counts() -> None:
+    from crawler.extensions.runs import run_counts
+
+    counts = run_counts({"newspipe/discovery/capped/page_links": 99_500, "newspipe/discovery/capped/source_requests": 3})
+    assert counts["discovery/capped/page_links"] == 99_500
+    assert counts["discovery/capped/source_requests"] == 3
