@@ -161,3 +161,13 @@ def test_feeds_and_their_articles_are_not_starved_by_a_huge_section(
     # articles must come among the first few of them, not after all hundred.
     assert all(order.index(p) < section_links[4] for p in feed_articles)
     assert result.stat("newspipe/discovery/capped/page_links") == 100_000 - 100
+
+
+def test_fetch_of_named_urls_follows_redirects_anywhere(fixture_server: FixtureServer, other_site: FixtureServer) -> None:
+    s, o = fixture_server, other_site
+    s.route("/short/abc", status=301, headers={"Location": o.url("/2025/10/01/the-long-story/")})
+    settings = {"NEWSPIPE_SOURCES_FILE": "", "NEWSPIPE_ALLOW_NETWORKS": LOCAL}
+    result = run_crawl("urls", settings, {"urls": s.url("/short/abc")}, timeout=120)
+    assert result.error is None, result.error
+    assert [item.response_url for item in result.items] == [o.url("/2025/10/01/the-long-story/")]
+    assert result.stat("newspipe/fetch/refused_offsite_redirect") == 0
