@@ -14,7 +14,8 @@ allow its URL (`crawler.discovery.offsite`):
 - a source with `follow_offsite = true` is not restricted; a source this process does not
   know keeps the chain on the site it started on.
 
-Requests discovered by no source rule are not restricted: `newspipe fetch URL...` (the user
+An incremental crawl remembers a refused article's first URL (outcome `offsite_redirect`) and
+does not request it again for NEWSPIPE_RECHECK_DAYS. Requests discovered by no source rule are not restricted: `newspipe fetch URL...` (the user
 named the URL) and archive replays. Reads no settings; the first refusal per source and host
 is logged at WARNING, later ones at DEBUG.
 """
@@ -66,6 +67,12 @@ def redirect_allowed(request: Request, sources: dict[str, Source]) -> bool:
     return on_domains(source, request.url)
 
 
+class OffsiteRedirect(IgnoreRequest):
+    """A refused redirect hop; `outcome` is what incremental crawls remember for the first URL."""
+
+    outcome = "offsite_redirect"
+
+
 class OffsiteRedirectMiddleware:
     def __init__(self, stats: StatsCollector):
         self.stats = stats
@@ -93,4 +100,4 @@ class OffsiteRedirectMiddleware:
             self._logged.add((source, host))
         log = logger.warning if first_time else logger.debug
         log("refused a redirect of %s to %s: off the domains of source %s", first, request.url, source)
-        raise IgnoreRequest(f"redirect off the domains of source {source!r}: {request.url}")
+        raise OffsiteRedirect(f"redirect off the domains of source {source!r}: {request.url}")

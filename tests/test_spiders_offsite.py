@@ -171,3 +171,21 @@ def test_fetch_of_named_urls_follows_redirects_anywhere(fixture_server: FixtureS
     assert result.error is None, result.error
     assert [item.response_url for item in result.items] == [o.url("/2025/10/01/the-long-story/")]
     assert result.stat("newspipe/fetch/refused_offsite_redirect") == 0
+
+
+def test_a_refused_redirect_is_not_requested_again_by_the_next_run(
+    tmp_path: Path, fixture_server: FixtureServer, other_site: FixtureServer
+) -> None:
+    s, o = fixture_server, other_site
+    s.route("/feed.xml", rss([s.url(ARTICLE.format(n=1))]), content_type="application/rss+xml")
+    s.route(ARTICLE.format(n=1), status=301, headers={"Location": o.url("/2025/10/01/landed-elsewhere/")})
+    sources = source(s, "herald", f"feeds = [{s.url('/feed.xml')!r}]")
+    database = {"NEWSPIPE_DATABASE_URL": f"sqlite:///{tmp_path / 'newspipe.db'}", "NEWSPIPE_CONDITIONAL_REQUESTS": False}
+    first = crawl(tmp_path, sources, **database)
+    assert first.stat("newspipe/fetch/refused_offsite_redirect") == 1
+    second = crawl(tmp_path, sources, **database)
+    assert second.error is None, second.error
+    assert second.stat("newspipe/fetch/refused_offsite_redirect") == 0
+    assert second.stat("newspipe/discovery/skipped/known") == 1
+    assert s.hits[ARTICLE.format(n=1)] == 1
+    assert sum(o.hits.values()) == 0

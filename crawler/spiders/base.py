@@ -356,6 +356,11 @@ class BaseNewsSpider(scrapy.Spider):
         elif failure.check(IgnoreRequest):
             self._inc("newspipe/fetch/ignored")
             logger.debug("%s not fetched: %s (%s)", kind, request.url, failure.value)
+            # A refusal that will not change soon (an off-domain redirect) is remembered like a
+            # page that is not an article, so the next runs do not ask again.
+            outcome = getattr(failure.value, "outcome", None)
+            if kind == "article" and outcome and self.incremental is not None:
+                self.incremental.article_not_stored(request.meta.get("redirect_urls", [request.url])[0], None, outcome)
         else:
             name = type(failure.value).__name__
             self._inc(f"newspipe/fetch/error/{name}")
