@@ -57,6 +57,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's lets requests that waited for robots.txt through unchecked (see crawler.middlewares).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxtMiddleware": 100,
+    # Redirect hops that leave the source's domains, refused before robots.txt or a connection.
+    "crawler.redirects.OffsiteRedirectMiddleware": 50,
     # Per-domain delay across distributed workers; switched off unless NEWSPIPE_REDIS_URL is set.
     "crawler.distributed.throttle.RedisThrottleMiddleware": 950,
     # No request to loopback, private, link-local... addresses (see crawler.netguard): after retries
@@ -101,6 +103,11 @@ NEWSPIPE_SINCE = None  # ISO date or datetime; entries dated before are skipped
 NEWSPIPE_UNTIL = None
 NEWSPIPE_SECTION_DEPTH = 2  # section pages: how many pagination/sub-section hops
 NEWSPIPE_MAX_PAGINATION = 5
+# Bounded fan-out (per-source `max_links_per_page` / `max_requests` override them; 0: no cap):
+# article links taken from one section page, and requests discovered for one source in a run
+# (articles, sitemap children, further section pages; in a worker, per enqueue cycle).
+NEWSPIPE_MAX_LINKS_PER_PAGE = 500
+NEWSPIPE_MAX_REQUESTS_PER_SOURCE = 20_000
 
 # newspipe: storage.
 NEWSPIPE_DATABASE_URL = None  # None: $NEWSPIPE_DATABASE_URL, else sqlite:///newspipe.db

@@ -15,6 +15,12 @@ A file holds `[[source]]` tables::
     robots_sitemaps = true           # also read Sitemap: lines from robots.txt
     delay = 1.0                      # seconds between requests to these domains
     concurrency = 2                  # parallel requests to these domains
+    follow_offsite = false           # true: fetch entries and follow redirects outside `domains`
+    max_links_per_page = 500         # optional: article links taken from one section page
+    max_requests = 20000             # optional: requests discovered for this source per run (0: no cap)
+
+`max_links_per_page` and `max_requests` default to the settings NEWSPIPE_MAX_LINKS_PER_PAGE and
+NEWSPIPE_MAX_REQUESTS_PER_SOURCE (read by the spiders, not here).
 
 Errors name the file, the source and the field.
 """
@@ -59,6 +65,11 @@ class Source:
     robots_sitemaps: bool = True
     delay: float | None = None
     concurrency: int | None = None
+    # Aggregators and URL shorteners link elsewhere: entries, section links and redirects
+    # outside `domains` are fetched only when this is true.
+    follow_offsite: bool = False
+    max_links_per_page: int | None = None  # None: the crawl's setting
+    max_requests: int | None = None  # None: the crawl's setting; 0: no cap
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def owns(self, url: str) -> bool:
@@ -82,7 +93,8 @@ class Source:
 
 _STR_LISTS = ("domains", "feeds", "sitemaps", "sections", "archives", "allow", "deny")
 _ARCHIVE_FIELDS = {"year", "month", "day"}
-_KNOWN = {"name", "language", "robots_sitemaps", "delay", "concurrency", *_STR_LISTS}
+_LIMITS = ("max_links_per_page", "max_requests")  # whole numbers >= 0
+_KNOWN = {"name", "language", "robots_sitemaps", "follow_offsite", "delay", "concurrency", *_LIMITS, *_STR_LISTS}
 
 
 def _source_from_table(path: str | Path, index: int, table: Any) -> Source:
@@ -133,9 +145,16 @@ def _source_from_table(path: str | Path, index: int, table: Any) -> Source:
     language = table.get("language")
     if language is not None and (not isinstance(language, str) or not re.fullmatch(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]+)?", language)):
         raise SourcesError(path, f"{language!r} is not a language code such as 'en' or 'pt-BR'", source=name, field_name="language")
-    robots = table.get("robots_sitemaps", True)
-    if not isinstance(robots, bool):
-        raise SourcesError(path, "must be true or false", source=name, field_name="robots_sitemaps")
+    flags: dict[str, bool] = {}
+    for key, default in (("robots_sitemaps", True), ("follow_offsite", False)):
+        flags[key] = table.get(key, default)
+        if not isinstance(flags[key], bool):
+            raise SourcesError(path, "must be true or false", source=name, field_name=key)
+    limits: dict[str, int | None] = {}
+    for key in _LIMITS:
+        limits[key] = table.get(key)
+        if limits[key] is not None and (isinstance(limits[key], bool) or not isinstance(limits[key], int) or limits[key] < 0):
+            raise SourcesError(path, "must be a whole number >= 0", source=name, field_name=key)
     delay = table.get("delay")
     if delay is not None and (isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0):
         raise SourcesError(path, "must be a number of seconds >= 0", source=name, field_name="delay")
@@ -152,9 +171,12 @@ def _source_from_table(path: str | Path, index: int, table: Any) -> Source:
         allow=patterns["allow"],
         deny=patterns["deny"],
         language=language,
-        robots_sitemaps=robots,
+        robots_sitemaps=flags["robots_sitemaps"],
         delay=float(delay) if delay is not None else None,
         concurrency=concurrency,
+        follow_offsite=flags["follow_offsite"],
+        max_links_per_page=limits["max_links_per_page"],
+        max_requests=limits["max_requests"],
     )
 
 

@@ -162,6 +162,7 @@ class FixtureServer:
         self.root = root
         self.routes: dict[str, list[Reply]] = {}
         self.hits: Counter[str] = Counter()
+        self.requested: list[str] = []  # paths in the order they were asked for
         self.catch_all: Reply | None = None
         self._lock = threading.Lock()
         self._httpd = _CountingHTTPServer((host, 0), self._handler_class())
@@ -225,6 +226,7 @@ class FixtureServer:
     def _next(self, path: str) -> Reply | None:
         with self._lock:
             self.hits[path] += 1
+            self.requested.append(path)
             replies = self.routes.get(path) or self.routes.get(path.split("?", 1)[0])
             if replies:
                 return replies.pop(0) if len(replies) > 1 else replies[0]

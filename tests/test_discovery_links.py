@@ -133,3 +133,36 @@ def test_pagination_helpers() -> None:
     assert is_pagination(f"{BASE}/news/page/2/", f"{BASE}/news/")
     assert is_pagination(f"{BASE}/news/page/3/", f"{BASE}/news/page/2/")
     assert not is_pagination(f"{BASE}/sport/page/2/", f"{BASE}/news/")
+
+
+def many_links(count: int, extra: str = "") -> str:
+    links = "".join(f'<a href="/2025/10/01/story-number-{n}-here/">Story {n}</a>' for n in range(count))
+    return f"<html><body>{links}{extra}</body></html>"
+
+
+def test_link_cap_keeps_the_first_links_counts_the_rest_and_reads_on_for_pagination() -> None:
+    html = many_links(2000, '<a href="/2025/10/01/story-number-3-here/">again</a><a href="/news/page/2/">next</a>')
+    links = parse_section(html, f"{BASE}/news/", source(), max_links=50)
+    assert [a.url for a in links.articles] == [f"{BASE}/2025/10/01/story-number-{n}-here/" for n in range(50)]
+    assert links.cut == 1950  # a repeat of a kept link is not a cut one
+    assert links.pages == [f"{BASE}/news/page/2/"]
+    assert len(parse_section(html, f"{BASE}/news/", source(), max_links=0).articles) == 2000  # 0: no cap
+
+
+def test_links_off_the_domains_are_counted_unless_the_source_follows_them() -> None:
+    html = (
+        '<a href="/2025/10/01/own-story-on-the-site/">own</a>'
+        '<a href="https://other.example.org/2025/10/01/their-story-elsewhere/">theirs</a>'
+        '<a href="https://other.example.org/about">not an article</a>'
+        '<a href="https://other.example.org/news/page/2/" rel="next">their next page</a>'
+    )
+    own = parse_section(html, f"{BASE}/news/", source())
+    assert [a.url for a in own.articles] == [f"{BASE}/2025/10/01/own-story-on-the-site/"]
+    assert own.offsite == 1  # only the article-looking link counts
+    aggregator = parse_section(html, f"{BASE}/news/", source("follow_offsite = true"))
+    assert [a.url for a in aggregator.articles] == [
+        f"{BASE}/2025/10/01/own-story-on-the-site/",
+        "https://other.example.org/2025/10/01/their-story-elsewhere/",
+    ]
+    assert aggregator.offsite == 0
+    assert aggregator.pages == []  # pagination stays on the source's domains

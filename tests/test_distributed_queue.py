@@ -409,9 +409,9 @@ def test_worker_job_is_busy_while_anything_waits_or_is_in_flight(redis_url: str,
 
 def test_worker_state_is_kept_per_cycle(redis_url: str, keys: JobKeys, tmp_path: Path) -> None:
     worker, _ = worker_and_news_spiders(redis_url, keys, tmp_path)
-    seen_1, pages_1 = worker._cycle_state("c1")
+    seen_1, pages_1, _ = worker._cycle_state("c1")
     seen_1.add("https://herald.test/a")
-    seen_2, _ = worker._cycle_state("c2")
+    seen_2, _, _ = worker._cycle_state("c2")
     assert "https://herald.test/a" not in seen_2
     assert worker._cycle_state("c1")[0] is seen_1
 

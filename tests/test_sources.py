@@ -40,6 +40,17 @@ def test_good_file_loads() -> None:
     assert source_for_url([herald, local], "http://127.0.0.1:9999/a") is None
 
 
+def test_offsite_and_fan_out_fields() -> None:
+    herald, local = parse_sources(GOOD, "good.toml")
+    assert (herald.follow_offsite, herald.max_links_per_page, herald.max_requests) == (False, None, None)
+    [aggregator] = parse_sources(
+        '[[source]]\nname = "agg"\nfeeds = ["https://agg.example/f"]\n'
+        "follow_offsite = true\nmax_links_per_page = 50\nmax_requests = 0",
+        "agg.toml",
+    )
+    assert (aggregator.follow_offsite, aggregator.max_links_per_page, aggregator.max_requests) == (True, 50, 0)
+
+
 def test_example_sources_file_is_valid() -> None:
     sources = load_sources(REPO / "examples" / "sources.toml")
     assert len(sources) >= 5
@@ -56,6 +67,10 @@ def test_example_sources_file_is_valid() -> None:
         ('[[source]]\nname = "a"\nfeeds = ["https://a/f"]\nlanguage = "english!"', "a", "language", "language code"),
         ('[[source]]\nname = "a"\nfeeds = ["https://a/f"]\nfeed = ["https://a/f"]', "a", "feed", "unknown field"),
         ('[[source]]\nname = "a"', "a", "domains", "needs domains"),
+        ('[[source]]\nname = "a"\nfeeds = ["https://a/f"]\nfollow_offsite = "yes"', "a", "follow_offsite", "true or false"),
+        ('[[source]]\nname = "a"\nfeeds = ["https://a/f"]\nmax_links_per_page = -1', "a", "max_links_per_page", "whole number >= 0"),
+        ('[[source]]\nname = "a"\nfeeds = ["https://a/f"]\nmax_requests = 1.5', "a", "max_requests", "whole number >= 0"),
+        ('[[source]]\nname = "a"\nfeeds = ["https://a/f"]\nmax_requests = true', "a", "max_requests", "whole number >= 0"),
         ('[[source]]\nfeeds = ["https://a/f"]', "#1", "name", "missing or empty name"),
         ('[[source]]\nname = "a"\nfeeds = ["https://a/f"]\n[[source]]\nname = "a"\nfeeds = ["https://a/g"]', "a", "name", "duplicate"),
     ],

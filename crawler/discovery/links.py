@@ -1,9 +1,10 @@
 """Section pages to article links and pagination links.
 
-`parse_section(html, url, source)` reads a section (listing) page and returns
-the links that look like articles, on the source's domains only, and the
-pagination links to follow (`rel="next"`, `/page/N/`, `?page=N`). When the
-source has allow/deny patterns they decide (`Source.url_allowed`); otherwise
+`parse_section(html, url, source, max_links=N)` reads a section (listing) page
+and returns the links that look like articles, on the source's domains only
+(unless it says `follow_offsite`), at most N of them, and the pagination links
+to follow (`rel="next"`, `/page/N/`, `?page=N`). When the source has
+allow/deny patterns they decide (`Source.url_allowed`); otherwise
 `looks_like_article` does: a date in the path followed by a slug, a long
 hyphenated slug (>= 3 words) or an id-like number, and none of the usual
 non-article paths (tags, categories, authors, search, legal pages, logins,
@@ -21,6 +22,7 @@ import lxml.etree
 import lxml.html
 
 from crawler.discovery.entries import DiscoveredURL
+from crawler.discovery.offsite import on_domains
 
 if TYPE_CHECKING:
     from crawler.sources import Source
@@ -54,6 +56,8 @@ _PAGE_EXT = re.compile(r"\.(s?html?|php|aspx?|cms)$", re.IGNORECASE)
 class SectionLinks:
     articles: list[DiscoveredURL] = field(default_factory=list)  # title: the link text
     pages: list[str] = field(default_factory=list)  # pagination links, in page order
+    offsite: int = 0  # article-looking links off the source's domains, left out
+    cut: int = 0  # article links beyond `max_links`, left out (a link repeated there counts each time)
 
 
 def _http(url: str) -> bool:
@@ -125,31 +129,42 @@ def _without_fragment(url: str) -> str:
 
 
 def _article_ok(url: str, source: Source | None) -> bool:
+    """Whether a link is article-shaped for `source` (its patterns, else the heuristic); hosts are checked apart."""
     if source is not None:
-        if not source.owns(url):
-            return False
         decision = source.url_allowed(url)
         if decision is not None:
             return decision
     return looks_like_article(url)
 
 
-def parse_section(html: str | bytes, url: str, source: Source | None = None) -> SectionLinks:
-    """Article and pagination links of a section page; an unparsable page gives none."""
-    result = SectionLinks()
-    if not html or not html.strip():
-        return result
+def _document(html: str | bytes) -> lxml.html.HtmlElement | None:
     try:
-        doc = lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(html)
     except ValueError:
         # lxml refuses str input with an XML encoding declaration; bytes are fine.
         if not isinstance(html, str):
-            return result
+            return None
         try:
-            doc = lxml.html.document_fromstring(html.encode("utf-8"))
+            return lxml.html.document_fromstring(html.encode("utf-8"))
         except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError):
-            return result
+            return None
     except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError):
+        return None
+
+
+def parse_section(html: str | bytes, url: str, source: Source | None = None, *, max_links: int = 0) -> SectionLinks:
+    """Article and pagination links of a section page; an unparsable page gives none.
+
+    With a `source`, article links off its domains are left out (counted in `offsite` when
+    they look like articles) unless it says `follow_offsite`; pagination stays on its domains.
+    `max_links` (0: no cap) bounds the article links taken; the page is still read to its end
+    for pagination, and each further article link is only counted (`cut`), not kept.
+    """
+    result = SectionLinks()
+    if not html or not html.strip():
+        return result
+    doc = _document(html)
+    if doc is None:
         return result
     base = url
     base_href = doc.xpath("string(//base/@href)")
@@ -160,29 +175,33 @@ def parse_section(html: str | bytes, url: str, source: Source | None = None) -> 
     seen_pages: set[str] = {own}
     next_links: list[str] = []
     numbered: list[tuple[int, str]] = []
-    for element in doc.xpath("//a[@href] | //link[@href][@rel]"):
+    # Walked lazily (no list of every link): a page may hold 100,000 of them.
+    for element in doc.iter("a", "link"):
         href = (element.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+            continue
+        rel = (element.get("rel") or "").lower().split()
+        if element.tag == "link" and "next" not in rel:
             continue
         link = _without_fragment(urljoin(base, href))
         if not _http(link) or link == own:
             continue
-        if source is not None and not source.owns(link):
-            continue
-        rel = (element.get("rel") or "").lower().split()
-        if "next" in rel:
-            if link not in seen_pages:
+        owned = source is None or source.owns(link)
+        if "next" in rel or (owned and is_pagination(link, url)):
+            if owned and link not in seen_pages:
                 seen_pages.add(link)
-                next_links.append(link)
-            continue
-        if element.tag == "link":
-            continue
-        if is_pagination(link, url):
-            if link not in seen_pages:
-                seen_pages.add(link)
-                numbered.append((page_number(link) or 0, link))
+                if "next" in rel:
+                    next_links.append(link)
+                else:
+                    numbered.append((page_number(link) or 0, link))
             continue
         if link in seen_articles or not _article_ok(link, source):
+            continue
+        if not on_domains(source, link):
+            result.offsite += 1
+            continue
+        if max_links and len(result.articles) >= max_links:
+            result.cut += 1
             continue
         seen_articles.add(link)
         text = " ".join(element.text_content().split()) or None

@@ -50,7 +50,7 @@ def run_counts(stats: dict[str, Any]) -> dict[str, int]:
         "skipped": int(stats.get("newspipe/extract/skipped", 0)),
     }
     for key, value in stats.items():
-        if key.startswith(("newspipe/extract/skipped/", "newspipe/discovery/skipped/", "newspipe/fetch/")):
+        if key.startswith(("newspipe/extract/skipped/", "newspipe/discovery/skipped/", "newspipe/discovery/capped/", "newspipe/fetch/")):
             counts[key.removeprefix("newspipe/")] = int(value)
         elif key.startswith("downloader/response_status_count/"):
             counts["http_" + key.rsplit("/", 1)[1]] = int(value)

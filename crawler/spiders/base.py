@@ -12,6 +12,20 @@ hint_published_at (ISO 8601 text)}; request meta is plain JSON (see crawler.requ
 (`strip_tracking`) and deduplicated within the run by their canonical form
 (`dedup_key`).
 
+Off-domain URLs (`crawler.discovery.offsite`): feed and sitemap entries and section-page links
+outside the source's domains are skipped (`newspipe/discovery/skipped/offsite`) unless the
+source says `follow_offsite = true`; sitemap-index children and robots.txt `Sitemap:` lines may
+also stay on the site of the document that names them. Redirects are checked by
+`crawler.redirects.OffsiteRedirectMiddleware`.
+
+Bounded fan-out: a section page gives at most `links_per_page` article links
+(`newspipe/discovery/capped/page_links` counts the rest), and a source at most
+`requests_per_source` discovered requests per run (articles, sitemap children, robots.txt
+sitemaps, further section pages; seeds and revisits are not counted): the rest are counted in
+`newspipe/discovery/capped/source_requests` and logged once per source. That cap is also what
+bounds feeds and sitemaps with huge entry counts. Priorities keep discovery documents ahead of
+the articles they list and feed/sitemap articles ahead of section links (`PRIORITY_*`).
+
 Incremental runs (`crawler.incremental`, NEWSPIPE_INCREMENTAL): discovered article
 URLs already stored, or known not to be articles, are not requested (checked per
 discovered batch, `newspipe/discovery/skipped/known`); articles first stored within the
@@ -50,10 +64,12 @@ from crawler.discovery import (
     sitemaps_from_robots,
     strip_tracking,
 )
+from crawler.discovery.offsite import document_allowed, on_domains
 from crawler.incremental import IncrementalState
 from crawler.items import Article
 from pipelines.extraction import canonicalize_url
 from crawler.sources import Source, SourcesError, load_sources
+from crawler.spiders.budget import RequestBudget
 from crawler.spiders.options import OPTION_ARGS, CrawlOptions, apply_download_slots, resolve_options, split_list
 
 if TYPE_CHECKING:
@@ -72,6 +88,14 @@ MAX_SITEMAP_NESTING = 5
 DISCOVERY_META = "newspipe_discovery"
 NOT_MODIFIED = 304
 
+# Request priorities, higher first (the workers' Redis queue orders by them too): discovery
+# documents before the articles they list, and the articles feeds and sitemaps name before the
+# links read off section pages, so a section page with thousands of links starves nothing.
+PRIORITY_DOCUMENT = 20  # robots.txt, feeds, sitemaps
+PRIORITY_SECTION = 10  # section and archive pages
+PRIORITY_LISTED = 5  # articles named by a feed, a sitemap or the user
+PRIORITY_LINKED = 0  # article links of section pages; revisits
+
 
 class BaseNewsSpider(scrapy.Spider):
     """Not registered itself (no `name`); see `crawler.spiders.news` and `crawler.spiders.urls`."""
@@ -88,6 +112,7 @@ class BaseNewsSpider(scrapy.Spider):
         self.sources_by_name: dict[str, Source] = {s.name: s for s in self.options.sources}
         self._seen: set[str] = set()  # dedup keys of queued article URLs
         self._section_pages: dict[str, int] = {}  # section root URL -> pages queued
+        self._budget = RequestBudget()  # discovered requests per source
         self.incremental: IncrementalState | None = None  # set by from_crawler
 
     # -- wiring -----------------------------------------------------------------------------
@@ -198,7 +223,7 @@ class BaseNewsSpider(scrapy.Spider):
             request = self.article_request(entry, source, "feed")
             if request is not None:
                 requests.append(request)
-        yield from self.not_known(requests)
+        yield from self._admit(source, self.not_known(requests))
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         source = self._source_of(response)
@@ -222,10 +247,10 @@ class BaseNewsSpider(scrapy.Spider):
             # A child untouched since before the window cannot list articles inside it.
             for _ in range(len(document.entries) - len(children)):
                 self._skip("out_of_window")
+            children = [c for c in children if self._document_ok(source, c.url, response.url)]
             if self.incremental is not None:
                 self.incremental.prefetch_validators([c.url for c in children])
-            for child in children:
-                yield self._discovery_request(child.url, "sitemap", source, depth=depth)
+            yield from self._admit(source, [self._discovery_request(c.url, "sitemap", source, depth=depth) for c in children])
             return
         requests = []
         for entry in document.entries:
@@ -235,12 +260,12 @@ class BaseNewsSpider(scrapy.Spider):
             request = self.article_request(entry, source, "sitemap")
             if request is not None:
                 requests.append(request)
-        yield from self.not_known(requests)
+        yield from self._admit(source, self.not_known(requests))
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
         source = self._source_of(response)
-        for url in sitemaps_from_robots(response.body, response.url):
-            yield self._discovery_request(url, "sitemap", source)
+        urls = [u for u in sitemaps_from_robots(response.body, response.url) if self._document_ok(source, u, response.url)]
+        yield from self._admit(source, [self._discovery_request(url, "sitemap", source) for url in urls])
 
     def parse_section(self, response: Response) -> Iterator[Request]:
         source = self._source_of(response)
@@ -258,14 +283,20 @@ class BaseNewsSpider(scrapy.Spider):
             self._skip("section_not_text")
             logger.warning("skipping section %s: cannot decode it", response.url)
             return
-        links = parse_section(text, response.url, source)
+        cap = self.options.links_per_page(source)
+        links = parse_section(text, response.url, source, max_links=cap)
+        if links.offsite:
+            self._skip("offsite", links.offsite)
+        if links.cut:
+            self._inc("newspipe/discovery/capped/page_links", links.cut)
+            logger.info("section %s: %d more article links beyond the cap of %d per page not followed", response.url, links.cut, cap)
         requests = []
         for link in links.articles:
             # Link text is often "Read more": not passed on as a title hint.
             request = self.article_request(DiscoveredURL(link.url), source, "section", check_patterns=False)
             if request is not None:
                 requests.append(request)
-        yield from self.not_known(requests)
+        yield from self._admit(source, self.not_known(requests))
         info = response.meta.get(DISCOVERY_META, {})
         depth = info.get("depth", 0)
         root = info.get("root") or response.url
@@ -273,13 +304,15 @@ class BaseNewsSpider(scrapy.Spider):
             if links.pages:
                 self._skip("section_depth")
             return
+        pages = []
         for page in links.pages:
             count = self._section_pages.get(root, 1)
             if count >= self.options.max_pagination:
                 self._skip("pagination_limit")
                 break
             self._section_pages[root] = count + 1
-            yield self._discovery_request(page, "section", source, depth=depth + 1, root=root)
+            pages.append(self._discovery_request(page, "section", source, depth=depth + 1, root=root))
+        yield from self._admit(source, pages)
 
     def parse_article(self, response: Response) -> Iterator[Article]:
         info = response.meta.get("newspipe") or {}
@@ -323,6 +356,11 @@ class BaseNewsSpider(scrapy.Spider):
         elif failure.check(IgnoreRequest):
             self._inc("newspipe/fetch/ignored")
             logger.debug("%s not fetched: %s (%s)", kind, request.url, failure.value)
+            # A refusal that will not change soon (an off-domain redirect) is remembered like a
+            # page that is not an article, so the next runs do not ask again.
+            outcome = getattr(failure.value, "outcome", None)
+            if kind == "article" and outcome and self.incremental is not None:
+                self.incremental.article_not_stored(request.meta.get("redirect_urls", [request.url])[0], None, outcome)
         else:
             name = type(failure.value).__name__
             self._inc(f"newspipe/fetch/error/{name}")
@@ -339,6 +377,9 @@ class BaseNewsSpider(scrapy.Spider):
         fragment; duplicates are judged on the canonical form.
         """
         url = strip_tracking(entry.url)
+        if not on_domains(source, url):
+            self._skip("offsite")
+            return None
         if check_patterns and source is not None and source.url_allowed(url) is False:
             self._skip("not_allowed")
             return None
@@ -357,7 +398,8 @@ class BaseNewsSpider(scrapy.Spider):
                 "hint_published_at": entry.published_at.isoformat() if entry.published_at is not None else None,
             }
         }
-        return Request(url, callback=self.parse_article, errback=self.on_error, meta=meta)
+        priority = PRIORITY_LINKED if via == "section" else PRIORITY_LISTED
+        return Request(url, callback=self.parse_article, errback=self.on_error, meta=meta, priority=priority)
 
     def not_known(self, requests: list[Request]) -> list[Request]:
         """The article requests whose URL is not already stored or known not to be an article
@@ -403,7 +445,29 @@ class BaseNewsSpider(scrapy.Spider):
             if headers:
                 meta["handle_httpstatus_list"] = [NOT_MODIFIED]
         # Discovery first: it is what feeds the article queue.
-        return Request(url, callback=callbacks[kind], errback=self.on_error, meta=meta, priority=10, headers=headers)
+        priority = PRIORITY_SECTION if kind == "section" else PRIORITY_DOCUMENT
+        return Request(url, callback=callbacks[kind], errback=self.on_error, meta=meta, priority=priority, headers=headers)
+
+    def _document_ok(self, source: Source | None, url: str, parent: str) -> bool:
+        """Whether a sitemap named by `parent` (an index or robots.txt) may be fetched; counted when not."""
+        if document_allowed(source, url, parent):
+            return True
+        self._skip("offsite")
+        logger.info("not following %s: named by %s, off the source's domains and site", url, parent)
+        return False
+
+    def _admit(self, source: Source | None, requests: list[Request]) -> list[Request]:
+        """The discovered requests that fit in the source's budget for this run; the rest are
+        counted, and the source's first cut is logged."""
+        if source is None or not requests:
+            return requests
+        cap = self.options.requests_per_source(source)
+        admitted = self._budget.admit(source.name, cap, requests)
+        if admitted.cut:
+            self._inc("newspipe/discovery/capped/source_requests", admitted.cut)
+        if admitted.first_cut:
+            logger.warning("source %s: %d requests discovered, its cap for this run; not requesting any more", source.name, cap)
+        return admitted.kept
 
     def _count_seed_fetched(self, response: Response) -> None:
         if response.meta.get(DISCOVERY_META, {}).get("seed"):
@@ -416,8 +480,8 @@ class BaseNewsSpider(scrapy.Spider):
     def _inc(self, key: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(key, count)
 
-    def _skip(self, reason: str) -> None:
-        self._inc(f"newspipe/discovery/skipped/{reason}")
+    def _skip(self, reason: str, count: int = 1) -> None:
+        self._inc(f"newspipe/discovery/skipped/{reason}", count)
 
 
 def robots_urls(source: Source) -> list[str]:

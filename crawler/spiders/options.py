@@ -1,7 +1,8 @@
 """What a newspipe spider crawls: sources, window and limits, from settings and spider arguments.
 
 Reads NEWSPIPE_SOURCES_FILE, NEWSPIPE_SOURCE_NAMES, NEWSPIPE_SINCE,
-NEWSPIPE_UNTIL, NEWSPIPE_SECTION_DEPTH, NEWSPIPE_MAX_PAGINATION and
+NEWSPIPE_UNTIL, NEWSPIPE_SECTION_DEPTH, NEWSPIPE_MAX_PAGINATION,
+NEWSPIPE_MAX_LINKS_PER_PAGE, NEWSPIPE_MAX_REQUESTS_PER_SOURCE and
 DOWNLOAD_MAXSIZE. Spider arguments override them: `sources` (file),
 `source` (names, comma/whitespace separated), `since`, `until`,
 `section_depth`, `max_pagination`. Also turns the sources' `delay` and
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from crawler import settings as defaults
 from crawler.discovery.window import Window
 from crawler.sources import Source, load_sources
 
@@ -36,6 +38,20 @@ class CrawlOptions:
     max_pagination: int = 5
     max_size: int = 0  # DOWNLOAD_MAXSIZE, bounds gunzipped sitemaps
     sources_file: str | None = None
+    max_links_per_page: int = defaults.NEWSPIPE_MAX_LINKS_PER_PAGE  # 0: no cap
+    max_requests_per_source: int = defaults.NEWSPIPE_MAX_REQUESTS_PER_SOURCE  # 0: no cap
+
+    def links_per_page(self, source: Source | None) -> int:
+        """The article links taken from one section page of `source` (0: no cap)."""
+        if source is not None and source.max_links_per_page is not None:
+            return source.max_links_per_page
+        return self.max_links_per_page
+
+    def requests_per_source(self, source: Source | None) -> int:
+        """The requests a run may discover for `source` (0: no cap)."""
+        if source is not None and source.max_requests is not None:
+            return source.max_requests
+        return self.max_requests_per_source
 
 
 def split_list(value: Any) -> list[str]:
@@ -83,6 +99,13 @@ def resolve_options(
         max_pagination=_int_option(args.get("max_pagination", settings.get("NEWSPIPE_MAX_PAGINATION", 5)), "max_pagination"),
         max_size=settings.getint("DOWNLOAD_MAXSIZE", 0),
         sources_file=str(path) if path else None,
+        max_links_per_page=_int_option(
+            settings.get("NEWSPIPE_MAX_LINKS_PER_PAGE", defaults.NEWSPIPE_MAX_LINKS_PER_PAGE), "NEWSPIPE_MAX_LINKS_PER_PAGE"
+        ),
+        max_requests_per_source=_int_option(
+            settings.get("NEWSPIPE_MAX_REQUESTS_PER_SOURCE", defaults.NEWSPIPE_MAX_REQUESTS_PER_SOURCE),
+            "NEWSPIPE_MAX_REQUESTS_PER_SOURCE",
+        ),
     )
 
 

@@ -8,8 +8,9 @@ and every worker's requests in flight) has been quiet that long.
 
 Seeds are taken reliably: moved to this worker's seeds list, scheduled (pushed to the
 queue), then removed, so a worker killed in between gives them back through the reaper.
-Per-run state of the base spider (URLs queued, section pages followed) is kept per
-enqueue cycle, so a worker that runs for days treats each cycle as a fresh run.
+Per-run state of the base spider (URLs queued, section pages followed, requests per source
+for NEWSPIPE_MAX_REQUESTS_PER_SOURCE) is kept per enqueue cycle, so a worker that runs for days
+treats each cycle as a fresh run; the per-source cap is counted by each worker on its own.
 
 While Redis is away (`crawler.distributed.outage.RedisLink`) no seeds are taken and the job
 counts as busy: the worker does not stop for its idle timeout. A seed whose removal from this
@@ -39,6 +40,7 @@ from crawler.distributed.outage import RedisLink
 from crawler.distributed.queue import registered_workers
 from crawler.distributed.seeds import BadSeed, Seed
 from crawler.distributed.settings import apply_worker_settings
+from crawler.spiders.budget import RequestBudget
 from crawler.spiders.base import DISCOVERY_META, BaseNewsSpider
 
 if TYPE_CHECKING:
@@ -60,7 +62,7 @@ class WorkerSpider(RedisMixin, BaseNewsSpider):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._cycles: OrderedDict[str, tuple[set[str], dict[str, int]]] = OrderedDict()
+        self._cycles: OrderedDict[str, tuple[set[str], dict[str, int], RequestBudget]] = OrderedDict()
         self.keys = JobKeys()
         self.worker = ""
         self.link = RedisLink("redis")
@@ -135,7 +137,7 @@ class WorkerSpider(RedisMixin, BaseNewsSpider):
             self._inc("newspipe/distributed/unknown_source")
             logger.error("dropping seed %s: source %r is not in this worker's sources file", seed.url, seed.source)
             return []
-        seen, section_pages = self._cycle_state(seed.cycle)
+        section_pages = self._cycle_state(seed.cycle)[1]
         if seed.kind == "section":
             section_pages[seed.root or seed.url] = 1
         if self.incremental is not None and seed.kind != "robots":
@@ -200,7 +202,7 @@ class WorkerSpider(RedisMixin, BaseNewsSpider):
 
     def _in_cycle(self, response: Response, callback: Callable[[Response], Iterable[Any]]) -> list[Any]:
         cycle = response.meta.get(CYCLE_META) or ""
-        self._seen, self._section_pages = self._cycle_state(cycle)
+        self._seen, self._section_pages, self._budget = self._cycle_state(cycle)
         # Run to the end here, while this cycle's state is the spider's.
         output = list(callback(response))
         for entry in output:
@@ -208,10 +210,10 @@ class WorkerSpider(RedisMixin, BaseNewsSpider):
                 entry.meta.setdefault(CYCLE_META, cycle)
         return output
 
-    def _cycle_state(self, cycle: str) -> tuple[set[str], dict[str, int]]:
+    def _cycle_state(self, cycle: str) -> tuple[set[str], dict[str, int], RequestBudget]:
         state = self._cycles.get(cycle)
         if state is None:
-            state = (set(), {})
+            state = (set(), {}, RequestBudget())
             self._cycles[cycle] = state
             while len(self._cycles) > MAX_CYCLES_KEPT:
                 self._cycles.popitem(last=False)
