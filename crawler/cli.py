@@ -99,7 +99,9 @@ def _exit_for(outcome: CrawlOutcome) -> None:
             "they are loaded back by the next run or `newspipe db replay`",
             EXIT_FAILED,
         )
-    raise fail(f"the run failed ({outcome.reason}); see the log above and `newspipe stats`", EXIT_FAILED)
+    if outcome.status == "interrupted":
+        raise fail(f"the run was interrupted ({outcome.reason}); see `newspipe stats`", EXIT_FAILED)
+    raise fail(f"the run failed: {outcome.verdict.describe()}; see the log above and `newspipe stats`", EXIT_FAILED)
 
 
 @app.command()
