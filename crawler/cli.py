@@ -130,6 +130,10 @@ def crawl(
     worker_id: Annotated[
         Optional[str], typer.Option("--worker-id", help="Worker: a stable id (e.g. the systemd instance), so a restart takes back its requests in flight.")
     ] = None,
+    statement_timeout: Annotated[
+        Optional[float],
+        typer.Option("--statement-timeout", help="Seconds a database statement may take (0: no limit); work without an answer after twice this is abandoned and its articles spooled."),
+    ] = None,
 ) -> None:
     """Crawl the sources' feeds, sitemaps and section pages and store new articles.
 
@@ -150,7 +154,7 @@ def crawl(
 
         if job_dir is not None:
             raise fail("--job-dir and --redis do not go together: a worker's queue is in Redis")
-        extra = {"NEWSPIPE_REVISIT_DAYS": revisit_days}
+        extra = {"NEWSPIPE_REVISIT_DAYS": revisit_days, "NEWSPIPE_STATEMENT_TIMEOUT": statement_timeout}
         crawl_worker(
             sources_file, names, window, redis_url=redis, job=job, idle_timeout=idle_timeout, worker_id=worker_id,
             db=db, log_level=log_level, progress=progress, extra=extra,
@@ -161,6 +165,7 @@ def crawl(
         {
             **selection_settings(db, sources_file, names, window, log_level),
             "NEWSPIPE_REVISIT_DAYS": revisit_days,
+            "NEWSPIPE_STATEMENT_TIMEOUT": statement_timeout,
             "JOBDIR": str(job_dir) if job_dir else None,
             "NEWSPIPE_WARC_DIR": str(warc_dir) if warc_dir else None,
         },

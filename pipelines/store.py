@@ -12,7 +12,9 @@ the spool back first. Nothing is dropped silently.
 The writing itself (retries and back-off included) runs on the crawl's database thread
 (`crawler.database`), never on the reactor thread, and each attempt is bounded
 (NEWSPIPE_STATEMENT_TIMEOUT, `storage.engine`): a database that stops answering costs bounded
-waits, then the batch is spooled as for a refused connection, while downloads go on.
+waits, then the batch is spooled as for a refused connection, while downloads go on; once a
+batch was abandoned that way, the run's later batches go to the spool without trying. More than
+MAX_BATCHES_WAITING batches waiting for the database make the crawl wait for it.
 With NEWSPIPE_STORE_HOLD_ITEMS (set for distributed workers) an item is done, for Scrapy, only
 once its batch is committed or spooled: its request stays in the engine's requests in progress
 until then, so a worker acknowledges it in Redis only after that (see
@@ -39,6 +41,7 @@ from twisted.python.failure import Failure
 from crawler.database import database_for, database_thread_for
 from pipelines.neardup import signature_bytes
 from pipelines.writer import ArticleWriter
+from storage.deadline import DatabaseNotAnswering
 from storage.repository import NewArticle, SaveResult
 from storage.spool import Spool, spool_for
 
@@ -51,6 +54,9 @@ logger = logging.getLogger(__name__)
 
 # Outcomes of a URL that was already stored: unchanged, or kept as a new version.
 REVISIT_OUTCOMES = frozenset({"existing", "updated"})
+# Batches handed to the database thread and not yet stored or spooled, beyond which the next item
+# waits for its batch: memory stays bounded while the database is slow or not answering.
+MAX_BATCHES_WAITING = 4
 
 
 def to_new_article(item: Article) -> NewArticle:
@@ -108,6 +114,7 @@ work (default: at once, in the caller's thread; in a crawl: the crawl's database
         self.call_later = call_later
         self._in_thread = in_thread  # where the database work runs: the crawl's database thread
         self._writing: set[Deferred[Any]] = set()  # batches handed to it and not yet done
+        self._not_answering = False  # a batch was abandoned: the database accepts and never answers
         self.pending: list[NewArticle] = []
         self._waiting: list[Deferred[None]] = []  # one per pending article, fired once it is stored or spooled
         self._timer: Any = None  # the delayed call that writes a part-filled batch
@@ -170,7 +177,9 @@ work (default: at once, in the caller's thread; in a crawl: the crawl's database
         self.pending.append(to_new_article(item))
         if self.call_later is None:
             if len(self.pending) >= self.batch_size:
-                self.flush()
+                writing = self.flush()
+                if len(self._writing) > MAX_BATCHES_WAITING:  # the database is slow: the crawl waits for it
+                    return self._after(writing, item)
             return item
         stored: Deferred[None] = Deferred()
         self._waiting.append(stored)
@@ -228,8 +237,12 @@ work (default: at once, in the caller's thread; in a crawl: the crawl's database
     def _store(self, batch: list[NewArticle], run_id: int | None) -> list[SaveResult] | str:
         """In the database thread: the batch's results, or where it went ("spooled", "failed")."""
         try:
+            if self._not_answering and self.spool is not None:
+                raise DatabaseNotAnswering("the database stopped answering earlier in this run: spooled without trying")
             return self.writer.write(batch, run_id)
-        except Exception:
+        except Exception as exc:
+            if isinstance(exc, DatabaseNotAnswering):
+                self._not_answering = True  # each later batch would wait as long again: they go to the spool
             if self.spool is None:
                 logger.error("could not store a batch of %d articles (no spool configured)", len(batch), exc_info=True)
                 return "failed"

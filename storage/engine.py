@@ -105,7 +105,7 @@ def _postgres_statement_timeout(seconds: float) -> Any:
     return limit
 
 
-def make_engine(url: str, *, echo: bool = False, busy_timeout: float = SQLITE_BUSY_TIMEOUT) -> Engine:
+def make_engine(url: str, *, echo: bool = False, busy_timeout: float = SQLITE_BUSY_TIMEOUT, connect_timeout: int | None = None) -> Engine:
     url = normalise_database_url(url)
     sa_url = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo}
@@ -115,7 +115,10 @@ def make_engine(url: str, *, echo: bool = False, busy_timeout: float = SQLITE_BU
         kwargs["pool_pre_ping"] = True
         if sa_url.get_backend_name() == "postgresql":
             # connect_args would override the URL's own query parameters: add only what it leaves out.
-            kwargs["connect_args"] = {k: v for k, v in POSTGRES_CONNECT_DEFAULTS.items() if k not in sa_url.query}
+            defaults = dict(POSTGRES_CONNECT_DEFAULTS)
+            if connect_timeout is not None:
+                defaults["connect_timeout"] = min(defaults["connect_timeout"], max(2, connect_timeout))  # libpq's least is 2
+            kwargs["connect_args"] = {k: v for k, v in defaults.items() if k not in sa_url.query}
     engine = create_engine(sa_url, **kwargs)
     if sa_url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas(busy_timeout))
@@ -131,7 +134,9 @@ class Database:
         self.url = normalise_database_url(url)
         self.statement_timeout = statement_timeout if statement_timeout and statement_timeout > 0 else None
         busy_timeout = self.statement_timeout or SQLITE_BUSY_TIMEOUT
-        self.engine = make_engine(self.url, echo=echo, busy_timeout=busy_timeout)
+        # Connecting is database work too: no longer than the bound on it (below).
+        connect_timeout = int(2 * self.statement_timeout) if self.statement_timeout else None
+        self.engine = make_engine(self.url, echo=echo, busy_timeout=busy_timeout, connect_timeout=connect_timeout)
         self.deadlines = Deadlines(self.engine) if self.statement_timeout else None
         self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
         if upgrade:
