@@ -89,19 +89,21 @@ def selection_settings(db: str | None, sources_file: Path | None, names: list[st
 
 
 def _exit_for(outcome: CrawlOutcome) -> None:
+    """Exit 1, with one line saying why, unless the run finished cleanly (`crawler.outcome`)."""
     if outcome.ok:
         return
+    what = f"the run was interrupted ({outcome.reason})" if outcome.status == "interrupted" else "the run failed"
     spooled = int(outcome.stats.get("newspipe/store/spooled", 0))
     if spooled:
         path = outcome.stats.get("newspipe/store/spool_path")
         raise fail(
-            f"the run failed: the database refused {spooled} articles, kept in {path}; "
+            f"{what}: the database refused {spooled} articles, kept in {path}; "
             "they are loaded back by the next run or `newspipe db replay`",
             EXIT_FAILED,
         )
     if outcome.status == "interrupted":
-        raise fail(f"the run was interrupted ({outcome.reason}); see `newspipe stats`", EXIT_FAILED)
-    raise fail(f"the run failed: {outcome.verdict.describe()}; see the log above and `newspipe stats`", EXIT_FAILED)
+        raise fail(f"{what}; see `newspipe stats`", EXIT_FAILED)
+    raise fail(f"{what}: {outcome.verdict.describe()}; see the log above and `newspipe stats`", EXIT_FAILED)
 
 
 @app.command()

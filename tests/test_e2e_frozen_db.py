@@ -50,7 +50,9 @@ def environment() -> dict[str, str]:
     return env
 
 
-def crawl_while_stuck(url: str, watch_url: str, tmp_path: Path, stick: Callable[[], None]) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+def crawl_while_stuck(
+    url: str, watch_url: str, tmp_path: Path, stick: Callable[[subprocess.Popen[str]], None]
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     """Crawl the demo site into `url`; once the run is recorded, `stick` the database. Returns the
     finished crawl and the demo's article URLs; fails with the crawl's stacks if it does not end."""
     with DemoSite() as demo:
@@ -60,7 +62,7 @@ def crawl_while_stuck(url: str, watch_url: str, tmp_path: Path, stick: Callable[
         deadline = time.monotonic() + 60
         while not run_recorded(watch_url) and time.monotonic() < deadline and crawl.poll() is None:
             time.sleep(0.01)
-        stick()  # every article comes after this
+        stick(crawl)  # every article comes after this
         try:
             out, errors = crawl.communicate(timeout=CRAWL_LIMIT)
         except subprocess.TimeoutExpired:
@@ -95,7 +97,7 @@ def test_a_frozen_postgres_ends_the_crawl_spooled_and_replay_stores_everything_o
     url = postgres_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")
     Database(url).close()  # the schema exists before the crawl starts
     try:
-        crawl, expected = crawl_while_stuck(url, postgres_url, tmp_path, proxy.freeze)
+        crawl, expected = crawl_while_stuck(url, postgres_url, tmp_path, lambda _crawl: proxy.freeze())
         spool = assert_spooled_with_one_line(crawl, tmp_path)
         proxy.stop()
         proxy.start()  # answering again, on the same address
@@ -110,7 +112,7 @@ def test_a_locked_sqlite_database_ends_the_crawl_spooled_and_replay_stores_every
     Database(url).close()
     holder = sqlite3.connect(path, timeout=0, isolation_level=None)
 
-    def lock() -> None:  # another connection's write transaction, held until the crawl is over
+    def lock(_crawl: subprocess.Popen[str]) -> None:  # another connection's write transaction, held until the crawl is over
         holder.execute("BEGIN IMMEDIATE")
         holder.execute("UPDATE crawl_runs SET finish_reason = finish_reason")
 
@@ -121,3 +123,23 @@ def test_a_locked_sqlite_database_ends_the_crawl_spooled_and_replay_stores_every
         holder.close()
     spool = assert_spooled_with_one_line(crawl, tmp_path)
     assert_replay_stores_every_article_once(url, tmp_path, expected, spool)
+
+
+@pytest.mark.postgres
+def test_ctrl_c_stops_a_crawl_whose_postgres_is_frozen(postgres_url: str, tmp_path: Path) -> None:
+    proxy = TcpProxy(("127.0.0.1", 5432)).start()
+    url = postgres_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")
+    Database(url).close()
+
+    def freeze_and_interrupt(crawl: subprocess.Popen[str]) -> None:
+        proxy.freeze()
+        time.sleep(0.5)  # the crawl is waiting for the database somewhere by now
+        crawl.send_signal(signal.SIGINT)
+
+    try:
+        crawl, _ = crawl_while_stuck(url, postgres_url, tmp_path, freeze_and_interrupt)
+        assert crawl.returncode == 1, crawl.stdout + crawl.stderr[-3000:]
+        error_lines = [line for line in crawl.stderr.splitlines() if line.startswith("error:")]
+        assert len(error_lines) == 1 and error_lines[0].startswith("error: the run was interrupted (shutdown)"), crawl.stderr[-6000:]
+    finally:
+        proxy.stop()
