@@ -145,8 +145,7 @@ class CrawlRunRecorder:
     def _not_finished(self, failure: Any, run_id: int) -> None:
         failure.trap(SQLAlchemyError)
         logger.error("could not record the end of run %d in the database: %s", run_id, failure.value)
-        self.stats.inc_value("newspipe/run/not_recorded")
-        self.stats.set_value("newspipe/run_status", "failed")
+        self.stats.inc_value("newspipe/run/not_recorded")  # fails the run (crawler.outcome)
 
 
 def record_interrupted(database: Database, run_id: int, stats: dict[str, Any]) -> None:
