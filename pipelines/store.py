@@ -25,12 +25,14 @@ Outcomes are counted as `newspipe/store/new`, `/duplicate`, `/existing` (a store
 unchanged) and `/updated` (a new version); near-identical copies also as
 `newspipe/store/near_duplicate`; stored URLs seen again (existing + updated) also as
 `newspipe/store/revisit`; earlier rows found to be copies of a new article as
-`newspipe/store/relinked`; spooled articles loaded back as `newspipe/store/replayed`.
+`newspipe/store/relinked`; spooled articles loaded back as `newspipe/store/replayed`. Each
+batch write adds one to `newspipe/store/batches` and its duration to `newspipe/store/seconds`.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -217,11 +219,18 @@ work (default: at once, in the caller's thread; in a crawl: the crawl's database
                 stored.callback(None)
             return succeed(None)
         run_id = self.stats.get_value("newspipe/run_id")
-        writing = self._in_thread(self._store, batch, run_id)
+        writing = self._in_thread(self._timed_store, batch, run_id)
         self._writing.add(writing)
 
-        def done(outcome: Any) -> None:
+        def done(timed: Any) -> None:
             self._writing.discard(writing)
+            if isinstance(timed, Failure):
+                outcome = timed
+            else:
+                outcome, seconds = timed
+                # Time in the database, retries included: Prometheus' newspipe_store_seconds.
+                self.stats.inc_value("newspipe/store/batches")
+                self.stats.inc_value("newspipe/store/seconds", seconds)
             if isinstance(outcome, Failure):  # neither stored nor spooled: the spool itself failed
                 logger.error("could not store or spool a batch of %d articles", len(batch), exc_info=outcome.value)
                 self.stats.inc_value("newspipe/store/failed", len(batch))
@@ -233,6 +242,10 @@ work (default: at once, in the caller's thread; in a crawl: the crawl's database
                 stored.callback(None)
 
         return writing.addBoth(done)
+
+    def _timed_store(self, batch: list[NewArticle], run_id: int | None) -> tuple[list[SaveResult] | str, float]:
+        started = time.perf_counter()
+        return self._store(batch, run_id), time.perf_counter() - started
 
     def _store(self, batch: list[NewArticle], run_id: int | None) -> list[SaveResult] | str:
         """In the database thread: the batch's results, or where it went ("spooled", "failed")."""
