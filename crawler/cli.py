@@ -105,17 +105,21 @@ def selection_settings(db: str | None, sources_file: Path | None, names: list[st
 
 
 def _exit_for(outcome: CrawlOutcome) -> None:
+    """Exit 1, with one line saying why, unless the run finished cleanly (`crawler.outcome`)."""
     if outcome.ok:
         return
+    what = f"the run was interrupted ({outcome.reason})" if outcome.status == "interrupted" else "the run failed"
     spooled = int(outcome.stats.get("newspipe/store/spooled", 0))
     if spooled:
         path = outcome.stats.get("newspipe/store/spool_path")
         raise fail(
-            f"the run failed: the database refused {spooled} articles, kept in {path}; "
+            f"{what}: the database refused {spooled} articles, kept in {path}; "
             "they are loaded back by the next run or `newspipe db replay`",
             EXIT_FAILED,
         )
-    raise fail(f"the run failed ({outcome.reason}); see the log above and `newspipe stats`", EXIT_FAILED)
+    if outcome.status == "interrupted":
+        raise fail(f"{what}; see `newspipe stats`", EXIT_FAILED)
+    raise fail(f"{what}: {outcome.verdict.describe()}; see the log above and `newspipe stats`", EXIT_FAILED)
 
 
 @app.command()
@@ -151,6 +155,10 @@ def crawl(
         bool, typer.Option("--allow-insecure-redis", help="Worker: allow a Redis URL without a password on a host that is not loopback.")
     ] = False,
     allow_network: AllowNetworkOption = None,
+    statement_timeout: Annotated[
+        Optional[float],
+        typer.Option("--statement-timeout", help="Seconds a database statement may take (0: no limit); work without an answer after twice this is abandoned and its articles spooled."),
+    ] = None,
 ) -> None:
     """Crawl the sources' feeds, sitemaps and section pages and store new articles.
 
@@ -172,7 +180,10 @@ def crawl(
 
         if job_dir is not None:
             raise fail("--job-dir and --redis do not go together: a worker's queue is in Redis")
-        extra = {"NEWSPIPE_REVISIT_DAYS": revisit_days, "NEWSPIPE_METRICS_PORT": metrics_port, "NEWSPIPE_ALLOW_NETWORKS": networks}
+        extra = {
+            "NEWSPIPE_REVISIT_DAYS": revisit_days, "NEWSPIPE_METRICS_PORT": metrics_port,
+            "NEWSPIPE_ALLOW_NETWORKS": networks, "NEWSPIPE_STATEMENT_TIMEOUT": statement_timeout,
+        }
         crawl_worker(
             sources_file, names, window, redis_url=redis, job=job, idle_timeout=idle_timeout, worker_id=worker_id,
             db=db, log_level=log_level, progress=progress, allow_insecure_redis=allow_insecure_redis, extra=extra,
@@ -184,6 +195,7 @@ def crawl(
             **selection_settings(db, sources_file, names, window, log_level),
             "NEWSPIPE_REVISIT_DAYS": revisit_days,
             "NEWSPIPE_METRICS_PORT": metrics_port,
+            "NEWSPIPE_STATEMENT_TIMEOUT": statement_timeout,
             "JOBDIR": str(job_dir) if job_dir else None,
             "NEWSPIPE_WARC_DIR": str(warc_dir) if warc_dir else None,
             "NEWSPIPE_ALLOW_NETWORKS": networks,

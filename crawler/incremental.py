@@ -12,17 +12,27 @@ What a run learns is written back: article outcomes as they come (in small batch
 the validators of discovery documents only when the run finished cleanly, so that a
 run killed half-way (or one whose articles could not all be stored) makes the next run
 read those documents in full again and finish the work.
+
+Database work off the reactor thread where it can be: the writes go to the crawl's database
+thread (`crawler.database`). The look-ups answer the spider's callbacks, so they run where
+the callback runs, but bounded (`Database.bounded`, NEWSPIPE_STATEMENT_TIMEOUT): a look-up
+the database does not answer in time is abandoned, and the rest of the run asks no more
+(every URL is treated as new, as for a database that is down).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
+from twisted.internet.defer import Deferred, maybeDeferred
 
+from storage.deadline import DatabaseNotAnswering
 from storage.state import FetchStateRepository, Revisit, StateUpdate, Validators
 
 if TYPE_CHECKING:
@@ -34,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 _NOT_ARTICLE = re.compile(r"not an article \((\w+)")
 ARTICLE_FLUSH_EVERY = 50
+T = TypeVar("T")
 
 
 class IncrementalState:
@@ -44,8 +55,13 @@ class IncrementalState:
         revisit_days: float = 2.0,
         recheck_days: float = 7.0,
         conditional: bool = True,
+        bounded: Callable[[str], AbstractContextManager[None]] = lambda _what: nullcontext(),
+        in_thread: Callable[..., Deferred[Any]] = maybeDeferred,
     ) -> None:
         self.sessions = sessions
+        self.bounded = bounded
+        self.in_thread = in_thread  # where writes run: the crawl's database thread
+        self.silent = False  # the database did not answer a look-up: ask no more this run
         self.revisit_window = timedelta(days=max(0.0, revisit_days))
         self.recheck_after = timedelta(days=recheck_days) if recheck_days > 0 else None
         self.conditional = conditional
@@ -58,10 +74,13 @@ class IncrementalState:
         settings = crawler.settings
         if not settings.getbool("NEWSPIPE_INCREMENTAL", True):
             return None
-        from crawler.database import database_for
+        from crawler.database import database_for, database_thread_for
 
+        database = database_for(crawler)
         return cls(
-            database_for(crawler).sessions,
+            database.sessions,
+            bounded=database.bounded,
+            in_thread=database_thread_for(crawler).run,
             revisit_days=settings.getfloat("NEWSPIPE_REVISIT_DAYS", 2.0),
             recheck_days=settings.getfloat("NEWSPIPE_RECHECK_DAYS", 7.0),
             conditional=settings.getbool("NEWSPIPE_CONDITIONAL_REQUESTS", True),
@@ -70,21 +89,14 @@ class IncrementalState:
     # -- questions -------------------------------------------------------------------------
 
     def known(self, urls: list[str]) -> set[str]:
-        try:
-            with self.sessions() as session:
-                return FetchStateRepository(session).known(urls, recheck_after=self.recheck_after)
-        except SQLAlchemyError as exc:
-            # Unknown is the safe answer: the page is fetched and its article stored (or spooled).
-            logger.warning("database unavailable, treating %d URLs as new: %s", len(urls), exc)
-            return set()
+        # Unknown is the safe answer: the page is fetched and its article stored (or spooled).
+        return self._ask(
+            lambda session: FetchStateRepository(session).known(urls, recheck_after=self.recheck_after),
+            set(), f"treating {len(urls)} URLs as new",
+        )  # fmt: skip
 
     def revisits(self, sources: list[str]) -> list[Revisit]:
-        try:
-            with self.sessions() as session:
-                return FetchStateRepository(session).revisits(sources, self.revisit_window)
-        except SQLAlchemyError as exc:
-            logger.warning("database unavailable, no revisits this run: %s", exc)
-            return []
+        return self._ask(lambda session: FetchStateRepository(session).revisits(sources, self.revisit_window), [], "no revisits this run")
 
     def prefetch_validators(self, urls: list[str]) -> None:
         """Load the validators of these discovery URLs in one query (before requesting them)."""
@@ -93,14 +105,23 @@ class IncrementalState:
         wanted = [u for u in urls if u not in self._validators]
         if not wanted:
             return
-        try:
-            with self.sessions() as session:
-                found = FetchStateRepository(session).validators(wanted)
-        except SQLAlchemyError as exc:
-            logger.warning("database unavailable, requesting discovery pages unconditionally: %s", exc)
-            found = {}
+        found = self._ask(lambda session: FetchStateRepository(session).validators(wanted), {}, "requesting discovery pages unconditionally")
         for url in wanted:
             self._validators[url] = found.get(url, Validators())
+
+    def _ask(self, question: Callable[[Session], T], fallback: T, instead: str) -> T:
+        """A bounded look-up; `fallback` when the database refuses or has stopped answering."""
+        if self.silent:
+            return fallback
+        try:
+            with self.bounded("a look-up of known URLs"), self.sessions() as session:
+                return question(session)
+        except DatabaseNotAnswering as exc:
+            self.silent = True
+            logger.warning("database not answering, %s; no more look-ups this run: %s", instead, exc)
+        except SQLAlchemyError as exc:
+            logger.warning("database unavailable, %s: %s", instead, exc)
+        return fallback
 
     def conditional_headers(self, url: str) -> dict[str, str]:
         if not self.conditional:
@@ -139,23 +160,24 @@ class IncrementalState:
     def _note_article(self, update: StateUpdate) -> None:
         self._article_updates.append(update)
         if len(self._article_updates) >= ARTICLE_FLUSH_EVERY:
-            self._write(self._article_updates)
+            self.in_thread(self._write, self._article_updates)
             self._article_updates = []
 
-    def close(self, *, clean: bool) -> None:
+    def close(self, *, clean: bool) -> Deferred[None]:
+        """Write what the run learnt (in the database thread); done when it is written."""
         updates = self._article_updates
         if clean:
             updates = [*updates, *self._discovery_updates]
         elif self._discovery_updates:
             logger.info("run did not finish cleanly: feeds and sitemaps will be read in full next time")
-        self._write(updates)
         self._article_updates, self._discovery_updates = [], []
+        return self.in_thread(self._write, updates)
 
     def _write(self, updates: list[StateUpdate]) -> None:
         if not updates:
             return
         try:
-            with self.sessions.begin() as session:
+            with self.bounded(f"recording the fetch state of {len(updates)} URLs"), self.sessions.begin() as session:
                 FetchStateRepository(session).record(updates)
         except Exception:  # losing fetch state costs requests next time, never articles
             logger.warning("could not record the fetch state of %d URLs", len(updates), exc_info=True)

@@ -40,6 +40,8 @@ def summary_table(outcome: CrawlOutcome) -> Table:
     details = sorted((k, v) for k, v in outcome.counts.items() if ("/" in k or k.startswith("http_")) and k not in shown)
     for key, value in details:
         table.add_row(f"  {key}", f"{value:,}", style="dim")
+    for label, count in outcome.verdict.errors.items():  # what failed the run (crawler.outcome)
+        table.add_row(f"error: {label}", f"{count:,}", style="red")
     return table
 
 

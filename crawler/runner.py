@@ -4,7 +4,10 @@ Builds Scrapy settings from `crawler.settings` plus the run's own values (databa
 sources, window, progress), runs one spider to the end, and returns its outcome.
 With a `lock_name` the run first takes that job's run lock in the database
 (`storage.locks`, NEWSPIPE_LOCK_HEARTBEAT_SECONDS, NEWSPIPE_LOCK_STALE_SECONDS) and
-raises `LockHeld` when another live run holds it.
+raises `LockHeld` when another live run holds it; its token goes into the settings
+(NEWSPIPE_RUN_LOCK_TOKEN) so the run record names it. The outcome's status and errors are
+`crawler.outcome.verdict`'s. A run recorded as started whose end the crawl did not record (a
+second Ctrl-C stops the reactor at once) is closed here as "interrupted".
 """
 
 from __future__ import annotations
@@ -18,21 +21,28 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.extensions.runs import run_counts
+from storage.engine import Database, resolve_database_url
+
+from crawler.extensions.runs import record_interrupted, run_counts
+from crawler.outcome import Verdict, verdict
 
 
 @dataclass(slots=True)
 class CrawlOutcome:
     spider: str
     reason: str
-    status: str  # finished or failed
+    verdict: Verdict  # status (finished, failed or interrupted) and the errors that failed the run
     run_id: int | None
     counts: dict[str, int]
     stats: dict[str, Any] = field(repr=False)
 
     @property
+    def status(self) -> str:
+        return self.verdict.status
+
+    @property
     def ok(self) -> bool:
-        return self.status == "finished"
+        return self.verdict.ok
 
 
 def build_settings(overrides: dict[str, Any] | None = None) -> Settings:
@@ -55,18 +65,25 @@ def run_spider(spider: str, settings: Settings, *, lock_name: str | None = None,
     """Run `spider` to completion (blocking) and return its outcome. Call once per process."""
     if lock_name is None:
         return _run(spider, settings, **spider_kwargs)
-    from storage.engine import Database, resolve_database_url
     from storage.locks import RunLock
 
-    with Database(resolve_database_url(settings.get("NEWSPIPE_DATABASE_URL"))) as database:
+    with _database(settings) as database:
         lock = RunLock(
             database.sessions,
             lock_name,
             heartbeat_every=settings.getfloat("NEWSPIPE_LOCK_HEARTBEAT_SECONDS", 30.0),
             stale_after=timedelta(seconds=settings.getfloat("NEWSPIPE_LOCK_STALE_SECONDS", 300.0)),
+            bounded=database.bounded,
         )
         with lock:  # LockHeld propagates: the caller reports it
+            settings.set("NEWSPIPE_RUN_LOCK_TOKEN", lock.token, priority="cmdline")
             return _run(spider, settings, **spider_kwargs)
+
+
+def _database(settings: Settings) -> Database:
+    return Database(
+        resolve_database_url(settings.get("NEWSPIPE_DATABASE_URL")), statement_timeout=settings.getfloat("NEWSPIPE_STATEMENT_TIMEOUT", 60.0)
+    )
 
 
 def _run(spider: str, settings: Settings, **spider_kwargs: Any) -> CrawlOutcome:
@@ -75,8 +92,10 @@ def _run(spider: str, settings: Settings, **spider_kwargs: Any) -> CrawlOutcome:
     process.crawl(crawler, **spider_kwargs)
     process.start()
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    run_id = stats.get("newspipe/run_id")
     reason = str(stats.get("finish_reason", "unknown"))
-    status = str(stats.get("newspipe/run_status") or ("finished" if reason == "finished" else "failed"))
-    return CrawlOutcome(
-        spider=spider, reason=reason, status=status, run_id=stats.get("newspipe/run_id"), counts=run_counts(stats), stats=stats
-    )
+    if run_id is not None and "newspipe/run_status" not in stats:  # stopped before the run's end was recorded
+        reason = "shutdown"
+        with _database(settings) as database:
+            record_interrupted(database, run_id, stats)
+    return CrawlOutcome(spider=spider, reason=reason, verdict=verdict(reason, stats), run_id=run_id, counts=run_counts(stats), stats=stats)

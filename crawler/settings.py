@@ -75,6 +75,7 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
+    "crawler.extensions.ItemErrorCounter": 50,  # item pipeline errors fail the run (crawler.outcome)
     "crawler.extensions.CrawlRunRecorder": 100,
     "crawler.extensions.ProgressDisplay": 200,
     "crawler.extensions.WarcRecorder": 300,
@@ -120,6 +121,14 @@ NEWSPIPE_STORE_BATCH_SECONDS = 1.0
 # Where articles go when the database refuses them (one JSONL file per database); loaded back
 # by the next run or `newspipe db replay`. Empty: no spool (a refused batch fails the run).
 NEWSPIPE_SPOOL_DIR = "newspipe-spool"
+# Seconds one statement of the crawl may take: PostgreSQL's statement_timeout for the crawl's own
+# transactions, SQLite's busy timeout. Database work still without an answer after twice this (a
+# server or middlebox that accepts the connection and goes silent) is abandoned: its connection is
+# cut, a store batch is retried and then spooled. 0: no limit.
+NEWSPIPE_STATEMENT_TIMEOUT = 60.0
+# Set by the runner to the run lock's token, so the run's record names its lock and a run found
+# dead by a lock takeover is closed as "killed" (storage.locks).
+NEWSPIPE_RUN_LOCK_TOKEN = None
 
 # newspipe: extraction.
 NEWSPIPE_MIN_WORDS = 50  # pages with less body text are not articles

@@ -9,6 +9,12 @@ Writing is `pipelines.writer.ArticleWriter`: transient errors are retried with b
 batch the database still refuses is appended to the spool (`storage.spool`), counted under
 `newspipe/store/spooled`, and fails the run; the next run (or `newspipe db replay`) loads
 the spool back first. Nothing is dropped silently.
+The writing itself (retries and back-off included) runs on the crawl's database thread
+(`crawler.database`), never on the reactor thread, and each attempt is bounded
+(NEWSPIPE_STATEMENT_TIMEOUT, `storage.engine`): a database that stops answering costs bounded
+waits, then the batch is spooled as for a refused connection, while downloads go on; once a
+batch was abandoned that way, the run's later batches go to the spool without trying. More than
+MAX_BATCHES_WAITING batches waiting for the database make the crawl wait for it.
 With NEWSPIPE_STORE_HOLD_ITEMS (set for distributed workers) an item is done, for Scrapy, only
 once its batch is committed or spooled: its request stays in the engine's requests in progress
 until then, so a worker acknowledges it in Redis only after that (see
@@ -31,12 +37,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.defer import Deferred
+from twisted.internet.defer import Deferred, DeferredList, maybeDeferred, succeed
 from twisted.python.failure import Failure
 
-from crawler.database import database_for
+from crawler.database import database_for, database_thread_for
 from pipelines.neardup import signature_bytes
 from pipelines.writer import ArticleWriter
+from storage.deadline import DatabaseNotAnswering
 from storage.repository import NewArticle, SaveResult
 from storage.spool import Spool, spool_for
 
@@ -49,6 +56,9 @@ logger = logging.getLogger(__name__)
 
 # Outcomes of a URL that was already stored: unchanged, or kept as a new version.
 REVISIT_OUTCOMES = frozenset({"existing", "updated"})
+# Batches handed to the database thread and not yet stored or spooled, beyond which the next item
+# waits for its batch: memory stays bounded while the database is slow or not answering.
+MAX_BATCHES_WAITING = 4
 
 
 def to_new_article(item: Article) -> NewArticle:
@@ -84,7 +94,8 @@ def to_new_article(item: Article) -> NewArticle:
 class StorePipeline:
     """Batches articles. With `call_later` (the reactor's, in a crawl) each item waits for its
     batch's commit, and a part-filled batch is written after `hold_seconds`; without it items are
-    handed on at once and the last batch waits for `close_spider`."""
+    handed on at once and the last batch waits for `close_spider`. `in_thread` runs the database
+work (default: at once, in the caller's thread; in a crawl: the crawl's database thread)."""
 
     def __init__(
         self,
@@ -95,6 +106,7 @@ class StorePipeline:
         spool: Spool | None = None,
         hold_seconds: float = 1.0,
         call_later: Callable[[float, Callable[[], None]], Any] | None = None,
+        in_thread: Callable[..., Deferred[Any]] = maybeDeferred,
     ) -> None:
         self.writer = writer
         self.stats = stats
@@ -102,6 +114,9 @@ class StorePipeline:
         self.spool = spool
         self.hold_seconds = hold_seconds
         self.call_later = call_later
+        self._in_thread = in_thread  # where the database work runs: the crawl's database thread
+        self._writing: set[Deferred[Any]] = set()  # batches handed to it and not yet done
+        self._not_answering = False  # a batch was abandoned: the database accepts and never answers
         self.pending: list[NewArticle] = []
         self._waiting: list[Deferred[None]] = []  # one per pending article, fired once it is stored or spooled
         self._timer: Any = None  # the delayed call that writes a part-filled batch
@@ -115,6 +130,7 @@ class StorePipeline:
             near_dup_threshold=settings.getfloat("NEWSPIPE_NEAR_DUP_THRESHOLD", 0.8),
             near_dup_horizon_days=settings.getfloat("NEWSPIPE_NEAR_DUP_HORIZON_DAYS", 30.0),
             duplicate_policy=settings.get("NEWSPIPE_DUPLICATE_POLICY", "keep"),
+            bounded=database.bounded,
         )
         spool_dir = settings.get("NEWSPIPE_SPOOL_DIR")
         spool = spool_for(spool_dir, database.url) if spool_dir else None
@@ -130,25 +146,42 @@ class StorePipeline:
             spool=spool,
             hold_seconds=max(0.01, settings.getfloat("NEWSPIPE_STORE_BATCH_SECONDS", 1.0)),
             call_later=call_later,
+            in_thread=database_thread_for(crawler).run,
         )
 
-    def open_spider(self) -> None:
+    async def open_spider(self) -> None:
+        await maybe_deferred_to_future(self.replay_spool())
+
+    async def close_spider(self) -> None:
+        await maybe_deferred_to_future(self.finish())
+
+    def replay_spool(self) -> Deferred[None]:
         """Articles an earlier run had to spool go in first."""
-        if self.spool is None or not len(self.spool):
-            return
+        if self.spool is None:
+            return succeed(None)
+        return self._in_thread(self._replay).addCallback(self._count_replayed)
+
+    def _replay(self) -> list[list[SaveResult]]:
+        assert self.spool is not None
+        if not len(self.spool):
+            return []
         logger.warning("loading %d spooled articles from %s", len(self.spool), self.spool.path)
+        stored: list[list[SaveResult]] = []
+        self.spool.replay(lambda batch, run_id: stored.append(self.writer.write(batch, run_id)))
+        return stored
 
-        def store(batch: list[NewArticle], run_id: int | None) -> None:
-            self._count(self.writer.write(batch, run_id))
-            self.stats.inc_value("newspipe/store/replayed", len(batch))
-
-        self.spool.replay(store)
+    def _count_replayed(self, stored: list[list[SaveResult]]) -> None:
+        for results in stored:
+            self._count(results)
+            self.stats.inc_value("newspipe/store/replayed", len(results))
 
     def process_item(self, item: Article) -> Any:
         self.pending.append(to_new_article(item))
         if self.call_later is None:
             if len(self.pending) >= self.batch_size:
-                self.flush()
+                writing = self.flush()
+                if len(self._writing) > MAX_BATCHES_WAITING:  # the database is slow: the crawl waits for it
+                    return self._after(writing, item)
             return item
         stored: Deferred[None] = Deferred()
         self._waiting.append(stored)
@@ -167,52 +200,82 @@ class StorePipeline:
         self._timer = None
         self.flush()
 
-    def close_spider(self) -> None:
+    def finish(self) -> Deferred[Any]:
+        """Writes the last batch; done when every batch handed to the database thread is."""
         self.flush()
+        return DeferredList(list(self._writing), consumeErrors=True)
 
-    def flush(self) -> None:
+    def flush(self) -> Deferred[None]:
+        """Hand the pending batch to the database thread; the items waiting for it are done when it
+        is stored, spooled or counted as failed (they fail only when the spool itself failed)."""
         if self._timer is not None:
             if self._timer.active():
                 self._timer.cancel()
             self._timer = None
         waiting, self._waiting = self._waiting, []
-        try:
-            self._write_pending()
-        except Exception:
-            # Neither stored nor spooled (the spool itself failed): every waiting item fails loudly.
-            failure = Failure()
-            for stored in waiting:
-                stored.errback(failure)
-            raise
-        for stored in waiting:  # stored, spooled or counted as failed: the requests are done
-            stored.callback(None)
-
-    def _write_pending(self) -> None:
-        if not self.pending:
-            return
         batch, self.pending = self.pending, []
+        if not batch:
+            for stored in waiting:
+                stored.callback(None)
+            return succeed(None)
         run_id = self.stats.get_value("newspipe/run_id")
+        writing = self._in_thread(self._timed_store, batch, run_id)
+        self._writing.add(writing)
+
+        def done(timed: Any) -> None:
+            self._writing.discard(writing)
+            if isinstance(timed, Failure):
+                outcome = timed
+            else:
+                outcome, seconds = timed
+                # Time in the database, retries included: Prometheus' newspipe_store_seconds.
+                self.stats.inc_value("newspipe/store/batches")
+                self.stats.inc_value("newspipe/store/seconds", seconds)
+            if isinstance(outcome, Failure):  # neither stored nor spooled: the spool itself failed
+                logger.error("could not store or spool a batch of %d articles", len(batch), exc_info=outcome.value)
+                self.stats.inc_value("newspipe/store/failed", len(batch))
+                for stored in waiting:
+                    stored.errback(outcome)
+                return
+            self._count_batch(len(batch), outcome)
+            for stored in waiting:
+                stored.callback(None)
+
+        return writing.addBoth(done)
+
+    def _timed_store(self, batch: list[NewArticle], run_id: int | None) -> tuple[list[SaveResult] | str, float]:
         started = time.perf_counter()
+        return self._store(batch, run_id), time.perf_counter() - started
+
+    def _store(self, batch: list[NewArticle], run_id: int | None) -> list[SaveResult] | str:
+        """In the database thread: the batch's results, or where it went ("spooled", "failed")."""
         try:
-            results = self.writer.write(batch, run_id)
-        except Exception:
+            if self._not_answering and self.spool is not None:
+                raise DatabaseNotAnswering("the database stopped answering earlier in this run: spooled without trying")
+            return self.writer.write(batch, run_id)
+        except Exception as exc:
+            if isinstance(exc, DatabaseNotAnswering):
+                self._not_answering = True  # each later batch would wait as long again: they go to the spool
             if self.spool is None:
                 logger.error("could not store a batch of %d articles (no spool configured)", len(batch), exc_info=True)
-                self.stats.inc_value("newspipe/store/failed", len(batch))
-                return
+                return "failed"
             self.spool.append(batch, run_id)
-            self.stats.inc_value("newspipe/store/spooled", len(batch))
-            self.stats.set_value("newspipe/store/spool_path", str(self.spool.path))
             logger.error(
                 "could not store a batch of %d articles: spooled to %s (`newspipe db replay` loads them)",
                 len(batch), self.spool.path, exc_info=True,
             )  # fmt: skip
-            return
-        finally:
-            # Time in the database, retries included: Prometheus' newspipe_store_seconds.
-            self.stats.inc_value("newspipe/store/batches")
-            self.stats.inc_value("newspipe/store/seconds", time.perf_counter() - started)
-        self._count(results)
+            return "spooled"
+
+    def _count_batch(self, size: int, outcome: list[SaveResult] | str) -> None:
+        if outcome == "failed":
+            self.stats.inc_value("newspipe/store/failed", size)
+        elif outcome == "spooled":
+            assert self.spool is not None
+            self.stats.inc_value("newspipe/store/spooled", size)
+            self.stats.set_value("newspipe/store/spool_path", str(self.spool.path))
+        else:
+            assert not isinstance(outcome, str)
+            self._count(outcome)
 
     def _count(self, results: list[SaveResult]) -> None:
         for result in results:

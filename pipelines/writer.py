@@ -7,18 +7,23 @@ concurrent writer (the retry sees the other writer's row and records an alias in
 The MinHash index follows the transactions: what a failed batch added is taken out again.
 A batch is written with `ArticleRepository.save_batch`: plainly new articles in bulk, the
 rest one by one, with the same outcomes as saving each in turn.
+Each attempt runs inside `bounded()` (a crawl's `Database.bounded`): a database that accepts the
+connection and never answers costs one bounded wait per attempt, then the batch fails as for a
+refused connection. Call `write` off the reactor thread: it blocks (see `pipelines.store`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from pipelines.neardup import NearDupIndex
+from storage.deadline import DatabaseNotAnswering
 from storage.repository import DUPLICATE_POLICIES, ArticleRepository, NewArticle, SaveResult
 
 if TYPE_CHECKING:
@@ -32,6 +37,8 @@ _UNIQUE_TEXT = ("unique constraint", "duplicate key", "unique violation")
 
 def is_transient(exc: BaseException) -> bool:
     """Errors worth another try with a fresh transaction."""
+    if isinstance(exc, DatabaseNotAnswering):
+        return True
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     text = str(exc).lower()
@@ -52,6 +59,7 @@ class ArticleWriter:
         near_dup_threshold: float = 0.8,
         near_dup_horizon_days: float = 30.0,
         duplicate_policy: str = "keep",
+        bounded: Callable[[str], AbstractContextManager[None]] = lambda _what: nullcontext(),
     ) -> None:
         if duplicate_policy not in DUPLICATE_POLICIES:
             raise ValueError(f"NEWSPIPE_DUPLICATE_POLICY must be one of {', '.join(DUPLICATE_POLICIES)}, got {duplicate_policy!r}")
@@ -59,6 +67,7 @@ class ArticleWriter:
         self.attempts = attempts
         self.max_wait = max_wait
         self.duplicate_policy = duplicate_policy
+        self.bounded = bounded
         self._source_ids: dict[str, int] = {}  # committed sources by name: no look-up per batch
         self.near_dups = NearDupIndex(near_dup_threshold, horizon_days=near_dup_horizon_days) if near_dup_threshold > 0 else None
 
@@ -82,7 +91,7 @@ class ArticleWriter:
 
     def _write_once(self, batch: Sequence[NewArticle], run_id: int | None) -> list[SaveResult]:
         try:
-            with self.sessions.begin() as session:
+            with self.bounded(f"storing a batch of {len(batch)} articles"), self.sessions.begin() as session:
                 if self.near_dups is not None:
                     self.near_dups.sync(session)  # built on first use, then caught up
                 repository = ArticleRepository(

@@ -12,17 +12,24 @@ of leaving a cron crawl blocked on a socket for hours. Likewise a statement wait
 open) unless the URL's `options`, the role or the database set `lock_timeout`: a blocked crawl
 would otherwise keep its run lock's heartbeat going, and every later cron run would stop at
 "another run is going".
+A crawl's `Database` gets a `statement_timeout` (seconds, NEWSPIPE_STATEMENT_TIMEOUT): on
+PostgreSQL every transaction after the migrations starts with `SET LOCAL statement_timeout`, on
+SQLite it is the busy timeout; and `bounded()` abandons database work that still has no answer
+after twice that (`storage.deadline`), for a server that never answers at all.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from storage.deadline import Deadlines
 
 logger = logging.getLogger(__name__)
 
@@ -73,29 +80,48 @@ def _postgres_lock_timeout(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.autocommit = autocommit
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+SQLITE_BUSY_TIMEOUT = 30.0
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def _sqlite_pragmas(busy_timeout: float) -> Any:
+    def pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        cursor.close()
+
+    return pragmas
+
+
+def _postgres_statement_timeout(seconds: float) -> Any:
+    setting = f"{max(1, int(seconds * 1000))}ms"
+
+    def limit(connection: Connection) -> None:
+        # Inside the transaction just begun: it ends with it, and pooled connections stay as they were.
+        connection.exec_driver_sql(f"SET LOCAL statement_timeout = '{setting}'")
+
+    return limit
+
+
+def make_engine(url: str, *, echo: bool = False, busy_timeout: float = SQLITE_BUSY_TIMEOUT, connect_timeout: int | None = None) -> Engine:
     url = normalise_database_url(url)
     sa_url = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo}
     if sa_url.get_backend_name() == "sqlite":
-        kwargs["connect_args"] = {"timeout": 30}
+        kwargs["connect_args"] = {"timeout": busy_timeout}
     else:
         kwargs["pool_pre_ping"] = True
         if sa_url.get_backend_name() == "postgresql":
             # connect_args would override the URL's own query parameters: add only what it leaves out.
-            kwargs["connect_args"] = {k: v for k, v in POSTGRES_CONNECT_DEFAULTS.items() if k not in sa_url.query}
+            defaults = dict(POSTGRES_CONNECT_DEFAULTS)
+            if connect_timeout is not None:
+                defaults["connect_timeout"] = min(defaults["connect_timeout"], max(2, connect_timeout))  # libpq's least is 2
+            kwargs["connect_args"] = {k: v for k, v in defaults.items() if k not in sa_url.query}
     engine = create_engine(sa_url, **kwargs)
     if sa_url.get_backend_name() == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(busy_timeout))
     elif sa_url.get_backend_name() == "postgresql":
         event.listen(engine, "connect", _postgres_lock_timeout)
     return engine
@@ -104,14 +130,28 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 class Database:
     """An engine and its session factory, opened once and shared by the components that need it."""
 
-    def __init__(self, url: str, *, upgrade: bool = True, echo: bool = False) -> None:
+    def __init__(self, url: str, *, upgrade: bool = True, echo: bool = False, statement_timeout: float | None = None) -> None:
         self.url = normalise_database_url(url)
-        self.engine = make_engine(self.url, echo=echo)
+        self.statement_timeout = statement_timeout if statement_timeout and statement_timeout > 0 else None
+        busy_timeout = self.statement_timeout or SQLITE_BUSY_TIMEOUT
+        # Connecting is database work too: no longer than the bound on it (below).
+        connect_timeout = int(2 * self.statement_timeout) if self.statement_timeout else None
+        self.engine = make_engine(self.url, echo=echo, busy_timeout=busy_timeout, connect_timeout=connect_timeout)
+        self.deadlines = Deadlines(self.engine) if self.statement_timeout else None
         self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
         if upgrade:
             from storage.migrate import upgrade_to_head
 
-            upgrade_to_head(self.engine)
+            upgrade_to_head(self.engine)  # before the statement timeout: a migration may take long
+        if self.statement_timeout and self.backend == "postgresql":
+            event.listen(self.engine, "begin", _postgres_statement_timeout(self.statement_timeout))
+
+    def bounded(self, what: str = "database work") -> AbstractContextManager[None]:
+        """Abandon the work in this block (cut its connection) when it has no answer after twice the
+        statement timeout; `DatabaseNotAnswering` is raised then. No bound without a statement timeout."""
+        if self.deadlines is None or self.statement_timeout is None:
+            return nullcontext()
+        return self.deadlines.bounded(2 * self.statement_timeout, what)
 
     @property
     def backend(self) -> str:

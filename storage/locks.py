@@ -5,7 +5,10 @@ refreshed by a background thread. Another run finds the row and stops (`LockHeld
 unless the holder is gone: a process on this host that no longer exists (killed with
 SIGKILL, say) or a heartbeat older than `stale_after` (any host, so it works across
 machines sharing a PostgreSQL database). Taking over a dead holder's lock is one
-conditional UPDATE on its token, so two would-be successors cannot both win.
+conditional UPDATE on its token, so two would-be successors cannot both win; the runs that
+held the dead lock (`crawl_runs.lock_token`) and are still "running" are closed as "killed" in
+the same transaction. The heartbeat and the release are bounded (`bounded`, a crawl's
+`Database.bounded`): a database that stops answering costs a missed beat, not a stuck thread.
 """
 
 from __future__ import annotations
@@ -15,14 +18,16 @@ import os
 import socket
 import threading
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.models import CrawlLock
+from storage.models import CrawlLock, CrawlRun
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +68,7 @@ class RunLock:
     hostname: str = ""
     pid: int = 0
     token: str = ""
+    bounded: Callable[[str], AbstractContextManager[None]] = field(default=lambda _what: nullcontext())
     _stop: threading.Event | None = None
     _thread: threading.Thread | None = None
 
@@ -73,13 +79,14 @@ class RunLock:
 
     def acquire(self) -> RunLock:
         now = utcnow()
-        try:
-            with self.sessions.begin() as session:
-                session.add(
-                    CrawlLock(name=self.name, token=self.token, hostname=self.hostname, pid=self.pid, acquired_at=now, heartbeat_at=now)
-                )
-        except IntegrityError:
-            self._take_over_if_dead()
+        with self.bounded(f"taking the run lock {self.name!r}"):
+            try:
+                with self.sessions.begin() as session:
+                    session.add(
+                        CrawlLock(name=self.name, token=self.token, hostname=self.hostname, pid=self.pid, acquired_at=now, heartbeat_at=now)
+                    )
+            except IntegrityError:
+                self._take_over_if_dead()
         self._start_heartbeat()
         logger.info("run lock %r taken (pid %d)", self.name, self.pid)
         return self
@@ -107,6 +114,14 @@ class RunLock:
             ).rowcount
             if taken != 1:
                 raise LockHeld(held.name, held.hostname, held.pid, held.acquired_at, held.heartbeat_at)
+            killed = session.execute(
+                update(CrawlRun)
+                .where(CrawlRun.lock_token == held.token, CrawlRun.status == "running")
+                .values(status="killed", finished_at=now, finish_reason="found dead by a lock takeover")
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if killed:
+                logger.warning("closed %d run(s) of pid %d as killed", killed, held.pid)
 
     def _is_dead(self, held: CrawlLock) -> bool:
         if held.hostname == self.hostname and held.pid != self.pid and not pid_alive(held.pid):
@@ -122,7 +137,7 @@ class RunLock:
         assert self._stop is not None
         while not self._stop.wait(self.heartbeat_every):
             try:
-                with self.sessions.begin() as session:
+                with self.bounded(f"the run lock {self.name!r} heartbeat"), self.sessions.begin() as session:
                     session.execute(
                         update(CrawlLock)
                         .where(CrawlLock.name == self.name, CrawlLock.token == self.token)
@@ -138,7 +153,7 @@ class RunLock:
         if self._thread is not None:
             self._thread.join(timeout=5)
         try:
-            with self.sessions.begin() as session:
+            with self.bounded(f"releasing the run lock {self.name!r}"), self.sessions.begin() as session:
                 session.execute(
                     delete(CrawlLock)
                     .where(CrawlLock.name == self.name, CrawlLock.token == self.token)

@@ -98,7 +98,7 @@ class CrawlRun(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     spider: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(20))  # running, finished, failed
+    status: Mapped[str] = mapped_column(String(20))  # running, finished, failed, interrupted, killed
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     finish_reason: Mapped[str | None] = mapped_column(String(100))
@@ -107,6 +107,8 @@ class CrawlRun(Base):
     # skipped/<reason>, errors ...
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error_count: Mapped[int] = mapped_column(default=0)
+    # The run lock's token while this run held it: a takeover of that lock closes the run as killed.
+    lock_token: Mapped[str | None] = mapped_column(String(40))
 
 
 class Article(Base):

@@ -609,8 +609,10 @@ class ArticleRepository:
         self.session.flush()
 
     # Crawl runs ------------------------------------------------------------
-    def start_run(self, spider: str, arguments: dict[str, Any]) -> int:
-        run = CrawlRun(spider=spider, status="running", started_at=utcnow(), arguments=arguments, counts={}, error_count=0)
+    def start_run(self, spider: str, arguments: dict[str, Any], *, lock_token: str | None = None) -> int:
+        run = CrawlRun(
+            spider=spider, status="running", started_at=utcnow(), arguments=arguments, counts={}, error_count=0, lock_token=lock_token
+        )
         self.session.add(run)
         self.session.flush()
         return run.id

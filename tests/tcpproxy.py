@@ -6,6 +6,10 @@ no timeout (an idle pooled connection stays up, as it would with a real server);
 ends shuts both of its sockets down (a plain close() from one thread neither wakes the thread
 blocked in recv() on the same socket nor sends the FIN); a connection accepted just as the
 proxy stops is closed instead of registered; and `stop()` waits for every pump to end.
+
+`freeze()` is the other outage: a database (or a middlebox in front of it) that keeps its
+connections and accepts new ones, but never answers. Every socket stays open, what arrives is
+read and thrown away, nothing is forwarded, until `stop()`; `start()` forwards again.
 """
 
 from __future__ import annotations
@@ -29,8 +33,10 @@ class TcpProxy:
         self._sockets: set[socket.socket] = set()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
+        self._frozen = threading.Event()
 
     def start(self) -> TcpProxy:
+        self._frozen.clear()
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", self.port))
@@ -56,6 +62,10 @@ class TcpProxy:
             threads, self._threads = self._threads, []
         for thread in threads:
             thread.join(timeout=10)
+
+    def freeze(self) -> None:
+        """Forward nothing from now on, in either direction, keeping every connection open."""
+        self._frozen.set()
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -84,7 +94,8 @@ class TcpProxy:
     def _pump(self, source: socket.socket, target: socket.socket) -> None:
         try:
             while data := source.recv(65536):
-                target.sendall(data)
+                if not self._frozen.is_set():
+                    target.sendall(data)
         except OSError:
             pass
         finally:

@@ -1,5 +1,5 @@
-"""Bad input end to end: every broken thing a crawl meets is a counted skip with its reason,
-the crawl goes on, and no junk article is stored."""
+"""Bad input end to end: every broken thing a crawl meets is counted with its reason, the crawl
+goes on, and no junk article is stored; a feed or sitemap that cannot be parsed fails the run."""
 
 from __future__ import annotations
 
@@ -59,7 +59,9 @@ def test_broken_pages_feeds_and_sitemaps_are_counted_skips(sqlite_url: str, tmp_
         result = newspipe("crawl", str(sources), "--db", sqlite_url, "--no-progress")
     finally:
         site.stop()
-    assert result.returncode == 0, result.stderr[-3000:]  # the crawl went on
+    # The crawl went on, and ends with 1: a feed and a sitemap could not be read (crawler.outcome).
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "1 feeds that could not be parsed, 1 sitemaps that could not be parsed" in result.stderr
 
     rows = {r["canonical_url"].removeprefix(site.base): r for r in exported(sqlite_url)}
     assert set(rows) == {"/news/impossible-date/", "/news/cp1252-page/"}, "only the real articles are stored"

@@ -36,7 +36,7 @@ def test_0005_goes_down_and_up_again_keeping_the_revisions(db_url: str) -> None:
             repository = ArticleRepository(session)
             repository.save(_article("first text", FETCHED))
             assert repository.save(_article("second text", FETCHED + timedelta(hours=1))).outcome == "updated"
-        assert current_revision(db.engine) == head_revision() == "0005"
+        assert current_revision(db.engine) == head_revision()
         assert "ix_article_versions_article_id" not in _version_indexes(db)
 
         with db.engine.begin() as connection:
@@ -47,11 +47,33 @@ def test_0005_goes_down_and_up_again_keeping_the_revisions(db_url: str) -> None:
         assert "ix_article_versions_article_id" in _version_indexes(db)
 
         assert upgrade_to_head(db.engine)
-        assert current_revision(db.engine) == "0005"
+        assert current_revision(db.engine) == head_revision()
         assert "ix_article_versions_article_id" not in _version_indexes(db)
         command.check(alembic_config(db.engine))  # models and migrations agree again
         with db.sessions() as session:
             versions = session.scalars(select(ArticleVersion)).all()
             assert [(v.version, v.body) for v in versions] == [(1, "first text")]
+    finally:
+        db.close()
+
+
+def test_0006_adds_the_lock_token_of_runs_and_goes_down_again(db_url: str) -> None:
+    from storage.models import CrawlRun
+
+    db = Database(db_url)
+    try:
+        with db.sessions.begin() as session:
+            run_id = ArticleRepository(session).start_run("news", {}, lock_token="abc")
+        assert "lock_token" in {c["name"] for c in inspect(db.engine).get_columns("crawl_runs")}
+        with db.engine.begin() as connection:
+            config = alembic_config(db.engine)
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0005")
+        assert "lock_token" not in {c["name"] for c in inspect(db.engine).get_columns("crawl_runs")}
+        assert upgrade_to_head(db.engine)
+        command.check(alembic_config(db.engine))
+        with db.sessions() as session:
+            run = session.get(CrawlRun, run_id)
+            assert run is not None and run.status == "running" and run.lock_token is None
     finally:
         db.close()

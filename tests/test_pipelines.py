@@ -86,11 +86,11 @@ class TestDedup:
             pipeline.process_item(item("https://h.example/a?utm_medium=x", canonical="https://h.example/a"))
         store = StorePipeline(ArticleWriter(database.sessions), s, batch_size=10)
         store.process_item(DedupPipeline(s).process_item(item("https://h.example/b")))
-        store.close_spider()
+        store.finish()
         again = DedupPipeline(s).process_item(item("https://h.example/b"))
         assert again.canonical_url == "https://h.example/b"  # on to the store, which compares versions
         store.process_item(again)
-        store.close_spider()
+        store.finish()
         assert s.get_value("newspipe/dedup/same_url_in_run") == 1
         assert s.get_value("newspipe/store/existing") == 1 and s.get_value("newspipe/store/revisit") == 1
 
@@ -143,7 +143,7 @@ class TestStore:
         store = StorePipeline(ArticleWriter(sessions), s, batch_size=4)
         for it in _prepared(database, 10, s):
             store.process_item(it)
-        store.close_spider()
+        store.finish()
         assert sessions.begun == 3  # 4 + 4 + 2
         assert s.get_value("newspipe/store/new") == 10
         with database.sessions() as session:
@@ -178,7 +178,7 @@ class TestStore:
         store = StorePipeline(ArticleWriter(sessions, max_wait=0.01), s, batch_size=100)
         for it in _prepared(database, 3, s):
             store.process_item(it)
-        store.close_spider()
+        store.finish()
         assert sessions.begun == 3 and s.get_value("newspipe/store/new") == 3
 
     def test_a_batch_that_keeps_failing_is_counted_and_logged(self, database: Database, caplog: pytest.LogCaptureFixture) -> None:
@@ -188,7 +188,7 @@ class TestStore:
         store = StorePipeline(ArticleWriter(CountingSessions(database.sessions, failures=1, error=broken)), s, batch_size=100)
         for it in _prepared(database, 2, s):
             store.process_item(it)
-        store.close_spider()
+        store.finish()
         assert s.get_value("newspipe/store/failed") == 2
         assert "could not store a batch of 2 articles" in caplog.text
 
@@ -197,7 +197,7 @@ class TestStore:
         dedup, store = DedupPipeline(s), StorePipeline(ArticleWriter(database.sessions), s, batch_size=10)
         store.process_item(dedup.process_item(item("https://a.example/x", body="Shared wire copy. " * 20)))
         store.process_item(dedup.process_item(item("https://b.example/y", body="Shared   wire copy! " * 20)))
-        store.close_spider()
+        store.finish()
         assert s.get_value("newspipe/store/duplicate") == 1
         with database.sessions() as session:
             assert session.scalar(select(DuplicateLink.method)) == "content_hash"
@@ -213,14 +213,14 @@ class TestStore:
         store = StorePipeline(writer, s, batch_size=100, spool=spool)
         for it in _prepared(database, 3, s):
             store.process_item(it)
-        store.close_spider()
+        store.finish()
         assert s.get_value("newspipe/store/spooled") == 3 and len(spool) == 3
         with database.sessions() as session:
             assert session.scalar(select(ArticleRow.id)) is None
 
         s2 = stats()
         next_run = StorePipeline(ArticleWriter(database.sessions), s2, spool=spool)
-        next_run.open_spider()
+        next_run.replay_spool()
         assert s2.get_value("newspipe/store/replayed") == 3 and s2.get_value("newspipe/store/new") == 3
         assert len(spool) == 0
         with database.sessions() as session:

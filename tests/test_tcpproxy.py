@@ -66,3 +66,28 @@ def test_stop_ends_a_connection_waiting_for_an_answer(slow_upstream: tuple[tuple
         assert client.recv(1024) == b""  # the end of the connection, not a wait
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", proxy.port), timeout=5)
+
+
+def test_freeze_keeps_connections_open_and_forwards_nothing(slow_upstream: tuple[tuple[str, int], threading.Event]) -> None:
+    address, answer = slow_upstream
+    answer.set()  # the upstream answers at once: only the proxy can keep the answer back
+    proxy = TcpProxy(address).start()
+    try:
+        with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as before:
+            before.sendall(b"one\n")
+            assert before.recv(1024) == b"ONE\n"
+            proxy.freeze()
+            before.sendall(b"two\n")  # accepted, never answered
+            later = socket.create_connection(("127.0.0.1", proxy.port), timeout=10)  # new connections are accepted too
+            later.sendall(b"three\n")
+            for sock in (before, later):
+                sock.settimeout(1.0)
+                with pytest.raises(TimeoutError):  # open, and silent: not closed (recv would give b"")
+                    sock.recv(1024)
+            proxy.stop()
+            for sock in (before, later):
+                sock.settimeout(10)
+                assert sock.recv(1024) == b""  # stop() still ends them
+            later.close()
+    finally:
+        proxy.stop()

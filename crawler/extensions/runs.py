@@ -1,9 +1,12 @@
 """Extension: record each crawl as a `crawl_runs` row, with its counts by outcome.
 
-Reads NEWSPIPE_DATABASE_URL (through `crawler.database`). The run id goes into the
-stats as `newspipe/run_id` so the store pipeline can tag articles with it. A run
-fails when the spider closed for another reason than "finished", when articles
-could not be stored, or when no seed page (feed, sitemap, section) could be fetched.
+Reads NEWSPIPE_DATABASE_URL (through `crawler.database`) and NEWSPIPE_RUN_LOCK_TOKEN (set
+by the runner: the run lock held, so a takeover can close this run as "killed"). The run id
+goes into the stats as `newspipe/run_id` so the store pipeline can tag articles with it.
+The status recorded is `crawler.outcome.verdict`'s: "finished", "failed" or "interrupted"
+(SIGINT/SIGTERM); the status goes into the stats as `newspipe/run_status`. A run whose end
+could not be recorded counts `newspipe/run/not_recorded` and fails.
+The records are written on the crawl's database thread, bounded (`crawler.database`).
 """
 
 from __future__ import annotations
@@ -13,11 +16,16 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from sqlalchemy.exc import SQLAlchemyError
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred, maybeDeferred, succeed
 
-from crawler.database import database_for
+from crawler.database import database_for, database_thread_for
+from crawler.outcome import verdict
 from storage.repository import ArticleRepository
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
@@ -57,21 +65,21 @@ def run_counts(stats: dict[str, Any]) -> dict[str, int]:
     return counts
 
 
-def run_failed(reason: str, stats: dict[str, Any]) -> bool:
-    if reason != "finished" or stats.get("newspipe/store/failed") or stats.get("newspipe/store/spooled"):
-        return True
-    if stats.get("newspipe/run/not_recorded"):
-        return True
-    seeds = stats.get("newspipe/discovery/seeds", 0)
-    seeds_fetched = stats.get("newspipe/discovery/seeds_fetched", 0)
-    return bool(seeds) and not seeds_fetched
-
-
 class CrawlRunRecorder:
-    def __init__(self, database: Database, stats: StatsCollector, arguments: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        database: Database,
+        stats: StatsCollector,
+        arguments: dict[str, Any],
+        *,
+        lock_token: str | None = None,
+        in_thread: Callable[..., Deferred[Any]] = maybeDeferred,
+    ) -> None:
         self.database = database
         self.stats = stats
         self.arguments = arguments
+        self.lock_token = lock_token
+        self.in_thread = in_thread
         self.run_id: int | None = None
 
     @classmethod
@@ -83,47 +91,76 @@ class CrawlRunRecorder:
             "since": str(settings.get("NEWSPIPE_SINCE")) if settings.get("NEWSPIPE_SINCE") else None,
             "until": str(settings.get("NEWSPIPE_UNTIL")) if settings.get("NEWSPIPE_UNTIL") else None,
         }
-        extension = cls(database_for(crawler), crawler.stats, arguments)
+        extension = cls(
+            database_for(crawler), crawler.stats, arguments,
+            lock_token=settings.get("NEWSPIPE_RUN_LOCK_TOKEN"), in_thread=database_thread_for(crawler).run,
+        )  # fmt: skip
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
-    def spider_opened(self, spider: Spider) -> None:
+    async def spider_opened(self, spider: Spider) -> None:
+        await maybe_deferred_to_future(self.record_start(spider))
+
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
+        await maybe_deferred_to_future(self.record_end(reason))
+
+    def record_start(self, spider: Spider) -> Deferred[None]:
         arguments = dict(self.arguments)
         for key in ("since", "until", "sources", "source"):
             value = getattr(spider, f"{key}_argument", None)
             if value:
                 arguments[key] = value
-        try:
-            with self.database.sessions.begin() as session:
-                self.run_id = ArticleRepository(session).start_run(spider.name, arguments)
-        except SQLAlchemyError:
-            # The crawl goes on: articles the database refuses are spooled, and the run fails.
-            logger.error("could not record the start of this run in the database", exc_info=True)
-            self.stats.inc_value("newspipe/run/not_recorded")
-            return
-        self.stats.set_value("newspipe/run_id", self.run_id)
-        logger.info("crawl run %d started", self.run_id)
+        return self.in_thread(self._start, spider.name, arguments).addCallbacks(self._started, self._not_started)
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def _start(self, spider: str, arguments: dict[str, Any]) -> int:
+        with self.database.bounded("recording the start of this run"), self.database.sessions.begin() as session:
+            return ArticleRepository(session).start_run(spider, arguments, lock_token=self.lock_token)
+
+    def _started(self, run_id: int) -> None:
+        self.run_id = run_id
+        self.stats.set_value("newspipe/run_id", run_id)
+        logger.info("crawl run %d started", run_id)
+
+    def _not_started(self, failure: Any) -> None:
+        failure.trap(SQLAlchemyError)
+        # The crawl goes on: articles the database refuses are spooled, and the run fails.
+        logger.error("could not record the start of this run in the database: %s", failure.value)
+        self.stats.inc_value("newspipe/run/not_recorded")
+
+    def record_end(self, reason: str) -> Deferred[None]:
         stats = self.stats.get_stats()
-        failed = run_failed(reason, stats)
-        status = "failed" if failed else "finished"
+        status = verdict(reason, stats).status
         self.stats.set_value("newspipe/run_status", status)
         if self.run_id is None:
-            return
-        counts = run_counts(stats)
-        try:
-            with self.database.sessions.begin() as session:
-                ArticleRepository(session).finish_run(
-                    self.run_id,
-                    status=status,
-                    reason=reason,
-                    counts=counts,
-                    error_count=counts["errors"] + counts["articles_failed"] + counts["articles_spooled"],
-                )
-        except SQLAlchemyError:
-            logger.error("could not record the end of run %d in the database", self.run_id, exc_info=True)
-            self.stats.set_value("newspipe/run_status", "failed")
-            return
-        logger.info("crawl run %d %s (%s)", self.run_id, status, reason)
+            return succeed(None)
+        run_id = self.run_id
+        return self.in_thread(self._finish, run_id, status, reason, run_counts(stats)).addCallbacks(
+            lambda _: logger.info("crawl run %d %s (%s)", run_id, status, reason), lambda failure: self._not_finished(failure, run_id)
+        )
+
+    def _finish(self, run_id: int, status: str, reason: str, counts: dict[str, int]) -> None:
+        finish_run(self.database, run_id, status, reason, counts)
+
+    def _not_finished(self, failure: Any, run_id: int) -> None:
+        failure.trap(SQLAlchemyError)
+        logger.error("could not record the end of run %d in the database: %s", run_id, failure.value)
+        self.stats.inc_value("newspipe/run/not_recorded")  # fails the run (crawler.outcome)
+
+
+def record_interrupted(database: Database, run_id: int, stats: dict[str, Any]) -> None:
+    """Close a run the crawl could not close itself (the reactor was stopped at once) as "interrupted"."""
+    try:
+        finish_run(database, run_id, "interrupted", "stopped before the end", run_counts(stats))
+    except SQLAlchemyError as exc:
+        logger.error("could not record the end of run %d in the database: %s", run_id, exc)
+        return
+    logger.info("crawl run %d interrupted", run_id)
+
+
+def finish_run(database: Database, run_id: int, status: str, reason: str, counts: dict[str, int]) -> None:
+    with database.bounded(f"recording the end of run {run_id}"), database.sessions.begin() as session:
+        ArticleRepository(session).finish_run(
+            run_id, status=status, reason=reason, counts=counts,
+            error_count=counts["errors"] + counts["articles_failed"] + counts["articles_spooled"],
+        )  # fmt: skip

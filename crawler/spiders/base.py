@@ -52,6 +52,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import maybe_deferred_to_future
 
 from crawler.discovery import (
     DiscoveredURL,
@@ -146,11 +147,11 @@ class BaseNewsSpider(scrapy.Spider):
             crawler.signals.connect(spider._close_incremental, signal=signals.spider_closed)
         return spider  # type: ignore[return-value]
 
-    def _close_incremental(self, spider: scrapy.Spider, reason: str) -> None:
+    async def _close_incremental(self, spider: scrapy.Spider, reason: str) -> None:
         if self.incremental is not None:
             stats = self.crawler.stats
             clean = reason == "finished" and not stats.get_value("newspipe/store/failed")
-            self.incremental.close(clean=clean)
+            await maybe_deferred_to_future(self.incremental.close(clean=clean))  # written in the database thread
 
     # -- start -----------------------------------------------------------------------------
 

@@ -74,7 +74,9 @@ def wanted_capture(
 def stored_captures(crawler: Crawler, urls: list[str]) -> set[str]:
     """Which of the captures' URLs are stored, as captured or canonicalised: one query for all."""
     forms = {url: (url, canonicalize_url(url)) for url in urls}
-    with database_for(crawler).sessions() as session:
+    database = database_for(crawler)
+    # Bounded: a database that stops answering fails the import (DatabaseNotAnswering) instead of holding it.
+    with database.bounded("a look-up of stored captures"), database.sessions() as session:
         known = ArticleRepository(session).known_urls(u for pair in forms.values() for u in pair)
     return {url for url, pair in forms.items() if known.intersection(pair)}
 
