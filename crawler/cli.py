@@ -23,7 +23,7 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.console import Console
 
-from crawler.cli_options import AllowNetworkOption
+from crawler.cli_options import DATE_FORMS, AllowNetworkOption
 from crawler.report import print_tables, stats_tables, summary_table
 from crawler.runner import CrawlOutcome, build_settings, run_spider
 from crawler.sources import SourcesError, load_sources
@@ -36,6 +36,23 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"newspipe {version('newspipe')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print newspipe's version and exit.")
+    ] = False,
+) -> None:
+    """newspipe: crawl news sites into clean, deduplicated articles in SQL."""
 app.add_typer(db_app, name="db")
 
 err = Console(stderr=True)
@@ -122,8 +139,8 @@ def _exit_for(outcome: CrawlOutcome) -> None:
 def crawl(
     sources_file: Annotated[Path, typer.Argument(help="TOML sources file.")] = Path("examples/sources.toml"),
     source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
-    since: Annotated[Optional[str], typer.Option(help="Keep entries dated on or after this ISO date/datetime.")] = None,
-    until: Annotated[Optional[str], typer.Option(help="Keep entries dated on or before this ISO date/datetime.")] = None,
+    since: Annotated[Optional[str], typer.Option(help=f"Keep entries dated on or after this date ({DATE_FORMS}).")] = None,
+    until: Annotated[Optional[str], typer.Option(help=f"Keep entries dated on or before this date ({DATE_FORMS}).")] = None,
     db: DbOption = None,
     log_level: LogLevelOption = "WARNING",
     progress: Annotated[bool, typer.Option(help="Live progress display on a terminal.")] = True,
@@ -256,7 +273,8 @@ def extract(
 @app.command()
 def export(
     format: Annotated[str, typer.Option("--format", "-f", help="jsonl, csv or parquet.")] = "jsonl",
-    since: Annotated[Optional[str], typer.Option(help="Only articles published (or, undated, fetched) since this date.")] = None,
+    since: Annotated[Optional[str], typer.Option(help=f"Only articles published (or, undated, fetched) since this date ({DATE_FORMS}).")] = None,
+    until: Annotated[Optional[str], typer.Option(help=f"Only articles published (or, undated, fetched) until this date, inclusive ({DATE_FORMS}).")] = None,
     source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (a directory with --partition); default stdout.")] = None,
     db: DbOption = None,
@@ -281,7 +299,7 @@ def export(
         raise fail("--format parquet needs --output (a file, or a directory with --partition)")
     if partition is not None and format != "parquet":
         raise fail("--partition goes with --format parquet")
-    window = _window(since, None)
+    window = _window(since, until)
     after_text = after_cursor or (cursor_file.read_text(encoding="utf-8").strip() if cursor_file and cursor_file.exists() else None)
     try:
         after = ExportCursor.parse(after_text) if after_text else None
@@ -291,7 +309,7 @@ def export(
         repository = ArticleRepository(session)
         upto = repository.export_cursor()
         records = repository.iter_export(
-            since=window.since, sources=source or [], all_versions=all_versions, unique_stories=unique_stories,
+            since=window.since, until=window.until, sources=source or [], all_versions=all_versions, unique_stories=unique_stories,
             after=after, upto=upto,
         )  # fmt: skip
         if format == "parquet":

@@ -16,7 +16,7 @@ from typing import Annotated, Optional
 import typer
 
 from crawler.archives.cdx import DEFAULT_CDX_SERVER, DEFAULT_REPLAY
-from crawler.cli_options import AllowNetworkOption
+from crawler.cli_options import DATE_FORMS, AllowNetworkOption
 from crawler.sources import SourcesError, load_sources
 
 
@@ -28,8 +28,8 @@ def backfill(
     replay: Annotated[str, typer.Option("--replay", help="Where the archive replays captures (<replay>/<timestamp>id_/<url>).")] = DEFAULT_REPLAY,
     delay: Annotated[float, typer.Option("--delay", help="Seconds between requests to the archive (--cdx).")] = 1.0,
     source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
-    since: Annotated[Optional[str], typer.Option(help="Start of the window (ISO date/datetime).")] = None,
-    until: Annotated[Optional[str], typer.Option(help="End of the window (ISO date/datetime, inclusive).")] = None,
+    since: Annotated[Optional[str], typer.Option(help=f"Start of the window ({DATE_FORMS}).")] = None,
+    until: Annotated[Optional[str], typer.Option(help=f"End of the window, inclusive ({DATE_FORMS}).")] = None,
     missing: Annotated[bool, typer.Option("--missing", help="Only days of the window with no stored article (sitemaps and archive pages).")] = False,
     language: Annotated[Optional[list[str]], typer.Option("--language", "-l", help="Keep only this language (repeatable).")] = None,
     db: Annotated[Optional[str], typer.Option("--db", help="SQLAlchemy URL or SQLite path.")] = None,

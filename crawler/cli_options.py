@@ -7,6 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
+# How a date may be written wherever the CLI takes one (parsed by crawler.discovery.window.parse_bound).
+DATE_FORMS = "ISO date or datetime, or relative: 7d, 12h, 30m, 2w, today, yesterday"
+
 AllowNetworkOption = Annotated[
     Optional[list[str]],
     typer.Option(

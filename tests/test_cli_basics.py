@@ -1,0 +1,67 @@
+"""The CLI basics: --version, relative dates wherever a date is taken, export --until."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from crawler.cli import app
+from crawler.discovery.window import Window, WindowError, parse_bound
+from tests.test_export import article, store
+
+UTC = timezone.utc
+NOW = datetime(2025, 10, 15, 13, 45, tzinfo=UTC)
+runner = CliRunner()
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"newspipe {version('newspipe')}"
+
+
+@pytest.mark.parametrize(
+    ("text", "end", "expected"),
+    [
+        ("7d", False, NOW - timedelta(days=7)),
+        ("12h", False, NOW - timedelta(hours=12)),
+        ("30m", True, NOW - timedelta(minutes=30)),
+        ("2w", False, NOW - timedelta(weeks=2)),
+        ("today", False, datetime(2025, 10, 15, tzinfo=UTC)),
+        ("Yesterday", False, datetime(2025, 10, 14, tzinfo=UTC)),
+        ("yesterday", True, datetime(2025, 10, 14, 23, 59, 59, 999999, tzinfo=UTC)),
+        ("2025-10-01", False, datetime(2025, 10, 1, tzinfo=UTC)),
+    ],
+)
+def test_relative_dates(text: str, end: bool, expected: datetime) -> None:
+    assert parse_bound(text, end=end, now=NOW) == expected
+
+
+def test_relative_window_and_bad_values() -> None:
+    window = Window.parse("yesterday", "today", now=NOW)
+    assert window.since == datetime(2025, 10, 14, tzinfo=UTC) and window.until.date() == NOW.date()
+    for bad in ("7 days ago", "7x", "d7", "tomorrowish"):
+        with pytest.raises(WindowError, match="relative date such as 7d"):
+            parse_bound(bad, name="since")
+
+
+def test_crawl_takes_relative_dates(tmp_path: Path) -> None:
+    # A window that ends before it starts, both relative: refused before any fetch.
+    result = runner.invoke(app, ["crawl", "examples/sources.toml", "--since", "today", "--until", "3d"])
+    assert result.exit_code == 2 and "is after until" in result.output
+
+
+def test_export_since_and_until(sqlite_url: str) -> None:
+    # article(i) is published on 2025-10-(1+i).
+    store(sqlite_url, [article(i) for i in range(6)])
+    result = runner.invoke(app, ["export", "--db", sqlite_url, "--since", "2025-10-02", "--until", "2025-10-04"])
+    assert result.exit_code == 0, result.output
+    urls = [json.loads(line)["url"] for line in result.stdout.splitlines() if line.startswith("{")]
+    assert urls == ["https://n.example/1", "https://n.example/2", "https://n.example/3"]
+    recent = runner.invoke(app, ["export", "--db", sqlite_url, "--since", "2d"])
+    assert recent.exit_code == 0 and not [line for line in recent.stdout.splitlines() if line.startswith("{")]
