@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 
 from crawler.cli import app
 from crawler.discovery.window import Window, WindowError, parse_bound
+from storage.engine import Database
+from storage.repository import ArticleRepository
 from tests.test_export import article, store
 
 UTC = timezone.utc
@@ -65,3 +67,41 @@ def test_export_since_and_until(sqlite_url: str) -> None:
     assert urls == ["https://n.example/1", "https://n.example/2", "https://n.example/3"]
     recent = runner.invoke(app, ["export", "--db", sqlite_url, "--since", "2d"])
     assert recent.exit_code == 0 and not [line for line in recent.stdout.splitlines() if line.startswith("{")]
+
+
+LONG = ["the-carrowmere-evening-chronicle", "harbour-herald-weekend-edition", "metro-wire-business-desk"]
+
+
+def store_long_named(db_url: str) -> None:
+    items = []
+    for i in range(6):
+        item = article(i)
+        item.source = LONG[i % 3]
+        items.append(item)
+    store(db_url, items)
+    with Database(db_url) as database, database.sessions.begin() as session:
+        ArticleRepository(session).start_run("news", {})
+
+
+def test_stats_piped_is_not_cut_at_80_columns_and_times_have_a_zone(sqlite_url: str) -> None:
+    store_long_named(sqlite_url)
+    result = runner.invoke(app, ["stats", "--db", sqlite_url], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.stdout
+    for name in LONG:
+        assert name in result.stdout
+    assert " UTC" in result.stdout and "started (UTC)" in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) > 80
+
+
+def test_coverage_defaults_to_the_stored_days_and_is_not_cut(sqlite_url: str) -> None:
+    store_long_named(sqlite_url)  # published 2025-10-01 .. 2025-10-06
+    result = runner.invoke(app, ["coverage", "--db", sqlite_url], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert "2025-10-01 to 2025-10-06" in result.stdout
+    assert "…" not in result.stdout and all(name in result.stdout for name in LONG)
+    data = json.loads(runner.invoke(app, ["coverage", "--db", sqlite_url, "--json"]).stdout)
+    assert [d["day"] for d in data["days"]] == [f"2025-10-0{i}" for i in range(1, 7)]
+    assert sum(d[LONG[0]] for d in data["days"]) == 2
+    one = json.loads(runner.invoke(app, ["coverage", "--db", sqlite_url, "--json", "--since", "2025-10-05"]).stdout)
+    assert [d["day"] for d in one["days"]] == ["2025-10-05", "2025-10-06"]
