@@ -168,6 +168,9 @@ def crawl(
         bool, typer.Option("--allow-insecure-redis", help="Worker: allow a Redis URL without a password on a host that is not loopback.")
     ] = False,
     allow_network: AllowNetworkOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Read feeds, sitemaps and sections; print the article URLs a crawl would fetch; store nothing.")
+    ] = False,
 ) -> None:
     """Crawl the sources' feeds, sitemaps and section pages and store new articles.
 
@@ -184,6 +187,12 @@ def crawl(
         raise fail(str(exc)) from None
     window = _window(since, until)
     networks = allowed_networks(allow_network)
+    if dry_run:
+        from crawler.cli_sources import dry_run as discover_only
+
+        if redis:
+            raise fail("--dry-run and --redis do not go together: a dry run crawls in this process")
+        raise typer.Exit(discover_only({**selection_settings(db, sources_file, names, window, log_level), "NEWSPIPE_ALLOW_NETWORKS": networks}))
     if redis:
         from crawler.cli_workers import crawl_worker
 
@@ -454,6 +463,10 @@ cli_archive.register(app)
 from crawler import cli_workers  # noqa: E402
 
 cli_workers.register(app)
+# Sources files (sources list/check; `crawl --dry-run` calls into it).
+from crawler import cli_sources  # noqa: E402
+
+cli_sources.register(app)
 
 
 def main() -> None:
