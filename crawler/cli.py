@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import sys
 import tempfile
 import urllib.request
@@ -23,7 +22,9 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.console import Console
 
-from crawler.cli_options import DATE_FORMS, AllowNetworkOption
+from crawler.cli_config import ConfigOption, LogFormatOption, SetOption, load_config
+from crawler.cli_options import DATE_FORMS, AllowNetworkOption, DbOption
+from crawler.config import current, use
 from crawler.report import print_tables, stats_tables, summary_table
 from crawler.runner import CrawlOutcome, build_settings, run_spider
 from crawler.sources import SourcesError, load_sources
@@ -51,8 +52,16 @@ def _main_options(
     version: Annotated[
         bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print newspipe's version and exit.")
     ] = False,
+    config_file: ConfigOption = None,
+    assignments: SetOption = None,
+    log_format: LogFormatOption = None,
 ) -> None:
-    """newspipe: crawl news sites into clean, deduplicated articles in SQL."""
+    """newspipe: crawl news sites into clean, deduplicated articles in SQL.
+
+    Settings: defaults < newspipe.toml (or --config FILE) < NEWSPIPE_* environment < command line;
+    `newspipe config` shows them.
+    """
+    use(load_config(config_file, assignments, log_format))
 app.add_typer(db_app, name="db")
 
 err = Console(stderr=True)
@@ -61,10 +70,6 @@ out = Console()
 EXIT_FAILED, EXIT_USAGE, EXIT_NOT_ARTICLE = 1, 2, 3
 EXIT_LOCKED = 4  # another run of the same crawl job holds its lock
 
-DbOption = Annotated[
-    Optional[str],
-    typer.Option("--db", help="SQLAlchemy URL or SQLite path. Default: $NEWSPIPE_DATABASE_URL, else sqlite:///newspipe.db."),
-]
 LogLevelOption = Annotated[str, typer.Option("--log-level", help="Scrapy log level on stderr.")]
 WarcDirOption = Annotated[
     Optional[Path], typer.Option("--warc-dir", help="Also write every download to a WARC file in this directory (replay with `backfill --warc`).")
@@ -80,8 +85,8 @@ def allowed_networks(cli_values: list[str] | None, *own: str) -> list[str]:
     """NEWSPIPE_ALLOW_NETWORKS for a run: `--allow-network` values, $NEWSPIPE_ALLOW_NETWORKS and `own` (checked)."""
     from crawler.addresses import parse_networks
 
-    from_env = [part.strip() for part in os.environ.get("NEWSPIPE_ALLOW_NETWORKS", "").split(",") if part.strip()]
-    cidrs = [*(cli_values or []), *from_env, *own]
+    configured = current().get("NEWSPIPE_ALLOW_NETWORKS") or []  # newspipe.toml, environment or --set
+    cidrs = [*(cli_values or []), *configured, *own]
     try:
         return [str(network) for network in parse_networks(cidrs)]
     except ValueError as exc:
@@ -102,7 +107,7 @@ def _run(
 
     overrides = {**overrides, "NEWSPIPE_PROGRESS": progress and err.is_terminal}
     try:
-        outcome = run_spider(spider, build_settings(overrides), lock_name=lock_name, **spider_kwargs)
+        outcome = run_spider(spider, build_settings(current().settings(overrides)), lock_name=lock_name, **spider_kwargs)
     except LockHeld as exc:
         raise fail(str(exc), EXIT_LOCKED) from None
     out.print(summary_table(outcome))
@@ -114,7 +119,7 @@ def selection_settings(db: str | None, sources_file: Path | None, names: list[st
     return {
         "NEWSPIPE_DATABASE_URL": db,
         "NEWSPIPE_SOURCES_FILE": str(sources_file) if sources_file else "",
-        "NEWSPIPE_SOURCE_NAMES": names,
+        "NEWSPIPE_SOURCE_NAMES": names or None,  # None: NEWSPIPE_SOURCE_NAMES from newspipe.toml or the environment, else all
         "NEWSPIPE_SINCE": window.since.isoformat() if window.since else None,
         "NEWSPIPE_UNTIL": window.until.isoformat() if window.until else None,
         "LOG_LEVEL": log_level,
@@ -137,7 +142,9 @@ def _exit_for(outcome: CrawlOutcome) -> None:
 
 @app.command()
 def crawl(
-    sources_file: Annotated[Path, typer.Argument(help="TOML sources file.")] = Path("examples/sources.toml"),
+    sources_file: Annotated[
+        Optional[Path], typer.Argument(help="TOML sources file. Default: NEWSPIPE_SOURCES_FILE (examples/sources.toml).", show_default=False)
+    ] = None,
     source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
     since: Annotated[Optional[str], typer.Option(help=f"Keep entries dated on or after this date ({DATE_FORMS}).")] = None,
     until: Annotated[Optional[str], typer.Option(help=f"Keep entries dated on or before this date ({DATE_FORMS}).")] = None,
@@ -181,6 +188,7 @@ def crawl(
     from crawler.runner import job_lock_name
 
     names = source or []
+    sources_file = sources_file or Path(current().get("NEWSPIPE_SOURCES_FILE"))
     try:
         load_sources(sources_file, names)
     except SourcesError as exc:
@@ -467,6 +475,10 @@ cli_workers.register(app)
 from crawler import cli_sources  # noqa: E402
 
 cli_sources.register(app)
+# Settings layers: `newspipe config`.
+from crawler import cli_config  # noqa: E402
+
+cli_config.register(app)
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ import typer
 
 from crawler.archives.cdx import DEFAULT_CDX_SERVER, DEFAULT_REPLAY
 from crawler.discovery.window import Window
-from crawler.cli_options import DATE_FORMS, AllowNetworkOption
+from crawler.cli_options import DATE_FORMS, AllowNetworkOption, DbOption
 from crawler.sources import SourcesError, load_sources
 
 
@@ -33,7 +33,7 @@ def backfill(
     until: Annotated[Optional[str], typer.Option(help=f"End of the window, inclusive ({DATE_FORMS}).")] = None,
     missing: Annotated[bool, typer.Option("--missing", help="Only days of the window with no stored article (sitemaps and archive pages).")] = False,
     language: Annotated[Optional[list[str]], typer.Option("--language", "-l", help="Keep only this language (repeatable).")] = None,
-    db: Annotated[Optional[str], typer.Option("--db", help="SQLAlchemy URL or SQLite path.")] = None,
+    db: DbOption = None,
     log_level: Annotated[str, typer.Option("--log-level", help="Scrapy log level on stderr.")] = "WARNING",
     progress: Annotated[bool, typer.Option(help="Live progress display on a terminal.")] = True,
     allow_network: AllowNetworkOption = None,
@@ -94,7 +94,7 @@ def coverage(
     since: Annotated[Optional[str], typer.Option(help=f"First day (default: the first day with a stored article; {DATE_FORMS}).")] = None,
     until: Annotated[Optional[str], typer.Option(help=f"Last day (default: the last day with a stored article; {DATE_FORMS}).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
-    db: Annotated[Optional[str], typer.Option("--db", help="SQLAlchemy URL or SQLite path.")] = None,
+    db: DbOption = None,
 ) -> None:
     """Stored articles per source and publication day (UTC), so that gaps show (0 = a day to backfill).
 
@@ -142,7 +142,7 @@ def coverage_days(window: Window, stored: tuple[date, date] | None) -> tuple[dat
 def report(
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("newspipe-report.html"),
     days: Annotated[int, typer.Option(help="How many days to show (changes are looked for in the last 35).", min=14)] = 60,
-    db: Annotated[Optional[str], typer.Option("--db", help="SQLAlchemy URL or SQLite path.")] = None,
+    db: DbOption = None,
 ) -> None:
     """Write a self-contained HTML crawl-health report: the sources that broke, a sources x days heatmap, run history."""
     from crawler.health_report import render

@@ -87,23 +87,24 @@ def dry_run(overrides: dict[str, Any]) -> int:
     """Run the news spider's discovery without fetching articles or storing anything; print the
     article URLs (tab-separated source and URL) on stdout. Returns the crawl's exit code."""
     from crawler.cli import EXIT_FAILED, err
+    from crawler.config import current
     from crawler.runner import build_settings, run_spider
 
     with tempfile.TemporaryDirectory(prefix="newspipe-dry-run-") as tmp:
         found = Path(tmp) / "would-fetch.jsonl"
-        settings = build_settings(
-            {
-                **overrides,
-                "NEWSPIPE_DRY_RUN_FILE": str(found),
-                "NEWSPIPE_INCREMENTAL": False,  # reads and writes the database
-                "NEWSPIPE_PROGRESS": False,
-                "JOBDIR": None,
-                "NEWSPIPE_WARC_DIR": None,
-                "ITEM_PIPELINES": {},
-            }
-        )
-        settings.set("EXTENSIONS", {**settings.getdict("EXTENSIONS"), "crawler.extensions.CrawlRunRecorder": None}, priority="cmdline")
-        settings.set("SPIDER_MIDDLEWARES", {**settings.getdict("SPIDER_MIDDLEWARES"), "crawler.dryrun.DryRunMiddleware": 900}, priority="cmdline")
+        settings = build_settings(current().settings(overrides))
+        switched_off: dict[str, Any] = {
+            "NEWSPIPE_DRY_RUN_FILE": str(found),
+            "NEWSPIPE_INCREMENTAL": False,  # reads and writes the database
+            "NEWSPIPE_PROGRESS": False,
+            "JOBDIR": None,
+            "NEWSPIPE_WARC_DIR": None,
+            "ITEM_PIPELINES": {},
+            "EXTENSIONS": {**settings.getdict("EXTENSIONS"), "crawler.extensions.CrawlRunRecorder": None},
+            "SPIDER_MIDDLEWARES": {**settings.getdict("SPIDER_MIDDLEWARES"), "crawler.dryrun.DryRunMiddleware": 900},
+        }
+        for name, value in switched_off.items():  # None too: a value from newspipe.toml is switched off
+            settings.set(name, value, priority="cmdline")
         outcome = run_spider("news", settings)
         records = [json.loads(line) for line in found.read_text(encoding="utf-8").splitlines()] if found.exists() else []
     for record in records:
