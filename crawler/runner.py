@@ -4,12 +4,14 @@ Builds Scrapy settings from `crawler.settings` plus the run's own values (databa
 sources, window, progress), runs one spider to the end, and returns its outcome.
 With a `lock_name` the run first takes that job's run lock in the database
 (`storage.locks`, NEWSPIPE_LOCK_HEARTBEAT_SECONDS, NEWSPIPE_LOCK_STALE_SECONDS) and
-raises `LockHeld` when another live run holds it.
+raises `LockHeld` when another live run holds it. NEWSPIPE_LOG_FORMAT = "json" puts
+`crawler.logjson`'s handler in place of Scrapy's (LOG_LEVEL, LOG_FILE).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -70,10 +72,22 @@ def run_spider(spider: str, settings: Settings, *, lock_name: str | None = None,
 
 
 def _run(spider: str, settings: Settings, **spider_kwargs: Any) -> CrawlOutcome:
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(spider)
-    process.crawl(crawler, **spider_kwargs)
-    process.start()
+    json_handler = None
+    if settings.get("NEWSPIPE_LOG_FORMAT") == "json":
+        from crawler.logjson import install_json_logging
+
+        # Installed before Scrapy's first lines; Scrapy then installs no handler of its own.
+        json_handler = install_json_logging(settings.get("LOG_LEVEL"), settings.get("LOG_FILE"))
+        settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    try:
+        process = CrawlerProcess(settings)
+        crawler = process.create_crawler(spider)
+        process.crawl(crawler, **spider_kwargs)
+        process.start()
+    finally:
+        if json_handler is not None:
+            logging.root.removeHandler(json_handler)
+            json_handler.close()
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
     reason = str(stats.get("finish_reason", "unknown"))
     status = str(stats.get("newspipe/run_status") or ("finished" if reason == "finished" else "failed"))

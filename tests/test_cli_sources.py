@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -102,3 +103,20 @@ def test_crawl_dry_run_prints_article_urls_fetches_and_stores_nothing(site: Site
     assert site.hits["/feed/"] == 1
     assert site.hits["/2025/10/one"] == 0 and site.hits["/2025/10/two"] == 0
     assert not database.exists()
+
+
+def test_log_format_json_is_one_object_per_line(site: Site, tmp_path: Path) -> None:
+    sources = tmp_path / "s.toml"
+    sources.write_text(f'[[source]]\nname = "local"\nfeeds = ["{site.base}/feed/"]\nrobots_sitemaps = false\n', encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "--log-format", "json", "crawl", str(sources), "--db", f"sqlite:///{tmp_path / 'n.db'}",
+         "--no-progress", "--log-level", "INFO"],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "NEWSPIPE_ALLOW_NETWORKS": "127.0.0.1/32"},
+    )  # fmt: skip
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) > 10, result.stderr
+    records = [json.loads(line) for line in lines if not line.startswith("error:")]
+    assert all(set(r) >= {"time", "level", "logger", "message"} for r in records)
+    assert all(r["time"].endswith("+00:00") for r in records)
+    assert any(r["logger"].startswith("scrapy.") and "Spider opened" in r["message"] for r in records)
+    assert any("Scrapy" in r["message"] and "started" in r["message"] for r in records)  # the very first line too
