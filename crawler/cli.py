@@ -3,7 +3,9 @@
 Commands: crawl, fetch, extract, export, stats, demo, db upgrade. Library errors
 become one clear line on stderr and an exit code at this boundary: 0 success,
 1 the run failed, 2 bad arguments or configuration, 3 `extract` found no article.
-The database is `--db`, else $NEWSPIPE_DATABASE_URL, else sqlite:///newspipe.db.
+The database is `--db`, else NEWSPIPE_DATABASE_URL (environment or newspipe.toml), else
+sqlite:///newspipe.db. Settings come in layers (`crawler.config`): defaults, newspipe.toml or
+`--config FILE`, the environment, the command line.
 Commands that fetch refuse private network addresses except the networks named by
 `--allow-network` and $NEWSPIPE_ALLOW_NETWORKS (comma-separated).
 """
@@ -189,6 +191,7 @@ def crawl(
 
     names = source or []
     sources_file = sources_file or Path(current().get("NEWSPIPE_SOURCES_FILE"))
+    redis = redis or current().get("NEWSPIPE_REDIS_URL")  # --redis, $NEWSPIPE_REDIS_URL or newspipe.toml
     try:
         load_sources(sources_file, names)
     except SourcesError as exc:

@@ -20,6 +20,9 @@ from typing import Any
 CONFIG_FILE = "newspipe.toml"
 PREFIX = "NEWSPIPE_"
 DEFAULT, FILE, ENVIRONMENT, COMMAND_LINE = "default", "newspipe.toml", "environment", "command line"
+# Settings that choose how a command runs rather than tune it: the CLI reads them itself and passes
+# them on only where they apply (a Redis URL makes `crawl` a worker; other runs must not see it).
+_MODE_SWITCHES = frozenset({"NEWSPIPE_REDIS_URL"})
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
 
@@ -48,7 +51,7 @@ class Config:
 
     def settings(self, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Overrides for `build_settings`: what is not a default, then the command's own values (not None) on top."""
-        merged = {name: value for name, value in self.values.items() if self.origins[name] != DEFAULT}
+        merged = {name: value for name, value in self.values.items() if self.origins[name] != DEFAULT and name not in _MODE_SWITCHES}
         merged.update({name: value for name, value in (overrides or {}).items() if value is not None})
         return merged
 

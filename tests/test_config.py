@@ -95,3 +95,27 @@ def test_bad_settings_are_one_line_and_exit_2(workdir: Path, text: str, env: dic
 def test_unknown_set_name() -> None:
     with pytest.raises(ConfigError, match="--set: unknown setting 'NEWSPIPE_MIN_WORD'; did you mean 'min_words'"):
         load(None, {}, ["NEWSPIPE_MIN_WORD=3"], cwd=Path("/nonexistent"))
+
+
+def test_crawl_takes_its_sources_file_from_the_settings(workdir: Path) -> None:
+    bad = workdir / "mine.toml"
+    bad.write_text('[[source]]\nname = "x"\nfeed = ["https://x.example/f"]\n', encoding="utf-8")
+    (workdir / "newspipe.toml").write_text(f'sources_file = "{bad}"\n', encoding="utf-8")
+    result = runner.invoke(app, ["crawl"])
+    assert result.exit_code == 2 and "mine.toml: source 'x', field 'feed'" in result.stderr
+
+
+def test_a_redis_url_in_the_settings_makes_only_workers_use_redis(workdir: Path) -> None:
+    config = load(None, {"NEWSPIPE_REDIS_URL": "redis://127.0.0.1:6379/0"}, cwd=workdir)
+    assert config.get("NEWSPIPE_REDIS_URL") == "redis://127.0.0.1:6379/0"
+    assert "NEWSPIPE_REDIS_URL" not in config.settings()  # fetch, backfill, demo: no Redis throttle
+
+
+def test_readme_configuration_example_is_valid(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration", 1)[1]
+    example = section.split("```toml", 1)[1].split("```", 1)[0]
+    path = tmp_path / "newspipe.toml"
+    path.write_text(example, encoding="utf-8")
+    config = load(path, {})
+    assert config.origins["NEWSPIPE_MIN_WORDS"] == "newspipe.toml" and config.get("NEWSPIPE_ALLOW_NETWORKS") == ["10.20.0.0/16"]
