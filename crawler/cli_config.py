@@ -28,7 +28,7 @@ SetOption = Annotated[
     typer.Option("--set", metavar="NAME=VALUE", help="Set a NEWSPIPE_* setting (repeatable; wins over newspipe.toml and the environment)."),
 ]
 LogFormatOption = Annotated[
-    Optional[str], typer.Option("--log-format", help="Log lines as 'text' or 'json' (one object per line: time, level, logger, message).")
+    Optional[str], typer.Option("--log-format", metavar="text|json", help="Log lines as 'text' or 'json' (one object per line: time, level, logger, message).")
 ]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from importlib.metadata import version
 from pathlib import Path
 
@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from crawler.cli import app
+from crawler.cli_archive import coverage_days
 from crawler.discovery.window import Window, WindowError, parse_bound
 from storage.engine import Database
 from storage.repository import ArticleRepository
@@ -105,3 +106,21 @@ def test_coverage_defaults_to_the_stored_days_and_is_not_cut(sqlite_url: str) ->
     assert sum(d[LONG[0]] for d in data["days"]) == 2
     one = json.loads(runner.invoke(app, ["coverage", "--db", sqlite_url, "--json", "--since", "2025-10-05"]).stdout)
     assert [d["day"] for d in one["days"]] == ["2025-10-05", "2025-10-06"]
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "stored", "expected"),
+    [
+        (None, None, None, None),  # nothing stored: the last 30 days
+        (None, None, (date(2025, 10, 1), date(2025, 10, 6)), (date(2025, 10, 1), date(2025, 10, 6))),
+        ("2025-10-03", None, (date(2025, 10, 1), date(2025, 10, 6)), (date(2025, 10, 3), date(2025, 10, 6))),
+        (None, "2025-10-04", (date(2025, 10, 1), date(2025, 10, 6)), (date(2025, 10, 1), date(2025, 10, 4))),
+        ("2025-09-01", "2025-09-02", (date(2025, 10, 1), date(2025, 10, 6)), (date(2025, 9, 1), date(2025, 9, 2))),
+    ],
+)
+def test_coverage_days(since: str | None, until: str | None, stored: tuple[date, date] | None, expected: tuple[date, date] | None) -> None:
+    first, last = coverage_days(Window.parse(since, until), stored)
+    if expected is None:
+        assert (last - first).days == 29 and last == datetime.now(UTC).date()
+    else:
+        assert (first, last) == expected
