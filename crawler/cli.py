@@ -3,7 +3,9 @@
 Commands: crawl, fetch, extract, export, stats, demo, db upgrade. Library errors
 become one clear line on stderr and an exit code at this boundary: 0 success,
 1 the run failed, 2 bad arguments or configuration, 3 `extract` found no article.
-The database is `--db`, else $NEWSPIPE_DATABASE_URL, else sqlite:///newspipe.db.
+The database is `--db`, else NEWSPIPE_DATABASE_URL (environment or newspipe.toml), else
+sqlite:///newspipe.db. Settings come in layers (`crawler.config`): defaults, newspipe.toml or
+`--config FILE`, the environment, the command line.
 Commands that fetch refuse private network addresses except the networks named by
 `--allow-network` and $NEWSPIPE_ALLOW_NETWORKS (comma-separated).
 """
@@ -12,7 +14,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import sys
 import tempfile
 import urllib.request
@@ -23,7 +24,9 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.console import Console
 
-from crawler.cli_options import AllowNetworkOption
+from crawler.cli_config import ConfigOption, LogFormatOption, SetOption, load_config
+from crawler.cli_options import DATE_FORMS, AllowNetworkOption, DbOption
+from crawler.config import current, use
 from crawler.report import print_tables, stats_tables, summary_table
 from crawler.runner import CrawlOutcome, build_settings, run_spider
 from crawler.sources import SourcesError, load_sources
@@ -36,6 +39,31 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"newspipe {version('newspipe')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print newspipe's version and exit.")
+    ] = False,
+    config_file: ConfigOption = None,
+    assignments: SetOption = None,
+    log_format: LogFormatOption = None,
+) -> None:
+    """newspipe: crawl news sites into clean, deduplicated articles in SQL.
+
+    Settings: defaults < newspipe.toml (or --config FILE) < NEWSPIPE_* environment < command line;
+    `newspipe config` shows them.
+    """
+    use(load_config(config_file, assignments, log_format))
 app.add_typer(db_app, name="db")
 
 err = Console(stderr=True)
@@ -44,10 +72,6 @@ out = Console()
 EXIT_FAILED, EXIT_USAGE, EXIT_NOT_ARTICLE = 1, 2, 3
 EXIT_LOCKED = 4  # another run of the same crawl job holds its lock
 
-DbOption = Annotated[
-    Optional[str],
-    typer.Option("--db", help="SQLAlchemy URL or SQLite path. Default: $NEWSPIPE_DATABASE_URL, else sqlite:///newspipe.db."),
-]
 LogLevelOption = Annotated[str, typer.Option("--log-level", help="Scrapy log level on stderr.")]
 WarcDirOption = Annotated[
     Optional[Path], typer.Option("--warc-dir", help="Also write every download to a WARC file in this directory (replay with `backfill --warc`).")
@@ -63,8 +87,8 @@ def allowed_networks(cli_values: list[str] | None, *own: str) -> list[str]:
     """NEWSPIPE_ALLOW_NETWORKS for a run: `--allow-network` values, $NEWSPIPE_ALLOW_NETWORKS and `own` (checked)."""
     from crawler.addresses import parse_networks
 
-    from_env = [part.strip() for part in os.environ.get("NEWSPIPE_ALLOW_NETWORKS", "").split(",") if part.strip()]
-    cidrs = [*(cli_values or []), *from_env, *own]
+    configured = current().get("NEWSPIPE_ALLOW_NETWORKS") or []  # newspipe.toml, environment or --set
+    cidrs = [*(cli_values or []), *configured, *own]
     try:
         return [str(network) for network in parse_networks(cidrs)]
     except ValueError as exc:
@@ -85,7 +109,7 @@ def _run(
 
     overrides = {**overrides, "NEWSPIPE_PROGRESS": progress and err.is_terminal}
     try:
-        outcome = run_spider(spider, build_settings(overrides), lock_name=lock_name, **spider_kwargs)
+        outcome = run_spider(spider, build_settings(current().settings(overrides)), lock_name=lock_name, **spider_kwargs)
     except LockHeld as exc:
         raise fail(str(exc), EXIT_LOCKED) from None
     out.print(summary_table(outcome))
@@ -97,7 +121,7 @@ def selection_settings(db: str | None, sources_file: Path | None, names: list[st
     return {
         "NEWSPIPE_DATABASE_URL": db,
         "NEWSPIPE_SOURCES_FILE": str(sources_file) if sources_file else "",
-        "NEWSPIPE_SOURCE_NAMES": names,
+        "NEWSPIPE_SOURCE_NAMES": names or None,  # None: NEWSPIPE_SOURCE_NAMES from newspipe.toml or the environment, else all
         "NEWSPIPE_SINCE": window.since.isoformat() if window.since else None,
         "NEWSPIPE_UNTIL": window.until.isoformat() if window.until else None,
         "LOG_LEVEL": log_level,
@@ -124,10 +148,12 @@ def _exit_for(outcome: CrawlOutcome) -> None:
 
 @app.command()
 def crawl(
-    sources_file: Annotated[Path, typer.Argument(help="TOML sources file.")] = Path("examples/sources.toml"),
+    sources_file: Annotated[
+        Optional[Path], typer.Argument(help="TOML sources file. Default: NEWSPIPE_SOURCES_FILE (examples/sources.toml).", show_default=False)
+    ] = None,
     source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
-    since: Annotated[Optional[str], typer.Option(help="Keep entries dated on or after this ISO date/datetime.")] = None,
-    until: Annotated[Optional[str], typer.Option(help="Keep entries dated on or before this ISO date/datetime.")] = None,
+    since: Annotated[Optional[str], typer.Option(help=f"Keep entries dated on or after this date ({DATE_FORMS}).")] = None,
+    until: Annotated[Optional[str], typer.Option(help=f"Keep entries dated on or before this date ({DATE_FORMS}).")] = None,
     db: DbOption = None,
     log_level: LogLevelOption = "WARNING",
     progress: Annotated[bool, typer.Option(help="Live progress display on a terminal.")] = True,
@@ -159,6 +185,9 @@ def crawl(
         Optional[float],
         typer.Option("--statement-timeout", help="Seconds a database statement may take (0: no limit); work without an answer after twice this is abandoned and its articles spooled."),
     ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Read feeds, sitemaps and sections; print the article URLs a crawl would fetch; store nothing.")
+    ] = False,
 ) -> None:
     """Crawl the sources' feeds, sitemaps and section pages and store new articles.
 
@@ -169,12 +198,20 @@ def crawl(
     from crawler.runner import job_lock_name
 
     names = source or []
+    sources_file = sources_file or Path(current().get("NEWSPIPE_SOURCES_FILE"))
+    redis = redis or current().get("NEWSPIPE_REDIS_URL")  # --redis, $NEWSPIPE_REDIS_URL or newspipe.toml
     try:
         load_sources(sources_file, names)
     except SourcesError as exc:
         raise fail(str(exc)) from None
     window = _window(since, until)
     networks = allowed_networks(allow_network)
+    if dry_run:
+        from crawler.cli_sources import dry_run as discover_only
+
+        if redis:
+            raise fail("--dry-run and --redis do not go together: a dry run crawls in this process")
+        raise typer.Exit(discover_only({**selection_settings(db, sources_file, names, window, log_level), "NEWSPIPE_ALLOW_NETWORKS": networks}))
     if redis:
         from crawler.cli_workers import crawl_worker
 
@@ -268,7 +305,8 @@ def extract(
 @app.command()
 def export(
     format: Annotated[str, typer.Option("--format", "-f", help="jsonl, csv or parquet.")] = "jsonl",
-    since: Annotated[Optional[str], typer.Option(help="Only articles published (or, undated, fetched) since this date.")] = None,
+    since: Annotated[Optional[str], typer.Option(help=f"Only articles published (or, undated, fetched) since this date ({DATE_FORMS}).")] = None,
+    until: Annotated[Optional[str], typer.Option(help=f"Only articles published (or, undated, fetched) until this date, inclusive ({DATE_FORMS}).")] = None,
     source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (a directory with --partition); default stdout.")] = None,
     db: DbOption = None,
@@ -293,7 +331,7 @@ def export(
         raise fail("--format parquet needs --output (a file, or a directory with --partition)")
     if partition is not None and format != "parquet":
         raise fail("--partition goes with --format parquet")
-    window = _window(since, None)
+    window = _window(since, until)
     after_text = after_cursor or (cursor_file.read_text(encoding="utf-8").strip() if cursor_file and cursor_file.exists() else None)
     try:
         after = ExportCursor.parse(after_text) if after_text else None
@@ -303,7 +341,7 @@ def export(
         repository = ArticleRepository(session)
         upto = repository.export_cursor()
         records = repository.iter_export(
-            since=window.since, sources=source or [], all_versions=all_versions, unique_stories=unique_stories,
+            since=window.since, until=window.until, sources=source or [], all_versions=all_versions, unique_stories=unique_stories,
             after=after, upto=upto,
         )  # fmt: skip
         if format == "parquet":
@@ -448,6 +486,14 @@ cli_archive.register(app)
 from crawler import cli_workers  # noqa: E402
 
 cli_workers.register(app)
+# Sources files (sources list/check; `crawl --dry-run` calls into it).
+from crawler import cli_sources  # noqa: E402
+
+cli_sources.register(app)
+# Settings layers: `newspipe config`.
+from crawler import cli_config  # noqa: E402
+
+cli_config.register(app)
 
 
 def main() -> None:

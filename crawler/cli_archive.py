@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from crawler.archives.cdx import DEFAULT_CDX_SERVER, DEFAULT_REPLAY
-from crawler.cli_options import AllowNetworkOption
+from crawler.discovery.window import Window
+from crawler.cli_options import DATE_FORMS, AllowNetworkOption, DbOption
 from crawler.sources import SourcesError, load_sources
 
 
@@ -28,11 +29,11 @@ def backfill(
     replay: Annotated[str, typer.Option("--replay", help="Where the archive replays captures (<replay>/<timestamp>id_/<url>).")] = DEFAULT_REPLAY,
     delay: Annotated[float, typer.Option("--delay", help="Seconds between requests to the archive (--cdx).")] = 1.0,
     source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
-    since: Annotated[Optional[str], typer.Option(help="Start of the window (ISO date/datetime).")] = None,
-    until: Annotated[Optional[str], typer.Option(help="End of the window (ISO date/datetime, inclusive).")] = None,
+    since: Annotated[Optional[str], typer.Option(help=f"Start of the window ({DATE_FORMS}).")] = None,
+    until: Annotated[Optional[str], typer.Option(help=f"End of the window, inclusive ({DATE_FORMS}).")] = None,
     missing: Annotated[bool, typer.Option("--missing", help="Only days of the window with no stored article (sitemaps and archive pages).")] = False,
     language: Annotated[Optional[list[str]], typer.Option("--language", "-l", help="Keep only this language (repeatable).")] = None,
-    db: Annotated[Optional[str], typer.Option("--db", help="SQLAlchemy URL or SQLite path.")] = None,
+    db: DbOption = None,
     log_level: Annotated[str, typer.Option("--log-level", help="Scrapy log level on stderr.")] = "WARNING",
     progress: Annotated[bool, typer.Option(help="Live progress display on a terminal.")] = True,
     allow_network: AllowNetworkOption = None,
@@ -90,42 +91,58 @@ def backfill(
 
 def coverage(
     source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
-    since: Annotated[Optional[str], typer.Option(help="First day (default: 30 days ago).")] = None,
-    until: Annotated[Optional[str], typer.Option(help="Last day (default: today).")] = None,
+    since: Annotated[Optional[str], typer.Option(help=f"First day (default: the first day with a stored article; {DATE_FORMS}).")] = None,
+    until: Annotated[Optional[str], typer.Option(help=f"Last day (default: the last day with a stored article; {DATE_FORMS}).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
-    db: Annotated[Optional[str], typer.Option("--db", help="SQLAlchemy URL or SQLite path.")] = None,
+    db: DbOption = None,
 ) -> None:
-    """Stored articles per source and publication day, so that gaps show (0 = a day to backfill)."""
-    from rich.console import Console
+    """Stored articles per source and publication day (UTC), so that gaps show (0 = a day to backfill).
+
+    Without --since/--until: the days from the first to the last stored article (the last 30 days
+    when nothing is stored)."""
     from rich.table import Table
 
-    from crawler.cli import _window
-    from storage.coverage import coverage_by_day
+    from crawler.cli import _window, out
+    from crawler.report import print_tables
+    from storage.coverage import coverage_by_day, stored_days
     from storage.engine import Database, resolve_database_url
 
     window = _window(since, until)
-    last = window.until.date() if window.until else date.today()
-    first = window.since.date() if window.since else last - timedelta(days=29)
     with Database(resolve_database_url(db)) as database, database.sessions() as session:
+        first, last = coverage_days(window, stored_days(session, source or []))
         counts = coverage_by_day(session, source or [], first, last)
     sources = sorted({name for per_source in counts.values() for name in per_source})
     if as_json:
         data = {"days": [{"day": d.isoformat(), **per_source} for d, per_source in counts.items()], "sources": sources}
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
-    table = Table(title=f"articles per day, {first} to {last} (red: none stored)")
-    table.add_column("day")
+    table = Table(title=f"articles per day (UTC), {first} to {last} (red: none stored)")
+    table.add_column("day (UTC)")
     for name in sources:
         table.add_column(name, justify="right")
     for day, per_source in counts.items():
         table.add_row(day.isoformat(), *(f"[red]0[/]" if not per_source.get(n) else str(per_source[n]) for n in sources))
-    Console().print(table)
+    print_tables(out, [table])
+
+
+def coverage_days(window: Window, stored: tuple[date, date] | None) -> tuple[date, date]:
+    """The days `coverage` shows: the window's bounds, else those of the stored articles (else the last 30 days)."""
+    if stored is None:
+        last = window.until.date() if window.until else datetime.now(timezone.utc).date()
+        return (window.since.date() if window.since else last - timedelta(days=29)), last
+    first_stored, last_stored = stored
+    first = window.since.date() if window.since else None
+    if window.until:
+        last = window.until.date()
+    else:
+        last = last_stored if first is None or first <= last_stored else datetime.now(timezone.utc).date()
+    return (first or min(first_stored, last)), last
 
 
 def report(
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("newspipe-report.html"),
     days: Annotated[int, typer.Option(help="How many days to show (changes are looked for in the last 35).", min=14)] = 60,
-    db: Annotated[Optional[str], typer.Option("--db", help="SQLAlchemy URL or SQLite path.")] = None,
+    db: DbOption = None,
 ) -> None:
     """Write a self-contained HTML crawl-health report: the sources that broke, a sources x days heatmap, run history."""
     from crawler.health_report import render

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from crawler.config import current
 from crawler.sources import SourcesError, load_sources
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ def enqueue(
     from crawler.cli import err, fail
     from crawler.distributed.seeds import new_cycle, push_seeds, seeds_for
 
+    redis_url = redis_url or current().get("NEWSPIPE_REDIS_URL") or ""  # newspipe.toml
     if not redis_url:
         raise fail("no Redis URL: pass --redis URL or set NEWSPIPE_REDIS_URL")
     try:
@@ -129,6 +131,7 @@ def workers(
 
     from crawler.cli import fail, out
 
+    redis_url = redis_url or current().get("NEWSPIPE_REDIS_URL") or ""  # newspipe.toml
     if not redis_url:
         raise fail("no Redis URL: pass --redis URL or set NEWSPIPE_REDIS_URL")
     keys = _keys(key_prefix, job)

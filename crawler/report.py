@@ -1,10 +1,16 @@
-"""Rich tables for the terminal: the end-of-crawl summary and `newspipe stats`."""
+"""Rich tables for the terminal: the end-of-crawl summary and `newspipe stats`.
+
+Times carry their time zone (UTC); tables printed to a pipe or a log file (cron) are printed at
+their natural width instead of being squeezed or cut to 80 columns.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, RenderableType
+from rich.measure import Measurement
 from rich.table import Table
 
 from crawler.runner import CrawlOutcome
@@ -48,17 +54,17 @@ def summary_table(outcome: CrawlOutcome) -> Table:
 def stats_tables(stats: dict[str, Any]) -> list[Table]:
     by_source = Table(title=f"{stats['articles']:,} articles, {stats['duplicates']:,} duplicates")
     by_source.add_column("source")
-    by_source.add_column("day")
+    by_source.add_column("day (UTC)")
     by_source.add_column("articles", justify="right")
     for row in stats["by_source_day"]:
         by_source.add_row(row["source"], row["day"] or "(undated)", f"{row['articles']:,}")
     runs = Table(title="recent runs")
-    for column in ("run", "spider", "status", "started", "fetched", "304", "new", "updated", "dup", "unchanged", "skipped", "errors"):
-        runs.add_column(column, justify="right" if column not in ("spider", "status", "started") else "left")
+    for column in ("run", "spider", "status", "started (UTC)", "fetched", "304", "new", "updated", "dup", "unchanged", "skipped", "errors"):
+        runs.add_column(column, justify="right" if column not in ("spider", "status", "started (UTC)") else "left")
     for run in stats["runs"]:
         c = run["counts"]
         runs.add_row(
-            str(run["id"]), run["spider"], run["status"], (run["started_at"] or "")[:19],
+            str(run["id"]), run["spider"], run["status"], utc_time(run["started_at"]),
             *(str(c.get(k, 0)) for k in (
                 "pages_fetched", "not_modified", "articles_new", "articles_updated", "articles_duplicate", "articles_existing", "skipped",
             )),
@@ -67,6 +73,22 @@ def stats_tables(stats: dict[str, Any]) -> list[Table]:
     return [by_source, runs]
 
 
-def print_tables(console: Console, tables: list[Table]) -> None:
+def utc_time(iso: str | None) -> str:
+    """An ISO timestamp as `2025-10-01 12:00:00 UTC` (naive values are UTC); '' for None."""
+    if not iso:
+        return ""
+    when = datetime.fromisoformat(iso)
+    when = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+    return when.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def print_tables(console: Console, tables: list[RenderableType]) -> None:
+    """Print to a terminal at its width; to a pipe or file at each table's natural width (no 80-column cut)."""
     for table in tables:
-        console.print(table)
+        if console.is_terminal:
+            console.print(table)
+            continue
+        wide = console.options.update_width(1_000_000)
+        width = Measurement.get(console, wide, table).maximum
+        # Console.print caps `width` at the console's own (80 off a terminal): print through one as wide as the table.
+        Console(file=console.file, width=max(width, 20), highlight=False).print(table, crop=False)

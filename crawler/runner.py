@@ -7,12 +7,14 @@ With a `lock_name` the run first takes that job's run lock in the database
 raises `LockHeld` when another live run holds it; its token goes into the settings
 (NEWSPIPE_RUN_LOCK_TOKEN) so the run record names it. The outcome's status and errors are
 `crawler.outcome.verdict`'s. A run recorded as started whose end the crawl did not record (a
-second Ctrl-C stops the reactor at once) is closed here as "interrupted".
+second Ctrl-C stops the reactor at once) is closed here as "interrupted". NEWSPIPE_LOG_FORMAT = "json" puts
+`crawler.logjson`'s handler in place of Scrapy's (LOG_LEVEL, LOG_FILE).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -87,10 +89,22 @@ def _database(settings: Settings) -> Database:
 
 
 def _run(spider: str, settings: Settings, **spider_kwargs: Any) -> CrawlOutcome:
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(spider)
-    process.crawl(crawler, **spider_kwargs)
-    process.start()
+    json_handler = None
+    if settings.get("NEWSPIPE_LOG_FORMAT") == "json":
+        from crawler.logjson import install_json_logging
+
+        # Installed before Scrapy's first lines; Scrapy then installs no handler of its own.
+        json_handler = install_json_logging(settings.get("LOG_LEVEL"), settings.get("LOG_FILE"))
+        settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    try:
+        process = CrawlerProcess(settings)
+        crawler = process.create_crawler(spider)
+        process.crawl(crawler, **spider_kwargs)
+        process.start()
+    finally:
+        if json_handler is not None:
+            logging.root.removeHandler(json_handler)
+            json_handler.close()
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
     run_id = stats.get("newspipe/run_id")
     reason = str(stats.get("finish_reason", "unknown"))

@@ -22,18 +22,22 @@ A file holds `[[source]]` tables::
 `max_links_per_page` and `max_requests` default to the settings NEWSPIPE_MAX_LINKS_PER_PAGE and
 NEWSPIPE_MAX_REQUESTS_PER_SOURCE (read by the spiders, not here).
 
-Errors name the file, the source and the field.
+Each table is checked against a msgspec schema (`_SourceSpec`); errors name the file, the source
+and the field ("file: source 'x', field 'y': message"), with a "did you mean" for unknown fields.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import string
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
+
+import msgspec
 
 
 class SourcesError(ValueError):
@@ -91,93 +95,131 @@ class Source:
         return None
 
 
-_STR_LISTS = ("domains", "feeds", "sitemaps", "sections", "archives", "allow", "deny")
+_URL_LISTS = ("feeds", "sitemaps", "sections", "archives")
 _ARCHIVE_FIELDS = {"year", "month", "day"}
-_LIMITS = ("max_links_per_page", "max_requests")  # whole numbers >= 0
-_KNOWN = {"name", "language", "robots_sitemaps", "follow_offsite", "delay", "concurrency", *_LIMITS, *_STR_LISTS}
+
+# The schema of one [[source]] table, checked by msgspec (types, ranges, unknown fields). A new
+# field goes here (with its default), into `Source`, into `_source_from_spec`, and, for a
+# friendlier message than msgspec's, into `_MESSAGES`.
+_Text = Annotated[str, msgspec.Meta(pattern=r"\S")]  # not empty, not only spaces
+_Texts = _Text | list[_Text]  # one string is a list of one
+
+
+class _SourceSpec(msgspec.Struct, forbid_unknown_fields=True):
+    name: _Text
+    domains: _Texts = []
+    feeds: _Texts = []
+    sitemaps: _Texts = []
+    sections: _Texts = []
+    archives: _Texts = []
+    allow: _Texts = []
+    deny: _Texts = []
+    language: Annotated[str, msgspec.Meta(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]+)?$")] | None = None
+    robots_sitemaps: bool = True
+    delay: Annotated[float, msgspec.Meta(ge=0)] | None = None
+    concurrency: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    follow_offsite: bool = False
+    max_links_per_page: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    max_requests: Annotated[int, msgspec.Meta(ge=0)] | None = None
+
+
+_FIELDS = _SourceSpec.__struct_fields__
+_MESSAGES = {
+    "name": "missing or empty name",
+    **dict.fromkeys(("domains", *_URL_LISTS, "allow", "deny"), "must be a list of non-empty strings"),
+    "language": "{value!r} is not a language code such as 'en' or 'pt-BR'",
+    **dict.fromkeys(("robots_sitemaps", "follow_offsite"), "must be true or false"),
+    **dict.fromkeys(("max_links_per_page", "max_requests"), "must be a whole number >= 0"),
+    "delay": "must be a number of seconds >= 0",
+    "concurrency": "must be a whole number >= 1",
+}
+_AT_FIELD = re.compile(r" - at `\$\.(\w+)")
+_UNKNOWN = re.compile(r"unknown field `(.*?)`")
+_MISSING = re.compile(r"missing required field `(\w+)`")
+
+
+def _spec_error(path: str | Path, label: str, table: dict[str, Any], exc: msgspec.ValidationError) -> SourcesError:
+    """msgspec's error as "file: source 'x', field 'y': message"."""
+    text = str(exc)
+    unknown = _UNKNOWN.search(text)
+    if unknown:
+        key = unknown[1]
+        close = difflib.get_close_matches(key, _FIELDS, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; known fields: {', '.join(_FIELDS)}"
+        return SourcesError(path, f"unknown field {key!r}{hint}", source=label, field_name=key)
+    found = _AT_FIELD.search(text) or _MISSING.search(text)
+    key = found[1] if found else None
+    message = _MESSAGES.get(key or "", text.split(" - at ")[0]).format(value=table.get(key or ""))
+    return SourcesError(path, message, source=label, field_name=key)
 
 
 def _source_from_table(path: str | Path, index: int, table: Any) -> Source:
     if not isinstance(table, dict):
         raise SourcesError(path, f"entry #{index + 1} is not a table")
     name = table.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise SourcesError(path, "missing or empty name", source=f"#{index + 1}", field_name="name")
-    unknown = sorted(set(table) - _KNOWN)
-    if unknown:
-        raise SourcesError(path, f"unknown field(s) {', '.join(unknown)}", source=name, field_name=unknown[0])
-    lists: dict[str, tuple[str, ...]] = {}
-    for key in _STR_LISTS:
-        value = table.get(key, [])
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise SourcesError(path, "must be a list of non-empty strings", source=name, field_name=key)
-        lists[key] = tuple(v.strip() for v in value)
-    for key in ("feeds", "sitemaps", "sections", "archives"):
-        for url in lists[key]:
+    label = name.strip() if isinstance(name, str) and name.strip() else f"#{index + 1}"
+    try:
+        spec = msgspec.convert(table, _SourceSpec)
+    except msgspec.ValidationError as exc:
+        raise _spec_error(path, label, table, exc) from None
+    return _source_from_spec(path, spec)
+
+
+def _strings(value: str | list[str]) -> tuple[str, ...]:
+    return tuple(v.strip() for v in ([value] if isinstance(value, str) else value))
+
+
+def _source_from_spec(path: str | Path, spec: _SourceSpec) -> Source:
+    """The checks a schema cannot say: URLs, archive templates, regular expressions, default domains."""
+    name = spec.name.strip()
+    urls = {key: _strings(getattr(spec, key)) for key in _URL_LISTS}
+    for key, values in urls.items():
+        for url in values:
             if urlsplit(url).scheme not in ("http", "https"):
                 raise SourcesError(path, f"{url!r} is not an http(s) URL", source=name, field_name=key)
-    for template in lists["archives"]:
-        try:
-            fields = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
-        except ValueError as exc:
-            raise SourcesError(path, f"{template!r}: {exc}", source=name, field_name="archives") from None
-        if not fields or not fields <= _ARCHIVE_FIELDS:
-            raise SourcesError(
-                path, f"{template!r} needs {{year}}, {{month}} and/or {{day}} placeholders and no others", source=name, field_name="archives"
-            )
-    patterns: dict[str, tuple[re.Pattern[str], ...]] = {}
-    for key in ("allow", "deny"):
-        compiled = []
-        for pattern in lists[key]:
-            try:
-                compiled.append(re.compile(pattern))
-            except re.error as exc:
-                raise SourcesError(path, f"bad regular expression {pattern!r}: {exc}", source=name, field_name=key) from None
-        patterns[key] = tuple(compiled)
-    domains = tuple(d.lower() for d in lists["domains"])
+    for template in urls["archives"]:
+        _check_archive_template(path, name, template)
+    patterns = {key: _compile(path, name, key, _strings(getattr(spec, key))) for key in ("allow", "deny")}
+    domains = tuple(d.lower() for d in _strings(spec.domains))
     if not domains:
         # Default to the hosts of the declared URLs, so a minimal entry still works.
-        domains = tuple(sorted({urlsplit(u).netloc.lower() for key in ("feeds", "sitemaps", "sections", "archives") for u in lists[key]}))
+        domains = tuple(sorted({urlsplit(u).netloc.lower() for values in urls.values() for u in values}))
     if not domains:
         raise SourcesError(path, "needs domains, or at least one feed, sitemap or section URL", source=name, field_name="domains")
-    language = table.get("language")
-    if language is not None and (not isinstance(language, str) or not re.fullmatch(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]+)?", language)):
-        raise SourcesError(path, f"{language!r} is not a language code such as 'en' or 'pt-BR'", source=name, field_name="language")
-    flags: dict[str, bool] = {}
-    for key, default in (("robots_sitemaps", True), ("follow_offsite", False)):
-        flags[key] = table.get(key, default)
-        if not isinstance(flags[key], bool):
-            raise SourcesError(path, "must be true or false", source=name, field_name=key)
-    limits: dict[str, int | None] = {}
-    for key in _LIMITS:
-        limits[key] = table.get(key)
-        if limits[key] is not None and (isinstance(limits[key], bool) or not isinstance(limits[key], int) or limits[key] < 0):
-            raise SourcesError(path, "must be a whole number >= 0", source=name, field_name=key)
-    delay = table.get("delay")
-    if delay is not None and (isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0):
-        raise SourcesError(path, "must be a number of seconds >= 0", source=name, field_name="delay")
-    concurrency = table.get("concurrency")
-    if concurrency is not None and (isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1):
-        raise SourcesError(path, "must be a whole number >= 1", source=name, field_name="concurrency")
     return Source(
-        name=name.strip(),
+        name=name,
         domains=domains,
-        feeds=lists["feeds"],
-        sitemaps=lists["sitemaps"],
-        sections=lists["sections"],
-        archives=lists["archives"],
-        allow=patterns["allow"],
-        deny=patterns["deny"],
-        language=language,
-        robots_sitemaps=flags["robots_sitemaps"],
-        delay=float(delay) if delay is not None else None,
-        concurrency=concurrency,
-        follow_offsite=flags["follow_offsite"],
-        max_links_per_page=limits["max_links_per_page"],
-        max_requests=limits["max_requests"],
+        **urls,
+        **patterns,
+        language=spec.language,
+        robots_sitemaps=spec.robots_sitemaps,
+        delay=spec.delay,
+        concurrency=spec.concurrency,
+        follow_offsite=spec.follow_offsite,
+        max_links_per_page=spec.max_links_per_page,
+        max_requests=spec.max_requests,
     )
+
+
+def _check_archive_template(path: str | Path, name: str, template: str) -> None:
+    try:
+        fields = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+    except ValueError as exc:
+        raise SourcesError(path, f"{template!r}: {exc}", source=name, field_name="archives") from None
+    if not fields or not fields <= _ARCHIVE_FIELDS:
+        raise SourcesError(
+            path, f"{template!r} needs {{year}}, {{month}} and/or {{day}} placeholders and no others", source=name, field_name="archives"
+        )
+
+
+def _compile(path: str | Path, name: str, key: str, patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    compiled = []
+    for pattern in patterns:
+        try:
+            compiled.append(re.compile(pattern))
+        except re.error as exc:
+            raise SourcesError(path, f"bad regular expression {pattern!r}: {exc}", source=name, field_name=key) from None
+    return tuple(compiled)
 
 
 def parse_sources(text: str, path: str | Path = "<string>") -> list[Source]:

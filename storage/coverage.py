@@ -40,3 +40,14 @@ def coverage_by_day(session: Session, sources: Sequence[str], first: date, last:
         if bucket is not None:
             bucket[name] = bucket.get(name, 0) + 1
     return counts
+
+
+def stored_days(session: Session, sources: Sequence[str]) -> tuple[date, date] | None:
+    """The first and last UTC publication day of the stored articles of `sources` (all when empty); None if none."""
+    stmt = select(func.min(Article.published_at), func.max(Article.published_at)).join(Source, Article.source_id == Source.id)
+    if sources:
+        stmt = stmt.where(Source.name.in_(list(sources)))
+    first, last = session.execute(stmt).one()
+    if first is None or last is None:
+        return None
+    return first.astimezone(timezone.utc).date(), last.astimezone(timezone.utc).date()

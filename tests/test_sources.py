@@ -95,3 +95,23 @@ def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
         load_sources(good, ["nope"])
     assert [s.name for s in load_sources(good, ["local"])] == ["local"]
 
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "message"),
+    [
+        ("sitemap = 'https://a/s.xml'", "sitemap", "unknown field 'sitemap'; did you mean 'sitemaps'?"),
+        ("robot_sitemaps = false", "robot_sitemaps", "did you mean 'robots_sitemaps'?"),
+        ("zzz = 1", "zzz", "known fields: name, domains, feeds"),
+        ("delay = 'slow'", "delay", "must be a number of seconds >= 0"),
+        ("delay = true", "delay", "must be a number of seconds >= 0"),
+        ("concurrency = 1.5", "concurrency", "must be a whole number >= 1"),
+        ("robots_sitemaps = 'yes'", "robots_sitemaps", "must be true or false"),
+        ("domains = ['  ']", "domains", "list of non-empty strings"),
+    ],
+)
+def test_field_errors_are_one_line_with_did_you_mean(extra: str, field: str, message: str) -> None:
+    with pytest.raises(SourcesError) as info:
+        parse_sources(f'[[source]]\nname = "a"\nfeeds = ["https://a/f"]\n{extra}\n', "bad.toml")
+    assert str(info.value).startswith(f"bad.toml: source 'a', field '{field}': ")
+    assert message in str(info.value) and "\n" not in str(info.value)

@@ -2,7 +2,8 @@
 
 `NEWSPIPE_SINCE` / `NEWSPIPE_UNTIL` (or the spiders' `since`/`until` arguments)
 are parsed here: ISO dates or datetimes as strings, `date` or `datetime`
-objects. Naive values are UTC; a date-only `until` covers that whole day.
+objects, or relative dates (`7d`, `12h`, `30m`, `2w` ago; `today`, `yesterday`).
+Naive values are UTC; a date-only `until` (`today`, `yesterday` too) covers that whole day.
 Undated entries are always inside the window: discovery cannot tell, and the
 extract pipeline reads the page's own date later.
 """
@@ -11,11 +12,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_RELATIVE = re.compile(r"(\d+)\s*([mhdw])", re.IGNORECASE)
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_DAYS_AGO = {"today": 0, "yesterday": 1}
 
 
 class WindowError(ValueError):
@@ -29,10 +33,11 @@ def as_utc(value: datetime) -> datetime:
     return value.astimezone(timezone.utc)
 
 
-def parse_bound(value: Any, *, end: bool = False, name: str = "date") -> datetime | None:
+def parse_bound(value: Any, *, end: bool = False, name: str = "date", now: datetime | None = None) -> datetime | None:
     """Parse one window bound; `end=True` makes a date-only value cover its whole day.
 
-    Raises `WindowError` naming `name` for values that are not dates.
+    Relative values count back from `now` (default: the current time, UTC). Raises
+    `WindowError` naming `name` for values that are not dates.
     """
     if value is None:
         return None
@@ -44,7 +49,13 @@ def parse_bound(value: Any, *, end: bool = False, name: str = "date") -> datetim
         text = value.strip()
         if not text:
             return None
-        if _DATE_ONLY.fullmatch(text):
+        moment = as_utc(now) if now is not None else datetime.now(timezone.utc)
+        relative = _RELATIVE.fullmatch(text)
+        if relative:
+            return moment - timedelta(**{_UNITS[relative[2].lower()]: int(relative[1])})
+        if text.lower() in _DAYS_AGO:
+            day = moment.date() - timedelta(days=_DAYS_AGO[text.lower()])
+        elif _DATE_ONLY.fullmatch(text):
             try:
                 day = date.fromisoformat(text)
             except ValueError as exc:
@@ -54,7 +65,8 @@ def parse_bound(value: Any, *, end: bool = False, name: str = "date") -> datetim
                 return as_utc(datetime.fromisoformat(text))
             except ValueError:
                 raise WindowError(
-                    f"{name}: {text!r} is not an ISO date or datetime such as 2025-10-01 or 2025-10-01T12:00:00+02:00"
+                    f"{name}: {text!r} is not an ISO date or datetime such as 2025-10-01 or 2025-10-01T12:00:00+02:00, "
+                    "nor a relative date such as 7d, 12h, today or yesterday"
                 ) from None
     else:
         raise WindowError(f"{name}: expected an ISO date string or a datetime, got {type(value).__name__}")
@@ -71,8 +83,8 @@ class Window:
     until: datetime | None = None
 
     @classmethod
-    def parse(cls, since: Any = None, until: Any = None) -> Window:
-        window = cls(parse_bound(since, name="since"), parse_bound(until, end=True, name="until"))
+    def parse(cls, since: Any = None, until: Any = None, *, now: datetime | None = None) -> Window:
+        window = cls(parse_bound(since, name="since", now=now), parse_bound(until, end=True, name="until", now=now))
         if window.since and window.until and window.since > window.until:
             raise WindowError(f"since ({window.since.isoformat()}) is after until ({window.until.isoformat()})")
         return window
