@@ -151,6 +151,7 @@ def crawl(
         bool, typer.Option("--allow-insecure-redis", help="Worker: allow a Redis URL without a password on a host that is not loopback.")
     ] = False,
     allow_network: AllowNetworkOption = None,
+    concurrency: Annotated[Optional[int], typer.Option("--concurrency", min=0, help="Requests in flight for the whole crawl (0: the sources' concurrency summed, 16 to 256).")] = None,
 ) -> None:
     """Crawl the sources' feeds, sitemaps and section pages and store new articles.
 
@@ -173,6 +174,7 @@ def crawl(
         if job_dir is not None:
             raise fail("--job-dir and --redis do not go together: a worker's queue is in Redis")
         extra = {"NEWSPIPE_REVISIT_DAYS": revisit_days, "NEWSPIPE_METRICS_PORT": metrics_port, "NEWSPIPE_ALLOW_NETWORKS": networks}
+        extra["NEWSPIPE_CONCURRENCY"] = concurrency
         crawl_worker(
             sources_file, names, window, redis_url=redis, job=job, idle_timeout=idle_timeout, worker_id=worker_id,
             db=db, log_level=log_level, progress=progress, allow_insecure_redis=allow_insecure_redis, extra=extra,
@@ -187,6 +189,7 @@ def crawl(
             "JOBDIR": str(job_dir) if job_dir else None,
             "NEWSPIPE_WARC_DIR": str(warc_dir) if warc_dir else None,
             "NEWSPIPE_ALLOW_NETWORKS": networks,
+            "NEWSPIPE_CONCURRENCY": concurrency,
         },
         progress,
         lock_name=job_lock_name("crawl", sources_file) if lock else None,

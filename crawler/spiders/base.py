@@ -34,7 +34,8 @@ are requested with their last validators, and a 304 ends there
 (`newspipe/fetch/not_modified`).
 
 Settings: see `crawler.spiders.options` (sources, window, limits); the
-spider also merges per-source delay/concurrency into DOWNLOAD_SLOTS.
+spider also merges per-source delay/concurrency into DOWNLOAD_SLOTS and derives
+CONCURRENT_REQUESTS from them (NEWSPIPE_CONCURRENCY).
 Stats: newspipe/discovery/{feeds,sitemaps,sections,articles,revisits},
 newspipe/discovery/skipped/<reason>, newspipe/fetch/http_<code>,
 newspipe/fetch/error/<exception>, newspipe/fetch/ignored, newspipe/fetch/not_modified.
@@ -70,7 +71,14 @@ from crawler.items import Article
 from pipelines.extraction import canonicalize_url
 from crawler.sources import Source, SourcesError, load_sources
 from crawler.spiders.budget import RequestBudget
-from crawler.spiders.options import OPTION_ARGS, CrawlOptions, apply_download_slots, resolve_options, split_list
+from crawler.spiders.options import (
+    OPTION_ARGS,
+    CrawlOptions,
+    apply_source_settings,
+    cap_start_delay,
+    resolve_options,
+    split_list,
+)
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -120,6 +128,7 @@ class BaseNewsSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
+        cap_start_delay(settings)
         path = settings.get("NEWSPIPE_SOURCES_FILE")
         if not path:
             return
@@ -127,14 +136,14 @@ class BaseNewsSpider(scrapy.Spider):
             sources = load_sources(path, split_list(settings.getlist("NEWSPIPE_SOURCE_NAMES")))
         except SourcesError:
             return  # from_crawler raises it, with the spider arguments taken into account
-        apply_download_slots(settings, sources)
+        apply_source_settings(settings, sources)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BaseNewsSpider:
         option_args = {key: kwargs.pop(key) for key in OPTION_ARGS if key in kwargs}
         options = resolve_options(crawler.settings, option_args, missing_file_ok=cls.sources_file_optional)
         if option_args.keys() & {"sources", "source"} and not crawler.settings.frozen:
-            apply_download_slots(crawler.settings, options.sources)
+            apply_source_settings(crawler.settings, options.sources)
         spider = super().from_crawler(crawler, *args, options=options, **kwargs)
         spider.incremental = IncrementalState.from_crawler(crawler) if cls.incremental_discovery else None
         if spider.incremental is not None:
