@@ -1,7 +1,7 @@
 """Incremental crawling for the discovery spiders: what not to request again, and how to ask cheaply.
 
 Reads NEWSPIPE_INCREMENTAL (off: every run fetches everything), NEWSPIPE_REVISIT_DAYS,
-NEWSPIPE_RECHECK_DAYS and NEWSPIPE_CONDITIONAL_REQUESTS, and the database through
+NEWSPIPE_REVISIT_MAX, NEWSPIPE_RECHECK_DAYS and NEWSPIPE_CONDITIONAL_REQUESTS, and the database through
 `crawler.database`. The spider asks it, per batch of discovered article URLs, which are
 already known (stored, or found not to be articles or gone within the recheck period);
 at start, which stored articles are due for a revisit (first stored within the revisit
@@ -42,11 +42,13 @@ class IncrementalState:
         sessions: sessionmaker[Session],
         *,
         revisit_days: float = 2.0,
+        revisit_max: int = 10_000,
         recheck_days: float = 7.0,
         conditional: bool = True,
     ) -> None:
         self.sessions = sessions
         self.revisit_window = timedelta(days=max(0.0, revisit_days))
+        self.revisit_max = max(0, revisit_max)
         self.recheck_after = timedelta(days=recheck_days) if recheck_days > 0 else None
         self.conditional = conditional
         self._validators: dict[str, Validators] = {}
@@ -63,6 +65,7 @@ class IncrementalState:
         return cls(
             database_for(crawler).sessions,
             revisit_days=settings.getfloat("NEWSPIPE_REVISIT_DAYS", 2.0),
+            revisit_max=settings.getint("NEWSPIPE_REVISIT_MAX", 10_000),
             recheck_days=settings.getfloat("NEWSPIPE_RECHECK_DAYS", 7.0),
             conditional=settings.getbool("NEWSPIPE_CONDITIONAL_REQUESTS", True),
         )
@@ -78,13 +81,19 @@ class IncrementalState:
             logger.warning("database unavailable, treating %d URLs as new: %s", len(urls), exc)
             return set()
 
-    def revisits(self, sources: list[str]) -> list[Revisit]:
+    def revisits(self, sources: list[str]) -> tuple[list[Revisit], int]:
+        """The stored articles due for a revisit (newest first, at most `revisit_max`), and how
+        many more were due but left off by that cap."""
         try:
             with self.sessions() as session:
-                return FetchStateRepository(session).revisits(sources, self.revisit_window)
+                repository = FetchStateRepository(session)
+                due = repository.revisits(sources, self.revisit_window, limit=self.revisit_max)
+                if not self.revisit_max or len(due) < self.revisit_max:
+                    return due, 0
+                return due, repository.revisits_due(sources, self.revisit_window) - len(due)
         except SQLAlchemyError as exc:
             logger.warning("database unavailable, no revisits this run: %s", exc)
-            return []
+            return [], 0
 
     def prefetch_validators(self, urls: list[str]) -> None:
         """Load the validators of these discovery URLs in one query (before requesting them)."""

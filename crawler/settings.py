@@ -159,6 +159,9 @@ NEWSPIPE_DUPLICATE_POLICY = "keep"
 # If-None-Match / If-Modified-Since when NEWSPIPE_CONDITIONAL_REQUESTS is on.
 NEWSPIPE_INCREMENTAL = True
 NEWSPIPE_REVISIT_DAYS = 2.0
+# At most this many revisits per run, the newest first (0: no cap); the rest are counted in
+# newspipe/discovery/revisits_capped and logged.
+NEWSPIPE_REVISIT_MAX = 10_000
 NEWSPIPE_RECHECK_DAYS = 7.0
 NEWSPIPE_CONDITIONAL_REQUESTS = True
 # The run lock (`newspipe crawl`): heartbeat period and when a silent holder counts as dead.

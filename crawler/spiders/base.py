@@ -36,9 +36,10 @@ are requested with their last validators, and a 304 ends there
 Settings: see `crawler.spiders.options` (sources, window, limits); the
 spider also merges per-source delay/concurrency into DOWNLOAD_SLOTS and derives
 CONCURRENT_REQUESTS from them (NEWSPIPE_CONCURRENCY).
-Stats: newspipe/discovery/{feeds,sitemaps,sections,articles,revisits},
+Stats: newspipe/discovery/{feeds,sitemaps,sections,articles,revisits,revisits_capped},
 newspipe/discovery/skipped/<reason>, newspipe/fetch/http_<code>,
-newspipe/fetch/error/<exception>, newspipe/fetch/ignored, newspipe/fetch/not_modified.
+newspipe/fetch/error/<exception>, newspipe/fetch/ignored, newspipe/fetch/not_modified (of which
+revisits: newspipe/fetch/not_modified/revisit).
 """
 
 from __future__ import annotations
@@ -178,12 +179,19 @@ class BaseNewsSpider(scrapy.Spider):
         if self.incremental is None or not self.options.sources:
             return []
         requests = []
-        for revisit in self.incremental.revisits([s.name for s in self.options.sources]):
+        revisits, capped = self.incremental.revisits([s.name for s in self.options.sources])
+        for revisit in revisits:
             self._seen.add(dedup_key(strip_tracking(revisit.url)))
             requests.append(self._revisit_request(revisit))
         if requests:
             self._inc("newspipe/discovery/revisits", len(requests))
             logger.info("revisiting %d recently stored articles", len(requests))
+        if capped:
+            self._inc("newspipe/discovery/revisits_capped", capped)
+            logger.warning(
+                "revisits capped at the %d newest articles: %d more stored within the revisit window are not "
+                "re-checked this run (NEWSPIPE_REVISIT_MAX)", len(requests), capped,
+            )
         return requests
 
     def _revisit_request(self, revisit: Revisit) -> Request:
@@ -327,6 +335,8 @@ class BaseNewsSpider(scrapy.Spider):
         info = response.meta.get("newspipe") or {}
         if response.status == NOT_MODIFIED:
             self._inc("newspipe/fetch/not_modified")
+            if info.get("via") == "revisit":  # a stored article, unchanged: the run's summary says so
+                self._inc("newspipe/fetch/not_modified/revisit")
             logger.debug("unchanged since the last visit: %s", response.url)
             return
         if self.incremental is not None:
