@@ -21,7 +21,7 @@ from datasketch import MinHash
 
 from benchmarks.corpora import CORPORA, default_corpora_root, read_corpus
 from pipelines.fingerprint import normalised_words
-from pipelines.neardup import NUM_PERM, SCHEME, SEED, SHINGLE_WORDS, signature_bytes
+from pipelines.neardup import NUM_PERM, SCHEME, SEED, SHINGLE_WORDS, shingles, signature_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -29,15 +29,11 @@ _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutation
 
 
 def reference_shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
-    """`pipelines.neardup.shingles` as it was before the numpy signatures."""
+    """`pipelines.neardup.shingles` as it was before the numpy signatures: word n-grams sliced and
+    encoded one by one (the character-shingle and short-text branches did not change)."""
     words = normalised_words(text)
-    if not words:
-        return set()
-    if sum(map(len, words)) > 12 * len(words):
-        chars = "".join(words)
-        return {chars[i : i + size].encode("utf-8") for i in range(max(1, len(chars) - size + 1))}
-    if len(words) <= size:
-        return {" ".join(words).encode("utf-8")}
+    if len(words) <= size or sum(map(len, words)) > 12 * len(words):
+        return shingles(text, size)
     return {" ".join(words[i : i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
 
 
