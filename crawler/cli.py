@@ -188,6 +188,7 @@ def crawl(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Read feeds, sitemaps and sections; print the article URLs a crawl would fetch; store nothing.")
     ] = False,
+    concurrency: Annotated[Optional[int], typer.Option("--concurrency", min=0, help="Requests in flight for the whole crawl (0: the sources' concurrency summed, 16 to 256).")] = None,
 ) -> None:
     """Crawl the sources' feeds, sitemaps and section pages and store new articles.
 
@@ -220,6 +221,7 @@ def crawl(
         extra = {
             "NEWSPIPE_REVISIT_DAYS": revisit_days, "NEWSPIPE_METRICS_PORT": metrics_port,
             "NEWSPIPE_ALLOW_NETWORKS": networks, "NEWSPIPE_STATEMENT_TIMEOUT": statement_timeout,
+            "NEWSPIPE_CONCURRENCY": concurrency,
         }
         crawl_worker(
             sources_file, names, window, redis_url=redis, job=job, idle_timeout=idle_timeout, worker_id=worker_id,
@@ -236,6 +238,7 @@ def crawl(
             "JOBDIR": str(job_dir) if job_dir else None,
             "NEWSPIPE_WARC_DIR": str(warc_dir) if warc_dir else None,
             "NEWSPIPE_ALLOW_NETWORKS": networks,
+            "NEWSPIPE_CONCURRENCY": concurrency,
         },
         progress,
         lock_name=job_lock_name("crawl", sources_file) if lock else None,

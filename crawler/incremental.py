@@ -1,7 +1,7 @@
 """Incremental crawling for the discovery spiders: what not to request again, and how to ask cheaply.
 
 Reads NEWSPIPE_INCREMENTAL (off: every run fetches everything), NEWSPIPE_REVISIT_DAYS,
-NEWSPIPE_RECHECK_DAYS and NEWSPIPE_CONDITIONAL_REQUESTS, and the database through
+NEWSPIPE_REVISIT_MAX, NEWSPIPE_RECHECK_DAYS and NEWSPIPE_CONDITIONAL_REQUESTS, and the database through
 `crawler.database`. The spider asks it, per batch of discovered article URLs, which are
 already known (stored, or found not to be articles or gone within the recheck period);
 at start, which stored articles are due for a revisit (first stored within the revisit
@@ -53,6 +53,7 @@ class IncrementalState:
         sessions: sessionmaker[Session],
         *,
         revisit_days: float = 2.0,
+        revisit_max: int = 10_000,
         recheck_days: float = 7.0,
         conditional: bool = True,
         bounded: Callable[[str], AbstractContextManager[None]] = lambda _what: nullcontext(),
@@ -63,6 +64,7 @@ class IncrementalState:
         self.in_thread = in_thread  # where writes run: the crawl's database thread
         self.silent = False  # the database did not answer a look-up: ask no more this run
         self.revisit_window = timedelta(days=max(0.0, revisit_days))
+        self.revisit_max = max(0, revisit_max)
         self.recheck_after = timedelta(days=recheck_days) if recheck_days > 0 else None
         self.conditional = conditional
         self._validators: dict[str, Validators] = {}
@@ -82,6 +84,7 @@ class IncrementalState:
             bounded=database.bounded,
             in_thread=database_thread_for(crawler).run,
             revisit_days=settings.getfloat("NEWSPIPE_REVISIT_DAYS", 2.0),
+            revisit_max=settings.getint("NEWSPIPE_REVISIT_MAX", 10_000),
             recheck_days=settings.getfloat("NEWSPIPE_RECHECK_DAYS", 7.0),
             conditional=settings.getbool("NEWSPIPE_CONDITIONAL_REQUESTS", True),
         )
@@ -95,8 +98,18 @@ class IncrementalState:
             set(), f"treating {len(urls)} URLs as new",
         )  # fmt: skip
 
-    def revisits(self, sources: list[str]) -> list[Revisit]:
-        return self._ask(lambda session: FetchStateRepository(session).revisits(sources, self.revisit_window), [], "no revisits this run")
+    def revisits(self, sources: list[str]) -> tuple[list[Revisit], int]:
+        """The stored articles due for a revisit (newest first, at most `revisit_max`), and how
+        many more were due but left off by that cap."""
+
+        def due(session: Session) -> tuple[list[Revisit], int]:
+            repository = FetchStateRepository(session)
+            found = repository.revisits(sources, self.revisit_window, limit=self.revisit_max)
+            if not self.revisit_max or len(found) < self.revisit_max:
+                return found, 0
+            return found, repository.revisits_due(sources, self.revisit_window) - len(found)
+
+        return self._ask(due, ([], 0), "no revisits this run")
 
     def prefetch_validators(self, urls: list[str]) -> None:
         """Load the validators of these discovery URLs in one query (before requesting them)."""

@@ -23,7 +23,9 @@ SUMMARY_ROWS = (
     ("duplicates (joined their story)", "articles_duplicate"),
     ("  of which near-duplicates", "articles_near_duplicate"),
     ("earlier copies relinked to a new original", "articles_relinked"),
-    ("revisited, unchanged", "articles_existing"),
+    ("stored articles revisited", "articles_revisited"),
+    ("revisited, unchanged (incl. 304)", "revisits_unchanged"),
+    ("  not revisited: over NEWSPIPE_REVISIT_MAX", "revisits_capped"),
     ("already stored, not requested", "known_not_requested"),
     ("not articles (skipped)", "skipped"),
     ("could not be stored", "articles_failed"),
@@ -65,9 +67,9 @@ def stats_tables(stats: dict[str, Any]) -> list[Table]:
         c = run["counts"]
         runs.add_row(
             str(run["id"]), run["spider"], run["status"], utc_time(run["started_at"]),
-            *(str(c.get(k, 0)) for k in (
-                "pages_fetched", "not_modified", "articles_new", "articles_updated", "articles_duplicate", "articles_existing", "skipped",
-            )),
+            *(str(c.get(k, 0)) for k in ("pages_fetched", "not_modified", "articles_new", "articles_updated", "articles_duplicate")),
+            str(c.get("revisits_unchanged", c.get("articles_existing", 0))),  # runs recorded before 304s counted
+            str(c.get("skipped", 0)),
             str(run["error_count"]),
         )  # fmt: skip
     return [by_source, runs]

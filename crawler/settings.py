@@ -16,8 +16,16 @@ USER_AGENT = "newspipe/0.1 (+https://github.com/newspipe/newspipe; news archivin
 ROBOTSTXT_OBEY = True
 
 # Politeness: per-domain concurrency and a delay, adapted by AutoThrottle.
-# Per-source values from the sources file become DOWNLOAD_SLOTS entries.
+# Per-source values from the sources file become DOWNLOAD_SLOTS entries; a source's `delay` is
+# kept as it is (AutoThrottle adapts only hosts without one, crawler.extensions.throttle), and
+# the start delay is capped at DOWNLOAD_DELAY (Scrapy would start at the larger of the two).
+# The whole crawl's requests in flight: the sources' `concurrency` summed (CONCURRENT_REQUESTS_PER_DOMAIN
+# for a source without one), at least CONCURRENT_REQUESTS, at most NEWSPIPE_CONCURRENCY_MAX (0: no
+# ceiling). NEWSPIPE_CONCURRENCY (`crawl --concurrency N`) > 0 sets it instead; with 0/None a
+# CONCURRENT_REQUESTS given for the run (-s) is kept. Requests waiting out a host's delay hold places.
 CONCURRENT_REQUESTS = 16
+NEWSPIPE_CONCURRENCY = None
+NEWSPIPE_CONCURRENCY_MAX = 256
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 # Spider output handled in parallel per response: Scrapy starts this many asyncio tasks for every
 # response, and an article page yields one item (the default, 100, is a measurable cost per page).
@@ -25,7 +33,7 @@ CONCURRENT_ITEMS = 16
 DOWNLOAD_DELAY = 0.5
 DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 
@@ -84,6 +92,9 @@ EXTENSIONS = {
     # run code planted in the job directory (see crawler.jobdir).
     "scrapy.extensions.spiderstate.SpiderState": None,
     "crawler.extensions.spiderstate.JsonSpiderState": 0,
+    # AutoThrottle that keeps each source's own `delay` (never raises it, e.g. above 0).
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.extensions.throttle.SourceAutoThrottle": 0,
 }
 SCHEDULER_DISK_QUEUE = "crawler.jobdir.JsonLifoDiskQueue"
 SCHEDULER_START_DISK_QUEUE = "crawler.jobdir.JsonFifoDiskQueue"
@@ -157,6 +168,9 @@ NEWSPIPE_DUPLICATE_POLICY = "keep"
 # If-None-Match / If-Modified-Since when NEWSPIPE_CONDITIONAL_REQUESTS is on.
 NEWSPIPE_INCREMENTAL = True
 NEWSPIPE_REVISIT_DAYS = 2.0
+# At most this many revisits per run, the newest first (0: no cap); the rest are counted in
+# newspipe/discovery/revisits_capped and logged.
+NEWSPIPE_REVISIT_MAX = 10_000
 NEWSPIPE_RECHECK_DAYS = 7.0
 NEWSPIPE_CONDITIONAL_REQUESTS = True
 # The run lock (`newspipe crawl`): heartbeat period and when a silent holder counts as dead.

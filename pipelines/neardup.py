@@ -2,8 +2,8 @@
 
 Scrapy-free. A body becomes the set of its word 5-shingles (words as in
 `pipelines.fingerprint.normalised_words`, so re-templating does not matter), and the
-set a 128-value MinHash signature (datasketch), stored with the article as bytes
-(`signature_bytes`). `NearDupIndex` keeps a MinHashLSH index of stored signatures in
+set a 128-value MinHash signature (datasketch's affine32 scheme, computed in numpy: byte-identical
+to `MinHash.update_batch`, a test checks it), stored with the article as bytes (`signature_bytes`). `NearDupIndex` keeps a MinHashLSH index of stored signatures in
 memory: built from the database the first time it is asked (only articles stored within
 `horizon_days`, so the cost stays bounded), caught up with rows other processes added
 (`sync`, which asks the database for the highest article id first and reads rows only
@@ -26,6 +26,7 @@ import functools
 import logging
 import time
 from collections.abc import Iterable
+from hashlib import sha1
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +56,9 @@ MAX_GAPS = 2_000  # ids looked for at most (the highest kept; 40 batches of 50 i
 INITIAL_TAIL_IDS = 1_000
 
 _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+_SHA1_WORDS = 5  # a SHA-1 digest is 20 bytes: five 4-byte words
+# The template's permutations as columns (NUM_PERM x 1), for `signature_values`.
+_MULTIPLIERS, _OFFSETS = (np.ascontiguousarray(column[:, np.newaxis]) for column in _TEMPLATE.permutations)
 
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
@@ -69,26 +73,51 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
         return {chars[i : i + size].encode("utf-8") for i in range(max(1, len(chars) - size + 1))}
     if len(words) <= size:
         return {" ".join(words).encode("utf-8")}
-    return {" ".join(words[i : i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
+    # Encoded once (words hold no spaces), then shifted copies zipped: no slice or encode per n-gram.
+    encoded = " ".join(words).encode("utf-8").split(b" ")
+    return set(map(b" ".join, zip(*(encoded[i:] for i in range(size)))))
+
+
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, as datasketch's affine32 scheme applies it to each input hash."""
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    return values ^ (values >> np.uint32(16))
+
+
+def signature_values(grams: set[bytes]) -> np.ndarray | None:
+    """The NUM_PERM uint32 MinHash values of a non-empty shingle set, exactly as datasketch's
+    `MinHash.update_batch` computes them (affine32, SHA-1), without its per-shingle Python work:
+    one digest per shingle, their first 4 bytes read as one array (datasketch's `sha1_hash32`),
+    then the mix, permutations and minimum in numpy."""
+    if not grams:
+        return None
+    digests = b"".join([sha1(gram).digest() for gram in grams])
+    hashed = np.frombuffer(digests, dtype="<u4")[::_SHA1_WORDS].astype(np.uint32)
+    # One row per permutation (each row's minimum is a contiguous reduction), computed in place;
+    # uint32 arithmetic wraps around: that is the scheme's modulo 2**32.
+    permuted = np.multiply(_MULTIPLIERS, _fmix32(hashed)[np.newaxis, :])
+    permuted += _OFFSETS
+    return permuted.min(axis=1)
 
 
 def minhash_of(text: str) -> MinHash | None:
     """The MinHash of the body's shingles; None for an empty body."""
-    grams = shingles(text)
-    if not grams:
+    values = signature_values(shingles(text))
+    if values is None:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_TEMPLATE.permutations, scheme=SCHEME)
-    minhash.update_batch(list(grams))
-    return minhash
+    return MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=values, permutations=_TEMPLATE.permutations, scheme=SCHEME)
 
 
 def signature_bytes(text: str) -> bytes | None:
     """The stored form of a body's signature: NUM_PERM little-endian uint32 values."""
-    minhash = minhash_of(text)
-    if minhash is None:
+    values = signature_values(shingles(text))
+    if values is None:
         return None
     # The affine32 scheme keeps hash values in 32 bits.
-    return minhash.hashvalues.astype("<u4").tobytes()
+    return values.astype("<u4").tobytes()
 
 
 def from_bytes(data: bytes) -> MinHash:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Article, ArticleUrl, FetchState, Source
@@ -20,6 +21,11 @@ from storage.models import Article, ArticleUrl, FetchState, Source
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _due(sources: Sequence[str], window: timedelta) -> tuple[Any, ...]:
+    """Conditions on Article/Source rows: these sources' articles first stored within `window`."""
+    return (Source.name.in_(list(sources)), Article.created_at >= utcnow() - window)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,19 +94,26 @@ class FetchStateRepository:
         return known
 
     def revisits(self, sources: Sequence[str], window: timedelta, *, limit: int = 10_000) -> list[Revisit]:
-        """Stored articles of these sources first stored within `window`: to re-check for new versions."""
+        """Stored articles of these sources first stored within `window`, newest first, at most
+        `limit` (0: all): to re-check for new versions."""
         if window <= timedelta(0) or not sources:
             return []
-        since = utcnow() - window
-        rows = self.session.execute(
+        query = (
             select(Article.id, Article.url, Source.name, FetchState.etag, FetchState.last_modified)
             .join(Source, Article.source_id == Source.id)
             .outerjoin(FetchState, FetchState.url == Article.url)
-            .where(Source.name.in_(list(sources)), Article.created_at >= since)
+            .where(*_due(sources, window))
             .order_by(Article.created_at.desc())
-            .limit(limit)
         )
+        rows = self.session.execute(query.limit(limit) if limit > 0 else query)
         return [Revisit(a, url, name, Validators(etag, lm)) for a, url, name, etag, lm in rows]
+
+    def revisits_due(self, sources: Sequence[str], window: timedelta) -> int:
+        """How many stored articles `revisits` would give without a limit."""
+        if window <= timedelta(0) or not sources:
+            return 0
+        query = select(func.count(Article.id)).join(Source, Article.source_id == Source.id).where(*_due(sources, window))
+        return int(self.session.scalar(query) or 0)
 
     def record(self, updates: Iterable[StateUpdate]) -> int:
         """Insert or update one row per URL (the last update of a URL wins)."""

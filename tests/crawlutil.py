@@ -9,7 +9,7 @@ scraped items and the final stats.
 of such responses, the last one repeating) and files from
 `tests/fixtures/discovery/`, with `__BASE__` in text files replaced by the
 server's base URL, on 127.0.0.1 (or `host`, another loopback address) and a free port, counting
-the connections it accepts (`connections`). Unknown paths get
+the connections it accepts (`connections`) and when each request came (`times`). Unknown paths get
 `catch_all` (a small article page) or 404. `fixture_server` is the pytest
 fixture; import it into a test module to use it.
 """
@@ -21,6 +21,7 @@ import multiprocessing
 import pickle
 import queue
 import threading
+import time
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
@@ -163,6 +164,7 @@ class FixtureServer:
         self.routes: dict[str, list[Reply]] = {}
         self.hits: Counter[str] = Counter()
         self.requested: list[str] = []  # paths in the order they were asked for
+        self.times: list[float] = []  # time.monotonic() of each request in `requested`
         self.catch_all: Reply | None = None
         self._lock = threading.Lock()
         self._httpd = _CountingHTTPServer((host, 0), self._handler_class())
@@ -227,6 +229,7 @@ class FixtureServer:
         with self._lock:
             self.hits[path] += 1
             self.requested.append(path)
+            self.times.append(time.monotonic())
             replies = self.routes.get(path) or self.routes.get(path.split("?", 1)[0])
             if replies:
                 return replies.pop(0) if len(replies) > 1 else replies[0]

@@ -54,6 +54,10 @@ def run_counts(stats: dict[str, Any]) -> dict[str, int]:
         "articles_spooled": int(stats.get("newspipe/store/spooled", 0)),
         "articles_replayed": int(stats.get("newspipe/store/replayed", 0)),
         "articles_revisited": int(stats.get("newspipe/discovery/revisits", 0)),
+        # Revisits that found the stored article as it was: stored again unchanged, or answered 304.
+        "revisits_unchanged": int(stats.get("newspipe/store/existing", 0))
+        + int(stats.get("newspipe/fetch/not_modified/revisit", 0)),
+        "revisits_capped": int(stats.get("newspipe/discovery/revisits_capped", 0)),
         "known_not_requested": int(stats.get("newspipe/discovery/skipped/known", 0)),
         "skipped": int(stats.get("newspipe/extract/skipped", 0)),
     }

@@ -34,10 +34,12 @@ are requested with their last validators, and a 304 ends there
 (`newspipe/fetch/not_modified`).
 
 Settings: see `crawler.spiders.options` (sources, window, limits); the
-spider also merges per-source delay/concurrency into DOWNLOAD_SLOTS.
-Stats: newspipe/discovery/{feeds,sitemaps,sections,articles,revisits},
+spider also merges per-source delay/concurrency into DOWNLOAD_SLOTS and derives
+CONCURRENT_REQUESTS from them (NEWSPIPE_CONCURRENCY).
+Stats: newspipe/discovery/{feeds,sitemaps,sections,articles,revisits,revisits_capped},
 newspipe/discovery/skipped/<reason>, newspipe/fetch/http_<code>,
-newspipe/fetch/error/<exception>, newspipe/fetch/ignored, newspipe/fetch/not_modified.
+newspipe/fetch/error/<exception>, newspipe/fetch/ignored, newspipe/fetch/not_modified (of which
+revisits: newspipe/fetch/not_modified/revisit).
 """
 
 from __future__ import annotations
@@ -71,7 +73,14 @@ from crawler.items import Article
 from pipelines.extraction import canonicalize_url
 from crawler.sources import Source, SourcesError, load_sources
 from crawler.spiders.budget import RequestBudget
-from crawler.spiders.options import OPTION_ARGS, CrawlOptions, apply_download_slots, resolve_options, split_list
+from crawler.spiders.options import (
+    OPTION_ARGS,
+    CrawlOptions,
+    apply_source_settings,
+    cap_start_delay,
+    resolve_options,
+    split_list,
+)
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -121,6 +130,7 @@ class BaseNewsSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
+        cap_start_delay(settings)
         path = settings.get("NEWSPIPE_SOURCES_FILE")
         if not path:
             return
@@ -128,14 +138,14 @@ class BaseNewsSpider(scrapy.Spider):
             sources = load_sources(path, split_list(settings.getlist("NEWSPIPE_SOURCE_NAMES")))
         except SourcesError:
             return  # from_crawler raises it, with the spider arguments taken into account
-        apply_download_slots(settings, sources)
+        apply_source_settings(settings, sources)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BaseNewsSpider:
         option_args = {key: kwargs.pop(key) for key in OPTION_ARGS if key in kwargs}
         options = resolve_options(crawler.settings, option_args, missing_file_ok=cls.sources_file_optional)
         if option_args.keys() & {"sources", "source"} and not crawler.settings.frozen:
-            apply_download_slots(crawler.settings, options.sources)
+            apply_source_settings(crawler.settings, options.sources)
         spider = super().from_crawler(crawler, *args, options=options, **kwargs)
         spider.incremental = IncrementalState.from_crawler(crawler) if cls.incremental_discovery else None
         if spider.incremental is not None:
@@ -170,12 +180,19 @@ class BaseNewsSpider(scrapy.Spider):
         if self.incremental is None or not self.options.sources:
             return []
         requests = []
-        for revisit in self.incremental.revisits([s.name for s in self.options.sources]):
+        revisits, capped = self.incremental.revisits([s.name for s in self.options.sources])
+        for revisit in revisits:
             self._seen.add(dedup_key(strip_tracking(revisit.url)))
             requests.append(self._revisit_request(revisit))
         if requests:
             self._inc("newspipe/discovery/revisits", len(requests))
             logger.info("revisiting %d recently stored articles", len(requests))
+        if capped:
+            self._inc("newspipe/discovery/revisits_capped", capped)
+            logger.warning(
+                "revisits capped at the %d newest articles: %d more stored within the revisit window are not "
+                "re-checked this run (NEWSPIPE_REVISIT_MAX)", len(requests), capped,
+            )
         return requests
 
     def _revisit_request(self, revisit: Revisit) -> Request:
@@ -319,6 +336,8 @@ class BaseNewsSpider(scrapy.Spider):
         info = response.meta.get("newspipe") or {}
         if response.status == NOT_MODIFIED:
             self._inc("newspipe/fetch/not_modified")
+            if info.get("via") == "revisit":  # a stored article, unchanged: the run's summary says so
+                self._inc("newspipe/fetch/not_modified/revisit")
             logger.debug("unchanged since the last visit: %s", response.url)
             return
         if self.incremental is not None:

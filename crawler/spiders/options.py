@@ -6,7 +6,9 @@ NEWSPIPE_MAX_LINKS_PER_PAGE, NEWSPIPE_MAX_REQUESTS_PER_SOURCE and
 DOWNLOAD_MAXSIZE. Spider arguments override them: `sources` (file),
 `source` (names, comma/whitespace separated), `since`, `until`,
 `section_depth`, `max_pagination`. Also turns the sources' `delay` and
-`concurrency` into DOWNLOAD_SLOTS entries.
+`concurrency` into DOWNLOAD_SLOTS entries, derives CONCURRENT_REQUESTS from them
+(NEWSPIPE_CONCURRENCY, NEWSPIPE_CONCURRENCY_MAX, CONCURRENT_REQUESTS_PER_DOMAIN) and caps
+AUTOTHROTTLE_START_DELAY at DOWNLOAD_DELAY.
 """
 
 from __future__ import annotations
@@ -145,5 +147,45 @@ def apply_download_slots(settings: BaseSettings, sources: list[Source] | tuple[S
     for host, slot in ours.items():
         merged.setdefault(host, {}).update(slot)
     # Merged with what is there, so at least as strong as the current value (e.g. -s DOWNLOAD_SLOTS=...).
-    priority = max(settings.getpriority("DOWNLOAD_SLOTS") or 0, SETTINGS_PRIORITIES["spider"])
-    settings.set("DOWNLOAD_SLOTS", merged, priority=priority)
+    settings.set("DOWNLOAD_SLOTS", merged, priority=_at_least_spider(settings, "DOWNLOAD_SLOTS"))
+
+
+def _at_least_spider(settings: BaseSettings, name: str) -> int:
+    """A priority that wins over what `name` holds now (e.g. a -s value) and over the project's."""
+    return max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["spider"])
+
+
+def cap_start_delay(settings: BaseSettings) -> None:
+    """AutoThrottle starts new slots at max(DOWNLOAD_DELAY, AUTOTHROTTLE_START_DELAY): lower the
+    start delay to DOWNLOAD_DELAY, so a run with less delay does not begin slower than it."""
+    floor = settings.getfloat("DOWNLOAD_DELAY")
+    if settings.getfloat("AUTOTHROTTLE_START_DELAY") > floor:
+        settings.set("AUTOTHROTTLE_START_DELAY", floor, priority=_at_least_spider(settings, "AUTOTHROTTLE_START_DELAY"))
+
+
+def derived_concurrency(sources: list[Source] | tuple[Source, ...], per_domain: int, ceiling: int) -> int:
+    """Requests in flight for the whole crawl: the sources' `concurrency` summed (a source without
+    one counts CONCURRENT_REQUESTS_PER_DOMAIN), at least the shipped CONCURRENT_REQUESTS, at most
+    `ceiling` (0: no ceiling)."""
+    total = sum(source.concurrency or per_domain for source in sources)
+    wanted = max(defaults.CONCURRENT_REQUESTS, total)
+    return min(wanted, ceiling) if ceiling > 0 else wanted
+
+
+def apply_concurrency(settings: BaseSettings, sources: list[Source] | tuple[Source, ...]) -> None:
+    """Set CONCURRENT_REQUESTS: NEWSPIPE_CONCURRENCY when given (> 0), else derived from the
+    sources, unless CONCURRENT_REQUESTS itself was set for this run (e.g. `-s`)."""
+    wanted = settings.getint("NEWSPIPE_CONCURRENCY") if settings.get("NEWSPIPE_CONCURRENCY") else 0
+    if wanted <= 0:
+        if (settings.getpriority("CONCURRENT_REQUESTS") or 0) > SETTINGS_PRIORITIES["project"]:
+            return
+        wanted = derived_concurrency(
+            sources, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"), settings.getint("NEWSPIPE_CONCURRENCY_MAX")
+        )
+    settings.set("CONCURRENT_REQUESTS", wanted, priority=_at_least_spider(settings, "CONCURRENT_REQUESTS"))
+
+
+def apply_source_settings(settings: BaseSettings, sources: list[Source] | tuple[Source, ...]) -> None:
+    """What the selected sources decide in Scrapy's settings: download slots and total concurrency."""
+    apply_download_slots(settings, sources)
+    apply_concurrency(settings, sources)
