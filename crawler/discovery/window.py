@@ -5,17 +5,24 @@ are parsed here: ISO dates or datetimes as strings, `date` or `datetime`
 objects. Naive values are UTC; a date-only `until` covers that whole day.
 Undated entries are always inside the window: discovery cannot tell, and the
 extract pipeline reads the page's own date later.
+
+`parse_document_date` reads the dates feeds and sitemaps write; it gives None
+for dates that cannot be a document's date (see `plausible_date`), so a
+placeholder such as 0001-01-01 or 9999-12-31 never decides the window.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Entry dates outside [EARLIEST_DATE, now + FUTURE_MARGIN] are placeholders or misparses.
+EARLIEST_DATE = datetime(1800, 1, 1, tzinfo=timezone.utc)
+FUTURE_MARGIN = timedelta(days=366)
 
 
 class WindowError(ValueError):
@@ -99,6 +106,21 @@ class Window:
         return as_utc(last_modified) >= self.since
 
 
+def plausible_date(value: datetime) -> datetime | None:
+    """`value` in UTC if it can be a document's date, else None.
+
+    None for values that overflow when converted to UTC (0001-01-01T00:00:00+14:00),
+    before EARLIEST_DATE, or more than FUTURE_MARGIN in the future (year 9999).
+    """
+    try:
+        value = as_utc(value)
+    except (OverflowError, ValueError):
+        return None
+    if value < EARLIEST_DATE or value > datetime.now(timezone.utc) + FUTURE_MARGIN:
+        return None
+    return value
+
+
 def parse_document_date(text: str | None) -> datetime | None:
     """A date as sitemaps and feeds write it (W3C/ISO 8601 or RFC 822), in UTC; None if unusable."""
     if not text:
@@ -108,16 +130,21 @@ def parse_document_date(text: str | None) -> datetime | None:
         return None
     candidate = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
     try:
-        return as_utc(datetime.fromisoformat(candidate))
+        return plausible_date(datetime.fromisoformat(candidate))
     except ValueError:
         pass
     if _DATE_ONLY.match(text):
         # 2025-10-28T10:00 plus something fromisoformat rejects: keep the day at least.
         try:
-            return datetime.combine(date.fromisoformat(text[:10]), time.min, tzinfo=timezone.utc)
+            return plausible_date(datetime.combine(date.fromisoformat(text[:10]), time.min, tzinfo=timezone.utc))
         except ValueError:
             return None
     try:
-        return as_utc(parsedate_to_datetime(text))
-    except (TypeError, ValueError, IndexError):
+        value = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    written = [token for token in text.replace(",", " ").split() if token.isdigit() and len(token) >= 3]
+    if written and int(written[0]) != value.year:
+        # The email parser reads "0001" as the two-digit year 01, i.e. 2001: not what was written.
+        return None
+    return plausible_date(value)

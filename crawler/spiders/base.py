@@ -22,7 +22,9 @@ are requested with their last validators, and a 304 ends there
 Settings: see `crawler.spiders.options` (sources, window, limits); the
 spider also merges per-source delay/concurrency into DOWNLOAD_SLOTS.
 Stats: newspipe/discovery/{feeds,sitemaps,sections,articles,revisits},
-newspipe/discovery/skipped/<reason>, newspipe/fetch/http_<code>,
+newspipe/discovery/skipped/<reason>, newspipe/discovery/bad_entry/<reason> (feed, sitemap
+and robots.txt entries skipped one at a time, see `crawler.discovery.BadEntry`),
+newspipe/fetch/http_<code>,
 newspipe/fetch/error/<exception>, newspipe/fetch/ignored, newspipe/fetch/not_modified.
 """
 
@@ -40,6 +42,7 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.discovery import (
+    BadEntry,
     DiscoveredURL,
     MalformedFeed,
     MalformedSitemap,
@@ -184,14 +187,17 @@ class BaseNewsSpider(scrapy.Spider):
             return
         self._inc("newspipe/discovery/feeds")
         try:
-            entries = parse_feed(response.body, response.url, headers=_headers(response))
+            document = parse_feed(
+                response.body, response.url, headers=_headers(response), max_size=self.options.max_size
+            )
         except MalformedFeed as exc:
             self._skip("malformed_feed")
             logger.warning("skipping malformed feed %s: %s", response.url, exc.message)
             return
-        logger.debug("feed %s: %d entries", response.url, len(entries))
+        self._count_bad_entries(document.bad_entries, "feed", response.url)
+        logger.debug("feed %s: %d entries", response.url, len(document.entries))
         requests = []
-        for entry in entries:
+        for entry in document.entries:
             if not self.options.window.contains(entry.date):
                 self._skip("out_of_window")
                 continue
@@ -212,6 +218,7 @@ class BaseNewsSpider(scrapy.Spider):
             self._skip("malformed_sitemap")
             logger.warning("skipping malformed sitemap %s: %s", response.url, exc.message)
             return
+        self._count_bad_entries(document.bad_entries, "sitemap", response.url)
         if document.kind == "sitemapindex":
             depth = response.meta.get(DISCOVERY_META, {}).get("depth", 0) + 1
             if depth > MAX_SITEMAP_NESTING:
@@ -239,8 +246,10 @@ class BaseNewsSpider(scrapy.Spider):
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
         source = self._source_of(response)
-        for url in sitemaps_from_robots(response.body, response.url):
-            yield self._discovery_request(url, "sitemap", source)
+        document = sitemaps_from_robots(response.body, response.url)
+        self._count_bad_entries(document.bad_entries, "robots.txt", response.url)
+        for entry in document.entries:
+            yield self._discovery_request(entry.url, "sitemap", source)
 
     def parse_section(self, response: Response) -> Iterator[Request]:
         source = self._source_of(response)
@@ -417,6 +426,18 @@ class BaseNewsSpider(scrapy.Spider):
 
     def _skip(self, reason: str) -> None:
         self._inc(f"newspipe/discovery/skipped/{reason}")
+
+    def _count_bad_entries(self, bad: list[BadEntry], kind: str, url: str) -> None:
+        """Count a document's skipped entries by reason; one log line per document, not per entry."""
+        if not bad:
+            return
+        reasons: dict[str, int] = {}
+        for entry in bad:
+            reasons[entry.reason] = reasons.get(entry.reason, 0) + 1
+        for reason, count in reasons.items():
+            self._inc(f"newspipe/discovery/bad_entry/{reason}", count)
+        summary = ", ".join(f"{count} {reason}" for reason, count in reasons.items())
+        logger.warning("%s %s: bad entries skipped or values dropped (%s); first: %s", kind, url, summary, bad[0].detail)
 
 
 def robots_urls(source: Source) -> list[str]:
