@@ -310,6 +310,8 @@ BOMB = gzip.compress(b"<?xml version='1.0'?><urlset>" + b" " * 5_000_000 + b"</u
         pytest.param(b"\x1f\x8b\x08\x00corrupt", 0, id="corrupt-gzip"),
         pytest.param(BOMB, 1_000_000, id="gzip-bomb-over-max-size"),
         pytest.param(gzip.compress(b"")[:12], 0, id="gzip-header-only"),
+        pytest.param(b"<?xml version='1.0' encoding='\x00utf-8'?><rss version='2.0'><channel/></rss>", 0, id="nul-in-encoding"),
+        pytest.param(b"<?xml version='1.0' encoding='\x80utf-8'?><rss version='2.0'><channel/></rss>", 0, id="byte-in-encoding"),
     ],
 )
 def test_unreadable_documents_are_one_error(parse: str, body: bytes, max_size: int) -> None:

@@ -126,13 +126,17 @@ def parse_feed(
         raise MalformedFeed(url, str(exc)) from None
     if not body or not body.strip():
         raise MalformedFeed(url, "empty document")
-    # A file object, never a string: feedparser fetches strings that look like URLs.
-    parsed = feedparser.parse(
-        io.BytesIO(body),
-        response_headers={k.lower(): v for k, v in (headers or {}).items()},
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
+    try:
+        # A file object, never a string: feedparser fetches strings that look like URLs.
+        parsed = feedparser.parse(
+            io.BytesIO(body),
+            response_headers={k.lower(): v for k, v in (headers or {}).items()},
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except (ValueError, LookupError) as exc:
+        # feedparser's charset detection trips over a declared encoding name with NUL or non-ASCII bytes.
+        raise MalformedFeed(url, f"unreadable encoding ({type(exc).__name__}: {exc})") from None
     is_atom = str(parsed.get("version") or "").startswith("atom")
     result = Discovered()
     for entry in parsed.get("entries") or ():
