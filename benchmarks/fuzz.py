@@ -10,7 +10,8 @@ fixture pages in tests/fixtures when the corpora are absent) and generated
 feeds and sitemaps. Input i of a target depends only on (seed, target, i), so
 `--only feed:17` replays one. Each input runs in a worker process, timed in CPU
 time; a worker that runs longer than `--kill-after` wall seconds is killed
-and the input recorded as slow. Reported per target: inputs, exceptions
+and the input recorded as slow. Each distinct exception's first input is then
+shrunk by delta debugging (`--minimize` runs at most) and saved under `<out>/minimal/`. Reported per target: inputs, exceptions
 (by type and place, each with a reproducer saved under `--out`), caught
 errors (`NotAnArticle("error"/"timeout")`, for when the extractor catches
 its own crashes), invariant violations of the discovery parsers (a returned
@@ -238,6 +239,34 @@ def _save(out: Path, target: str, index: int, fuzz: FuzzInput, note: str) -> str
     return str(path)
 
 
+def _signature(outcome: dict[str, Any]) -> str | None:
+    """An exception's type and place, or None when the input raised nothing."""
+    if not outcome.get("error"):
+        return None
+    return f"{outcome['error'].split(':', 1)[0]} at {outcome['place']}"
+
+
+def minimize(worker: Worker, target: str, fuzz: FuzzInput, signature: str, *, attempts: int, kill_after: float) -> FuzzInput:
+    """A smaller input raising the same exception at the same place (delta debugging, `attempts` runs at most)."""
+    payload = fuzz.payload
+    chunks = 2
+    while attempts > 0 and len(payload) > 1 and chunks <= len(payload):
+        size = max(1, len(payload) // chunks)
+        for start in range(0, len(payload), size):
+            if attempts <= 0:
+                break
+            attempts -= 1
+            candidate = FuzzInput(payload[:start] + payload[start + size :], fuzz.mutations, None, fuzz.max_size)
+            worker.submit(target, -1, candidate, kill_after)
+            if _signature(worker.collect()) == signature:
+                payload = candidate.payload
+                chunks = max(2, chunks - 1)
+                break
+        else:
+            chunks *= 2
+    return FuzzInput(payload, [*fuzz.mutations, "minimized"], None, fuzz.max_size)
+
+
 def _record(report: TargetReport, target: str, index: int, fuzz: FuzzInput, outcome: dict[str, Any],
             out: Path, slow: float) -> None:  # fmt: skip
     report.inputs += 1
@@ -249,7 +278,7 @@ def _record(report: TargetReport, target: str, index: int, fuzz: FuzzInput, outc
             continue
         if kind == "exception":
             report.exceptions += 1
-            signature = f"{outcome['error'].split(':', 1)[0]} at {outcome['place']}"
+            signature = _signature(outcome)
         elif kind == "caught":
             report.caught_errors += 1
             signature = f"caught {outcome['caught'][:80]}"
@@ -294,10 +323,12 @@ def run_campaign(
     kill_after: float = 60.0,
     only: tuple[str, int] | None = None,
     workers_count: int = 1,
+    minimize_attempts: int = 0,
 ) -> dict[str, Any]:
     """Run the campaign with `workers_count` worker processes; return the report (a JSON-ready dict)."""
     pages = page_paths(corpora)
-    reports: dict[str, TargetReport] = {t: TargetReport() for t in TARGETS if counts.get(t) or (only and only[0] == t)}
+    wanted = [only[0]] if only else [t for t in TARGETS if counts.get(t)]
+    reports: dict[str, TargetReport] = {t: TargetReport() for t in wanted}
     times: dict[str, list[float]] = {t: [] for t in reports}
     jobs = _jobs(counts, only)
     workers = [Worker() for _ in range(max(1, workers_count))]
@@ -325,6 +356,15 @@ def run_campaign(
                     if report.inputs % 500 == 0:
                         logger.info("%s: %d inputs, %d exceptions, %d over %ss",
                                     target, report.inputs, report.exceptions, report.over_slow, slow)  # fmt: skip
+        if minimize_attempts:
+            for target, report in reports.items():
+                for signature, entry in report.distinct.items():
+                    if signature.startswith(("caught ", "violation: ")):
+                        continue
+                    index = entry["first_index"]
+                    small = minimize(workers[0], target, make_input(target, seed, index, pages), signature,
+                                     attempts=minimize_attempts, kill_after=kill_after)  # fmt: skip
+                    entry["minimal"] = _save(out / "minimal", target, index, small, f"exception: {signature}")
     finally:
         for worker in workers:
             worker.close()
@@ -357,6 +397,8 @@ def format_report(report: dict[str, Any]) -> str:
     for target, r in report["targets"].items():
         for signature, d in sorted(r["distinct"].items(), key=lambda kv: -kv[1]["count"]):
             lines.append(f"  {target}: {d['count']} x {signature}\n      {d['example'][:160]}\n      {d['reproducer']}")
+            if d.get("minimal"):
+                lines.append(f"      minimal: {d['minimal']} ({Path(d['minimal']).stat().st_size} bytes)")
         for item in r["slow"][:20]:
             kind = "killed after" if item["killed"] else "CPU"
             lines.append(f"  {target}: slow input {item['index']} ({kind} {item['seconds']} s) {item['mutations']}")
@@ -381,13 +423,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slow", type=float, default=5.0, help="CPU seconds over which an input is reported slow")
     parser.add_argument("--kill-after", type=float, default=60.0, help="wall seconds after which a worker is killed")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--minimize", type=int, default=500, metavar="RUNS",
+                        help="shrink each distinct exception's first input with at most RUNS runs (0: off)")  # fmt: skip
     parser.add_argument("--only", type=_only, default=None, metavar="TARGET:INDEX", help="replay one input")
     parser.add_argument("--json", type=Path, default=None, help="also write the report as JSON")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     counts = {"extraction": args.extraction, "feed": args.feeds, "sitemap": args.sitemaps}
     report = run_campaign(args.corpora or default_corpora_root(), counts, seed=args.seed, out=args.out,
-                          slow=args.slow, kill_after=args.kill_after, only=args.only, workers_count=args.workers)  # fmt: skip
+                          slow=args.slow, kill_after=args.kill_after, only=args.only, workers_count=args.workers,
+                          minimize_attempts=args.minimize)  # fmt: skip
     logger.info("report:\n%s", format_report(report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")

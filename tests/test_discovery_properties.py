@@ -29,7 +29,7 @@ PROPERTY = settings(
 )  # fmt: skip
 
 # Text that is legal XML 1.0 character data (no controls, surrogates or U+FFFE/FFFF).
-xml_text = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"), max_size=80)
+xml_text = st.text(st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\ufffe\uffff"), max_size=80)
 label = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
 good_urls = st.builds(
     lambda scheme, host, tld, path, n: f"{scheme}://{host}.{tld}/{path}/{n}",
