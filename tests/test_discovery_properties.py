@@ -4,7 +4,7 @@ For generated feeds and sitemaps that mix good entries with bad ones (invalid
 URLs, impossible dates, arbitrary text), and for such documents mutated at the
 byte level (truncated, bytes spliced in, gzipped): the parsers return or raise
 their one document error, never anything else; every returned URL is absolute
-http(s) with a host; every date is timezone-aware or None; and while the XML
+http(s) with a host and can be requested; every date is timezone-aware or None; and while the XML
 stays well-formed, every good entry comes out next to the bad ones.
 """
 
@@ -16,9 +16,10 @@ from urllib.parse import urlsplit
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scrapy import Request
 
 from benchmarks.fuzz_inputs import BAD_DATES, BAD_URLS
-from crawler.discovery import DiscoveryError, parse_feed, parse_sitemap
+from crawler.discovery import DiscoveryError, dedup_key, parse_feed, parse_sitemap, strip_tracking
 from crawler.discovery.entries import Discovered
 from crawler.discovery.sitemaps import SitemapDocument
 
@@ -94,6 +95,9 @@ def check(document: Discovered | SitemapDocument) -> list[str]:
     for entry in document.entries:
         parts = urlsplit(entry.url)
         assert parts.scheme in ("http", "https") and parts.hostname, entry.url
+        # What the spider does with it (article_request) must work too.
+        Request(strip_tracking(entry.url))
+        dedup_key(strip_tracking(entry.url))
         for value in (entry.published_at, entry.modified_at):
             assert value is None or value.utcoffset() is not None, value
     return [e.url for e in document.entries]

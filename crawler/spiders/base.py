@@ -31,6 +31,7 @@ newspipe/fetch/error/<exception>, newspipe/fetch/ignored, newspipe/fetch/not_mod
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
@@ -431,9 +432,7 @@ class BaseNewsSpider(scrapy.Spider):
         """Count a document's skipped entries by reason; one log line per document, not per entry."""
         if not bad:
             return
-        reasons: dict[str, int] = {}
-        for entry in bad:
-            reasons[entry.reason] = reasons.get(entry.reason, 0) + 1
+        reasons = Counter(entry.reason for entry in bad)
         for reason, count in reasons.items():
             self._inc(f"newspipe/discovery/bad_entry/{reason}", count)
         summary = ", ".join(f"{count} {reason}" for reason, count in reasons.items())
