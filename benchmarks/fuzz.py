@@ -83,15 +83,14 @@ def make_input(target: str, seed: int, index: int, pages: list[Path]) -> FuzzInp
 
 
 def _place(exc: BaseException) -> str:
-    """Where an exception was raised: the innermost frame inside the project, else the innermost."""
+    """Where an exception was raised: the innermost frame in this repository's code, else the innermost."""
+    root = Path(__file__).resolve().parent.parent
     frames = traceback.extract_tb(exc.__traceback__)
-    ours = [f for f in frames if "/site-packages/" not in f.filename and "/lib/python" not in f.filename]
+    ours = [f for f in frames if f.filename.startswith(str(root) + "/") and "/.venv/" not in f.filename]
     frame = (ours or frames or [None])[-1]
     if frame is None:
         return "?"
-    root = Path(__file__).resolve().parent.parent
-    name = frame.filename.removeprefix(str(root) + "/")
-    return f"{name}:{frame.lineno} ({frame.name})"
+    return f"{frame.filename.removeprefix(str(root) + '/')}:{frame.lineno} ({frame.name})"
 
 
 def _check_discovery(target: str, fuzz: FuzzInput) -> str | None:
