@@ -144,7 +144,6 @@ def run_one(target: str, fuzz: FuzzInput) -> dict[str, Any]:
 
 def _worker(connection: Any) -> None:
     logging.disable(logging.CRITICAL)  # the extractor logs what it skips; the campaign counts it
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 1000))
     while True:
         job = connection.recv()
         if job is None:
