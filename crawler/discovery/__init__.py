@@ -18,9 +18,10 @@ from crawler.discovery.entries import (
     MalformedSitemap,
 )
 from crawler.discovery.feeds import parse_feed
+from crawler.discovery.fetchable import entry_url
 from crawler.discovery.links import SectionLinks, looks_like_article, parse_section
 from crawler.discovery.sitemaps import SitemapDocument, parse_sitemap, sitemaps_from_robots
-from crawler.discovery.urls import dedup_key, entry_url, strip_tracking
+from crawler.discovery.urls import dedup_key, strip_tracking
 from crawler.discovery.window import Window, WindowError, parse_bound
 
 __all__ = [

@@ -21,7 +21,7 @@ import feedparser
 
 from crawler.discovery.compressed import maybe_gunzip
 from crawler.discovery.entries import BadEntry, Discovered, DiscoveredURL, EntryError, MalformedFeed, entry_title
-from crawler.discovery.urls import entry_url
+from crawler.discovery.fetchable import entry_url
 from crawler.discovery.window import parse_document_date, plausible_date
 
 __all__ = ["parse_feed"]

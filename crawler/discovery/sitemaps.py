@@ -33,7 +33,7 @@ from crawler.discovery.entries import (
     MalformedSitemap,
     entry_title,
 )
-from crawler.discovery.urls import entry_url
+from crawler.discovery.fetchable import entry_url
 from crawler.discovery.window import parse_document_date
 
 __all__ = ["SitemapDocument", "is_gzipped", "parse_sitemap", "sitemaps_from_robots"]
