@@ -20,9 +20,6 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
-# Entry dates outside [EARLIEST_DATE, now + FUTURE_MARGIN] are placeholders or misparses.
-EARLIEST_DATE = datetime(1800, 1, 1, tzinfo=timezone.utc)
-FUTURE_MARGIN = timedelta(days=366)
 
 
 class WindowError(ValueError):
@@ -104,6 +101,11 @@ class Window:
         if last_modified is None or self.since is None:
             return True
         return as_utc(last_modified) >= self.since
+
+
+# Entry dates outside [EARLIEST_DATE, now + FUTURE_MARGIN] are placeholders or misparses.
+EARLIEST_DATE = datetime(1800, 1, 1, tzinfo=timezone.utc)
+FUTURE_MARGIN = timedelta(days=366)
 
 
 def plausible_date(value: datetime) -> datetime | None:
