@@ -1,8 +1,8 @@
 """Seeded fuzz campaign: extraction, feed and sitemap parsers on hostile input.
 
-    python -m benchmarks.fuzz --corpora ../shared/corpora [--seed 0]
-        [--extraction 10000] [--feeds 2000] [--sitemaps 2000]
-        [--out out/fuzz] [--slow 5] [--kill-after 60] [--json report.json]
+    python -m benchmarks.fuzz --corpora ../shared/corpora [--seed 0] [--workers 1]
+        [--extraction 10000] [--feeds 2000] [--sitemaps 2000] [--only TARGET:INDEX]
+        [--out out/fuzz] [--slow 5] [--kill-after 60] [--minimize 500] [--json report.json]
 
 Inputs come from `benchmarks.fuzz_inputs`: mutated real pages from the corpora
 (every page of scrapinghub, fundus-dev, htmldate-dev and trafilatura-dev; the
