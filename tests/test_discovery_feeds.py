@@ -56,7 +56,7 @@ def utc(*args: int) -> datetime:
     ],
 )
 def test_feed_entries(name: str, expected: list[tuple[str, str, datetime | None]]) -> None:
-    entries = parse_feed(load(name), f"{BASE}/{name}")
+    entries = parse_feed(load(name), f"{BASE}/{name}").entries
     assert [(e.url, e.title, e.published_at) for e in entries] == expected
     for entry in entries:
         for value in (entry.published_at, entry.modified_at):
@@ -64,7 +64,7 @@ def test_feed_entries(name: str, expected: list[tuple[str, str, datetime | None]
 
 
 def test_atom_updated_date_is_kept_as_modified() -> None:
-    entries = parse_feed(load("atom.xml"), f"{BASE}/atom.xml")
+    entries = parse_feed(load("atom.xml"), f"{BASE}/atom.xml").entries
     only_updated = entries[1]
     assert only_updated.published_at is None
     assert only_updated.modified_at == utc(2025, 10, 30, 8)
@@ -97,13 +97,13 @@ def test_recoverable_feed_keeps_its_entries() -> None:
         b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
         b"<item><title>Kept</title><link>https://news.example.com/a-kept-story-here</link></item><item><title>cut"
     )
-    entries = parse_feed(body, f"{BASE}/feed.xml")
+    entries = parse_feed(body, f"{BASE}/feed.xml").entries
     assert [e.url for e in entries][:1] == ["https://news.example.com/a-kept-story-here"]
 
 
 def test_empty_but_valid_feed_is_not_malformed() -> None:
     body = b"<?xml version='1.0'?><rss version='2.0'><channel><title>Quiet day</title></channel></rss>"
-    assert parse_feed(body, f"{BASE}/feed.xml") == []
+    assert parse_feed(body, f"{BASE}/feed.xml").entries == []
 
 
 def test_impossible_dates_give_none() -> None:
@@ -112,7 +112,8 @@ def test_impossible_dates_give_none() -> None:
         b"<item><title>x</title><link>https://news.example.com/x-y-z</link><pubDate>Mon, 45 Foo 2025 99:99:99 GMT</pubDate></item>"
         b"</channel></rss>"
     )
-    [entry] = parse_feed(body, f"{BASE}/feed.xml")
+    document = parse_feed(body, f"{BASE}/feed.xml")
+    [entry] = document.entries
     assert entry.published_at is None
 
 

@@ -103,8 +103,8 @@ def test_sitemaps_from_robots() -> None:
         b"sitemap: /news-sitemap.xml\n"
         b"Sitemap: https://news.example.com/sitemap_index.xml\n"
     )
-    assert sitemaps_from_robots(robots, f"{BASE}/robots.txt") == [
+    assert [e.url for e in sitemaps_from_robots(robots, f"{BASE}/robots.txt").entries] == [
         f"{BASE}/sitemap_index.xml",
         f"{BASE}/news-sitemap.xml",
     ]
-    assert sitemaps_from_robots(b"User-agent: *\nDisallow:\n", f"{BASE}/robots.txt") == []
+    assert sitemaps_from_robots(b"User-agent: *\nDisallow:\n", f"{BASE}/robots.txt").entries == []

@@ -197,3 +197,38 @@ def test_http_errors_are_counted_not_yielded(tmp_path: Path, fixture_server: Fix
     assert s.url("/2025/10/28/council-approves-new-budget/") not in result.urls
     assert s.url("/explainers/how-the-budget-works") in result.urls
     assert result.stat(f"newspipe/fetch/http_{status}") == 1
+
+
+def test_bad_entries_are_counted_and_the_rest_of_each_document_is_crawled(tmp_path: Path, fixture_server: FixtureServer) -> None:
+    s = fixture_server
+    good = [s.url(f"/2025/10/{day:02d}/good-story-{day}/") for day in range(1, 7)]
+    s.route("/robots.txt", f"User-agent: *\nSitemap: http://[::1\nSitemap: {s.url('/sitemap.xml')}\n", content_type="text/plain")
+    s.route("/feed.xml", (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+        f"<item><title>One</title><link>{good[0]}</link></item>"
+        "<item><title>Broken</title><link>http://[::1</link></item>"
+        "<item><title>Spaced</title><link>http://exa mple.com/story</link></item>"
+        f"<item><title>Year one</title><link>{good[1]}</link><pubDate>Mon, 01 Jan 0001 00:00:00 +1400</pubDate></item>"
+        f"<item><title>Three</title><link>{good[2]}</link></item>"
+        "</channel></rss>"
+    ), content_type="application/rss+xml")  # fmt: skip
+    s.route("/sitemap.xml", (
+        "<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+        f"<url><loc>{good[3]}</loc></url>"
+        "<url><loc>http://[::1</loc></url>"
+        f"<url><loc>{good[4]}</loc><lastmod>0001-01-01T00:00:00+14:00</lastmod></url>"
+        f"<url><loc>javascript:alert(1)</loc></url>"
+        f"<url><loc>{s.url('/' + 'a' * 3000)}</loc></url>"
+        f"<url><loc>{good[5]}</loc><lastmod>9999-12-31T23:59:59-14:00</lastmod></url>"
+        "</urlset>"
+    ), content_type="application/xml")  # fmt: skip
+    path = sources_file(tmp_path, s, f"feeds = [{s.url('/feed.xml')!r}]\nrobots_sitemaps = true")
+    result = crawl("news", path, NEWSPIPE_ALLOW_NETWORKS=["127.0.0.1/32"])
+    assert result.error is None, result.error
+    assert not {k: v for k, v in result.stats.items() if k.startswith("spider_exceptions")}
+    assert result.urls == set(good)  # bad dates drop the date, not the entry: undated is inside the window
+    assert result.stat("newspipe/discovery/bad_entry/invalid_url") == 5  # 2 feed, 1 robots, 2 sitemap
+    assert result.stat("newspipe/discovery/bad_entry/url_too_long") == 1
+    assert result.stat("newspipe/discovery/bad_entry/bad_date") == 3
+    assert result.stat("newspipe/discovery/skipped/malformed_feed") == 0
+    assert result.stat("newspipe/discovery/skipped/malformed_sitemap") == 0

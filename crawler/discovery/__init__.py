@@ -2,20 +2,31 @@
 
 Each parser takes a document's bytes (or text) and its URL and returns
 `DiscoveredURL`s; documents that cannot be read raise a `DiscoveryError`
-subclass, which the spiders count as a skip. Nothing here needs a running
+subclass, which the spiders count as a skip. Entries that cannot be used are
+skipped one at a time and returned as `BadEntry`s with their reason. Nothing here needs a running
 crawler, so every parser is testable on fixture files.
 """
 
 from __future__ import annotations
 
-from crawler.discovery.entries import DiscoveredURL, DiscoveryError, MalformedFeed, MalformedSitemap
+from crawler.discovery.entries import (
+    BadEntry,
+    Discovered,
+    DiscoveredURL,
+    DiscoveryError,
+    MalformedFeed,
+    MalformedSitemap,
+)
 from crawler.discovery.feeds import parse_feed
+from crawler.discovery.fetchable import entry_url
 from crawler.discovery.links import SectionLinks, looks_like_article, parse_section
 from crawler.discovery.sitemaps import SitemapDocument, parse_sitemap, sitemaps_from_robots
 from crawler.discovery.urls import dedup_key, strip_tracking
 from crawler.discovery.window import Window, WindowError, parse_bound
 
 __all__ = [
+    "BadEntry",
+    "Discovered",
     "DiscoveredURL",
     "DiscoveryError",
     "MalformedFeed",
@@ -25,6 +36,7 @@ __all__ = [
     "Window",
     "WindowError",
     "dedup_key",
+    "entry_url",
     "looks_like_article",
     "parse_bound",
     "parse_feed",

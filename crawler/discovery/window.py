@@ -6,6 +6,10 @@ objects, or relative dates (`7d`, `12h`, `30m`, `2w` ago; `today`, `yesterday`).
 Naive values are UTC; a date-only `until` (`today`, `yesterday` too) covers that whole day.
 Undated entries are always inside the window: discovery cannot tell, and the
 extract pipeline reads the page's own date later.
+
+`parse_document_date` reads the dates feeds and sitemaps write; it gives None
+for dates that cannot be a document's date (see `plausible_date`), so a
+placeholder such as 0001-01-01 or 9999-12-31 never decides the window.
 """
 
 from __future__ import annotations
@@ -111,6 +115,26 @@ class Window:
         return as_utc(last_modified) >= self.since
 
 
+# Entry dates outside [EARLIEST_DATE, now + FUTURE_MARGIN] are placeholders or misparses.
+EARLIEST_DATE = datetime(1800, 1, 1, tzinfo=timezone.utc)
+FUTURE_MARGIN = timedelta(days=366)
+
+
+def plausible_date(value: datetime) -> datetime | None:
+    """`value` in UTC if it can be a document's date, else None.
+
+    None for values that overflow when converted to UTC (0001-01-01T00:00:00+14:00),
+    before EARLIEST_DATE, or more than FUTURE_MARGIN in the future (year 9999).
+    """
+    try:
+        value = as_utc(value)
+    except (OverflowError, ValueError):
+        return None
+    if value < EARLIEST_DATE or value > datetime.now(timezone.utc) + FUTURE_MARGIN:
+        return None
+    return value
+
+
 def parse_document_date(text: str | None) -> datetime | None:
     """A date as sitemaps and feeds write it (W3C/ISO 8601 or RFC 822), in UTC; None if unusable."""
     if not text:
@@ -120,16 +144,21 @@ def parse_document_date(text: str | None) -> datetime | None:
         return None
     candidate = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
     try:
-        return as_utc(datetime.fromisoformat(candidate))
+        return plausible_date(datetime.fromisoformat(candidate))
     except ValueError:
         pass
     if _DATE_ONLY.match(text):
         # 2025-10-28T10:00 plus something fromisoformat rejects: keep the day at least.
         try:
-            return datetime.combine(date.fromisoformat(text[:10]), time.min, tzinfo=timezone.utc)
+            return plausible_date(datetime.combine(date.fromisoformat(text[:10]), time.min, tzinfo=timezone.utc))
         except ValueError:
             return None
     try:
-        return as_utc(parsedate_to_datetime(text))
-    except (TypeError, ValueError, IndexError):
+        value = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    written = [token for token in text.replace(",", " ").split() if token.isdigit() and len(token) >= 3]
+    if written and int(written[0]) != value.year:
+        # The email parser reads "0001" as the two-digit year 01, i.e. 2001: not what was written.
+        return None
+    return plausible_date(value)

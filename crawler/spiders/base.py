@@ -37,14 +37,16 @@ Settings: see `crawler.spiders.options` (sources, window, limits); the
 spider also merges per-source delay/concurrency into DOWNLOAD_SLOTS and derives
 CONCURRENT_REQUESTS from them (NEWSPIPE_CONCURRENCY).
 Stats: newspipe/discovery/{feeds,sitemaps,sections,articles,revisits,revisits_capped},
-newspipe/discovery/skipped/<reason>, newspipe/fetch/http_<code>,
-newspipe/fetch/error/<exception>, newspipe/fetch/ignored, newspipe/fetch/not_modified (of which
-revisits: newspipe/fetch/not_modified/revisit).
+newspipe/discovery/skipped/<reason>, newspipe/discovery/bad_entry/<reason> (feed, sitemap
+and robots.txt entries skipped one at a time, see `crawler.discovery.BadEntry`),
+newspipe/fetch/http_<code>, newspipe/fetch/error/<exception>, newspipe/fetch/ignored,
+newspipe/fetch/not_modified (of which revisits: newspipe/fetch/not_modified/revisit).
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
@@ -57,6 +59,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import maybe_deferred_to_future
 
 from crawler.discovery import (
+    BadEntry,
     DiscoveredURL,
     MalformedFeed,
     MalformedSitemap,
@@ -227,14 +230,17 @@ class BaseNewsSpider(scrapy.Spider):
             return
         self._inc("newspipe/discovery/feeds")
         try:
-            entries = parse_feed(response.body, response.url, headers=_headers(response))
+            document = parse_feed(
+                response.body, response.url, headers=_headers(response), max_size=self.options.max_size
+            )
         except MalformedFeed as exc:
             self._skip("malformed_feed")
             logger.warning("skipping malformed feed %s: %s", response.url, exc.message)
             return
-        logger.debug("feed %s: %d entries", response.url, len(entries))
+        self._count_bad_entries(document.bad_entries, "feed", response.url)
+        logger.debug("feed %s: %d entries", response.url, len(document.entries))
         requests = []
-        for entry in entries:
+        for entry in document.entries:
             if not self.options.window.contains(entry.date):
                 self._skip("out_of_window")
                 continue
@@ -255,6 +261,7 @@ class BaseNewsSpider(scrapy.Spider):
             self._skip("malformed_sitemap")
             logger.warning("skipping malformed sitemap %s: %s", response.url, exc.message)
             return
+        self._count_bad_entries(document.bad_entries, "sitemap", response.url)
         if document.kind == "sitemapindex":
             depth = response.meta.get(DISCOVERY_META, {}).get("depth", 0) + 1
             if depth > MAX_SITEMAP_NESTING:
@@ -282,7 +289,9 @@ class BaseNewsSpider(scrapy.Spider):
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
         source = self._source_of(response)
-        urls = [u for u in sitemaps_from_robots(response.body, response.url) if self._document_ok(source, u, response.url)]
+        document = sitemaps_from_robots(response.body, response.url)
+        self._count_bad_entries(document.bad_entries, "robots.txt", response.url)
+        urls = [e.url for e in document.entries if self._document_ok(source, e.url, response.url)]
         yield from self._admit(source, [self._discovery_request(url, "sitemap", source) for url in urls])
 
     def parse_section(self, response: Response) -> Iterator[Request]:
@@ -502,6 +511,16 @@ class BaseNewsSpider(scrapy.Spider):
 
     def _skip(self, reason: str, count: int = 1) -> None:
         self._inc(f"newspipe/discovery/skipped/{reason}", count)
+
+    def _count_bad_entries(self, bad: list[BadEntry], kind: str, url: str) -> None:
+        """Count a document's skipped entries by reason; one log line per document, not per entry."""
+        if not bad:
+            return
+        reasons = Counter(entry.reason for entry in bad)
+        for reason, count in reasons.items():
+            self._inc(f"newspipe/discovery/bad_entry/{reason}", count)
+        summary = ", ".join(f"{count} {reason}" for reason, count in reasons.items())
+        logger.warning("%s %s: bad entries skipped or values dropped (%s); first: %s", kind, url, summary, bad[0].detail)
 
 
 def robots_urls(source: Source) -> list[str]:
