@@ -31,7 +31,7 @@ from .urls import registrable_domain
 __all__ = ["clean_authors", "find_authors"]
 
 _SPLIT = re.compile(
-    r"\s*(?:,|;|\||\s&\s|/|／|·|•|、|，|\n"
+    r"(?<!\s)\s*(?:,|;|\||\s&\s|/|／|·|•|、|，|\n"
     r"|(?<=[a-z]{4})\.\s+(?=[A-Z])"  # "Jane Doe. Sputnik International", not "Jane E. Doe"
     r"|(?i:\band\b|\bund\b|\bsowie\b|\bwith\b|\bmit\b|\bavec\b|\bcon\b)"
     r"|\s(?:et|y|e|i|og|och|en|ve)\s)\s*"
@@ -58,7 +58,7 @@ _ROLE_WORDS = (
     r"기자|특파원|논설위원|선임기자|객원기자|記者|记者|特派員|特派员|編集委員|" + _DESK_WORDS
 )
 _ROLE_ONLY = re.compile(rf"^(?:(?:the|a|an|our|der|die|das|{_ROLE_WORDS}|and|&|of|for|at|in)\s*)+$", re.IGNORECASE)
-_TRAILING_ROLE = re.compile(rf"(?:\s*[-–—,|]\s*|\s+)((?:(?:{_ROLE_WORDS})\b\s*)+)(?:(?:at|for|of)\s+.*)?$",
+_TRAILING_ROLE = re.compile(rf"(?<!\s)(?:\s*[-–—,|]\s*|\s+)((?:(?:{_ROLE_WORDS})\b\s*)+)(?:(?:at|for|of)\s+.*)?$",
                             re.IGNORECASE)
 _DESK = re.compile(rf"\b(?:{_DESK_WORDS})\b", re.IGNORECASE)
 # Both start at a fixed point (an opening bracket, the start of a token), so that every
@@ -71,7 +71,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")  # 
 # What follows a name in a byline line: "Jane Doe 05.08.2024, 20:59 Uhr", "Jane Doe on Monday",
 # "Jane Doe Monday, November 18", "Jane Doe Published 4:05 PM", "Jane Doe 3 Comments".
 _TRAILING_DATE = re.compile(
-    r"\s+(?:\d{1,4}[./:-]\d{1,2}\b|on\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
+    r"(?<!\s)\s+(?:\d{1,4}[./:-]\d{1,2}\b|on\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b,?\s+(?:\w+\s+)?\d|"
     r"(?:published|updated|posted|last\s+updated|veröffentlicht|aktualisiert|publié|mis\s+à\s+jour)\b|"
     r"\d+\s+(?:comments?|kommentare?|commentaires?|comentarios?)\b).*$"

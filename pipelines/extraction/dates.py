@@ -54,7 +54,9 @@ MODIFIED_META = (
 _EARLIEST_YEAR = 1990
 _HAS_OFFSET = re.compile(r"\d[T ]\d{1,2}:\d{2}.*[+-]\d{2}:?\d{2}$")
 _ISO_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
-_TZ_WORD = re.compile(r"\s*(?:Z|UTC|GMT)$", re.IGNORECASE)
+# (?<!\s) before a leading \s* or \s+: a match starts at the first space of a run, not at each
+# of them, so that a long run of spaces costs linear time (here and in the other modules).
+_TZ_WORD = re.compile(r"(?<!\s)\s*(?:Z|UTC|GMT)$", re.IGNORECASE)
 _URL_DATE = re.compile(
     r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|\.html?|$)"
     r"|[/_-]((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)"

@@ -28,7 +28,7 @@ from .urls import registrable_domain
 __all__ = ["Headline", "find_headline", "strip_site_name", "site_name"]
 
 # " | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " / ", "｜", "ㅣ", "--" between title parts.
-_SEPARATOR = re.compile(r"(\s+(?:[|\-–—·•»/]{1,2}|::)\s+|\s*[|｜ㅣ]\s*|\s*--\s*)")
+_SEPARATOR = re.compile(r"((?<!\s)(?:\s+(?:[|\-–—·•»/]{1,2}|::)\s+|\s*[|｜ㅣ]\s*|\s*--\s*))")
 _PREFIX = re.compile(r"^([^:]{2,40}):\s+(.+)$")
 _ELLIPSIS = ("...", "…")
 _MIN_KEY = 15  # characters of a comparison key below which partial matches are not trusted
