@@ -141,7 +141,7 @@ from pipelines.extraction import extract_article
 stuffed = "x" * 2_000_000
 body = "<p>" + " ".join(f"word{i}" for i in range(80)) + "</p>"
 html = ('<html><head><title>A stuffed byline</title><meta name="author" content="Jane Doe">'
-        '<script type="application/ld+json">{"@type": "NewsArticle", "author": "' + stuffed + '@x.com"}</script>'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "author": "' + stuffed + '"}</script>'
         '<meta name="parsely-author" content="' + stuffed[:100_000] + '"></head><body><article><h1>A stuffed byline</h1>'
         + body + '</article></body></html>')
 record = extract_article(html, "https://herald.example/a", fetched_at=datetime(2024, 3, 6, tzinfo=UTC))

@@ -52,8 +52,7 @@ from crawler.discovery import (
 )
 from crawler.incremental import IncrementalState
 from crawler.items import Article
-from pipelines.extraction import canonicalize_url
-from pipelines.extraction.document import decode_page
+from pipelines.extraction import canonicalize_url, decode_page
 from crawler.sources import Source, SourcesError, load_sources
 from crawler.spiders.options import OPTION_ARGS, CrawlOptions, apply_download_slots, resolve_options, split_list
 
