@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -45,22 +42,6 @@ def jsonld(text: str) -> str:
 
 def extract(html: str | bytes, **options: object) -> ArticleRecord | NotAnArticle:
     return extract_article(html, URL, fetched_at=FETCHED, options=ExtractionOptions(**options))  # type: ignore[arg-type]
-
-
-@contextmanager
-def time_guard(seconds: int) -> Iterator[None]:
-    """Fail instead of hanging (Python's regex engine checks for signals while it matches)."""
-
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 # --- never raises --------------------------------------------------------------------------------
