@@ -108,9 +108,9 @@ def decode_page(data: bytes, content_type: str | None = None) -> str:
         if text is not None:
             return text
     declared = [e for e in declared if not e.startswith(_WIDE)]
-    if data.isascii():
-        return _strict(data, declared[0]) if declared and _strict(data, declared[0]) is not None \
-            else data.decode("ascii")  # ISO-2022 encodings are 7-bit
+    if data.isascii():  # in its declared charset all the same: ISO-2022 encodings are 7-bit
+        text = _strict(data, declared[0]) if declared else None
+        return text if text is not None else data.decode("ascii")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
