@@ -71,9 +71,9 @@ def extract_article(
     (default: now, UTC; a naive value is taken as UTC). `content_type` is the HTTP
     Content-Type header of page bytes, whose charset is tried first (`decode_page`).
     """
-    budget = Budget(options.time_budget if options is not None else _DEFAULT_OPTIONS.time_budget)
     try:
         options = options or _DEFAULT_OPTIONS
+        budget = Budget(options.time_budget)
         if fetched_at is None:
             fetched_at = datetime.now(UTC)
         elif fetched_at.tzinfo is None:
