@@ -144,6 +144,7 @@ NEWSPIPE_RUN_LOCK_TOKEN = None
 # newspipe: extraction.
 NEWSPIPE_MIN_WORDS = 50  # pages with less body text are not articles
 NEWSPIPE_EXTRACTION_OVERRIDES = None  # TOML file of per-site extraction rules ([[site]] tables)
+NEWSPIPE_EXTRACT_TIME_BUDGET = 10.0  # CPU seconds one page may take to extract (0: no limit); then a counted skip
 
 # newspipe: web archives. NEWSPIPE_WARC_DIR: write every download to a WARC file there
 # (`crawl --warc-dir`); NEWSPIPE_WARC_MAX_RECORD: largest archived body imported (0: DOWNLOAD_MAXSIZE).

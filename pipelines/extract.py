@@ -1,8 +1,12 @@
 """Item pipeline: turn each fetched page into an article record with `extract_article`.
 
-Reads NEWSPIPE_MIN_WORDS and NEWSPIPE_EXTRACTION_OVERRIDES (a TOML file of per-site rules,
-see `pipelines.extraction.overrides`; a bad file stops the crawl before it starts). Pages that are not articles are dropped with their reason and
-counted under `newspipe/extract/skipped/<reason>`.
+Reads NEWSPIPE_MIN_WORDS, NEWSPIPE_EXTRACT_TIME_BUDGET (CPU seconds per page) and
+NEWSPIPE_EXTRACTION_OVERRIDES (a TOML file of per-site rules, see
+`pipelines.extraction.overrides`; a bad file stops the crawl before it starts). Pages that
+are not articles are dropped with their reason and counted under
+`newspipe/extract/skipped/<reason>`; a page over its CPU budget is also counted as
+`newspipe/extract/timeout`. A page the extractor failed on (a bug it caught and logged) is
+dropped and counted as `newspipe/extract/error`, not as a skip.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import DropItem
 
 from pipelines.extraction import ExtractionOptions, extract_article
+from pipelines.extraction.errors import ERROR, TIMEOUT
 from pipelines.extraction.overrides import SiteOverrides
 
 if TYPE_CHECKING:
@@ -33,9 +38,11 @@ class ExtractPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         overrides_file = crawler.settings.get("NEWSPIPE_EXTRACTION_OVERRIDES")
+        budget = crawler.settings.getfloat("NEWSPIPE_EXTRACT_TIME_BUDGET")
         options = ExtractionOptions(
             min_words=crawler.settings.getint("NEWSPIPE_MIN_WORDS", 50),
             overrides=SiteOverrides.from_toml(overrides_file) if overrides_file else None,
+            time_budget=budget if budget > 0 else None,
         )
         return cls(options, crawler.stats)
 
@@ -45,6 +52,11 @@ class ExtractPipeline:
         options = replace(self.options, language_hint=item.language_hint) if item.language_hint else self.options
         result = extract_article(item.html or "", item.response_url, fetched_at=item.fetched_at, options=options)
         if not result:
+            if result.reason == ERROR:  # logged by the extractor, with its traceback
+                self.stats.inc_value("newspipe/extract/error")
+                raise DropItem(f"extraction failed ({result.detail})", log_level="WARNING")
+            if result.reason == TIMEOUT:
+                self.stats.inc_value("newspipe/extract/timeout")
             self._skip(item, result.reason, result.detail)
         item.record = result
         self.stats.inc_value("newspipe/extract/articles")

@@ -73,7 +73,7 @@ from crawler.discovery import (
 from crawler.discovery.offsite import document_allowed, on_domains
 from crawler.incremental import IncrementalState
 from crawler.items import Article
-from pipelines.extraction import canonicalize_url
+from pipelines.extraction import canonicalize_url, decode_page
 from crawler.sources import Source, SourcesError, load_sources
 from crawler.spiders.budget import RequestBudget
 from crawler.spiders.options import (
@@ -557,10 +557,9 @@ def _text_or_none(response: Response) -> str | None:
     # Scrapy sniffs bodies without control bytes as text, even under application/pdf.
     if not isinstance(response, TextResponse) or not _is_textual(_content_type(response)):
         return None
-    try:
-        return response.text
-    except (UnicodeDecodeError, LookupError):
-        return None
+    # Not `response.text`: a charset label that does not fit the bytes gives U+FFFD or mojibake
+    # there; `decode_page` detects the real one.
+    return decode_page(response.body, _content_type(response))
 
 
 def _hint_date(value: Any) -> datetime | None:

@@ -13,9 +13,13 @@ One call turns one fetched HTML page into an article record::
 
 Public API:
 
-- `extract_article(html, url, *, fetched_at=None, options=None) -> ArticleRecord | NotAnArticle`
-  never raises on bad input. Reasons for `NotAnArticle` are stable short keys:
-  ``"empty"``, ``"not_html"``, ``"too_short"``, ``"index_page"``, ``"error_page"``, ``"no_headline"``.
+- `extract_article(html, url, *, fetched_at=None, options=None, content_type=None)
+  -> ArticleRecord | NotAnArticle` never raises. Reasons for `NotAnArticle` are stable short keys:
+  ``"empty"``, ``"not_html"``, ``"too_short"``, ``"index_page"``, ``"error_page"``, ``"no_headline"``,
+  ``"timeout"`` (over `ExtractionOptions.time_budget` CPU seconds) and ``"error"`` (an exception
+  met on this page: a bug, logged with its traceback).
+- `decode_page(body, content_type) -> str`: page bytes as text, by BOM, HTTP header and
+  ``<meta charset>``, with charset detection when the label does not fit the bytes.
 - `canonicalize_url(url) -> str`: the stable spelling of an article URL (tracking
   parameters, fragments, default ports and AMP variants removed).
 - `ExtractionOptions`: the few knobs (`min_words`, `language_hint`, ...).
@@ -24,7 +28,7 @@ Public API:
   `ExtractionOptions(overrides=SiteOverrides.from_toml(path))`; tried before the generic
   extractor for the sites and layouts they name, which stays the fallback.
 
-Modules, one job each: `document` (decode + parse), `structured` (JSON-LD, meta,
+Modules, one job each: `document` (decode + parse), `budget` (the CPU budget), `structured` (JSON-LD, meta,
 microdata), `headline`, `dates`, `authors`, `language`, `body` (trafilatura +
 JSON-LD articleBody), `boilerplate` (line filters), `classify` (error/index pages),
 `urls`, `overrides` (per-site rules), `core` (the pipeline). The library reads no settings and needs no Scrapy.
@@ -33,6 +37,7 @@ JSON-LD articleBody), `boilerplate` (line filters), `classify` (error/index page
 from __future__ import annotations
 
 from .core import extract_article
+from .document import decode_page
 from .errors import REASONS
 from .options import ExtractionOptions
 from .overrides import OverrideError, SiteOverrides, SiteRule
@@ -49,5 +54,6 @@ __all__ = [
     "SiteOverrides",
     "SiteRule",
     "canonicalize_url",
+    "decode_page",
     "extract_article",
 ]

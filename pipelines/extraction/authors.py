@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,7 +31,7 @@ from .domains import registrable_domain
 __all__ = ["clean_authors", "find_authors"]
 
 _SPLIT = re.compile(
-    r"\s*(?:,|;|\||\s&\s|/|／|·|•|、|，|\n"
+    r"(?<!\s)\s*(?:,|;|\||\s&\s|/|／|·|•|、|，|\n"
     r"|(?<=[a-z]{4})\.\s+(?=[A-Z])"  # "Jane Doe. Sputnik International", not "Jane E. Doe"
     r"|(?i:\band\b|\bund\b|\bsowie\b|\bwith\b|\bmit\b|\bavec\b|\bcon\b)"
     r"|\s(?:et|y|e|i|og|och|en|ve)\s)\s*"
@@ -57,18 +58,20 @@ _ROLE_WORDS = (
     r"기자|특파원|논설위원|선임기자|객원기자|記者|记者|特派員|特派员|編集委員|" + _DESK_WORDS
 )
 _ROLE_ONLY = re.compile(rf"^(?:(?:the|a|an|our|der|die|das|{_ROLE_WORDS}|and|&|of|for|at|in)\s*)+$", re.IGNORECASE)
-_TRAILING_ROLE = re.compile(rf"(?:\s*[-–—,|]\s*|\s+)((?:(?:{_ROLE_WORDS})\b\s*)+)(?:(?:at|for|of)\s+.*)?$",
+_TRAILING_ROLE = re.compile(rf"(?<!\s)(?:\s*[-–—,|]\s*|\s+)((?:(?:{_ROLE_WORDS})\b\s*)+)(?:(?:at|for|of)\s+.*)?$",
                             re.IGNORECASE)
 _DESK = re.compile(rf"\b(?:{_DESK_WORDS})\b", re.IGNORECASE)
-_PARENS = re.compile(r"\s*[(\[（][^)\]）]*[)\]）]")
-_EMAIL = re.compile(r"\S+@\S+\.\w+")
+# Both start at a fixed point (an opening bracket, the start of a token), so that every
+# pattern here runs in linear time on page data however long its tokens (see tests).
+_PARENS = re.compile(r"[(\[（][^()\[\]（）]*[)\]）]")
+_EMAIL = re.compile(r"(?<!\S)[^\s@]+@\S+\.\w+")
 _URL = re.compile(r"^(?:https?://|www\.)|\.(?:com|org|net|de|fr|co\.uk|es|it)\b", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")  # names written without spaces
 # What follows a name in a byline line: "Jane Doe 05.08.2024, 20:59 Uhr", "Jane Doe on Monday",
 # "Jane Doe Monday, November 18", "Jane Doe Published 4:05 PM", "Jane Doe 3 Comments".
 _TRAILING_DATE = re.compile(
-    r"\s+(?:\d{1,4}[./:-]\d{1,2}\b|on\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
+    r"(?<!\s)\s+(?:\d{1,4}[./:-]\d{1,2}\b|on\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b,?\s+(?:\w+\s+)?\d|"
     r"(?:published|updated|posted|last\s+updated|veröffentlicht|aktualisiert|publié|mis\s+à\s+jour)\b|"
     r"\d+\s+(?:comments?|kommentare?|commentaires?|comentarios?)\b).*$"
@@ -82,6 +85,10 @@ _CREDENTIAL = re.compile(
 )
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _STRIP = " .,:;-–—|*"
+# Caps that bound the cleaning of one page: a byline longer than this is not a byline (a
+# stuffed field of megabytes is skipped whole), and no source names more people than this.
+_MAX_BYLINE_CHARS = 1000
+_MAX_VALUES = 50
 _GENERIC = frozenset(
     norm(x)
     for x in (
@@ -175,7 +182,9 @@ def _sort(raw_values: Iterable[str], outlet: Outlet, *, organisations: bool = Fa
     """Split, clean and sort raw bylines into people (and agencies) and house credits."""
     found = _Names([], [])
     seen: set[str] = set()
-    for raw in raw_values:
+    for raw in islice(raw_values, _MAX_VALUES):
+        if len(raw) > _MAX_BYLINE_CHARS:
+            continue
         raw = _TRAILING_DATE.sub("", clean(raw))
         if not raw or raw.startswith(("http://", "https://")):
             continue
@@ -286,7 +295,7 @@ def _jsonld_authors(value: Any, data: Structured, *, references: bool = False,
     organisations: list[str] = []
     if depth > 3:
         return people, organisations
-    for item in as_list(value):
+    for item in as_list(value)[:_MAX_VALUES]:
         if isinstance(item, str):
             if not references:
                 people.append(item)
@@ -303,7 +312,7 @@ def _jsonld_authors(value: Any, data: Structured, *, references: bool = False,
             if _generic_profile(item):
                 continue
             name = item.get("name")
-            names = [as_text(n) for n in name] if isinstance(name, list) else [as_text(name)]
+            names = [as_text(n) for n in name[:_MAX_VALUES]] if isinstance(name, list) else [as_text(name)]
             names = [n for n in names if n]
             if not names and (item.get("givenName") or item.get("familyName")):
                 names = [f"{as_text(item.get('givenName')) or ''} {as_text(item.get('familyName')) or ''}"]
@@ -330,7 +339,7 @@ def _text(element: HtmlElement) -> str:
 
 def _microdata_authors(tree: HtmlElement) -> list[str]:
     values = []
-    for element in tree.xpath('//*[@itemprop="author"]'):
+    for element in tree.xpath('//*[@itemprop="author"]')[:_MAX_VALUES]:
         if _elsewhere(element):
             continue
         value = element.get("content")
@@ -348,7 +357,7 @@ _BYLINE_XPATH = '//a[@rel="author"] | //*[contains(@class, "author-name") or con
 
 def _byline_elements(tree: HtmlElement) -> list[str]:
     values = []
-    for element in tree.xpath(_BYLINE_XPATH):
+    for element in tree.xpath(_BYLINE_XPATH)[:_MAX_VALUES]:
         href = element.get("href") or ""
         slug = urlsplit(href).path.rstrip("/").rsplit("/", 1)[-1].lower() if href else ""
         if slug not in _GENERIC_SLUGS and not _elsewhere(element):

@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["extract_body"]
 
-_TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
+_TAG = re.compile(r"<[a-zA-Z/!][^<>]*>")  # [^<>]: each "<" starts one scan, not one to the end
 # articleBody replaces the extracted text only when it is this many times longer: the
 # extractor then clearly missed part of the article (paywall teaser, script-built page).
 _JSONLD_FACTOR = 2.0

@@ -78,7 +78,7 @@ _LINE_PATTERNS = [
     # Image credits and embed placeholders repeated as text.
     r"^(photo|foto|bild|image|picture|credit|quelle|crédit photo|crédits?)s?\s*:\s*[^.!?]{1,60}$",
     r"^(link zum (youtube|twitter|instagram|x)-inhalt|ein klick für den datenschutz|"
-    r"(video|audio)?\s*\|?\s*\d{1,2}:\d{2} min)\W*$",
+    r"(video|audio)?\s*(\|\s*)?\d{1,2}:\d{2} min)\W*$",
     r"^.{0,40}\|\s*\d{1,3}:\d{2}\s*min\W*$",
     # Photo captions set as paragraphs ("Pictured from left, are ...", "Pictured right, is ...").
     r"^pictured( (right|left|above|below|here|at the \w+|from (left|right)),?)+\s*(is|are|from left|with)\b.*$",

@@ -4,13 +4,18 @@ The page is decoded and parsed once; every stage (structured data, headline,
 dates, authors, language, body) reads the same lxml tree. Stages that find the
 page is not an article raise `Discard`; it is caught once here, logged at debug
 level and returned as `NotAnArticle(reason, detail)`, so bad input never raises.
-Reads no settings: behaviour is controlled by the `ExtractionOptions` passed in.
+Between stages the page's CPU budget is checked (`budget`): a page over it is
+``NotAnArticle("timeout")``. Any other exception is a bug met on this page: it is
+logged at WARNING with its traceback (once per exception type and place, then at
+debug level) and returned as ``NotAnArticle("error")``, so one page never stops
+the caller. Reads no settings: behaviour is controlled by the `ExtractionOptions` passed in.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import traceback
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
@@ -18,12 +23,13 @@ from lxml.html import HtmlElement
 
 from .authors import find_authors
 from .body import extract_body
+from .budget import Budget
 from .classify import check_error_page, check_index_page
 from .authors import clean_authors
 from .dates import DateResult, find_dates, parse_date, plausible
 from .document import decode_html, parse_html
 from .domains import same_site
-from .errors import EMPTY, NO_HEADLINE, TOO_SHORT, Discard
+from .errors import EMPTY, ERROR, NO_HEADLINE, TOO_SHORT, Discard
 from .headline import Headline, find_headline, site_name
 from .language import find_language
 from .options import ExtractionOptions
@@ -48,6 +54,8 @@ _SOURCE_LEAD = re.compile(
     re.IGNORECASE,
 )
 _MAX_TAGS = 30
+_MAX_DETAIL = 200
+_reported: set[tuple[str, str, int]] = set()  # (exception type, file, line) already logged with a traceback
 
 
 def extract_article(
@@ -56,37 +64,62 @@ def extract_article(
     *,
     fetched_at: datetime | None = None,
     options: ExtractionOptions | None = None,
+    content_type: str | None = None,
 ) -> ExtractionResult:
-    """Extract one article from `html` fetched from `url`; never raises on bad input.
+    """Extract one article from `html` fetched from `url`; never raises.
 
     `fetched_at` anchors relative dates ("2 hours ago") and the future-date check
-    (default: now, UTC; a naive value is taken as UTC).
+    (default: now, UTC; a naive value is taken as UTC). `content_type` is the HTTP
+    Content-Type header of page bytes, whose charset is tried first (`decode_page`).
     """
-    options = options or _DEFAULT_OPTIONS
-    if fetched_at is None:
-        fetched_at = datetime.now(UTC)
-    elif fetched_at.tzinfo is None:
-        fetched_at = fetched_at.replace(tzinfo=UTC)
     try:
-        return _extract(html, url, fetched_at, options)
+        options = options or _DEFAULT_OPTIONS
+        budget = Budget(options.time_budget)
+        if fetched_at is None:
+            fetched_at = datetime.now(UTC)
+        elif fetched_at.tzinfo is None:
+            fetched_at = fetched_at.replace(tzinfo=UTC)
+        return _extract(html, url, fetched_at, options, content_type, budget)
     except Discard as exc:
         logger.debug("not an article (%s: %s): %s", exc.reason, exc.detail, url)
         return NotAnArticle(exc.reason, exc.detail)
+    except Exception as exc:  # noqa: BLE001 - the promise: one page never stops the caller
+        _report(exc, url)
+        return NotAnArticle(ERROR, f"{type(exc).__name__}: {exc}"[:_MAX_DETAIL])
 
 
-def _extract(html: str | bytes, url: str, fetched_at: datetime, options: ExtractionOptions) -> ArticleRecord:
+def _report(exc: Exception, url: str) -> None:
+    """Log a bug met on a page: with its traceback the first time it happens at that place."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ is not None else None
+    key = (type(exc).__qualname__, frame.filename, frame.lineno or 0) if frame else (type(exc).__qualname__, "", 0)
+    if key in _reported:
+        logger.debug("extraction failed on %s: %r", url, exc)
+        return
+    _reported.add(key)
+    logger.warning("extraction failed on %s: %r (logged once per place; later ones at debug level)",
+                   url, exc, exc_info=exc)
+
+
+def _extract(html: str | bytes, url: str, fetched_at: datetime, options: ExtractionOptions,
+             content_type: str | None, budget: Budget) -> ArticleRecord:
     if html is None or (isinstance(html, (str, bytes)) and not html.strip()):
         raise Discard(EMPTY, "no content")
-    tree = parse_html(decode_html(html))
+    text = decode_html(html, content_type)
+    budget.check("parsing")
+    tree = parse_html(text)
+    budget.check("structured data")
     data = read_structured(tree)
+    budget.check("classification")
     check_error_page(tree, data)
 
     rule = options.overrides.rule_for(url, fetched_at) if options.overrides is not None else None
+    budget.check("headline")
     site = site_name(data)
     headline = _override_headline(rule, tree, data) or find_headline(tree, data, url, site)
     if headline is None or not headline.text:
         raise Discard(NO_HEADLINE, "no <title>, <h1> or metadata headline")
     language = find_language(tree, data, options.language_hint)
+    budget.check("body")
     body = _override_body(rule, tree, data) or extract_body(
         tree, data, url, headline.text, fast=not options.use_trafilatura_fallback, tables=options.include_tables,
         headline_element=headline.element, title_keys=headline.variants)
@@ -96,14 +129,17 @@ def _extract(html: str | bytes, url: str, fetched_at: datetime, options: Extract
     if words < options.min_words:
         raise Discard(TOO_SHORT, f"{words} words < {options.min_words}")
 
+    budget.check("dates")
     dates = find_dates(tree, data, url, headline.element, language=language,
                        fetched_at=fetched_at, max_future_days=options.max_future_days)
     published = _override_published(rule, tree, data, language, fetched_at, options.max_future_days)
     if published is not None:
         dates = DateResult(published, dates.modified_at, "override")
+    budget.check("authors")
     authors = _override_authors(rule, tree, data, site, url)
     if authors is None:
         authors = find_authors(tree, data, url, site, headline.element)
+    budget.check("links")
     canonical, syndicated = _canonical_and_syndication(tree, data, url)
     return ArticleRecord(
         url=url,

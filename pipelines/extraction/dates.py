@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import math
 import re
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from lxml.html import HtmlElement
@@ -52,7 +54,9 @@ MODIFIED_META = (
 _EARLIEST_YEAR = 1990
 _HAS_OFFSET = re.compile(r"\d[T ]\d{1,2}:\d{2}.*[+-]\d{2}:?\d{2}$")
 _ISO_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
-_TZ_WORD = re.compile(r"\s*(?:Z|UTC|GMT)$", re.IGNORECASE)
+# (?<!\s) before a leading \s* or \s+: a match starts at the first space of a run, not at each
+# of them, so that a long run of spaces costs linear time (here and in the other modules).
+_TZ_WORD = re.compile(r"(?<!\s)\s*(?:Z|UTC|GMT)$", re.IGNORECASE)
 _URL_DATE = re.compile(
     r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|\.html?|$)"
     r"|[/_-]((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)"
@@ -100,6 +104,12 @@ _LABEL_REST_WORDS = 3  # words beside the date in a labelled value (a weekday, "
 _DATELINE_WORDS = 14  # longer text pieces are running text, not a dateline
 _DATELINE_REST_WORDS = 5  # words besides the date in a dateline ("Published on", a name)
 _TEXT_WINDOW = 1500  # characters of text after the headline searched for a written date
+# Caps that bound the date search on stuffed pages: values tried per source, dates read per
+# text, <time> elements and elements after the headline looked at.
+_MAX_TRIES = 20
+_MAX_TEXT_DATES = 10
+_MAX_TIME_ELEMENTS = 100
+_MAX_TEXT_ELEMENTS = 3000
 
 
 @dataclass(slots=True)
@@ -116,6 +126,8 @@ def plausible(value: datetime, fetched_at: datetime, max_future_days: float) -> 
 def parse_date(raw: Any, language: str | None = None) -> datetime | None:
     """A machine-written date (ISO 8601, RFC 2822, epoch seconds/ms) as an aware datetime."""
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if not math.isfinite(raw):
+            return None  # JSON-LD may say NaN or 1e999
         raw = str(int(raw))
     text = as_text(raw) if not isinstance(raw, str) else raw
     text = clean(text)
@@ -220,7 +232,7 @@ class _Finder:
         return None
 
     def first(self, values: list[Any]) -> datetime | None:
-        for raw in values:
+        for raw in values[:_MAX_TRIES]:
             value = self.ok(parse_date(raw, self.language))
             if value is not None:
                 return value
@@ -268,6 +280,8 @@ class _Finder:
             for element in scope.iter("time"):
                 if element in seen:
                     continue
+                if len(seen) >= _MAX_TIME_ELEMENTS:
+                    break
                 seen.add(element)
                 # Beyond the immediate header, only times that come after the headline.
                 if level >= 2 and order and order.get(element, 0) < heading_pos:
@@ -302,7 +316,7 @@ class _Finder:
     def text_date(self, text: str) -> datetime | None:
         """The first plausible written date in `text`, preferring one cued as the publication date."""
         found: list[tuple[int, datetime]] = []
-        for match in _TEXT_DATES.finditer(text):
+        for match in islice(_TEXT_DATES.finditer(text, 0, _TEXT_WINDOW), _MAX_TEXT_DATES):
             before = text[max(0, match.start() - 40):match.start()]
             if _UPDATED_CUE.search(before):
                 continue
@@ -332,6 +346,7 @@ class _Finder:
         body = self.tree.find("body")
         root = body if body is not None else self.tree
         noise_cache: dict[HtmlElement, bool] = {}
+        after = 0
         for element in root.iter():
             if element is start:
                 started = True
@@ -341,6 +356,9 @@ class _Finder:
                 continue
             if not started or not isinstance(element.tag, str):
                 continue
+            after += 1
+            if after > _MAX_TEXT_ELEMENTS:
+                break
             if self.heading is not None and any(a is self.heading for a in element.iterancestors()):
                 continue
             if element.tag in ("script", "style", "noscript", "template", "figure", "figcaption", "picture"):

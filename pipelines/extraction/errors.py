@@ -13,7 +13,9 @@ TOO_SHORT = "too_short"
 INDEX_PAGE = "index_page"
 ERROR_PAGE = "error_page"
 NO_HEADLINE = "no_headline"
-REASONS = frozenset({EMPTY, NOT_HTML, TOO_SHORT, INDEX_PAGE, ERROR_PAGE, NO_HEADLINE})
+TIMEOUT = "timeout"  # the page used up its CPU budget (`ExtractionOptions.time_budget`)
+ERROR = "error"  # a bug met on this page: the exception is logged, the page skipped
+REASONS = frozenset({EMPTY, NOT_HTML, TOO_SHORT, INDEX_PAGE, ERROR_PAGE, NO_HEADLINE, TIMEOUT, ERROR})
 
 
 class Discard(Exception):

@@ -28,10 +28,11 @@ from .domains import registrable_domain
 __all__ = ["Headline", "find_headline", "strip_site_name", "site_name"]
 
 # " | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " / ", "｜", "ㅣ", "--" between title parts.
-_SEPARATOR = re.compile(r"(\s+(?:[|\-–—·•»/]{1,2}|::)\s+|\s*[|｜ㅣ]\s*|\s*--\s*)")
+_SEPARATOR = re.compile(r"((?<!\s)(?:\s+(?:[|\-–—·•»/]{1,2}|::)\s+|\s*[|｜ㅣ]\s*|\s*--\s*))")
 _PREFIX = re.compile(r"^([^:]{2,40}):\s+(.+)$")
 _ELLIPSIS = ("...", "…")
 _MIN_KEY = 15  # characters of a comparison key below which partial matches are not trusted
+_MAX_TITLE_CHARS = 1000  # a metadata title is read this far: longer is stuffing, and splitting it costs
 
 # Votes per source. The <h1> is what readers see and og:title what the publisher
 # chose to share; the JSON-LD headline is often an SEO variant; <title> and
@@ -141,7 +142,7 @@ def _metadata(tree: HtmlElement, data: Structured, url: str, site: str | None) -
         raw.append(("title", title_el.text_content()))
     proposals = []
     for source, value in raw:
-        text = strip_site_name(_unescape(clean(value)), site, url) if value else ""
+        text = strip_site_name(_unescape(clean(value[:_MAX_TITLE_CHARS])), site, url) if value else ""
         if text and norm(text):
             proposals.append(_Proposal(source, text, norm(text)))
     return proposals

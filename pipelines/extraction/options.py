@@ -27,6 +27,8 @@ class ExtractionOptions:
     detect_index_pages: reject link-list pages (home, section, tag pages) as ``index_page``.
     overrides: per-site rules (`SiteOverrides`) tried before the generic extractor for
         the sites they name; None: generic extraction everywhere.
+    time_budget: CPU seconds one page may use; a page still unfinished then is rejected as
+        ``timeout`` (see `budget`). None: no limit.
     """
 
     min_words: int = 50
@@ -36,3 +38,4 @@ class ExtractionOptions:
     max_future_days: float = 2.0
     detect_index_pages: bool = True
     overrides: SiteOverrides | None = None
+    time_budget: float | None = 10.0

@@ -3,7 +3,11 @@
 `read_structured(tree)` collects everything once into a `Structured` object that
 the field extractors (headline, dates, authors, ...) query. JSON-LD is read
 forgivingly: ``@graph`` containers, top-level lists, nested objects, HTML-escaped
-or CDATA-wrapped scripts, trailing commas and raw control characters. Reads no settings.
+or CDATA-wrapped scripts, trailing commas and raw control characters. What a page
+can stuff in is bounded: JSON-LD blocks over `_MAX_JSONLD_CHARS` are skipped, JSON
+nested deeper than `_MAX_DEPTH` is cut there, strings lose control characters and
+lone surrogates (JSON escapes can carry both), and only so many nodes and values
+per <meta> name are kept. Reads no settings.
 """
 
 from __future__ import annotations
@@ -11,14 +15,16 @@ from __future__ import annotations
 import html
 import json
 import logging
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from lxml.html import HtmlElement
 
-from .text import is_noise
+from .text import is_noise, scrub
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +42,10 @@ ARTICLE_TYPES = frozenset(
 _TRAILING_COMMA = re.compile(r",\s*([\]}])")
 _CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 _HTML_COMMENT = re.compile(r"^\s*<!--|-->\s*$")
+_MAX_JSONLD_CHARS = 2_000_000  # a block longer than this is not metadata (long articleBody included)
+_MAX_DEPTH = 24  # JSON-LD nesting kept; deeper values become None
+_MAX_NODES = 200  # JSON-LD nodes kept per page
+_MAX_META_VALUES = 50  # values kept per <meta> name (article:tag repeats, nothing else needs more)
 
 
 @dataclass(slots=True)
@@ -84,7 +94,7 @@ def as_text(value: Any) -> str | None:
     if isinstance(value, str):
         return value.strip() or None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
+        return str(value) if math.isfinite(value) else None  # JSON-LD may say NaN or 1e999
     if isinstance(value, dict):
         for key in ("name", "@value", "text", "url", "@id"):
             text = as_text(value.get(key))
@@ -118,7 +128,7 @@ def _loads(raw: str) -> Any:
     for candidate in (text, _TRAILING_COMMA.sub(r"\1", text)):
         try:
             return decoder.decode(candidate)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's stack
             pass
     # Several objects back to back, or garbage after the first: take what decodes.
     values: list[Any] = []
@@ -129,10 +139,23 @@ def _loads(raw: str) -> Any:
             break
         try:
             value, pos = decoder.raw_decode(text, start)
-        except ValueError:
+        except (ValueError, RecursionError):
             break
         values.append(value)
     return values or None
+
+
+def _scrubbed(value: Any, depth: int = 0) -> Any:
+    """Parsed JSON with clean strings (keys too) and nothing nested deeper than `_MAX_DEPTH`."""
+    if isinstance(value, str):
+        return scrub(value)
+    if depth >= _MAX_DEPTH and isinstance(value, (list, dict)):
+        return None
+    if isinstance(value, list):
+        return [_scrubbed(item, depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {scrub(key): _scrubbed(item, depth + 1) for key, item in value.items()}
+    return value
 
 
 def _flatten(value: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
@@ -174,16 +197,21 @@ def read_structured(tree: HtmlElement) -> Structured:
         key = meta.get("property") or meta.get("name") or meta.get("http-equiv")
         content = meta.get("content")
         if key and content is not None:
-            data.meta.setdefault(key.strip().lower(), []).append(html.unescape(content))
+            values = data.meta.setdefault(key.strip().lower(), [])
+            if len(values) < _MAX_META_VALUES:
+                values.append(html.unescape(content))
     for script in tree.iter("script"):
         kind = (script.get("type") or "").lower()
-        if "ld+json" not in kind or not script.text:
+        if "ld+json" not in kind or not script.text or len(data.jsonld) >= _MAX_NODES:
+            continue
+        if len(script.text) > _MAX_JSONLD_CHARS:
+            logger.debug("JSON-LD block of %d characters skipped", len(script.text))
             continue
         parsed = _loads(script.text)
         if parsed is None:
             logger.debug("unreadable JSON-LD block skipped")
             continue
-        data.jsonld.extend(_flatten(parsed))
+        data.jsonld.extend(islice(_flatten(_scrubbed(parsed)), _MAX_NODES - len(data.jsonld)))
     best = max(data.jsonld, key=_article_score, default=None)
     if best is not None and _article_score(best) > 0:
         data.article = best
@@ -202,7 +230,7 @@ def itemprop_values(tree: HtmlElement, prop: str) -> list[str]:
     their microdata describes other articles.
     """
     values = []
-    for element in tree.xpath(f"//*[@itemprop={json.dumps(prop)}]"):
+    for element in tree.xpath(f"//*[@itemprop={json.dumps(prop)}]")[:_MAX_META_VALUES]:
         if is_noise(element):
             continue
         value = element.get("content") or element.get("datetime")

@@ -11,6 +11,10 @@ _SPACE = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+# Characters no text may carry: C0 controls but tab and line breaks, DEL, and surrogates (a lone
+# one cannot be encoded; lxml cuts a document at the first, and refuses controls in XPath values).
+_UNWANTED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 # Ancestors whose text never belongs to the article proper.
 NOISE_TAGS = frozenset({"nav", "aside", "footer", "form", "noscript", "script", "style", "template", "iframe", "select", "button"})
@@ -20,6 +24,16 @@ NOISE_HINTS = re.compile(
     r"subscribe|cookie|consent|advert\w*|ad-slot|banner|outbrain|taboola|more-stories|read-more|tags?-list)($|[\s_-])",
     re.IGNORECASE,
 )
+
+
+def scrub(text: str) -> str:
+    """`text` without control characters (tab and line breaks kept) and lone surrogates; a
+    surrogate pair left by a JSON escape ("\\ud83d\\ude00") becomes the character it encodes."""
+    if not _UNWANTED.search(text):
+        return text
+    if _SURROGATE.search(text):
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "ignore")
+    return _UNWANTED.sub("", text)
 
 
 def clean(text: str | None) -> str:
