@@ -35,6 +35,15 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+# Per-reason counts kept with a run (as "extract/skipped/not_html", ...): every counted skip,
+# refusal and cap, and every kind of error or dropped work, so `stats --json` says why.
+KEPT_PREFIXES = (
+    "newspipe/extract/skipped/", "newspipe/extract/error", "newspipe/extract/timeout",
+    "newspipe/discovery/skipped/", "newspipe/discovery/capped/", "newspipe/discovery/bad_entry/",
+    "newspipe/fetch/", "newspipe/item/error", "newspipe/dropped/", "newspipe/redis/", "newspipe/jobdir/",
+)  # fmt: skip
+
+
 def run_counts(stats: dict[str, Any]) -> dict[str, int]:
     """The outcome counts worth keeping with a run, from the crawl's stats."""
     not_modified = int(stats.get("newspipe/fetch/not_modified", 0))
@@ -62,7 +71,7 @@ def run_counts(stats: dict[str, Any]) -> dict[str, int]:
         "skipped": int(stats.get("newspipe/extract/skipped", 0)),
     }
     for key, value in stats.items():
-        if key.startswith(("newspipe/extract/skipped/", "newspipe/discovery/skipped/", "newspipe/discovery/capped/", "newspipe/fetch/")):
+        if key.startswith(KEPT_PREFIXES):
             counts[key.removeprefix("newspipe/")] = int(value)
         elif key.startswith("downloader/response_status_count/"):
             counts["http_" + key.rsplit("/", 1)[1]] = int(value)
