@@ -21,6 +21,7 @@ Errors name the file, the source and the field.
 
 from __future__ import annotations
 
+import difflib
 import re
 import string
 import tomllib
@@ -85,6 +86,17 @@ _ARCHIVE_FIELDS = {"year", "month", "day"}
 _KNOWN = {"name", "language", "robots_sitemaps", "delay", "concurrency", *_STR_LISTS}
 
 
+def unknown_fields_message(unknown: list[str], known: set[str]) -> str:
+    """"unknown field(s) ..." with a "did you mean" for each name close to a known one (a typo)."""
+    named, guessed = [], True
+    for key in unknown:
+        close = difflib.get_close_matches(key, sorted(known), n=1)
+        named.append(f"{key} (did you mean {close[0]!r}?)" if close else key)
+        guessed = guessed and bool(close)
+    listed = "" if guessed else f"; known fields: {', '.join(sorted(known))}"
+    return f"unknown field(s) {', '.join(named)}{listed}"
+
+
 def _source_from_table(path: str | Path, index: int, table: Any) -> Source:
     if not isinstance(table, dict):
         raise SourcesError(path, f"entry #{index + 1} is not a table")
@@ -93,7 +105,7 @@ def _source_from_table(path: str | Path, index: int, table: Any) -> Source:
         raise SourcesError(path, "missing or empty name", source=f"#{index + 1}", field_name="name")
     unknown = sorted(set(table) - _KNOWN)
     if unknown:
-        raise SourcesError(path, f"unknown field(s) {', '.join(unknown)}", source=name, field_name=unknown[0])
+        raise SourcesError(path, unknown_fields_message(unknown, _KNOWN), source=name, field_name=unknown[0])
     lists: dict[str, tuple[str, ...]] = {}
     for key in _STR_LISTS:
         value = table.get(key, [])
