@@ -23,7 +23,9 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.console import Console
 
-from crawler.cli_options import AllowNetworkOption
+from crawler import cli_errors
+from crawler.cli_errors import open_database
+from crawler.cli_options import AllowNetworkOption, LogLevelOption
 from crawler.report import print_tables, stats_tables, summary_table
 from crawler.runner import CrawlOutcome, build_settings, run_spider
 from crawler.sources import SourcesError, load_sources
@@ -48,10 +50,18 @@ DbOption = Annotated[
     Optional[str],
     typer.Option("--db", help="SQLAlchemy URL or SQLite path. Default: $NEWSPIPE_DATABASE_URL, else sqlite:///newspipe.db."),
 ]
-LogLevelOption = Annotated[str, typer.Option("--log-level", help="Scrapy log level on stderr.")]
 WarcDirOption = Annotated[
     Optional[Path], typer.Option("--warc-dir", help="Also write every download to a WARC file in this directory (replay with `backfill --warc`).")
 ]
+
+
+@app.callback()
+def _global_options(
+    debug: Annotated[
+        bool, typer.Option("--debug", envvar="NEWSPIPE_DEBUG", help="Print the full traceback of an error (else one line).")
+    ] = False,
+) -> None:
+    cli_errors.set_debug(debug)
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -84,6 +94,7 @@ def _run(
     from storage.locks import LockHeld
 
     overrides = {**overrides, "NEWSPIPE_PROGRESS": progress and err.is_terminal}
+    cli_errors.check_database(overrides.get("NEWSPIPE_DATABASE_URL"))  # a wrong --db: one line, before Scrapy starts
     try:
         outcome = run_spider(spider, build_settings(overrides), lock_name=lock_name, **spider_kwargs)
     except LockHeld as exc:
@@ -271,7 +282,6 @@ def export(
     Incremental exports: pass the cursor the previous export printed (`--after-cursor`), or keep
     it in a file (`--cursor-file`), and only new articles and new versions are exported.
     """
-    from storage.engine import Database, resolve_database_url
     from storage.export import WRITERS
     from storage.repository import ArticleRepository, ExportCursor
 
@@ -287,7 +297,7 @@ def export(
         after = ExportCursor.parse(after_text) if after_text else None
     except ValueError as exc:
         raise fail(str(exc)) from None
-    with Database(resolve_database_url(db)) as database, database.sessions() as session:
+    with open_database(db, create=False) as database, database.sessions() as session:
         repository = ArticleRepository(session)
         upto = repository.export_cursor()
         records = repository.iter_export(
@@ -318,10 +328,9 @@ def stats(
     db: DbOption = None,
 ) -> None:
     """Articles by source and day, duplicates, and the last runs with their counts."""
-    from storage.engine import Database, resolve_database_url
     from storage.repository import ArticleRepository
 
-    with Database(resolve_database_url(db)) as database, database.sessions() as session:
+    with open_database(db, create=False) as database, database.sessions() as session:
         data = ArticleRepository(session).stats()
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
@@ -370,10 +379,9 @@ def demo(
 @db_app.command("upgrade")
 def db_upgrade(db: DbOption = None) -> None:
     """Create the schema, or bring it to the latest migration."""
-    from storage.engine import Database, resolve_database_url
     from storage.migrate import current_revision, head_revision
 
-    database = Database(resolve_database_url(db), upgrade=False)
+    database = open_database(db, create=True, upgrade=False)
     try:
         before = current_revision(database.engine)
         from storage.migrate import upgrade_to_head
@@ -391,10 +399,9 @@ def db_replay(
 ) -> None:
     """Load articles that a run had to spool (the database was down) into the database."""
     from pipelines.writer import ArticleWriter
-    from storage.engine import Database, resolve_database_url
     from storage.spool import spool_for
 
-    with Database(resolve_database_url(db)) as database:
+    with open_database(db, create=True) as database:
         spool = spool_for(spool_dir, database.url)
         waiting = len(spool)
         if not waiting:
@@ -415,10 +422,9 @@ def db_recanonicalize(
 ) -> None:
     """Re-key stored articles by the current canonical-URL rules; articles that now share a key are merged (URLs kept as aliases)."""
     from pipelines.extraction import canonicalize_url
-    from storage.engine import Database, resolve_database_url
     from storage.recanonicalize import recanonicalize
 
-    with Database(resolve_database_url(db)) as database:
+    with open_database(db, create=False) as database:
         counts = recanonicalize(database.sessions, canonicalize_url, batch_size=batch_size)
     err.print(
         f"{database.display_url()}: {counts.articles:,} articles checked, {counts.rekeyed:,} re-keyed, "
@@ -440,12 +446,9 @@ cli_workers.register(app)
 
 def main() -> None:
     # No logging set-up here: crawls install Scrapy's handler (LOG_LEVEL); other commands
-    # report through the console and let Python print warnings on its own.
-    try:
-        app()
-    except SourcesError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(EXIT_USAGE)
+    # report through the console and let Python print warnings on its own. An error that
+    # reaches here is one line and an exit code (crawler.cli_errors), a traceback with --debug.
+    cli_errors.run(app)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ from typing import Annotated, Optional
 import typer
 
 from crawler.archives.cdx import DEFAULT_CDX_SERVER, DEFAULT_REPLAY
-from crawler.cli_options import AllowNetworkOption
+from crawler.cli_errors import open_database
+from crawler.cli_options import AllowNetworkOption, LogLevelOption
 from crawler.sources import SourcesError, load_sources
 
 
@@ -33,7 +34,7 @@ def backfill(
     missing: Annotated[bool, typer.Option("--missing", help="Only days of the window with no stored article (sitemaps and archive pages).")] = False,
     language: Annotated[Optional[list[str]], typer.Option("--language", "-l", help="Keep only this language (repeatable).")] = None,
     db: Annotated[Optional[str], typer.Option("--db", help="SQLAlchemy URL or SQLite path.")] = None,
-    log_level: Annotated[str, typer.Option("--log-level", help="Scrapy log level on stderr.")] = "WARNING",
+    log_level: LogLevelOption = "WARNING",
     progress: Annotated[bool, typer.Option(help="Live progress display on a terminal.")] = True,
     allow_network: AllowNetworkOption = None,
 ) -> None:
@@ -76,10 +77,8 @@ def backfill(
     days: list[str] = []
     if missing:
         from storage.coverage import coverage_by_day
-        from storage.engine import Database, resolve_database_url
-
         last = (window.until.date() if window.until else date.today())
-        with Database(resolve_database_url(db)) as database, database.sessions() as session:
+        with open_database(db, create=True) as database, database.sessions() as session:
             counts = coverage_by_day(session, names, window.since.date(), last)
         days = [day.isoformat() for day, per_source in counts.items() if not any(per_source.values())]
         if not days:
@@ -101,12 +100,11 @@ def coverage(
 
     from crawler.cli import _window
     from storage.coverage import coverage_by_day
-    from storage.engine import Database, resolve_database_url
 
     window = _window(since, until)
     last = window.until.date() if window.until else date.today()
     first = window.since.date() if window.since else last - timedelta(days=29)
-    with Database(resolve_database_url(db)) as database, database.sessions() as session:
+    with open_database(db, create=False) as database, database.sessions() as session:
         counts = coverage_by_day(session, source or [], first, last)
     sources = sorted({name for per_source in counts.values() for name in per_source})
     if as_json:
@@ -130,10 +128,9 @@ def report(
     """Write a self-contained HTML crawl-health report: the sources that broke, a sources x days heatmap, run history."""
     from crawler.health_report import render
     from crawler.health_stats import MIN_BODY_WORDS
-    from storage.engine import Database, resolve_database_url
     from storage.health import collect
 
-    with Database(resolve_database_url(db)) as database, database.sessions() as session:
+    with open_database(db, create=False) as database, database.sessions() as session:
         health = collect(session, days=days, min_body_words=MIN_BODY_WORDS)
     output.write_text(render(health), encoding="utf-8")
     typer.echo(f"wrote {output}", err=True)

@@ -7,6 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from crawler.cli_errors import check_log_level
+
 AllowNetworkOption = Annotated[
     Optional[list[str]],
     typer.Option(
@@ -14,4 +16,8 @@ AllowNetworkOption = Annotated[
         metavar="CIDR",
         help="Also fetch from this private or loopback network, e.g. 10.0.0.0/8 (repeatable; adds to $NEWSPIPE_ALLOW_NETWORKS, comma-separated).",
     ),
+]
+
+LogLevelOption = Annotated[
+    str, typer.Option("--log-level", help="Scrapy log level on stderr: CRITICAL, ERROR, WARNING, INFO or DEBUG.", callback=check_log_level)
 ]
