@@ -116,6 +116,9 @@ def selection_settings(db: str | None, sources_file: Path | None, names: list[st
 
 
 def _exit_for(outcome: CrawlOutcome) -> None:
+    failures = int(outcome.stats.get("newspipe/fetch/connect_failed", 0))
+    if failures and not outcome.stats.get("response_received_count"):
+        raise fail(f"no host could be reached ({failures:,} connection failures): check the network", EXIT_FAILED)
     if outcome.ok:
         return
     spooled = int(outcome.stats.get("newspipe/store/spooled", 0))

@@ -55,6 +55,7 @@ from crawler.items import Article
 from pipelines.extraction import canonicalize_url
 from crawler.sources import Source, SourcesError, load_sources
 from crawler.spiders.options import OPTION_ARGS, CrawlOptions, apply_download_slots, resolve_options, split_list
+from crawler.unreachable import is_connect_error
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -326,6 +327,8 @@ class BaseNewsSpider(scrapy.Spider):
         else:
             name = type(failure.value).__name__
             self._inc(f"newspipe/fetch/error/{name}")
+            if is_connect_error(failure.value):
+                log = logger.debug  # said once per host by crawler.unreachable
             log("%s not fetched: %s for %s", kind, name, request.url)
 
     # -- helpers ---------------------------------------------------------------------------
