@@ -234,6 +234,9 @@ def fetch(
         overrides["NEWSPIPE_SOURCES_FILE"] = ""
     outcome = _run("urls", overrides, progress, urls=list(urls))
     _exit_for(outcome)
+    missed = int(outcome.stats.get("newspipe/urls/not_fetched", 0))
+    if missed:  # the user named each URL: not getting one is a failed run
+        raise fail(f"{missed} of {len(urls)} URLs not fetched (reasons above)", EXIT_FAILED)
 
 
 def _read_page(target: str) -> tuple[bytes, str]:
