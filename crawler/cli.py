@@ -1,8 +1,9 @@
 """The `newspipe` command line (typer + rich).
 
 Commands: crawl, fetch, extract, export, stats, demo, db upgrade. Library errors
-become one clear line on stderr and an exit code at this boundary: 0 success,
-1 the run failed, 2 bad arguments or configuration, 3 `extract` found no article.
+become one clear line on stderr and an exit code at this boundary (`crawler.cli_errors`;
+a traceback only with `--debug`): 0 success, 1 the run failed, 2 bad arguments or
+configuration, 3 `extract` found no article.
 The database is `--db`, else $NEWSPIPE_DATABASE_URL, else sqlite:///newspipe.db.
 Commands that fetch refuse private network addresses except the networks named by
 `--allow-network` and $NEWSPIPE_ALLOW_NETWORKS (comma-separated).
@@ -24,7 +25,7 @@ import typer
 from rich.console import Console
 
 from crawler import cli_errors
-from crawler.cli_errors import open_database
+from crawler.cli_errors import EXIT_FAILED, EXIT_USAGE, open_database
 from crawler.cli_options import AllowNetworkOption, LogLevelOption
 from crawler.report import print_tables, stats_tables, summary_table
 from crawler.runner import CrawlOutcome, build_settings, run_spider
@@ -43,7 +44,7 @@ app.add_typer(db_app, name="db")
 err = Console(stderr=True)
 out = Console()
 
-EXIT_FAILED, EXIT_USAGE, EXIT_NOT_ARTICLE = 1, 2, 3
+EXIT_NOT_ARTICLE = 3
 EXIT_LOCKED = 4  # another run of the same crawl job holds its lock
 
 DbOption = Annotated[
@@ -65,7 +66,7 @@ def _global_options(
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
+    cli_errors.report(message)
     return typer.Exit(code)
 
 
