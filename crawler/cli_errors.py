@@ -95,30 +95,45 @@ def database_problem(url: str, exc: BaseException) -> str | None:
 def open_database(db: str | None, *, create: bool, upgrade: bool = True) -> Database:
     """The database `--db` names (else $NEWSPIPE_DATABASE_URL, else ./newspipe.db), connected once.
 
-    With `create=False` a SQLite file that does not exist is a `UserError` and is not created.
-    A URL that names no database, or one that cannot be reached, is a `UserError` naming it.
+    With `create=False` (read commands) a SQLite file that does not exist, or a database without
+    newspipe's tables, is a `UserError`, and nothing is created. A URL that names no database, or
+    one that cannot be reached, is a `UserError` naming it. `upgrade` brings the schema to the
+    latest migration.
     """
+    from sqlalchemy import inspect
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
     from storage.engine import Database, missing_sqlite_file, resolve_database_url
+    from storage.migrate import upgrade_to_head
 
     url = resolve_database_url(db)
     try:
         make_url(url)
     except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         raise UserError(database_problem(url, exc) or str(exc)) from exc
+    missing = None if create else missing_sqlite_file(url)
+    if missing is not None:
+        raise UserError(f"no newspipe database at {missing}")
     try:
-        missing = None if create else missing_sqlite_file(url)
-        if missing is not None:
-            raise UserError(f"no newspipe database at {missing}")
-        database = Database(url, upgrade=upgrade)
-        if not upgrade:
+        database = Database(url, upgrade=False)
+    except (ArgumentError, NoSuchModuleError, ModuleNotFoundError) as exc:
+        raise UserError(database_problem(url, exc) or str(exc)) from exc
+    try:
+        if not create and not inspect(database.engine).has_table("articles"):
+            raise UserError(f"{database.display_url()} is not a newspipe database (no articles table; `newspipe db upgrade` creates one)")
+        if upgrade:
+            upgrade_to_head(database.engine)
+        else:
             with database.engine.connect():
                 pass
-        return database
-    except (ArgumentError, NoSuchModuleError, ModuleNotFoundError, OperationalError) as exc:
+    except OperationalError as exc:
+        database.close()
         raise UserError(database_problem(url, exc) or str(exc)) from exc
+    except BaseException:
+        database.close()
+        raise
+    return database
 
 
 def check_database(db: str | None) -> None:

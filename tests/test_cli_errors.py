@@ -7,6 +7,7 @@ an exception becomes a line). No traceback unless `--debug`.
 from __future__ import annotations
 
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -83,6 +84,16 @@ def test_read_commands_never_create_a_database(tmp_path: Path, command: list[str
     assert result.returncode == 2
     assert one_line(result) == f"error: no newspipe database at {mistyped}"
     assert not mistyped.exists() and not (tmp_path / "r.html").exists()
+
+
+def test_read_commands_do_not_put_a_schema_into_another_database(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    other.touch()
+    result = newspipe("stats", "--db", str(other))
+    assert result.returncode == 2
+    assert one_line(result) == f"error: sqlite:///{other} is not a newspipe database (no articles table; `newspipe db upgrade` creates one)"
+    with sqlite3.connect(other) as connection:
+        assert connection.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
 
 
 def test_read_commands_still_read_an_existing_database(tmp_path: Path) -> None:
