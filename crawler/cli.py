@@ -1,8 +1,9 @@
 """The `newspipe` command line (typer + rich).
 
 Commands: crawl, fetch, extract, export, stats, demo, db upgrade. Library errors
-become one clear line on stderr and an exit code at this boundary: 0 success,
-1 the run failed, 2 bad arguments or configuration, 3 `extract` found no article.
+become one clear line on stderr and an exit code at this boundary (`crawler.cli_errors`;
+a traceback only with `--debug`): 0 success, 1 the run failed, 2 bad arguments or
+configuration, 3 `extract` found no article.
 The database is `--db`, else NEWSPIPE_DATABASE_URL (environment or newspipe.toml), else
 sqlite:///newspipe.db. Settings come in layers (`crawler.config`): defaults, newspipe.toml or
 `--config FILE`, the environment, the command line.
@@ -24,8 +25,10 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.console import Console
 
+from crawler import cli_errors
 from crawler.cli_config import ConfigOption, LogFormatOption, SetOption, load_config
-from crawler.cli_options import DATE_FORMS, AllowNetworkOption, DbOption
+from crawler.cli_errors import EXIT_FAILED, EXIT_USAGE, open_database
+from crawler.cli_options import DATE_FORMS, AllowNetworkOption, DbOption, LogLevelOption
 from crawler.config import current, use
 from crawler.report import print_tables, stats_tables, summary_table
 from crawler.runner import CrawlOutcome, build_settings, run_spider
@@ -57,29 +60,34 @@ def _main_options(
     config_file: ConfigOption = None,
     assignments: SetOption = None,
     log_format: LogFormatOption = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", envvar="NEWSPIPE_DEBUG", help="Print the full traceback of an error (else one line).")
+    ] = False,
 ) -> None:
     """newspipe: crawl news sites into clean, deduplicated articles in SQL.
 
     Settings: defaults < newspipe.toml (or --config FILE) < NEWSPIPE_* environment < command line;
     `newspipe config` shows them.
     """
+    cli_errors.set_debug(debug)
     use(load_config(config_file, assignments, log_format))
+
+
 app.add_typer(db_app, name="db")
 
 err = Console(stderr=True)
 out = Console()
 
-EXIT_FAILED, EXIT_USAGE, EXIT_NOT_ARTICLE = 1, 2, 3
+EXIT_NOT_ARTICLE = 3
 EXIT_LOCKED = 4  # another run of the same crawl job holds its lock
 
-LogLevelOption = Annotated[str, typer.Option("--log-level", help="Scrapy log level on stderr.")]
 WarcDirOption = Annotated[
     Optional[Path], typer.Option("--warc-dir", help="Also write every download to a WARC file in this directory (replay with `backfill --warc`).")
 ]
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
+    cli_errors.report(message)
     return typer.Exit(code)
 
 
@@ -108,6 +116,7 @@ def _run(
     from storage.locks import LockHeld
 
     overrides = {**overrides, "NEWSPIPE_PROGRESS": progress and err.is_terminal}
+    cli_errors.check_database(overrides.get("NEWSPIPE_DATABASE_URL"))  # a wrong --db: one line, before Scrapy starts
     try:
         outcome = run_spider(spider, build_settings(current().settings(overrides)), lock_name=lock_name, **spider_kwargs)
     except LockHeld as exc:
@@ -130,6 +139,9 @@ def selection_settings(db: str | None, sources_file: Path | None, names: list[st
 
 def _exit_for(outcome: CrawlOutcome) -> None:
     """Exit 1, with one line saying why, unless the run finished cleanly (`crawler.outcome`)."""
+    failures = int(outcome.stats.get("newspipe/fetch/connect_failed", 0))
+    if failures and not outcome.stats.get("response_received_count"):
+        raise fail(f"no host could be reached ({failures:,} connection failures): check the network", EXIT_FAILED)
     if outcome.ok:
         return
     what = f"the run was interrupted ({outcome.reason})" if outcome.status == "interrupted" else "the run failed"
@@ -272,6 +284,9 @@ def fetch(
         overrides["NEWSPIPE_SOURCES_FILE"] = ""
     outcome = _run("urls", overrides, progress, urls=list(urls))
     _exit_for(outcome)
+    missed = int(outcome.stats.get("newspipe/urls/not_fetched", 0))
+    if missed:  # the user named each URL: not getting one is a failed run
+        raise fail(f"{missed} of {len(urls)} URLs not fetched (reasons above)", EXIT_FAILED)
 
 
 def _read_page(target: str) -> tuple[bytes, str]:
@@ -324,7 +339,6 @@ def export(
     Incremental exports: pass the cursor the previous export printed (`--after-cursor`), or keep
     it in a file (`--cursor-file`), and only new articles and new versions are exported.
     """
-    from storage.engine import Database, resolve_database_url
     from storage.export import WRITERS
     from storage.repository import ArticleRepository, ExportCursor
 
@@ -340,7 +354,7 @@ def export(
         after = ExportCursor.parse(after_text) if after_text else None
     except ValueError as exc:
         raise fail(str(exc)) from None
-    with Database(resolve_database_url(db)) as database, database.sessions() as session:
+    with open_database(db, create=False) as database, database.sessions() as session:
         repository = ArticleRepository(session)
         upto = repository.export_cursor()
         records = repository.iter_export(
@@ -371,10 +385,9 @@ def stats(
     db: DbOption = None,
 ) -> None:
     """Articles by source and day, duplicates, and the last runs with their counts."""
-    from storage.engine import Database, resolve_database_url
     from storage.repository import ArticleRepository
 
-    with Database(resolve_database_url(db)) as database, database.sessions() as session:
+    with open_database(db, create=False) as database, database.sessions() as session:
         data = ArticleRepository(session).stats()
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
@@ -423,10 +436,9 @@ def demo(
 @db_app.command("upgrade")
 def db_upgrade(db: DbOption = None) -> None:
     """Create the schema, or bring it to the latest migration."""
-    from storage.engine import Database, resolve_database_url
     from storage.migrate import current_revision, head_revision
 
-    database = Database(resolve_database_url(db), upgrade=False)
+    database = open_database(db, create=True, upgrade=False)
     try:
         before = current_revision(database.engine)
         from storage.migrate import upgrade_to_head
@@ -444,10 +456,9 @@ def db_replay(
 ) -> None:
     """Load articles that a run had to spool (the database was down) into the database."""
     from pipelines.writer import ArticleWriter
-    from storage.engine import Database, resolve_database_url
     from storage.spool import spool_for
 
-    with Database(resolve_database_url(db)) as database:
+    with open_database(db, create=True) as database:
         spool = spool_for(spool_dir, database.url)
         waiting = len(spool)
         if not waiting:
@@ -468,10 +479,9 @@ def db_recanonicalize(
 ) -> None:
     """Re-key stored articles by the current canonical-URL rules; articles that now share a key are merged (URLs kept as aliases)."""
     from pipelines.extraction import canonicalize_url
-    from storage.engine import Database, resolve_database_url
     from storage.recanonicalize import recanonicalize
 
-    with Database(resolve_database_url(db)) as database:
+    with open_database(db, create=False) as database:
         counts = recanonicalize(database.sessions, canonicalize_url, batch_size=batch_size)
     err.print(
         f"{database.display_url()}: {counts.articles:,} articles checked, {counts.rekeyed:,} re-keyed, "
@@ -501,12 +511,9 @@ cli_config.register(app)
 
 def main() -> None:
     # No logging set-up here: crawls install Scrapy's handler (LOG_LEVEL); other commands
-    # report through the console and let Python print warnings on its own.
-    try:
-        app()
-    except SourcesError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(EXIT_USAGE)
+    # report through the console and let Python print warnings on its own. An error that
+    # reaches here is one line and an exit code (crawler.cli_errors), a traceback with --debug.
+    cli_errors.run(app)
 
 
 if __name__ == "__main__":

@@ -16,8 +16,9 @@ from typing import Annotated, Optional
 import typer
 
 from crawler.archives.cdx import DEFAULT_CDX_SERVER, DEFAULT_REPLAY
+from crawler.cli_errors import open_database
+from crawler.cli_options import DATE_FORMS, AllowNetworkOption, DbOption, LogLevelOption
 from crawler.discovery.window import Window
-from crawler.cli_options import DATE_FORMS, AllowNetworkOption, DbOption
 from crawler.sources import SourcesError, load_sources
 
 
@@ -34,7 +35,7 @@ def backfill(
     missing: Annotated[bool, typer.Option("--missing", help="Only days of the window with no stored article (sitemaps and archive pages).")] = False,
     language: Annotated[Optional[list[str]], typer.Option("--language", "-l", help="Keep only this language (repeatable).")] = None,
     db: DbOption = None,
-    log_level: Annotated[str, typer.Option("--log-level", help="Scrapy log level on stderr.")] = "WARNING",
+    log_level: LogLevelOption = "WARNING",
     progress: Annotated[bool, typer.Option(help="Live progress display on a terminal.")] = True,
     allow_network: AllowNetworkOption = None,
 ) -> None:
@@ -77,10 +78,8 @@ def backfill(
     days: list[str] = []
     if missing:
         from storage.coverage import coverage_by_day
-        from storage.engine import Database, resolve_database_url
-
         last = (window.until.date() if window.until else date.today())
-        with Database(resolve_database_url(db)) as database, database.sessions() as session:
+        with open_database(db, create=True) as database, database.sessions() as session:
             counts = coverage_by_day(session, names, window.since.date(), last)
         days = [day.isoformat() for day, per_source in counts.items() if not any(per_source.values())]
         if not days:
@@ -105,10 +104,9 @@ def coverage(
     from crawler.cli import _window, out
     from crawler.report import print_tables
     from storage.coverage import coverage_by_day, stored_days
-    from storage.engine import Database, resolve_database_url
 
     window = _window(since, until)
-    with Database(resolve_database_url(db)) as database, database.sessions() as session:
+    with open_database(db, create=False) as database, database.sessions() as session:
         first, last = coverage_days(window, stored_days(session, source or []))
         counts = coverage_by_day(session, source or [], first, last)
     sources = sorted({name for per_source in counts.values() for name in per_source})
@@ -147,10 +145,9 @@ def report(
     """Write a self-contained HTML crawl-health report: the sources that broke, a sources x days heatmap, run history."""
     from crawler.health_report import render
     from crawler.health_stats import MIN_BODY_WORDS
-    from storage.engine import Database, resolve_database_url
     from storage.health import collect
 
-    with Database(resolve_database_url(db)) as database, database.sessions() as session:
+    with open_database(db, create=False) as database, database.sessions() as session:
         health = collect(session, days=days, min_body_words=MIN_BODY_WORDS)
     output.write_text(render(health), encoding="utf-8")
     typer.echo(f"wrote {output}", err=True)

@@ -7,6 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from crawler.cli_errors import check_log_level
+
 # How a date may be written wherever the CLI takes one (parsed by crawler.discovery.window.parse_bound).
 DATE_FORMS = "ISO date or datetime, or relative: 7d, 12h, 30m, 2w, today, yesterday"
 
@@ -34,4 +36,8 @@ DbOption = Annotated[
         callback=_configured_database,
         help="SQLAlchemy URL or SQLite path. Default: NEWSPIPE_DATABASE_URL (environment or newspipe.toml), else sqlite:///newspipe.db.",
     ),
+]
+
+LogLevelOption = Annotated[
+    str, typer.Option("--log-level", help="Scrapy log level on stderr: CRITICAL, ERROR, WARNING, INFO or DEBUG.", callback=check_log_level)
 ]

@@ -72,6 +72,9 @@ DOWNLOADER_MIDDLEWARES = {
     # No request to loopback, private, link-local... addresses (see crawler.netguard): after retries
     # (a refusal is final), before DownloaderStats (a refused request was never sent).
     "crawler.netguard.PrivateNetworkMiddleware": 570,
+    # A connection failure: one line per host; no retries on a host that never answered (see
+    # crawler.unreachable). Inside the retry middleware: it sees each attempt's exception first.
+    "crawler.unreachable.UnreachableHostsMiddleware": 560,
 }
 
 ITEM_PIPELINES = {

@@ -15,14 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
 from sqlalchemy import func, inspect, select
-from sqlalchemy.engine import make_url
 
-from storage.engine import Database, normalise_database_url, resolve_database_url
+from storage.engine import Database, missing_sqlite_file, normalise_database_url, resolve_database_url
 from storage.models import Article, Source, Story
 from storage.parquet import UTC_TS, export_table
 from storage.repository import ArticleRepository
@@ -64,10 +62,9 @@ class NewsDatabase:
         database without newspipe's tables.
         """
         resolved = normalise_database_url(resolve_database_url(url))
-        parsed = make_url(resolved)
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            if not Path(parsed.database).is_file():
-                raise FileNotFoundError(f"no newspipe database at {parsed.database}")
+        missing = missing_sqlite_file(resolved)
+        if missing is not None:
+            raise FileNotFoundError(f"no newspipe database at {missing}")
         database = Database(resolved, upgrade=False)
         if not inspect(database.engine).has_table("articles"):
             shown = database.display_url()

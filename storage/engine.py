@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -50,6 +51,15 @@ def normalise_database_url(url: str) -> str:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
+
+
+def missing_sqlite_file(url: str) -> str | None:
+    """The path of the SQLite file `url` names when no such file exists (opening it would create
+    an empty database there), else None (another backend, in-memory, or the file is there)."""
+    parsed = make_url(normalise_database_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return None if Path(parsed.database).is_file() else parsed.database
 
 
 # libpq parameters: give up connecting after 10 s; probe an idle connection after 30 s, every 10 s,

@@ -79,7 +79,7 @@ def test_crawl_with_unreachable_seeds_fails_with_exit_1(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "the run failed" in result.stderr
+    assert "no host could be reached" in result.stderr
 
 
 def test_db_upgrade(tmp_path: Path) -> None:

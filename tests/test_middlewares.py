@@ -130,13 +130,19 @@ def test_retries_exhausted_counts_the_error(tmp_path: Path, fixture_server: Fixt
 def test_network_errors_are_retried_with_backoff(tmp_path: Path) -> None:
     import socket
 
+    from crawler import settings as project_settings
+
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     result = run_crawl(
         "urls",
-        # No robots.txt fetch: it would be retried too.
-        {"NEWSPIPE_SOURCES_FILE": str(tmp_path / "none.toml"), "RETRY_TIMES": 2, "ROBOTSTXT_OBEY": False},
+        # No robots.txt fetch: it would be retried too. Without UnreachableHostsMiddleware, which
+        # stops retrying a host that never answered (tests/test_unreachable.py).
+        {
+            "NEWSPIPE_SOURCES_FILE": str(tmp_path / "none.toml"), "RETRY_TIMES": 2, "ROBOTSTXT_OBEY": False,
+            "DOWNLOADER_MIDDLEWARES": {**project_settings.DOWNLOADER_MIDDLEWARES, "crawler.unreachable.UnreachableHostsMiddleware": None},
+        },
         {"urls": f"http://127.0.0.1:{port}/unreachable-story-here"},
     )
     assert result.error is None, result.error

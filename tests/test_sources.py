@@ -82,6 +82,15 @@ def test_bad_file_names_file_source_and_field(text: str, source: str, field: str
     assert message in str(info.value) and "bad.toml" in str(info.value)
 
 
+def test_unknown_field_suggests_the_known_one() -> None:
+    text = '[[source]]\nname = "a"\nfeeds = ["https://a/f"]\nsitemap = ["https://a/s"]\nxyzzy = 1'
+    with pytest.raises(SourcesError) as info:
+        parse_sources(text, "bad.toml")
+    assert info.value.field == "sitemap"
+    assert str(info.value).startswith("bad.toml: source 'a', field 'sitemap': unknown field(s) sitemap (did you mean 'sitemaps'?), xyzzy;")
+    assert "known fields: " in str(info.value) and "\n" not in str(info.value)
+
+
 def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
     with pytest.raises(SourcesError, match="cannot read"):
         load_sources(tmp_path / "missing.toml")

@@ -106,7 +106,7 @@ class PrometheusMetrics:
     def from_crawler(cls, crawler: Crawler) -> Self:
         port = crawler.settings.get("NEWSPIPE_METRICS_PORT")
         if port in (None, ""):
-            raise NotConfigured("NEWSPIPE_METRICS_PORT is not set")
+            raise NotConfigured  # off unless asked for: no message, so no warning on every crawl
         extension = cls(
             crawler, int(port), crawler.settings.get("NEWSPIPE_METRICS_ADDRESS"), crawler.settings.getfloat("NEWSPIPE_METRICS_INTERVAL")
         )

@@ -84,6 +84,7 @@ from crawler.spiders.options import (
     resolve_options,
     split_list,
 )
+from crawler.unreachable import is_connect_error
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -393,6 +394,8 @@ class BaseNewsSpider(scrapy.Spider):
         else:
             name = type(failure.value).__name__
             self._inc(f"newspipe/fetch/error/{name}")
+            if is_connect_error(failure.value):
+                log = logger.debug  # said once per host by crawler.unreachable
             log("%s not fetched: %s for %s", kind, name, request.url)
 
     # -- helpers ---------------------------------------------------------------------------

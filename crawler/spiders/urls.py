@@ -6,6 +6,10 @@ URL's source is the registry source owning its host
 host. The sources file is optional here: a missing file means no registry;
 an invalid one is still an error. Tracking parameters are stripped and
 duplicates fetched once, as in discovery.
+
+The user named each URL, so one that is not fetched (HTTP error, connection failure, refusal,
+not an http(s) URL) is logged at WARNING with its reason and counted in
+`newspipe/urls/not_fetched`; the CLI's `fetch` then exits 1.
 """
 
 from __future__ import annotations
@@ -19,8 +23,13 @@ from crawler.sources import Source, source_for_url
 from crawler.spiders.base import BaseNewsSpider
 from crawler.spiders.options import split_list
 
+from scrapy.spidermiddlewares.httperror import HttpError
+
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable
+
+    from scrapy.http import Request
+    from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +62,9 @@ def _is_http(url: str) -> bool:
         return False
 
 
+NOT_FETCHED = "newspipe/urls/not_fetched"
+
+
 class UrlsSpider(BaseNewsSpider):
     name = "urls"
     sources_file_optional = True
@@ -68,6 +80,7 @@ class UrlsSpider(BaseNewsSpider):
             url = raw if "://" in raw else f"https://{raw}"
             if not _is_http(url):
                 self._skip("invalid_url")
+                self._inc(NOT_FETCHED)
                 logger.error("not an http(s) URL: %r", raw)
                 continue
             source = source_for_url(list(self.options.sources), url) or host_source(url)
@@ -76,3 +89,10 @@ class UrlsSpider(BaseNewsSpider):
             request = self.article_request(DiscoveredURL(url), source, "url", check_patterns=False)
             if request is not None:
                 yield request
+
+    def on_error(self, failure: Failure) -> None:
+        super().on_error(failure)
+        request: Request = failure.request  # type: ignore[attr-defined]  # always one the user named
+        self._inc(NOT_FETCHED)
+        if not failure.check(HttpError):  # the base spider warns of HTTP errors, not of refusals or connection failures
+            logger.warning("not fetched: %s: %s", request.url, failure.value)
