@@ -153,17 +153,6 @@ def _spec_error(path: str | Path, label: str, table: dict[str, Any], exc: msgspe
     return SourcesError(path, message, source=label, field_name=key)
 
 
-def unknown_fields_message(unknown: list[str], known: set[str]) -> str:
-    """"unknown field(s) ..." with a "did you mean" for each name close to a known one (a typo)."""
-    named, guessed = [], True
-    for key in unknown:
-        close = difflib.get_close_matches(key, sorted(known), n=1)
-        named.append(f"{key} (did you mean {close[0]!r}?)" if close else key)
-        guessed = guessed and bool(close)
-    listed = "" if guessed else f"; known fields: {', '.join(sorted(known))}"
-    return f"unknown field(s) {', '.join(named)}{listed}"
-
-
 def _source_from_table(path: str | Path, index: int, table: Any) -> Source:
     if not isinstance(table, dict):
         raise SourcesError(path, f"entry #{index + 1} is not a table")

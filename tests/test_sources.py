@@ -87,8 +87,7 @@ def test_unknown_field_suggests_the_known_one() -> None:
     with pytest.raises(SourcesError) as info:
         parse_sources(text, "bad.toml")
     assert info.value.field == "sitemap"
-    assert str(info.value).startswith("bad.toml: source 'a', field 'sitemap': unknown field(s) sitemap (did you mean 'sitemaps'?), xyzzy;")
-    assert "known fields: " in str(info.value) and "\n" not in str(info.value)
+    assert str(info.value) == "bad.toml: source 'a', field 'sitemap': unknown field 'sitemap'; did you mean 'sitemaps'?"
 
 
 def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
