@@ -28,7 +28,7 @@ __all__ = ["parse_feed"]
 
 # An ISO 8601 date (or a 5-digit year): read with the standard library, whose
 # range checks are strict, rather than taken from feedparser (which reads 10000-01-01 as 2010-12-01).
-_ISO_LIKE = re.compile(r"\s*[+-]?\d{4,}-\d")
+_ISO_LIKE = re.compile(r"^\s*[+-]?\d{4,}-\d")  # anchored: linear under search() too
 # feedparser's bozo exceptions that lose nothing: a charset label or content type that was off.
 _HARMLESS_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 

@@ -21,7 +21,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_RELATIVE = re.compile(r"(\d+)\s*([mhdw])", re.IGNORECASE)
+_RELATIVE = re.compile(r"^(\d+)\s*([mhdw])$", re.IGNORECASE)  # anchored: linear under search() too
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _DAYS_AGO = {"today": 0, "yesterday": 1}
 
