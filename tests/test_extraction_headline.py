@@ -86,3 +86,11 @@ def test_og_title_cut_at_an_unescaped_quote_yields_to_the_heading() -> None:
 def test_og_title_ending_in_dots_yields_to_the_heading_it_starts() -> None:
     head = '<meta property="og:title" content="Council votes to close the coal port..."><title>Courier</title>'
     assert _headline(head, f"<h1>{STORY}</h1>") == STORY
+
+
+def test_heading_and_og_title_with_different_kickers_share_the_headline() -> None:
+    head = f'<meta property="og:title" content="Coal port: {STORY}"><title>Coal port: {STORY} | Courier</title>'
+    assert _headline(head, f"<h1>Energy transition - {STORY}</h1>") == STORY
+    # The same kicker on both: that title as a whole is the headline.
+    head = f'<meta property="og:title" content="Coal port: {STORY}">'
+    assert _headline(head, f"<h1>Coal port: {STORY}</h1>") == f"Coal port: {STORY}"

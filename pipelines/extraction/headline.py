@@ -193,6 +193,16 @@ def find_headline(tree: HtmlElement, data: Structured, url: str, site: str | Non
     # A title that is another source's title plus a short tail after a separator
     # ("Story | Sport", "Story - Local news", "Story-Politics") carries a section or
     # site affix that site-name stripping did not recognise: it votes for the bare title.
+    # The <h1> and a metadata title with different kickers before one shared headline
+    # ("Eskalation in Nahost - «Quote»" and "Angriff auf Israel: «Quote»"): each kicker is
+    # one source's framing, the shared part is the headline both show.
+    if heading_proposal is not None:
+        shared = _shared_tail(heading_proposal.text, [p.text for p in proposals if p is not heading_proposal])
+        if shared:
+            for proposal in proposals:
+                tail = _KICKER.match(proposal.text)
+                if tail and norm(tail.group(2)) == norm(shared):
+                    proposal.key, proposal.text = norm(shared), shared
     sections = _sections(data)
     for proposal in proposals:
         for other in proposals:
@@ -248,6 +258,22 @@ def _is_affixed(longer: str, shorter: str, sections: set[str] = frozenset()) -> 
         return False
     # Without spaces the separator may be a hyphen inside a word ("Berlin-Mitte").
     return bool(match.group(1) and match.group(2)) or norm(match.group(3)) in sections
+
+
+_KICKER = re.compile(r"^(.{2,60}?)(?:\s+[-–—|]\s+|:\s+)(.+)$")
+
+
+def _shared_tail(heading: str, others: list[str]) -> str | None:
+    """The headline after the <h1>'s kicker when another title has it after a different kicker."""
+    match = _KICKER.match(heading)
+    if not match or len(norm(match.group(2))) < _MIN_KEY:
+        return None
+    kicker, tail = norm(match.group(1)), norm(match.group(2))
+    for other in others:
+        other_match = _KICKER.match(other)
+        if other_match and norm(other_match.group(2)) == tail and norm(other_match.group(1)) != kicker:
+            return clean(match.group(2))
+    return None
 
 
 def _is_truncation(short: str, full: str) -> bool:
