@@ -75,3 +75,21 @@ def test_a_page_passing_every_check_is_fully_confident() -> None:
     html = _page(body="<p>" + " ".join([SHORT_TEXT] * 4) + "</p>")
     result = extract_article(html, "https://courier.example/news/road-closed", fetched_at=FETCHED)
     assert isinstance(result, ArticleRecord) and result.is_article_confidence == 1.0
+
+
+def test_extract_pipeline_counts_pages_kept_in_doubt() -> None:
+    from scrapy.utils.test import get_crawler
+
+    from crawler.items import Article
+    from pipelines.extract import ExtractPipeline
+
+    crawler = get_crawler()
+    pipeline = ExtractPipeline(ExtractionOptions(), crawler.stats)
+    html = _page('<meta property="article:published_time" content="2026-01-09T08:00:00+01:00">', f"<p>{SHORT_TEXT}</p>")
+    url = "https://courier.example/news/road-closed"
+    page = Article(url=url, response_url=url, source="courier", status=200, content_type="text/html", html=html,
+                   fetched_at=FETCHED, discovered_via="feed")
+    kept = pipeline.process_item(page)
+    assert kept.record.is_article_confidence < 1
+    assert crawler.stats.get_value("newspipe/extract/kept_in_doubt") == 1
+    assert crawler.stats.get_value("newspipe/extract/articles") == 1
