@@ -94,3 +94,13 @@ def test_heading_and_og_title_with_different_kickers_share_the_headline() -> Non
     # The same kicker on both: that title as a whole is the headline.
     head = f'<meta property="og:title" content="Coal port: {STORY}">'
     assert _headline(head, f"<h1>Coal port: {STORY}</h1>") == f"Coal port: {STORY}"
+
+
+def test_microdata_headline_agreeing_with_the_heading_beats_a_social_title() -> None:
+    social = (f'<meta property="og:title" content="{SOCIAL}"><meta name="twitter:title" content="{SOCIAL}">'
+              f'<title>{SOCIAL}</title>')
+    body = f'<div itemscope itemtype="https://schema.org/NewsArticle"><meta itemprop="headline" content="{STORY}">'
+    assert _headline(social, f"{body}<h1>{STORY}</h1></div>") == STORY
+    # The microdata names another text than the <h1>: no agreement, the social titles win.
+    other = body.replace(STORY, "Port closure approved after long debate")
+    assert _headline(social, f"{other}<h1>{STORY}</h1></div>") == SOCIAL

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from .structured import Structured, as_text
+from .structured import Structured, as_text, itemprop_values
 from .text import clean, is_noise, norm
 from .domains import registrable_domain
 
@@ -41,6 +41,7 @@ _WEIGHTS = {"og": 5, "h1": 4, "jsonld": 2, "twitter": 1, "meta": 1, "title": 1}
 _CORE_WEIGHT = 0.25
 _CORE_SHARE = 0.5
 _PRIORITY = ("og", "h1", "jsonld", "twitter", "meta", "title")
+_MICRODATA_VALUES = 2  # itemprop="headline" values read: later ones describe other articles
 # An attribute cut at an unescaped quote (content="Why "X" matters" reads as "Why ") stops
 # where the full title goes on with a quotation mark.
 _QUOTES = "\"'“”„‟«»‘’‚‹›「」『』"
@@ -225,9 +226,11 @@ def find_headline(tree: HtmlElement, data: Structured, url: str, site: str | Non
     # The visible <h1> and the structured headline agreeing on one text are the article's
     # own headline: a social title (og:/twitter:) written for sharing does not outvote them.
     # (The "meta" source is structured only when it is the `headline` itemprop/meta itself.)
+    # Microdata (itemprop="headline", first values only) counts too, though it does not vote.
     structured = {"jsonld", "meta"} if data.first("headline") else {"jsonld"}
-    if heading_proposal is not None and any(
-            p.source in structured and p.key == heading_proposal.key for p in proposals):
+    microdata = {norm(strip_site_name(v, site, url)) for v in itemprop_values(tree, "headline")[:_MICRODATA_VALUES]}
+    if heading_proposal is not None and (heading_proposal.key in microdata or any(
+            p.source in structured and p.key == heading_proposal.key for p in proposals)):
         winner = heading_proposal
     text = winner.text
     if heading is not None and heading_proposal is not None and heading_proposal.key == winner.key:
