@@ -7,8 +7,12 @@ removed (parts naming og:site_name, the publisher or the domain), and the
 proposals vote: the visible <h1> and og:title weigh most, the JSON-LD headline
 next, twitter:title and <title> least; the spelling with the most weight wins,
 ties going to og:title, then the <h1>. An <h1> made of a kicker and the
-headline votes for the metadata title it ends with; a shortened ("…") title
-(or one cut at an unescaped quote) yields to a source that has it whole. The metadata spelling is kept over the
+headline votes for the metadata title it ends with, and an <h1> and a metadata
+title with different kickers before one shared headline vote for that shared
+part; a shortened ("…") title, or one cut at an unescaped quote, yields to a
+source that has it whole. When the <h1> and the structured headline (JSON-LD,
+a `headline` meta tag, microdata) agree, that text wins over social titles
+(og:/twitter:) whatever the vote. The metadata spelling is kept over the
 <h1>'s when they differ only in punctuation (styled <h1> parts lose their
 separators). Reads no settings.
 """
