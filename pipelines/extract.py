@@ -6,7 +6,9 @@ NEWSPIPE_EXTRACTION_OVERRIDES (a TOML file of per-site rules, see
 are not articles are dropped with their reason and counted under
 `newspipe/extract/skipped/<reason>`; a page over its CPU budget is also counted as
 `newspipe/extract/timeout`. A page the extractor failed on (a bug it caught and logged) is
-dropped and counted as `newspipe/extract/error`, not as a skip.
+dropped and counted as `newspipe/extract/error`, not as a skip. A page kept although it
+failed the length or link-list check (its record's `is_article_confidence` is below 1) is
+counted as `newspipe/extract/kept_in_doubt`.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ class ExtractPipeline:
             self._skip(item, result.reason, result.detail)
         item.record = result
         self.stats.inc_value("newspipe/extract/articles")
+        if result.is_article_confidence < 1:  # failed the length or link-list check, kept for its evidence
+            self.stats.inc_value("newspipe/extract/kept_in_doubt")
         return item
 
     def _skip(self, item: Article, reason: str, detail: str) -> None:

@@ -49,3 +49,58 @@ def test_is_affixed() -> None:
 def test_headline_meta_is_a_source() -> None:
     head = f'<meta name="headline" content="{STORY}"><title>Courier</title>'
     assert _headline(head) == STORY
+
+
+SOCIAL = "Schools close early as the heat breaks records"
+
+
+def test_heading_and_structured_headline_agreeing_beat_a_social_title() -> None:
+    head = (f'<meta property="og:title" content="{SOCIAL}"><meta name="twitter:title" content="{SOCIAL}">'
+            f'<title>{SOCIAL}</title>'
+            f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{STORY}"}}</script>')
+    assert _headline(head, f"<h1>{STORY}</h1>") == STORY
+
+
+def test_without_agreement_the_social_title_keeps_its_vote() -> None:
+    # The <h1> matches no structured headline: og:, twitter: and <title> together still win.
+    head = (f'<meta property="og:title" content="{SOCIAL}"><meta name="twitter:title" content="{SOCIAL}">'
+            f'<title>{SOCIAL}</title>')
+    assert _headline(head, f"<h1>{STORY}</h1>") == SOCIAL
+    # A <h1> agreeing only with the SEO <meta name="title"> is no structured agreement either.
+    assert _headline(head + f'<meta name="title" content="{STORY}">', f"<h1>{STORY}</h1>") == SOCIAL
+
+
+QUOTED = 'Why Putin warns of a "breakup of Russia" now'
+
+
+def test_og_title_cut_at_an_unescaped_quote_yields_to_the_heading() -> None:
+    # content="Why Putin warns of a "breakup..." ends the attribute at the inner quote.
+    head = f'<meta property="og:title" content="{QUOTED}"><meta name="twitter:title" content="{QUOTED}">'
+    assert _headline(head, f"<h1>{QUOTED}</h1>") == QUOTED
+    # A shorter og:title that the heading goes on from without a quote is a title of its own.
+    whole = "Why Putin warns of a breakup of Russia"
+    head = f'<meta property="og:title" content="{whole}"><meta name="twitter:title" content="{whole}">'
+    assert _headline(head, f"<h1>{whole} and what the Kremlin means by it</h1>") == whole
+
+
+def test_og_title_ending_in_dots_yields_to_the_heading_it_starts() -> None:
+    head = '<meta property="og:title" content="Council votes to close the coal port..."><title>Courier</title>'
+    assert _headline(head, f"<h1>{STORY}</h1>") == STORY
+
+
+def test_heading_and_og_title_with_different_kickers_share_the_headline() -> None:
+    head = f'<meta property="og:title" content="Coal port: {STORY}"><title>Coal port: {STORY} | Courier</title>'
+    assert _headline(head, f"<h1>Energy transition - {STORY}</h1>") == STORY
+    # The same kicker on both: that title as a whole is the headline.
+    head = f'<meta property="og:title" content="Coal port: {STORY}">'
+    assert _headline(head, f"<h1>Coal port: {STORY}</h1>") == f"Coal port: {STORY}"
+
+
+def test_microdata_headline_agreeing_with_the_heading_beats_a_social_title() -> None:
+    social = (f'<meta property="og:title" content="{SOCIAL}"><meta name="twitter:title" content="{SOCIAL}">'
+              f'<title>{SOCIAL}</title>')
+    body = f'<div itemscope itemtype="https://schema.org/NewsArticle"><meta itemprop="headline" content="{STORY}">'
+    assert _headline(social, f"{body}<h1>{STORY}</h1></div>") == STORY
+    # The microdata names another text than the <h1>: no agreement, the social titles win.
+    other = body.replace(STORY, "Port closure approved after long debate")
+    assert _headline(social, f"{other}<h1>{STORY}</h1></div>") == SOCIAL

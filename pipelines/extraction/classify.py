@@ -4,20 +4,28 @@ Both checks raise `Discard`. An error page names itself in its <title> or <h1>
 ("404", "Page not found", "Seite nicht gefunden", ...). An index page (home,
 section, tag page) has many links and little running text, and carries none of
 the signals an article page gives (og:type=article, a JSON-LD article, a
-published-time meta tag). Reads no settings.
+published-time meta tag).
+
+Neither check is certain, and a lost article is worse than a flagged one: a page
+that fails the index or length check but shows article evidence that a list page
+does not have (a publication date in its metadata or its URL, a URL ending in a
+sentence-like slug) is kept with `is_article_confidence` below 1 instead
+(`doubtful_confidence`). Reads no settings.
 """
 
 from __future__ import annotations
 
 import re
 
+from urllib.parse import urlsplit
+
 from lxml.html import HtmlElement
 
-from .errors import ERROR_PAGE, INDEX_PAGE, Discard
+from .errors import ERROR_PAGE, INDEX_PAGE, TOO_SHORT, Discard
 from .structured import Structured
 from .text import clean, count_words, is_noise
 
-__all__ = ["check_error_page", "check_index_page", "has_article_signals"]
+__all__ = ["check_error_page", "check_index_page", "doubtful_confidence", "has_article_signals"]
 
 _ERROR = re.compile(
     r"^\W*(?:error\s*|fehler\s*|erreur\s*)?(?:404|410)\b"
@@ -44,6 +52,55 @@ def has_article_signals(data: Structured) -> bool:
         or (data.article is not None and (data.article.get("datePublished") or data.article.get("articleBody")))
         or data.first("article:published_time", "parsely-pub-date", "sailthru.date")
     )
+
+
+# Confidence of a page kept in doubt: a short post dated by its metadata or URL is
+# likelier an article than a link-list-looking page that only has an article-like URL.
+SHORT_CONFIDENCE = 0.6
+INDEX_LIKE_CONFIDENCE = 0.3
+_MIN_KEPT_WORDS = 10  # a body shorter than this is kept for nothing, whatever the evidence
+_SLUG_WORDS = 4  # a last path segment of this many words is an article's slug, not a section's name
+_DATED_PATH = re.compile(r"/(?:19|20)\d\d(?:/|[-_]?(?:0[1-9]|1[0-2])(?:/|[-_]?[0-3]\d/))")
+_SLUG_SPLIT = re.compile(r"[-_+]+")
+
+
+def _slug_words(url: str) -> int:
+    """How many words the URL's last path segment has ("why-the-port-closes.html": 4)."""
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    if not segments:
+        return 0
+    last = re.sub(r"\.[a-z0-9]{2,5}$", "", segments[-1].lower())
+    return sum(1 for word in _SLUG_SPLIT.split(last) if re.search(r"[^\W\d]", word))
+
+
+def _is_dated_post_url(url: str) -> bool:
+    """A date in the path followed by a slug (/2019/12/17/the-story/), not a date archive (/2019/12/)."""
+    path = urlsplit(url).path
+    match = _DATED_PATH.search(path)
+    return bool(match) and _slug_words(url) >= 2 and bool(path[match.end():].strip("/"))
+
+
+def _has_publication_date(data: Structured) -> bool:
+    return bool(
+        (data.article is not None and data.article.get("datePublished"))
+        or data.first("article:published_time", "parsely-pub-date", "sailthru.date", "datepublished")
+    )
+
+
+def doubtful_confidence(reason: str, words: int, data: Structured, url: str) -> float | None:
+    """How likely a page that failed `reason` (too_short/index_page) is an article anyway; None: drop it.
+
+    A too-short body is kept when the page is dated (metadata or a dated URL): short news items and
+    blog posts. A link-list-looking page is kept when its URL reads like an article's (a dated post
+    URL or a slug of several words); the real home, section and tag pages have neither.
+    """
+    if words < _MIN_KEPT_WORDS:
+        return None
+    if reason == TOO_SHORT and (_has_publication_date(data) or _is_dated_post_url(url)):
+        return SHORT_CONFIDENCE
+    if reason == INDEX_PAGE and (_is_dated_post_url(url) or _slug_words(url) >= _SLUG_WORDS):
+        return INDEX_LIKE_CONFIDENCE
+    return None
 
 
 def check_error_page(tree: HtmlElement, data: Structured) -> None:

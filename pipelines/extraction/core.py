@@ -24,7 +24,7 @@ from lxml.html import HtmlElement
 from .authors import find_authors
 from .body import extract_body
 from .budget import Budget
-from .classify import check_error_page, check_index_page
+from .classify import check_error_page, check_index_page, doubtful_confidence
 from .authors import clean_authors
 from .dates import DateResult, find_dates, parse_date, plausible
 from .document import decode_html, parse_html
@@ -123,11 +123,15 @@ def _extract(html: str | bytes, url: str, fetched_at: datetime, options: Extract
     body = _override_body(rule, tree, data) or extract_body(
         tree, data, url, headline.text, fast=not options.use_trafilatura_fallback, tables=options.include_tables,
         headline_element=headline.element, title_keys=headline.variants)
-    if options.detect_index_pages and rule is None:
-        check_index_page(tree, data, body)
     words = count_words(body)
+    confidence = 1.0
+    if options.detect_index_pages and rule is None:
+        try:
+            check_index_page(tree, data, body)
+        except Discard as exc:  # kept, flagged, when the page still looks like an article
+            confidence = _doubt(exc, words, data, url, confidence)
     if words < options.min_words:
-        raise Discard(TOO_SHORT, f"{words} words < {options.min_words}")
+        confidence = _doubt(Discard(TOO_SHORT, f"{words} words < {options.min_words}"), words, data, url, confidence)
 
     budget.check("dates")
     dates = find_dates(tree, data, url, headline.element, language=language,
@@ -158,7 +162,16 @@ def _extract(html: str | bytes, url: str, fetched_at: datetime, options: Extract
         image_url=_image(data, url),
         word_count=words,
         syndicated_from=syndicated,
+        is_article_confidence=confidence,
     )
+
+
+def _doubt(exc: Discard, words: int, data: Structured, url: str, confidence: float) -> float:
+    """The confidence left after a failed check, or `exc` raised when the page shows no article evidence."""
+    kept = doubtful_confidence(exc.reason, words, data, url)
+    if kept is None:
+        raise exc
+    return min(confidence, kept)
 
 
 def _match(rule: SiteRule | None, name: str, tree: HtmlElement, data: Structured) -> FieldMatch | None:

@@ -7,8 +7,12 @@ removed (parts naming og:site_name, the publisher or the domain), and the
 proposals vote: the visible <h1> and og:title weigh most, the JSON-LD headline
 next, twitter:title and <title> least; the spelling with the most weight wins,
 ties going to og:title, then the <h1>. An <h1> made of a kicker and the
-headline votes for the metadata title it ends with; a shortened ("…") title
-yields to a source that has it whole. The metadata spelling is kept over the
+headline votes for the metadata title it ends with, and an <h1> and a metadata
+title with different kickers before one shared headline vote for that shared
+part; a shortened ("…") title, or one cut at an unescaped quote, yields to a
+source that has it whole. When the <h1> and the structured headline (JSON-LD,
+a `headline` meta tag, microdata) agree, that text wins over social titles
+(og:/twitter:) whatever the vote. The metadata spelling is kept over the
 <h1>'s when they differ only in punctuation (styled <h1> parts lose their
 separators). Reads no settings.
 """
@@ -21,7 +25,7 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from .structured import Structured, as_text
+from .structured import Structured, as_text, itemprop_values
 from .text import clean, is_noise, norm
 from .domains import registrable_domain
 
@@ -41,6 +45,10 @@ _WEIGHTS = {"og": 5, "h1": 4, "jsonld": 2, "twitter": 1, "meta": 1, "title": 1}
 _CORE_WEIGHT = 0.25
 _CORE_SHARE = 0.5
 _PRIORITY = ("og", "h1", "jsonld", "twitter", "meta", "title")
+_MICRODATA_VALUES = 2  # itemprop="headline" values read: later ones describe other articles
+# An attribute cut at an unescaped quote (content="Why "X" matters" reads as "Why ") stops
+# where the full title goes on with a quotation mark.
+_QUOTES = "\"'“”„‟«»‘’‚‹›「」『』"
 
 
 @dataclass(slots=True)
@@ -179,16 +187,27 @@ def find_headline(tree: HtmlElement, data: Structured, url: str, site: str | Non
     if not proposals:
         return None
     variants = frozenset(p.key for p in proposals) | {norm(h.text_content()) for h in headings[:1]}
-    # A shortened title ("Story that goes on…") votes for the whole one it starts.
+    # A shortened title ("Story that goes on…", or one cut at an unescaped quote in its
+    # attribute) votes for the whole one it starts.
     for proposal in proposals:
-        if proposal.text.endswith(_ELLIPSIS) and len(proposal.key) >= _MIN_KEY:
+        if len(proposal.key) >= _MIN_KEY:
             for other in proposals:
-                if other.key != proposal.key and other.key.startswith(proposal.key):
+                if other.key != proposal.key and _is_truncation(proposal.text, other.text):
                     proposal.key, proposal.text = other.key, other.text
                     break
     # A title that is another source's title plus a short tail after a separator
     # ("Story | Sport", "Story - Local news", "Story-Politics") carries a section or
     # site affix that site-name stripping did not recognise: it votes for the bare title.
+    # The <h1> and a metadata title with different kickers before one shared headline
+    # ("Eskalation in Nahost - «Quote»" and "Angriff auf Israel: «Quote»"): each kicker is
+    # one source's framing, the shared part is the headline both show.
+    if heading_proposal is not None:
+        shared = _shared_tail(heading_proposal.text, [p.text for p in proposals if p is not heading_proposal])
+        if shared:
+            for proposal in proposals:
+                tail = _KICKER.match(proposal.text)
+                if tail and norm(tail.group(2)) == norm(shared):
+                    proposal.key, proposal.text = norm(shared), shared
     sections = _sections(data)
     for proposal in proposals:
         for other in proposals:
@@ -208,6 +227,15 @@ def find_headline(tree: HtmlElement, data: Structured, url: str, site: str | Non
                 votes[key] += _CORE_WEIGHT * _WEIGHTS[proposal.source]
     rank = {source: i for i, source in enumerate(_PRIORITY)}
     winner = min(proposals, key=lambda p: (-votes[p.key], rank[p.source]))
+    # The visible <h1> and the structured headline agreeing on one text are the article's
+    # own headline: a social title (og:/twitter:) written for sharing does not outvote them.
+    # (The "meta" source is structured only when it is the `headline` itemprop/meta itself.)
+    # Microdata (itemprop="headline", first values only) counts too, though it does not vote.
+    structured = {"jsonld", "meta"} if data.first("headline") else {"jsonld"}
+    microdata = {norm(strip_site_name(v, site, url)) for v in itemprop_values(tree, "headline")[:_MICRODATA_VALUES]}
+    if heading_proposal is not None and (heading_proposal.key in microdata or any(
+            p.source in structured and p.key == heading_proposal.key for p in proposals)):
+        winner = heading_proposal
     text = winner.text
     if heading is not None and heading_proposal is not None and heading_proposal.key == winner.key:
         return Headline(text, heading, variants)
@@ -237,6 +265,31 @@ def _is_affixed(longer: str, shorter: str, sections: set[str] = frozenset()) -> 
         return False
     # Without spaces the separator may be a hyphen inside a word ("Berlin-Mitte").
     return bool(match.group(1) and match.group(2)) or norm(match.group(3)) in sections
+
+
+_KICKER = re.compile(r"^(.{2,60}?)(?:\s+[-–—|]\s+|:\s+)(.+)$")
+
+
+def _shared_tail(heading: str, others: list[str]) -> str | None:
+    """The headline after the <h1>'s kicker when another title has it after a different kicker."""
+    match = _KICKER.match(heading)
+    if not match or len(norm(match.group(2))) < _MIN_KEY:
+        return None
+    kicker, tail = norm(match.group(1)), norm(match.group(2))
+    for other in others:
+        other_match = _KICKER.match(other)
+        if other_match and norm(other_match.group(2)) == tail and norm(other_match.group(1)) != kicker:
+            return clean(match.group(2))
+    return None
+
+
+def _is_truncation(short: str, full: str) -> bool:
+    """Whether `short` is `full` cut off: ending in "…"/"...", or stopping where `full` goes on with a quote."""
+    if short.endswith(_ELLIPSIS):
+        return norm(full).startswith(norm(short)) and norm(full) != norm(short)
+    if len(full) <= len(short) or not full.startswith(short):
+        return False
+    return full[len(short):].lstrip()[:1] in _QUOTES
 
 
 def _element_for(tree: HtmlElement, headings: list[HtmlElement], key: str) -> HtmlElement | None:

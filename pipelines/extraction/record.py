@@ -31,6 +31,10 @@ class ArticleRecord:
     # Where the page says it was copied from ("Source link", "Originally published at",
     # a cross-domain rel=canonical); evidence for story clustering.
     syndicated_from: str | None = None
+    # How sure the filter is that this is an article: 1.0 when every check passed; below 1 when
+    # the page failed the length or link-list check but was kept for its article evidence
+    # (a dated URL or metadata date, an article slug; see `classify.doubtful_confidence`).
+    is_article_confidence: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: datetimes as ISO 8601 strings with their offset."""
