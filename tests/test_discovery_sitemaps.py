@@ -160,3 +160,30 @@ def test_robots_sitemap_line_variants() -> None:
         f"{BASE}/fourth.xml",
     ]
     assert found.bad_entries == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025", utc(2025, 1, 1)),
+        ("2025-10", utc(2025, 10, 1)),
+        ("2025-10-28", utc(2025, 10, 28)),
+        ("2025-10-28T10:00Z", utc(2025, 10, 28, 10)),
+        ("2025-10-28T10:00+02:00", utc(2025, 10, 28, 8)),
+        ("2025-10-28T10:00:05-01:30", utc(2025, 10, 28, 11, 30, 5)),
+        ("2025-10-28T10:00:05.25Z", datetime(2025, 10, 28, 10, 0, 5, 250000, tzinfo=timezone.utc)),
+        ("Tue, 28 Oct 2025 10:00:00 GMT", utc(2025, 10, 28, 10)),
+        ("Tue, 28 Oct 2025 10:00:00 EST", utc(2025, 10, 28, 15)),
+        ("Tue, 28 Oct 2025 10:00:00 PT", utc(2025, 10, 28, 18)),
+        ("Tue, 28 Oct 2025 10:00:00 MET", utc(2025, 10, 28, 9)),
+        ("Tue, 28 Oct 2025 10:00:00 -0130", utc(2025, 10, 28, 11, 30)),
+        ("28 Oct 2025 10:00 PDT", utc(2025, 10, 28, 17)),
+        ("Tue, 28 Oct 2025 10:00:00 XYZ", None),  # unknown zone: no instant, not UTC
+        ("2025-13", None),
+        ("0001", None),
+    ],
+)
+def test_sitemap_dates_in_every_w3c_and_rfc822_form(text: str, expected: datetime | None) -> None:
+    body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{BASE}/a</loc><lastmod>{text}</lastmod></url></urlset>'
+    (entry,) = parse_sitemap(body, BASE).entries
+    assert entry.modified_at == expected
