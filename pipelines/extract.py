@@ -6,7 +6,9 @@ NEWSPIPE_EXTRACTION_OVERRIDES (a TOML file of per-site rules, see
 are not articles are dropped with their reason and counted under
 `newspipe/extract/skipped/<reason>`; a page over its CPU budget is also counted as
 `newspipe/extract/timeout`. A page the extractor failed on (a bug it caught and logged) is
-dropped and counted as `newspipe/extract/error`, not as a skip.
+dropped and counted as `newspipe/extract/error`, not as a skip. Discovery hints fill gaps only:
+the item's `language_hint` (news sitemap or source language) when the page declares no language,
+its `hint_tags` (news sitemap keywords) when the page has no tags.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class ExtractPipeline:
             if result.reason == TIMEOUT:
                 self.stats.inc_value("newspipe/extract/timeout")
             self._skip(item, result.reason, result.detail)
+        if not result.tags and item.hint_tags:
+            result.tags = list(item.hint_tags)  # the news sitemap's keywords, for a page that names none
         item.record = result
         self.stats.inc_value("newspipe/extract/articles")
         return item

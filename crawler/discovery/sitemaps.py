@@ -6,7 +6,8 @@ returns a `SitemapDocument`: its kind ("urlset" or "sitemapindex"), its form
 "feed" for an RSS or Atom document listed as a sitemap, read with `parse_feed`),
 its entries and the entries it skipped (`bad_entries`, see `BadEntry`). A urlset entry's `published_at` is the Google
 News `news:publication_date`, its `modified_at` the `lastmod`, its title
-`news:title`. An index entry's `modified_at` is the child's `lastmod`.
+`news:title`, its keywords, genres, publication name and language the other
+`news:` values, its image captions the image sitemap's `image:caption`s. An index entry's `modified_at` is the child's `lastmod`.
 Gzipped bodies are recognised by their magic bytes, whatever the content
 type says, and decompressed up to `max_size` bytes (the spider passes
 DOWNLOAD_MAXSIZE). A document that cannot be read at all raises `MalformedSitemap`.
@@ -103,12 +104,39 @@ def _xml_parser() -> lxml.etree.XMLParser:
     )
 
 
-def _parse_news_entries(body: bytes) -> dict[str, tuple[object, object]]:
-    """loc -> (news:publication_date, news:title), read with lxml directly.
+@dataclass(slots=True)
+class _Extras:
+    """What a Google News or image sitemap says about one `<url>` besides its loc and lastmod."""
 
-    Only called for urlsets that mention the news namespace.
+    date: str | None = None
+    title: str | None = None
+    keywords: tuple[str, ...] = ()
+    genres: tuple[str, ...] = ()
+    publication: str | None = None
+    language: str | None = None
+    image_captions: tuple[str, ...] = ()
+
+
+# Namespaces (or, in sitemaps that forgot to declare them, element names) of the extensions read here.
+_EXTENSION_MARKERS = (b"sitemap-news", b"sitemap-image", b"publication_date", b"image:caption")
+_LANGUAGE = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]+)?")
+MAX_HINTS = 50  # keywords, genres or captions kept per entry
+
+
+def _text(element: Any, path: str) -> str | None:
+    return entry_title(element.findtext(path)) if element is not None else None
+
+
+def _split_list(text: str | None) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t for part in (text or "").split(",") if (t := part.strip())))[:MAX_HINTS]
+
+
+def _parse_extensions(body: bytes) -> dict[str, _Extras]:
+    """loc -> its Google News (`news:*`) and image (`image:caption`) values, read with lxml directly.
+
+    Only called for urlsets that mention one of those extensions.
     """
-    result: dict[str, tuple[object, object]] = {}
+    result: dict[str, _Extras] = {}
     try:
         root = lxml.etree.fromstring(body, parser=_xml_parser())
     except (lxml.etree.XMLSyntaxError, ValueError):
@@ -119,11 +147,20 @@ def _parse_news_entries(body: bytes) -> dict[str, tuple[object, object]]:
         loc = url_el.findtext("{*}loc")
         if not loc:
             continue
-        date = title = None
-        for news in url_el.iter("{*}news"):
-            date = date or (news.findtext("{*}publication_date") or "").strip() or None
-            title = title or (news.findtext("{*}title") or "").strip() or None
-        result[loc.strip()] = (date, title)
+        extras = _Extras()
+        news = url_el.find("{*}news")
+        if news is not None:
+            extras.date = (news.findtext("{*}publication_date") or "").strip() or None
+            extras.title = (news.findtext("{*}title") or "").strip() or None
+            extras.keywords = _split_list(_text(news, "{*}keywords"))
+            extras.genres = _split_list(_text(news, "{*}genres"))
+            publication = news.find("{*}publication")
+            extras.publication = _text(publication, "{*}name")
+            language = _text(publication, "{*}language")
+            extras.language = language.lower() if language and _LANGUAGE.fullmatch(language) else None
+        captions = (entry_title(c.text) for c in url_el.iter("{*}caption"))
+        extras.image_captions = tuple(c for c in captions if c)[:MAX_HINTS]
+        result[loc.strip()] = extras
     return result
 
 
@@ -140,7 +177,7 @@ def _date(text: object, bad: list[BadEntry], what: str) -> datetime | None:
     return value
 
 
-def _entry(raw: dict[str, Any], url: str, news: dict[str, tuple[object, object]], bad: list[BadEntry]) -> DiscoveredURL | None:
+def _entry(raw: dict[str, Any], url: str, extensions: dict[str, _Extras], bad: list[BadEntry]) -> DiscoveredURL | None:
     """One `<url>`/`<sitemap>` element as a DiscoveredURL, or None (skipped, recorded in `bad`)."""
     loc = raw.get("loc")
     try:
@@ -148,15 +185,25 @@ def _entry(raw: dict[str, Any], url: str, news: dict[str, tuple[object, object]]
     except EntryError as exc:
         bad.append(exc.bad_entry())
         return None
-    news_date, news_title = news.get(loc.strip(), (None, None)) if isinstance(loc, str) else (None, None)
+    extras = extensions.get(loc.strip(), _Extras()) if isinstance(loc, str) else _Extras()
     try:
-        title = entry_title(news_title)
+        title = entry_title(extras.title)
     except EntryError as exc:
         bad.append(exc.bad_entry())
         title = None
-    published = _date(news_date, bad, "news:publication_date")
+    published = _date(extras.date, bad, "news:publication_date")
     modified = _date(raw.get("lastmod"), bad, "lastmod")
-    return DiscoveredURL(link, title, published, modified)
+    return DiscoveredURL(
+        link,
+        title,
+        published,
+        modified,
+        keywords=extras.keywords,
+        genres=extras.genres,
+        publication=extras.publication,
+        language=extras.language,
+        image_captions=extras.image_captions,
+    )
 
 
 def parse_sitemap(body: bytes | str, url: str = "", *, max_size: int = 0) -> SitemapDocument:
@@ -197,8 +244,9 @@ def parse_sitemap(body: bytes | str, url: str = "", *, max_size: int = 0) -> Sit
     if broken and not bad:
         # lxml recovered what it could; entries after the break are lost, so say so.
         bad.append(BadEntry("broken_xml", f"line {broken[0].line}: {broken[0].message}"))
-    news = _parse_news_entries(body) if kind == "urlset" and b"publication_date" in body else {}
-    entries = [e for raw in raw_entries if (e := _entry(raw, url, news, bad)) is not None]
+    extended = kind == "urlset" and any(marker in body for marker in _EXTENSION_MARKERS)
+    extensions = _parse_extensions(body) if extended else {}
+    entries = [e for raw in raw_entries if (e := _entry(raw, url, extensions, bad)) is not None]
     return SitemapDocument(kind, entries, bad)  # type: ignore[arg-type]
 
 

@@ -395,7 +395,9 @@ class BaseNewsSpider(scrapy.Spider):
             discovered_via=info.get("via", "url"),
             hint_title=info.get("hint_title"),
             hint_published_at=_hint_date(info.get("hint_published_at")),
-            language_hint=source.language if source is not None else None,
+            # The news sitemap's language for this article, else the source's.
+            language_hint=info.get("hint_language") or (source.language if source is not None else None),
+            hint_tags=[t for t in info.get("hint_tags") or () if isinstance(t, str)],
         )
 
     def on_error(self, failure: Failure) -> list[Request]:
@@ -468,6 +470,14 @@ class BaseNewsSpider(scrapy.Spider):
                 "hint_published_at": entry.published_at.isoformat() if entry.published_at is not None else None,
             }
         }
+        # Google News sitemap hints, as plain JSON values (lists, not tuples); only when given.
+        hints = {
+            "hint_tags": list(entry.keywords),
+            "hint_genres": list(entry.genres),
+            "hint_publication": entry.publication,
+            "hint_language": entry.language,
+        }
+        meta["newspipe"].update({key: value for key, value in hints.items() if value})
         priority = PRIORITY_LINKED if via == "section" else PRIORITY_LISTED
         return Request(url, callback=self.parse_article, errback=self.on_error, meta=meta, priority=priority)
 
