@@ -309,3 +309,25 @@ def test_no_probe_when_the_source_names_its_sitemaps(tmp_path: Path, fixture_ser
     assert result.error is None, result.error
     assert result.urls == {s.url(p) for p in ARTICLES}
     assert s.hits["/sitemap.xml"] == 0
+
+
+def _index(s: FixtureServer, *children: str) -> str:
+    locs = "".join(f"<sitemap><loc>{s.url(c)}</loc></sitemap>" for c in children)
+    return f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</sitemapindex>'
+
+
+def test_index_loops_and_deep_chains_end_with_a_count(tmp_path: Path, fixture_server: FixtureServer) -> None:
+    s = fixture_server
+    s.route("/loop/a.xml", _index(s, "/loop/a.xml", "/loop/b.xml"), content_type="application/xml")
+    s.route("/loop/b.xml", _index(s, "/loop/a.xml", "/loop/articles.xml"), content_type="application/xml")
+    s.route("/loop/articles.xml", _urlset(s), content_type="application/xml")
+    for n in range(9):
+        s.route(f"/deep/{n}.xml", _index(s, f"/deep/{n + 1}.xml"), content_type="application/xml")
+    body = f"sitemaps = [{s.url('/loop/a.xml')!r}, {s.url('/deep/0.xml')!r}]\nrobots_sitemaps = false"
+    result = crawl("sitemaps", sources_file(tmp_path, s, body))
+    assert result.error is None, result.error
+    assert result.urls == {s.url(p) for p in ARTICLES}
+    assert result.stat("newspipe/discovery/skipped/sitemap_loop") == 2  # a names itself, b names a
+    assert result.stat("newspipe/discovery/skipped/sitemap_depth") == 1
+    assert s.hits["/loop/a.xml"] == 1
+    assert s.hits["/deep/6.xml"] == 0

@@ -130,6 +130,7 @@ class BaseNewsSpider(scrapy.Spider):
         self._seen: set[str] = set()  # dedup keys of queued article URLs
         self._section_pages: dict[str, int] = {}  # section root URL -> pages queued
         self._budget = RequestBudget()  # discovered requests per source
+        self._sitemap_urls: set[str] = set()  # sitemaps requested this run (index loops end there)
         self._probed_hosts: set[str] = set()  # origins whose well-known sitemap paths were asked for
         self.incremental: IncrementalState | None = None  # set by from_crawler
 
@@ -278,9 +279,15 @@ class BaseNewsSpider(scrapy.Spider):
         if document.kind == "sitemapindex":
             depth = response.meta.get(DISCOVERY_META, {}).get("depth", 0) + 1
             if depth > MAX_SITEMAP_NESTING:
-                self._skip("sitemap_nesting")
+                self._skip("sitemap_depth")
                 logger.warning("not following sitemap index %s: nested more than %d levels", response.url, MAX_SITEMAP_NESTING)
                 return
+            # An index naming itself or an ancestor (or a sitemap already asked for) ends here.
+            fresh = [c for c in document.entries if c.url not in self._sitemap_urls]
+            if len(fresh) < len(document.entries):
+                self._skip("sitemap_loop", len(document.entries) - len(fresh))
+                logger.info("sitemap index %s: %d children already requested", response.url, len(document.entries) - len(fresh))
+            document.entries = fresh
             children = [c for c in document.entries if self.options.window.may_contain_after(c.modified_at)]
             # A child untouched since before the window cannot list articles inside it.
             for _ in range(len(document.entries) - len(children)):
@@ -524,6 +531,8 @@ class BaseNewsSpider(scrapy.Spider):
             "robots": self.parse_robots,
             "section": self.parse_section,
         }
+        if kind == "sitemap":
+            self._sitemap_urls.add(url)
         meta: dict[str, Any] = {
             DISCOVERY_META: {"kind": kind, "source": source.name, "depth": depth, "root": root, "seed": seed}
         }
