@@ -187,3 +187,14 @@ def test_sitemap_dates_in_every_w3c_and_rfc822_form(text: str, expected: datetim
     body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{BASE}/a</loc><lastmod>{text}</lastmod></url></urlset>'
     (entry,) = parse_sitemap(body, BASE).entries
     assert entry.modified_at == expected
+
+
+def test_parse_feed_accepts_str_whatever_its_declaration_says() -> None:
+    from crawler.discovery import parse_feed
+
+    text = (
+        '<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel><title>x</title>'
+        f"<item><title>Gr\u00fc\u00dfe</title><link>{BASE}/a</link></item></channel></rss>"
+    )
+    (entry,) = parse_feed(text, BASE).entries
+    assert (entry.url, entry.title) == (f"{BASE}/a", "Gr\u00fc\u00dfe")

@@ -29,7 +29,7 @@ from typing import Any, Literal
 import lxml.etree
 from scrapy.utils.sitemap import Sitemap
 
-from crawler.discovery.compressed import is_gzipped, maybe_gunzip
+from crawler.discovery.compressed import as_bytes, is_gzipped, maybe_gunzip
 from crawler.discovery.entries import (
     BadEntry,
     Discovered,
@@ -59,10 +59,6 @@ class SitemapDocument:
     entries: list[DiscoveredURL] = field(default_factory=list)
     bad_entries: list[BadEntry] = field(default_factory=list)
     form: Literal["xml", "text", "feed"] = "xml"
-
-
-def _as_bytes(body: bytes | str) -> bytes:
-    return body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
 
 
 def _text_sitemap(body: bytes, url: str) -> SitemapDocument:
@@ -216,7 +212,7 @@ def parse_sitemap(body: bytes | str, url: str = "", *, max_size: int = 0) -> Sit
     and listed in `bad_entries`.
     """
     try:
-        body = maybe_gunzip(_as_bytes(body), max_size=max_size)
+        body = maybe_gunzip(as_bytes(body), max_size=max_size)
     except ValueError as exc:
         raise MalformedSitemap(url, str(exc)) from None
     if not body.strip():
@@ -257,7 +253,7 @@ def sitemaps_from_robots(body: bytes | str, url: str = "") -> Discovered:
     """
     result = Discovered()
     seen: set[str] = set()
-    for raw in _as_bytes(body).removeprefix(_BOM).splitlines():
+    for raw in as_bytes(body).removeprefix(_BOM).splitlines():
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:
