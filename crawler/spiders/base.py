@@ -40,7 +40,10 @@ Stats: newspipe/discovery/{feeds,sitemaps,sections,articles,revisits,revisits_ca
 newspipe/discovery/skipped/<reason>, newspipe/discovery/bad_entry/<reason> (feed, sitemap
 and robots.txt entries skipped one at a time, see `crawler.discovery.BadEntry`),
 newspipe/fetch/http_<code>, newspipe/fetch/error/<exception>, newspipe/fetch/ignored,
-newspipe/fetch/not_modified (of which revisits: newspipe/fetch/not_modified/revisit).
+newspipe/fetch/not_modified (of which revisits: newspipe/fetch/not_modified/revisit),
+newspipe/discovery/probe/{found,not_found,error} (well-known sitemap paths probed when robots.txt
+names no sitemap and the source lists none; never errors), skipped/sitemap_loop and
+skipped/sitemap_depth (index loops, chains nested over MAX_SITEMAP_NESTING).
 """
 
 from __future__ import annotations
