@@ -28,6 +28,7 @@ class Article:
     hint_title: str | None = None  # from the feed entry or news sitemap
     hint_published_at: datetime | None = None
     language_hint: str | None = None
+    hint_tags: list[str] = field(default_factory=list)  # news sitemap keywords: tags when the page has none
     # Where an archived capture came from (`newspipe backfill --warc`): file and record offset.
     archive_file: str | None = None
     archive_offset: int | None = None

@@ -12,7 +12,8 @@ given on the command line that is not http(s)), the run not recorded, no seed do
 fetched at all, a stop for another reason than "finished" ("shutdown": interrupted).
 Everything else counted is an expected skip on the open web (exit 0): HTTP errors and network
 failures of single pages, not an article, duplicates, robots.txt, refused private or off-site
-addresses, capped fan-out, bad feed or sitemap entries skipped one at a time, extraction timeouts.
+addresses, capped fan-out, bad feed or sitemap entries skipped one at a time, extraction timeouts,
+well-known sitemap paths probed and not found (`newspipe/discovery/probe/<outcome>`).
 The README's exit-code table lists the same.
 """
 

@@ -9,6 +9,9 @@ are not articles are dropped with their reason and counted under
 dropped and counted as `newspipe/extract/error`, not as a skip. A page kept although it
 failed the length or link-list check (its record's `is_article_confidence` is below 1) is
 counted as `newspipe/extract/kept_in_doubt`.
+Discovery hints fill gaps only:
+the item's `language_hint` (news sitemap or source language) when the page declares no language,
+its `hint_tags` (news sitemap keywords) when the page has no tags.
 """
 
 from __future__ import annotations
@@ -60,6 +63,8 @@ class ExtractPipeline:
             if result.reason == TIMEOUT:
                 self.stats.inc_value("newspipe/extract/timeout")
             self._skip(item, result.reason, result.detail)
+        if not result.tags and item.hint_tags:
+            result.tags = list(item.hint_tags)  # the news sitemap's keywords, for a page that names none
         item.record = result
         self.stats.inc_value("newspipe/extract/articles")
         if result.is_article_confidence < 1:  # failed the length or link-list check, kept for its evidence

@@ -166,3 +166,81 @@ def test_links_off_the_domains_are_counted_unless_the_source_follows_them() -> N
     ]
     assert aggregator.offsite == 0
     assert aggregator.pages == []  # pagination stays on the source's domains
+
+
+# -- section-page heuristics in the major news languages (issue 12) --------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/tag/climate-change-policy-debate",
+        "/tags/climate-change-policy-debate",
+        "/thema/klimawandel-und-politik-heute",
+        "/themen/klimawandel-und-politik-heute",
+        "/rubrique/politique-et-societe-francaise",
+        "/etiqueta/cambio-climatico-en-espana",
+        "/argomento/cambiamento-climatico-in-italia",
+        "/tema/cambio-climatico-en-espana",
+        "/autor/maria-garcia-lopez-perez",
+        "/author/jane-doe-smith-jones",
+        "/category/world-news-from-europe",
+        "/kategorie/welt-nachrichten-aus-europa",
+        "/search?q=climate-change-policy",
+        "/suche/klimawandel-und-politik-heute",
+        "/schlagwort/klimawandel-und-politik-heute",
+    ],
+)
+def test_listing_pages_in_many_languages_are_navigation(path: str) -> None:
+    assert not looks_like_article(BASE + path)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/2025/10/28/1859/", "/2025/10/28/1859", "/2025/10/28/price-tag/", "/news/2025/10/28/council-approves-new-budget/"],
+)
+def test_date_plus_id_and_date_plus_slug_paths_are_articles(path: str) -> None:
+    assert looks_like_article(BASE + path)
+
+
+def test_date_archive_itself_is_not_an_article() -> None:
+    assert not looks_like_article(f"{BASE}/2025/10/28/")
+
+
+def test_nofollow_sponsored_ugc_and_other_language_links_are_not_followed() -> None:
+    html = f"""<html lang="de"><body>
+      <a href="/2025/10/28/eigene-meldung-aus-der-stadt/">ok</a>
+      <a rel="nofollow" href="/2025/10/28/nofollow-meldung-aus-der-stadt/">x</a>
+      <a rel="sponsored noopener" href="/2025/10/28/anzeige-eines-partners-heute/">x</a>
+      <a rel="UGC" href="/2025/10/28/leserbeitrag-aus-dem-forum/">x</a>
+      <a hreflang="fr" href="/fr/2025/10/28/nouvelle-de-la-ville/">x</a>
+      <a hreflang="de-AT" href="/at/2025/10/28/meldung-aus-wien-heute/">ok</a>
+      <a hreflang="x-default" href="/2025/10/28/standard-fassung-der-meldung/">ok</a>
+    </body></html>"""
+    links = parse_section(html, f"{BASE}/politik/")
+    assert [a.url for a in links.articles] == [
+        f"{BASE}/2025/10/28/eigene-meldung-aus-der-stadt/",
+        f"{BASE}/at/2025/10/28/meldung-aus-wien-heute/",
+        f"{BASE}/2025/10/28/standard-fassung-der-meldung/",
+    ]
+
+
+def test_hreflang_falls_back_to_the_source_language() -> None:
+    html = '<html><body><a hreflang="en" href="/en/2025/10/28/story-in-english-here/">x</a></body></html>'
+    assert parse_section(html, f"{BASE}/", source('language = "de"')).articles == []
+    assert len(parse_section(html, f"{BASE}/").articles) == 1  # no page or source language: followed
+
+
+def test_markup_quotes_and_whitespace_left_in_an_href_are_cleaned() -> None:
+    html = """<html><body>
+      <a href="/2025/10/28/bridge-repairs-begin/<span>">a</a>
+      <a href='"/2025/10/29/library-opens-new-wing/"'>b</a>
+      <a href="  /2025/10/30/mayor-announces
+         -transit-plan/ ">c</a>
+    </body></html>"""
+    links = parse_section(html, f"{BASE}/news/")
+    assert [a.url for a in links.articles] == [
+        f"{BASE}/2025/10/28/bridge-repairs-begin/",
+        f"{BASE}/2025/10/29/library-opens-new-wing/",
+        f"{BASE}/2025/10/30/mayor-announces-transit-plan/",
+    ]

@@ -232,3 +232,102 @@ def test_bad_entries_are_counted_and_the_rest_of_each_document_is_crawled(tmp_pa
     assert result.stat("newspipe/discovery/bad_entry/bad_date") == 3
     assert result.stat("newspipe/discovery/skipped/malformed_feed") == 0
     assert result.stat("newspipe/discovery/skipped/malformed_sitemap") == 0
+
+
+# -- every sitemap form publishers use (issue 12): each site exposes its articles one way only --
+
+ARTICLES = ("/2025/10/20/first-story/", "/2025/10/21/second-story/", "/2025/10/22/third-story/")
+
+
+def _robots_only(tmp_path: Path, s: FixtureServer) -> str:
+    """A source with no feeds or sitemaps of its own: robots.txt and probing only (the `sitemaps`
+    spider does not read the section page, which only names the origin: http, not https)."""
+    return sources_file(tmp_path, s, f"sections = [{s.url('/')!r}]\nrobots_sitemaps = true")
+
+
+def _urlset(s: FixtureServer) -> str:
+    locs = "".join(f"<url><loc>{s.url(p)}</loc><lastmod>2025-10-22</lastmod></url>" for p in ARTICLES)
+    return f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
+
+
+def test_rss_listed_in_a_sitemap_index_is_read_as_a_feed(tmp_path: Path, fixture_server: FixtureServer) -> None:
+    s = fixture_server
+    s.route("/robots.txt", f"User-agent: *\nSitemap: {s.url('/sitemap_index.xml')}\n", content_type="text/plain")
+    s.route(
+        "/sitemap_index.xml",
+        f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<sitemap><loc>{s.url('/feed.rss')}</loc></sitemap></sitemapindex>",
+        content_type="application/xml",
+    )
+    items = "".join(
+        f"<item><title>Story {n}</title><link>{s.url(p)}</link><pubDate>Wed, 22 Oct 2025 10:00:00 GMT</pubDate></item>"
+        for n, p in enumerate(ARTICLES)
+    )
+    s.route("/feed.rss", f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>{items}</channel></rss>', content_type="application/rss+xml")
+    result = crawl("sitemaps", _robots_only(tmp_path, s))
+    assert result.error is None, result.error
+    assert result.urls == {s.url(p) for p in ARTICLES}
+    assert result.stat("newspipe/discovery/skipped/malformed_sitemap") == 0
+    assert result.stat("newspipe/discovery/sitemaps") == 2
+
+
+@pytest.mark.parametrize("gzipped", [False, True], ids=["plain", "gzipped"])
+def test_text_sitemap_named_by_a_site_map_line(tmp_path: Path, fixture_server: FixtureServer, gzipped: bool) -> None:
+    s = fixture_server
+    # "Site-map:" spelling, a byte-order mark, a relative URL and an inline comment.
+    s.route("/robots.txt", "\ufeffUser-agent: *\nSite-map: /sitemap.txt  # all articles\n", content_type="text/plain")
+    s.route("/sitemap.txt", "".join(f"{s.url(p)}\n" for p in ARTICLES), content_type="text/plain", gzipped=gzipped)
+    result = crawl("sitemaps", _robots_only(tmp_path, s))
+    assert result.error is None, result.error
+    assert result.urls == {s.url(p) for p in ARTICLES}
+    assert s.hits["/sitemap.xml"] == 0  # robots.txt named one: nothing probed
+    assert result.stat("newspipe/discovery/probe/not_found") == 0
+
+
+@pytest.mark.parametrize("robots", ["none", "no_sitemap_line"])
+def test_unlisted_sitemap_xml_is_probed_once_quietly(tmp_path: Path, fixture_server: FixtureServer, robots: str) -> None:
+    s = fixture_server
+    if robots == "no_sitemap_line":
+        s.route("/robots.txt", "User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+    s.route("/sitemap.xml", _urlset(s), content_type="application/xml")
+    s.route("/sitemap_index.xml", status=404, body="not found", content_type="text/plain")
+    # /sitemap-news.xml, /news-sitemap.xml, /sitemap.xml.gz: the catch-all HTML page (a soft 404).
+    result = crawl("sitemaps", _robots_only(tmp_path, s))
+    assert result.error is None, result.error
+    assert result.urls == {s.url(p) for p in ARTICLES}
+    assert result.stat("newspipe/discovery/probe/found") == 1
+    assert result.stat("newspipe/discovery/probe/not_found") == 4
+    assert result.stat("newspipe/discovery/skipped/malformed_sitemap") == 0
+    for path in ("/sitemap.xml", "/sitemap_index.xml", "/sitemap-news.xml", "/news-sitemap.xml", "/sitemap.xml.gz"):
+        assert s.hits[path] == 1
+
+
+def test_no_probe_when_the_source_names_its_sitemaps(tmp_path: Path, fixture_server: FixtureServer) -> None:
+    s = fixture_server
+    s.route("/listed.xml", _urlset(s), content_type="application/xml")
+    result = crawl("sitemaps", sources_file(tmp_path, s, f"sitemaps = [{s.url('/listed.xml')!r}]\nrobots_sitemaps = true"))
+    assert result.error is None, result.error
+    assert result.urls == {s.url(p) for p in ARTICLES}
+    assert s.hits["/sitemap.xml"] == 0
+
+
+def _index(s: FixtureServer, *children: str) -> str:
+    locs = "".join(f"<sitemap><loc>{s.url(c)}</loc></sitemap>" for c in children)
+    return f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</sitemapindex>'
+
+
+def test_index_loops_and_deep_chains_end_with_a_count(tmp_path: Path, fixture_server: FixtureServer) -> None:
+    s = fixture_server
+    s.route("/loop/a.xml", _index(s, "/loop/a.xml", "/loop/b.xml"), content_type="application/xml")
+    s.route("/loop/b.xml", _index(s, "/loop/a.xml", "/loop/articles.xml"), content_type="application/xml")
+    s.route("/loop/articles.xml", _urlset(s), content_type="application/xml")
+    for n in range(9):
+        s.route(f"/deep/{n}.xml", _index(s, f"/deep/{n + 1}.xml"), content_type="application/xml")
+    body = f"sitemaps = [{s.url('/loop/a.xml')!r}, {s.url('/deep/0.xml')!r}]\nrobots_sitemaps = false"
+    result = crawl("sitemaps", sources_file(tmp_path, s, body))
+    assert result.error is None, result.error
+    assert result.urls == {s.url(p) for p in ARTICLES}
+    assert result.stat("newspipe/discovery/skipped/sitemap_loop") == 2  # a names itself, b names a
+    assert result.stat("newspipe/discovery/skipped/sitemap_depth") == 1
+    assert s.hits["/loop/a.xml"] == 1
+    assert s.hits["/deep/6.xml"] == 0

@@ -2,16 +2,22 @@
 
 Sitemaps (`sitemap.xml.gz`) and some feeds are served as gzip files whatever
 their content type says; Scrapy only decompresses a Content-Encoding. Reads no
-settings: the spider passes DOWNLOAD_MAXSIZE as `max_size`.
+settings: the spider passes DOWNLOAD_MAXSIZE as `max_size`. `as_bytes` turns a document
+given as `str` (the parsers accept either) into UTF-8 bytes.
 """
 
 from __future__ import annotations
 
 from scrapy.utils.gz import gunzip
 
-__all__ = ["GZIP_MAGIC", "is_gzipped", "maybe_gunzip"]
+__all__ = ["GZIP_MAGIC", "as_bytes", "is_gzipped", "maybe_gunzip"]
 
 GZIP_MAGIC = b"\x1f\x8b"
+
+
+def as_bytes(body: bytes | str) -> bytes:
+    """A document's bytes; text is encoded as UTF-8 (lone surrogates kept, for the URL checks to refuse)."""
+    return body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
 
 
 def is_gzipped(body: bytes) -> bool:

@@ -26,13 +26,21 @@ class DiscoveredURL:
     `published_at` is the publication date the document gave (feed entry date,
     Google News publication date), `modified_at` its last-modified date
     (feed `updated`, sitemap `lastmod`); both timezone-aware UTC or None.
-    `title` is the entry title (or link text) when there is one.
+    `title` is the entry title (or link text) when there is one. Google News sitemaps
+    also give `keywords` and `genres` (comma-separated lists, split), the `publication`
+    name and its `language` (ISO 639); image sitemaps the `image_captions`. All are
+    hints: the extract pipeline uses them only where the page has none.
     """
 
     url: str
     title: str | None = None
     published_at: datetime | None = None
     modified_at: datetime | None = None
+    keywords: tuple[str, ...] = ()
+    genres: tuple[str, ...] = ()
+    publication: str | None = None
+    language: str | None = None
+    image_captions: tuple[str, ...] = ()
 
     @property
     def date(self) -> datetime | None:

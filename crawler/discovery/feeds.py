@@ -19,7 +19,7 @@ from typing import Any
 
 import feedparser
 
-from crawler.discovery.compressed import maybe_gunzip
+from crawler.discovery.compressed import as_bytes, maybe_gunzip
 from crawler.discovery.entries import BadEntry, Discovered, DiscoveredURL, EntryError, MalformedFeed, entry_title
 from crawler.discovery.fetchable import entry_url
 from crawler.discovery.window import parse_document_date, plausible_date
@@ -110,9 +110,10 @@ def _read_entry(entry: Any, url: str, is_atom: bool, bad: list[BadEntry]) -> Dis
 
 
 def parse_feed(
-    body: bytes, url: str = "", headers: dict[str, str] | None = None, *, max_size: int = 0
+    body: bytes | str, url: str = "", headers: dict[str, str] | None = None, *, max_size: int = 0
 ) -> Discovered:
-    """Parse a feed document; `url` resolves relative links and names the feed in errors.
+    """Parse a feed document (`bytes`, or `str`: already decoded, whatever its XML declaration
+    says); `url` resolves relative links and names the feed in errors.
 
     `headers` (e.g. {"content-type": ...}) help feedparser pick the encoding;
     `max_size` bounds a gzipped body's decompressed size (0: unbounded).
@@ -120,8 +121,11 @@ def parse_feed(
     recoverable errors (bozo) but readable entries is accepted, the break noted
     as a `broken_xml` bad entry.
     """
+    if isinstance(body, str):
+        # The header's charset wins over the XML declaration (RFC 3023): the text is UTF-8 now.
+        headers = {**(headers or {}), "content-type": "application/xml; charset=utf-8"}
     try:
-        body = maybe_gunzip(body, max_size=max_size)
+        body = maybe_gunzip(as_bytes(body), max_size=max_size)
     except ValueError as exc:
         raise MalformedFeed(url, str(exc)) from None
     if not body or not body.strip():

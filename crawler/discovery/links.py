@@ -6,9 +6,14 @@ and returns the links that look like articles, on the source's domains only
 to follow (`rel="next"`, `/page/N/`, `?page=N`). When the source has
 allow/deny patterns they decide (`Source.url_allowed`); otherwise
 `looks_like_article` does: a date in the path followed by a slug, a long
-hyphenated slug (>= 3 words) or an id-like number, and none of the usual
-non-article paths (tags, categories, authors, search, legal pages, logins,
-feeds, media files). Reads no settings; needs no Scrapy.
+hyphenated slug (>= 3 words), a date plus a numeric id (`/2025/10/28/1859/`) or an
+id-like number, and none of the usual non-article paths: tag, category, author, topic
+and search pages in the major news languages (courlan's navigation filter plus
+`_NON_ARTICLE`), legal pages, logins, feeds, media files. Links marked
+`rel="nofollow"`, `"sponsored"` or `"ugc"` and links to another language's version
+(`hreflang` other than the page's `<html lang>`, else the source's language) are not
+followed; markup, quotes and whitespace left inside an `href` are cleaned (courlan's
+`scrub_url`). Reads no settings; needs no Scrapy.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 import lxml.etree
 import lxml.html
+from courlan import scrub_url
+from courlan.filters import is_navigation_page
 
 from crawler.discovery.entries import DiscoveredURL
 from crawler.discovery.offsite import on_domains
@@ -35,18 +42,26 @@ _MEDIA = re.compile(
     re.IGNORECASE,
 )
 _NON_ARTICLE = re.compile(
-    r"/(tags?|category|categories|topics?|authors?|writers?|contributors?|search|about(-us)?|contact(-us)?|"
+    r"/(tags?|tagged|category|categories|topics?|authors?|writers?|contributors?|search|about(-us)?|contact(-us)?|"
+    # The same listings in the major news languages (de, fr, es, it, pt, nl, nordic).
+    r"thema|themen|schlagworte?|stichworte?|kategorien?|autoren|suche|rubriques?|sujets?|mots?-cles?|auteurs?|"
+    r"recherche|etiquetas?|categorias?|categorie|temas?|autor(es)?|autore|autori|buscar|busqueda|argomenti|"
+    r"argomento|cerca|ricerca|pesquisa|assuntos?|trefwoord|onderwerp|zoeken|emne|sok|haku|"
     r"privacy(-policy)?|terms(-of-(use|service))?|cookies?(-policy)?|imprint|impressum|login|log-in|signin|sign-in|"
     r"logout|signup|sign-up|register|subscribe|subscriptions?|account|my-account|newsletters?|feeds?|rss|"
     r"wp-login\.php|wp-admin|wp-json|comments|cart|shop|advertise|careers|jobs)(/|$)",
     re.IGNORECASE,
 )
 _PAGE_PATH = re.compile(r"/page/(\d+)/?$", re.IGNORECASE)
+# Links the site does not vouch for: advertising, user content, "do not follow".
+_NOT_FOLLOWED_REL = frozenset({"nofollow", "sponsored", "ugc"})
 # /2025/10/28/slug, /2025/10/slug, /2025-10-28/slug: a date followed by a segment that is
 # not just digits (so the date archive /2025/10/28/ itself does not count).
 _DATE_PATH = re.compile(
     r"/(?:19|20)\d{2}(?:/(?:0?[1-9]|1[0-2])(?:/(?:0?[1-9]|[12]\d|3[01]))?|-\d{2}-\d{2})/[^/]*[^\d/][^/]*"
 )
+# /2025/10/28/1859/: a full date and a numeric id (3+ digits) as the last segment.
+_DATE_ID_PATH = re.compile(r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])/\d{3,}/?$")
 _ID_SEGMENT = re.compile(r"(?:^|[-_.])\d{5,}(?:$|[-_.])")
 _ID_QUERY_KEYS = frozenset({"id", "p", "article", "articleid", "story", "storyid", "newsid", "aid"})
 _PAGE_EXT = re.compile(r"\.(s?html?|php|aspx?|cms)$", re.IGNORECASE)
@@ -84,8 +99,11 @@ def looks_like_article(url: str) -> bool:
         return False
     if _MEDIA.search(path) or _NON_ARTICLE.search(path) or _PAGE_PATH.search(path):
         return False
-    if _DATE_PATH.search(path):
+    if _DATE_PATH.search(path) or _DATE_ID_PATH.search(path):
         return True
+    # After the date paths: courlan's separators are broad ("/2025/10/28/price-tag/" is an article).
+    if is_navigation_page(path + "/"):
+        return False
     segments = [s for s in path.split("/") if s]
     if segments:
         words = _slug_words(segments[-1])
@@ -152,6 +170,18 @@ def _document(html: str | bytes) -> lxml.html.HtmlElement | None:
         return None
 
 
+def _primary_language(tag: str | None) -> str | None:
+    """"de" of "de-AT" (lower-case); None when there is none."""
+    primary = (tag or "").strip().lower().replace("_", "-").split("-", 1)[0]
+    return primary or None
+
+
+def _other_language(element: lxml.html.HtmlElement, language: str | None) -> bool:
+    """Whether a link is marked (`hreflang`) as a version in another language than the page's."""
+    hreflang = _primary_language(element.get("hreflang"))
+    return hreflang is not None and language is not None and hreflang not in (language, "x")
+
+
 def parse_section(html: str | bytes, url: str, source: Source | None = None, *, max_links: int = 0) -> SectionLinks:
     """Article and pagination links of a section page; an unparsable page gives none.
 
@@ -171,19 +201,22 @@ def parse_section(html: str | bytes, url: str, source: Source | None = None, *, 
     if base_href:
         base = urljoin(url, base_href.strip())
     own = _without_fragment(url)
+    language = _primary_language(doc.get("lang") or (source.language if source is not None else None))
     seen_articles: set[str] = set()
     seen_pages: set[str] = {own}
     next_links: list[str] = []
     numbered: list[tuple[int, str]] = []
     # Walked lazily (no list of every link): a page may hold 100,000 of them.
     for element in doc.iter("a", "link"):
-        href = (element.get("href") or "").strip()
+        href = (element.get("href") or "").strip().strip("\"'").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
             continue
         rel = (element.get("rel") or "").lower().split()
         if element.tag == "link" and "next" not in rel:
             continue
-        link = _without_fragment(urljoin(base, href))
+        if "next" not in rel and (_NOT_FOLLOWED_REL.intersection(rel) or _other_language(element, language)):
+            continue
+        link = _without_fragment(scrub_url(urljoin(base, href)))
         if not _http(link) or link == own:
             continue
         owned = source is None or source.owns(link)

@@ -20,6 +20,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from crawler.discovery.datetimes import has_unknown_zone, rfc822_date, w3c_partial_date
+
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _RELATIVE = re.compile(r"^(\d+)\s*([mhdw])$", re.IGNORECASE)  # anchored: linear under search() too
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -153,10 +155,17 @@ def parse_document_date(text: str | None) -> datetime | None:
             return plausible_date(datetime.combine(date.fromisoformat(text[:10]), time.min, tzinfo=timezone.utc))
         except ValueError:
             return None
-    try:
-        value = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
+    partial = w3c_partial_date(text)  # YYYY, YYYY-MM
+    if partial is not None:
+        return plausible_date(partial)
+    value = rfc822_date(text)  # named zones (PT, MET) the email parser reads as UTC
+    if value is None and has_unknown_zone(text):
+        return None  # a zone nobody knows: no instant rather than a wrong one
+    if value is None:
+        try:
+            value = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
     written = [token for token in text.replace(",", " ").split() if token.isdigit() and len(token) >= 3]
     if written and int(written[0]) != value.year:
         # The email parser reads "0001" as the two-digit year 01, i.e. 2001: not what was written.

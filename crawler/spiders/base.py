@@ -40,7 +40,10 @@ Stats: newspipe/discovery/{feeds,sitemaps,sections,articles,revisits,revisits_ca
 newspipe/discovery/skipped/<reason>, newspipe/discovery/bad_entry/<reason> (feed, sitemap
 and robots.txt entries skipped one at a time, see `crawler.discovery.BadEntry`),
 newspipe/fetch/http_<code>, newspipe/fetch/error/<exception>, newspipe/fetch/ignored,
-newspipe/fetch/not_modified (of which revisits: newspipe/fetch/not_modified/revisit).
+newspipe/fetch/not_modified (of which revisits: newspipe/fetch/not_modified/revisit),
+newspipe/discovery/probe/{found,not_found,error} (well-known sitemap paths probed when robots.txt
+names no sitemap and the source lists none; never errors), skipped/sitemap_loop and
+skipped/sitemap_depth (index loops, chains nested over MAX_SITEMAP_NESTING).
 """
 
 from __future__ import annotations
@@ -100,6 +103,9 @@ logger = logging.getLogger(__name__)
 # Sitemap indexes may nest; beyond this many levels something is looping.
 MAX_SITEMAP_NESTING = 5
 DISCOVERY_META = "newspipe_discovery"
+# Where sites keep sitemaps they do not list in robots.txt; probed once per host per run when
+# robots.txt names none and the source configures none (`newspipe/discovery/probe/<outcome>`).
+WELL_KNOWN_SITEMAPS = ("/sitemap.xml", "/sitemap_index.xml", "/sitemap-news.xml", "/news-sitemap.xml", "/sitemap.xml.gz")
 NOT_MODIFIED = 304
 
 # Request priorities, higher first (the workers' Redis queue orders by them too): discovery
@@ -127,6 +133,8 @@ class BaseNewsSpider(scrapy.Spider):
         self._seen: set[str] = set()  # dedup keys of queued article URLs
         self._section_pages: dict[str, int] = {}  # section root URL -> pages queued
         self._budget = RequestBudget()  # discovered requests per source
+        self._sitemap_urls: set[str] = set()  # sitemaps requested this run (index loops end there)
+        self._probed_hosts: set[str] = set()  # origins whose well-known sitemap paths were asked for
         self.incremental: IncrementalState | None = None  # set by from_crawler
 
     # -- wiring -----------------------------------------------------------------------------
@@ -255,20 +263,34 @@ class BaseNewsSpider(scrapy.Spider):
         self._count_seed_fetched(response)
         if self._not_modified(response, "sitemap"):
             return
-        self._inc("newspipe/discovery/sitemaps")
+        probe = response.meta.get(DISCOVERY_META, {}).get("probe", False)
         try:
             document = parse_sitemap(response.body, response.url, max_size=self.options.max_size)
         except MalformedSitemap as exc:
+            if probe:  # a soft 404 (HTML) at a guessed path: nothing there
+                self._inc("newspipe/discovery/probe/not_found")
+                logger.debug("no sitemap at %s: %s", response.url, exc.message)
+                return
+            self._inc("newspipe/discovery/sitemaps")
             self._skip("malformed_sitemap")
             logger.warning("skipping malformed sitemap %s: %s", response.url, exc.message)
             return
+        if probe:
+            self._inc("newspipe/discovery/probe/found")
+        self._inc("newspipe/discovery/sitemaps")
         self._count_bad_entries(document.bad_entries, "sitemap", response.url)
         if document.kind == "sitemapindex":
             depth = response.meta.get(DISCOVERY_META, {}).get("depth", 0) + 1
             if depth > MAX_SITEMAP_NESTING:
-                self._skip("sitemap_nesting")
+                self._skip("sitemap_depth")
                 logger.warning("not following sitemap index %s: nested more than %d levels", response.url, MAX_SITEMAP_NESTING)
                 return
+            # An index naming itself or an ancestor (or a sitemap already asked for) ends here.
+            fresh = [c for c in document.entries if c.url not in self._sitemap_urls]
+            if len(fresh) < len(document.entries):
+                self._skip("sitemap_loop", len(document.entries) - len(fresh))
+                logger.info("sitemap index %s: %d children already requested", response.url, len(document.entries) - len(fresh))
+            document.entries = fresh
             children = [c for c in document.entries if self.options.window.may_contain_after(c.modified_at)]
             # A child untouched since before the window cannot list articles inside it.
             for _ in range(len(document.entries) - len(children)):
@@ -294,6 +316,21 @@ class BaseNewsSpider(scrapy.Spider):
         self._count_bad_entries(document.bad_entries, "robots.txt", response.url)
         urls = [e.url for e in document.entries if self._document_ok(source, e.url, response.url)]
         yield from self._admit(source, [self._discovery_request(url, "sitemap", source) for url in urls])
+        if not document.entries:
+            yield from self._probe(source, response.url)
+
+    def _probe(self, source: Source | None, robots_url: str) -> list[Request]:
+        """Requests for the well-known sitemap paths of robots.txt's origin: once per origin per
+        run, and only for a source that configures no sitemap of its own."""
+        if source is None or source.sitemaps:
+            return []
+        parts = urlsplit(robots_url)
+        origin = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+        if origin in self._probed_hosts:
+            return []
+        self._probed_hosts.add(origin)
+        requests = [self._discovery_request(origin + path, "sitemap", source, probe=True) for path in WELL_KNOWN_SITEMAPS]
+        return self._admit(source, requests)
 
     def parse_section(self, response: Response) -> Iterator[Request]:
         source = self._source_of(response)
@@ -368,13 +405,23 @@ class BaseNewsSpider(scrapy.Spider):
             discovered_via=info.get("via", "url"),
             hint_title=info.get("hint_title"),
             hint_published_at=_hint_date(info.get("hint_published_at")),
-            language_hint=source.language if source is not None else None,
+            # The news sitemap's language for this article, else the source's.
+            language_hint=info.get("hint_language") or (source.language if source is not None else None),
+            hint_tags=[t for t in info.get("hint_tags") or () if isinstance(t, str)],
         )
 
-    def on_error(self, failure: Failure) -> None:
-        """Errback of every request: count and log, never raise."""
+    def on_error(self, failure: Failure) -> list[Request]:
+        """Errback of every request: count and log, never raise. A robots.txt that cannot be
+        fetched names no sitemap, so the well-known paths are probed."""
         request: Request = failure.request  # type: ignore[attr-defined]
-        kind = request.meta.get(DISCOVERY_META, {}).get("kind", "article")
+        info = request.meta.get(DISCOVERY_META, {})
+        kind = info.get("kind", "article")
+        if info.get("probe"):
+            # A guessed sitemap path: a 404 or a refusal is just "not found", never an error.
+            outcome = "not_found" if failure.check(HttpError, IgnoreRequest) else "error"
+            self._inc(f"newspipe/discovery/probe/{outcome}")
+            logger.debug("no sitemap at %s: %s", request.url, failure.value)
+            return []
         quiet = kind == "robots"  # a missing robots.txt is normal
         log = logger.debug if quiet else logger.warning
         if failure.check(HttpError):
@@ -397,6 +444,9 @@ class BaseNewsSpider(scrapy.Spider):
             if is_connect_error(failure.value):
                 log = logger.debug  # said once per host by crawler.unreachable
             log("%s not fetched: %s for %s", kind, name, request.url)
+        if kind == "robots" and failure.check(HttpError):
+            return self._probe(self.sources_by_name.get(info.get("source") or ""), request.url)
+        return []
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -430,6 +480,14 @@ class BaseNewsSpider(scrapy.Spider):
                 "hint_published_at": entry.published_at.isoformat() if entry.published_at is not None else None,
             }
         }
+        # Google News sitemap hints, as plain JSON values (lists, not tuples); only when given.
+        hints = {
+            "hint_tags": list(entry.keywords),
+            "hint_genres": list(entry.genres),
+            "hint_publication": entry.publication,
+            "hint_language": entry.language,
+        }
+        meta["newspipe"].update({key: value for key, value in hints.items() if value})
         priority = PRIORITY_LINKED if via == "section" else PRIORITY_LISTED
         return Request(url, callback=self.parse_article, errback=self.on_error, meta=meta, priority=priority)
 
@@ -457,7 +515,15 @@ class BaseNewsSpider(scrapy.Spider):
         return False
 
     def _discovery_request(
-        self, url: str, kind: str, source: Source, *, depth: int = 0, root: str | None = None, seed: bool = False
+        self,
+        url: str,
+        kind: str,
+        source: Source,
+        *,
+        depth: int = 0,
+        root: str | None = None,
+        seed: bool = False,
+        probe: bool = False,
     ) -> Request:
         """A feed, sitemap, robots or section request; `seed` marks those named in the sources file,
         counted (`newspipe/discovery/seeds`, `.../seeds_fetched`) so a run none of whose seeds
@@ -468,7 +534,13 @@ class BaseNewsSpider(scrapy.Spider):
             "robots": self.parse_robots,
             "section": self.parse_section,
         }
-        meta = {DISCOVERY_META: {"kind": kind, "source": source.name, "depth": depth, "root": root, "seed": seed}}
+        if kind == "sitemap":
+            self._sitemap_urls.add(url)
+        meta: dict[str, Any] = {
+            DISCOVERY_META: {"kind": kind, "source": source.name, "depth": depth, "root": root, "seed": seed}
+        }
+        if probe:
+            meta[DISCOVERY_META]["probe"] = True
         if seed:
             self._inc("newspipe/discovery/seeds")
         headers: dict[str, str] = {}

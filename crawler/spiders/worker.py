@@ -228,8 +228,8 @@ class WorkerSpider(RedisMixin, BaseNewsSpider):
             self._inc("newspipe/discovery/seeds")
             self._inc("newspipe/discovery/seeds_fetched")
 
-    def on_error(self, failure: Failure) -> None:
+    def on_error(self, failure: Failure) -> list[Request]:
         request = failure.request  # type: ignore[attr-defined]
         if request.meta.get(DISCOVERY_META, {}).get("seed"):
             self._inc("newspipe/discovery/seeds")
-        super().on_error(failure)
+        return super().on_error(failure)  # sitemap probes after a missing robots.txt
