@@ -25,7 +25,7 @@ import logging
 import re
 import warnings
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from lxml.html import HtmlElement
@@ -36,7 +36,7 @@ from .text import clean, is_noise, is_noise_itself
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DateResult", "find_dates", "parse_date", "plausible"]
+__all__ = ["DateResult", "date_precision", "find_dates", "parse_date", "plausible"]
 
 PUBLISHED_META = (
     "article:published_time", "article:published", "og:published_time", "og:article:published_time",
@@ -50,6 +50,11 @@ MODIFIED_META = (
     "datemodified", "last-modified", "lastmod", "parsely-updated-date",
 )
 _EARLIEST_YEAR = 1990
+_CLOCK = re.compile(r"\d{1,2}[:.h時]\d{2}(?![./]\d{2,4}\b)([:.]\d{2}(?!\d))?")
+_EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
+_MAX_OFFSET = timedelta(hours=14)
+_EXPLICIT_UTC = re.compile(r"(?:Z|[+-]00:?00|UTC|GMT)$", re.IGNORECASE)
+_HAS_CLOCK = re.compile(r"\d[T ]\d{1,2}:\d{2}")
 _HAS_OFFSET = re.compile(r"\d[T ]\d{1,2}:\d{2}.*[+-]\d{2}:?\d{2}$")
 _ISO_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
 _TZ_WORD = re.compile(r"\s*(?:Z|UTC|GMT)$", re.IGNORECASE)
@@ -107,6 +112,17 @@ class DateResult:
     published_at: datetime | None = None
     modified_at: datetime | None = None
     source: str | None = None
+    precision: str | None = None  # "second", "minute", "day", "month" or "year": what the page wrote
+
+
+def date_precision(raw: str) -> str:
+    """How precise a written date is: "second", "minute" or "day" (no time of day written)."""
+    if _EPOCH.match(raw.strip()):
+        return "second"
+    match = _CLOCK.search(raw)
+    if match is None:
+        return "day"
+    return "second" if match.group(1) else "minute"
 
 
 def plausible(value: datetime, fetched_at: datetime, max_future_days: float) -> bool:
@@ -213,6 +229,7 @@ class _Finder:
         self.language = language
         self.fetched_at = fetched_at
         self.max_future_days = max_future_days
+        self.raw = ""  # the text the last date found was read from, for its precision
 
     def ok(self, value: datetime | None) -> datetime | None:
         if value is not None and plausible(value, self.fetched_at, self.max_future_days):
@@ -223,6 +240,7 @@ class _Finder:
         for raw in values:
             value = self.ok(parse_date(raw, self.language))
             if value is not None:
+                self.raw = as_text(raw) if not isinstance(raw, str) else raw
                 return value
         return None
 
@@ -282,11 +300,14 @@ class _Finder:
                 value = self.ok(parse_date(raw, self.language)) if raw else None
                 if value is None:
                     value = self.ok(self.text_date(element.text_content()))
+                    raw = self.raw
                 if value is not None:
                     priority = 0 if (_TIME_PUBLISHED.search(hints) or element.get("pubdate") is not None) else 1
-                    candidates.append((priority, order.get(element, 0), value))
+                    candidates.append((priority, order.get(element, 0), value, raw))
             if candidates:
-                return min(candidates, key=lambda c: (c[0], c[1]))[2]
+                best = min(candidates, key=lambda c: (c[0], c[1]))
+                self.raw = best[3]
+                return best[2]
         return None
 
     def url_date(self) -> datetime | None:
@@ -295,13 +316,15 @@ class _Finder:
             return None
         groups = [g for g in match.groups() if g]
         try:
-            return self.ok(datetime(int(groups[0]), int(groups[1]), int(groups[2]), tzinfo=UTC))
+            value = self.ok(datetime(int(groups[0]), int(groups[1]), int(groups[2]), tzinfo=UTC))
         except ValueError:
             return None
+        self.raw = match.group(0)
+        return value
 
     def text_date(self, text: str) -> datetime | None:
         """The first plausible written date in `text`, preferring one cued as the publication date."""
-        found: list[tuple[int, datetime]] = []
+        found: list[tuple[int, datetime, str]] = []
         for match in _TEXT_DATES.finditer(text):
             before = text[max(0, match.start() - 40):match.start()]
             if _UPDATED_CUE.search(before):
@@ -312,11 +335,15 @@ class _Finder:
             if value is None:
                 continue
             if _PUBLISHED_CUE.search(before):
+                self.raw = match.group(0)
                 return value
-            found.append((match.start(), value))
+            found.append((match.start(), value, match.group(0)))
             if len(found) >= 3:
                 break
-        return found[0][1] if found else None
+        if not found:
+            return None
+        self.raw = found[0][2]
+        return found[0][1]
 
     def near_headline_text(self) -> list[str]:
         """Visible text following the headline, skipping noise containers."""
@@ -409,20 +436,90 @@ class _Finder:
         for raw in hydrated_dates(self.tree):
             value = self.ok(_numeric_date(raw, self.language) or parse_date(raw, self.language))
             if value is not None:
+                self.raw = raw
                 return value
         return None
 
+    def page_wide(self) -> datetime | None:
+        """Last resort: htmldate's search of the whole page (markup, then visible text).
+
+        htmldate prunes comments and boilerplate itself (our own noise filter is coarser and cost
+        more than it saved), and a result on the fetch day or the day before or after is refused:
+        with every other source silent, that is a "today" widget in the page header far more
+        often than the publication date.
+        """
+        from htmldate import find_date  # imported lazily: only pages no other source dates need it
+
+        latest = (self.fetched_at + timedelta(days=self.max_future_days)).date()
+        try:
+            found = find_date(self.tree, extensive_search=True, original_date=True, url=self.url,
+                              min_date=datetime(_EARLIEST_YEAR, 1, 1), max_date=datetime(latest.year, latest.month, latest.day))
+        except (ValueError, TypeError, OverflowError):
+            return None
+        if not found:
+            return None
+        try:
+            day = datetime.strptime(found, "%Y-%m-%d").replace(tzinfo=UTC)
+        except ValueError:
+            return None
+        if (self.fetched_at.date() - day.date()).days in (-1, 0, 1):
+            return None
+        self.raw = found
+        return self.ok(day)
+
     def _offset_for(self, value: datetime) -> datetime:
-        """Give a date written without offset the offset of another source with the same wall time."""
-        for raw in self.data.all(*PUBLISHED_META, *MODIFIED_META) + itemprop_values(self.tree, "datePublished"):
+        """The publisher's own offset for a date written in UTC (or without offset).
+
+        Another source with the same wall time and an offset gives that offset; a source
+        written as local wall time without offset (a JSON-LD or `<time datetime>` value)
+        that differs from the UTC value by a whole quarter-hour gives the offset that
+        difference is. The instant never changes, only the calendar it is told in.
+        """
+        raws = self.data.all(*PUBLISHED_META, *MODIFIED_META) + itemprop_values(self.tree, "datePublished")
+        for raw in raws:
             if not _HAS_OFFSET.search(raw):
                 continue
             other = parse_date(raw)
             if other is not None and other.replace(tzinfo=None) == value.replace(tzinfo=None):
                 return other
+        if not _EXPLICIT_UTC.search(self.raw.strip()):
+            return value  # written without offset: no UTC instant to re-tell
+        raws += [v for node in self.data.jsonld for key in ("datePublished", "dateCreated")
+                 for v in as_list(node.get(key)) if isinstance(v, str)]
+        raws += [t.get("datetime") or "" for t in self.tree.iter("time")]
+        for raw in raws:
+            if not _HAS_CLOCK.search(raw) or _HAS_OFFSET.search(raw) or _EXPLICIT_UTC.search(raw.strip()):
+                continue
+            wall = parse_date(raw)
+            if wall is None:
+                continue
+            delta = wall.replace(tzinfo=None) - value.astimezone(UTC).replace(tzinfo=None)
+            if delta and abs(delta) <= _MAX_OFFSET and delta % timedelta(minutes=15) == timedelta(0):
+                return value.astimezone(timezone(delta))
         return value
 
-    def published(self) -> tuple[datetime | None, str | None]:
+    def _url_day(self, value: datetime) -> datetime:
+        """A UTC time that falls on the day after or before the URL's day is told on the URL's
+        day: the URL is written in the publisher's calendar. The offset chosen is the smallest
+        whole-hour one that does it; the instant is unchanged."""
+        match = _URL_DATE.search(self.url)
+        if not match or value.utcoffset() != timedelta(0):
+            return value
+        groups = [int(g) for g in match.groups() if g]
+        try:
+            url_day = datetime(groups[0], groups[1], groups[2]).date()
+        except ValueError:
+            return value
+        step = (url_day - value.date()).days
+        if step not in (-1, 1):
+            return value
+        for hours in range(1, 15):
+            shifted = value.astimezone(timezone(timedelta(hours=hours * step)))
+            if shifted.date() == url_day:
+                return shifted
+        return value
+
+    def published(self) -> tuple[datetime | None, str | None, str | None]:
         for source, finder in (
             ("json-ld", self.jsonld),
             ("meta", self.meta),
@@ -432,13 +529,19 @@ class _Finder:
             ("text", self.dateline),
             ("text", self.labelled),
             ("script", self.hydration),
+            ("page", self.page_wide),
         ):
+            self.raw = ""
             value = finder()
-            if value is not None:
-                if source in ("json-ld", "meta", "microdata") and value.utcoffset() == timedelta(0):
+            if value is None:
+                continue
+            precision = "day" if source in ("url", "page") else date_precision(self.raw)
+            if precision != "day" and value.utcoffset() == timedelta(0):
+                if source in ("json-ld", "meta", "microdata", "time-element"):
                     value = self._offset_for(value)
-                return value, source
-        return None, None
+                value = self._url_day(value)
+            return value, source, precision
+        return None, None, None
 
     def modified(self) -> datetime | None:
         return self.jsonld(modified=True) or self.meta(modified=True) or self.microdata(modified=True)
@@ -448,8 +551,8 @@ def find_dates(tree: HtmlElement, data: Structured, url: str, heading: HtmlEleme
                language: str | None, fetched_at: datetime, max_future_days: float = 2.0) -> DateResult:
     """Find the publication date (with its source) and the last-modified date."""
     finder = _Finder(tree, data, url, heading, language, fetched_at, max_future_days)
-    published, source = finder.published()
+    published, source, precision = finder.published()
     modified = finder.modified()
     if published is not None and modified is not None and modified < published:
         modified = None
-    return DateResult(published, modified, source)
+    return DateResult(published, modified, source, precision)

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-DateSource = Literal["json-ld", "meta", "microdata", "time-element", "url", "text", "script", "hint", "override"]
+DateSource = Literal["json-ld", "meta", "microdata", "time-element", "url", "text", "script", "page", "hint", "override"]
 
 
 @dataclass(slots=True)
