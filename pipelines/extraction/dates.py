@@ -36,7 +36,7 @@ from .text import clean, is_noise, is_noise_itself
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DateResult", "date_precision", "find_dates", "parse_date", "plausible"]
+__all__ = ["DateResult", "date_precision", "precision_of", "find_dates", "parse_date", "plausible"]
 
 PUBLISHED_META = (
     "article:published_time", "article:published", "og:published_time", "og:article:published_time",
@@ -113,6 +113,13 @@ class DateResult:
     modified_at: datetime | None = None
     source: str | None = None
     precision: str | None = None  # "second", "minute", "day", "month" or "year": what the page wrote
+
+
+def precision_of(value: datetime) -> str:
+    """The precision a date claims when only its value is known (a feed hint, a site rule)."""
+    if value.second or value.microsecond:
+        return "second"
+    return "day" if (value.hour, value.minute) == (0, 0) else "minute"
 
 
 def date_precision(raw: str) -> str:
