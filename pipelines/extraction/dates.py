@@ -50,7 +50,7 @@ MODIFIED_META = (
     "datemodified", "last-modified", "lastmod", "parsely-updated-date",
 )
 _EARLIEST_YEAR = 1990
-_CLOCK = re.compile(r"\d{1,2}[:.h時]\d{2}(?![./]\d{2,4}\b)([:.]\d{2}(?!\d))?")
+_CLOCK = re.compile(r"(?<![\d.])\d{1,2}[:.h時]\d{2}(?![./]?\d)(?:[:.](\d{2})(?:[.,]\d+)?(?![./]?\d))?")
 _EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
 _MAX_OFFSET = timedelta(hours=14)
 _EXPLICIT_UTC = re.compile(r"(?:Z|[+-]00:?00|UTC|GMT)$", re.IGNORECASE)
@@ -526,6 +526,19 @@ class _Finder:
                 return shifted
         return value
 
+    def _url_month(self, value: datetime) -> bool:
+        """Whether the URL names the value's year and month but no day (".../2013/10/slug")."""
+        pattern = rf"[/_-]{value.year}[/_-]0?{value.month}(?:/(?!\d{{1,2}}(?:/|$))|$)"
+        return re.search(pattern, self.url.split("?")[0]) is not None
+
+    def _url_time(self, day: datetime) -> tuple[datetime, str, str]:
+        """The URL gives the day only: a dateline after the headline on that same day gives the time."""
+        self.raw = ""
+        written = self.dateline()
+        if written is not None and written.date() == day.date() and date_precision(self.raw) != "day":
+            return written, "text", date_precision(self.raw)
+        return day, "url", "day"
+
     def published(self) -> tuple[datetime | None, str | None, str | None]:
         for source, finder in (
             ("json-ld", self.jsonld),
@@ -543,6 +556,10 @@ class _Finder:
             if value is None:
                 continue
             precision = "day" if source in ("url", "page") else date_precision(self.raw)
+            if source == "url":
+                value, source, precision = self._url_time(value)
+            elif source == "page" and value.day == 1 and self._url_month(value):
+                precision = "month"  # htmldate's last resort reads a year/month URL as the 1st
             if precision != "day" and value.utcoffset() == timedelta(0):
                 if source in ("json-ld", "meta", "microdata", "time-element"):
                     value = self._offset_for(value)
