@@ -131,3 +131,42 @@ def test_url_day_keeps_its_day_when_the_page_shows_another_day() -> None:
     record = _extract(_page(lead=dateline), url="https://herald.example/2024/03/14/bridge-vote/")
     assert record.published_at == datetime(2024, 3, 14, tzinfo=UTC)
     assert (record.date_source, record.published_precision) == ("url", "day")
+
+
+def test_utc_date_takes_the_offset_of_the_same_instant_told_elsewhere() -> None:
+    jsonld = '{"@type": "NewsArticle", "datePublished": "2019-10-18T22:04:00Z"}'
+    rfc = '<meta name="date" content="Sat, 19 Oct 2019 00:04:00 +0200">'
+    record = _extract(_page(head=rfc, jsonld=jsonld))
+    assert record.published_at is not None and record.published_at.isoformat() == "2019-10-19T00:04:00+02:00"
+    other_instant = '<meta name="date" content="Sat, 19 Oct 2019 01:30:00 +0200">'
+    record = _extract(_page(head=other_instant, jsonld=jsonld))
+    assert record.published_at is not None and record.published_at.isoformat() == "2019-10-18T22:04:00+00:00"
+
+
+def test_utc_time_is_told_on_the_day_a_date_only_value_gives() -> None:
+    jsonld = '{"@type": "NewsArticle", "datePublished": "2020-12-05T23:15:00Z"}'
+    day_only = '<p itemprop="datePublished">2020-12-06</p>'
+    record = _extract(_page(after=day_only, jsonld=jsonld))
+    assert record.published_at is not None and record.published_at.date().isoformat() == "2020-12-06"
+    assert record.published_at == datetime(2020, 12, 5, 23, 15, tzinfo=UTC)
+    far_day = '<p itemprop="datePublished">2020-12-09</p>'  # not the adjacent day: no re-telling
+    record = _extract(_page(after=far_day, jsonld=jsonld))
+    assert record.published_at is not None and record.published_at.utcoffset() == timedelta(0)
+
+
+def test_british_page_writes_the_day_first() -> None:
+    dateline = '<p class="byline">By Ann Lee, 02/10/2020</p>'
+    british = _page(lead=dateline).replace('lang="en"', 'lang="en-GB"')
+    assert _extract(british).published_at == datetime(2020, 10, 2, tzinfo=UTC)
+    american = _page(lead=dateline).replace('lang="en"', 'lang="en-US"')
+    assert _extract(american).published_at == datetime(2020, 2, 10, tzinfo=UTC)
+
+
+def test_ambiguous_twelve_hour_time_gives_no_offset() -> None:
+    utc = '{"@type": "NewsArticle", "datePublished": "2023-11-09T01:49:00Z"}'
+    ambiguous = '<p class="byline">By Ann Lee, 11/08/2023 5:49</p>'  # 5:49 a.m. or p.m.?
+    record = _extract(_page(lead=ambiguous, jsonld=utc))
+    assert record.published_at is not None and record.published_at.isoformat() == "2023-11-09T01:49:00+00:00"
+    told = '<p class="byline">By Ann Lee, 11/08/2023 5:49 p.m.</p>'
+    record = _extract(_page(lead=told, jsonld=utc))
+    assert record.published_at is not None and record.published_at.isoformat() == "2023-11-08T17:49:00-08:00"

@@ -25,7 +25,8 @@ import logging
 import re
 import warnings
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from lxml.html import HtmlElement
@@ -53,6 +54,9 @@ _EARLIEST_YEAR = 1990
 _CLOCK = re.compile(r"(?<![\d.])\d{1,2}[:.h時]\d{2}(?![./]?\d)(?:[:.](\d{2})(?:[.,]\d+)?(?![./]?\d))?")
 _EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
 _MAX_OFFSET = timedelta(hours=14)
+_LOCALE = re.compile(r"^([a-z]{2})[-_]([a-z]{2})\b", re.IGNORECASE)
+_MONTH_FIRST_REGIONS = frozenset({"US", "PH", "CA", "FM", "MH", "PW", "UM", "VI", "GU", "AS", "MP", "PR"})
+_AMPM = re.compile(r"^\s*[ap]\.?\s?m\b\.?", re.IGNORECASE)
 _EXPLICIT_UTC = re.compile(r"(?:Z|[+-]00:?00|UTC|GMT)$", re.IGNORECASE)
 _HAS_CLOCK = re.compile(r"\d[T ]\d{1,2}:\d{2}")
 _HAS_OFFSET = re.compile(r"\d[T ]\d{1,2}:\d{2}.*[+-]\d{2}:?\d{2}$")
@@ -200,8 +204,9 @@ _NUMERIC = re.compile(
 )
 
 
-def _numeric_date(text: str, language: str | None) -> datetime | None:
-    """All-digit dates: year first, or day first unless an English page writes M/D/Y with slashes."""
+def _numeric_date(text: str, language: str | None, day_first: bool = False) -> datetime | None:
+    """All-digit dates: year first, or day first unless an English page writes M/D/Y with slashes
+    (`day_first`: the page's locale is English outside the US, "en-GB")."""
     match = _NUMERIC.match(text.strip())
     if not match:
         return None
@@ -211,7 +216,7 @@ def _numeric_date(text: str, language: str | None) -> datetime | None:
         a, b = int(match.group("a")), int(match.group("b"))
         year = int(match.group("y2"))
         year = year + 2000 if year < 100 else year
-        month_first = match.group("sep") == "/" and language == "en" and b <= 31 and a <= 12
+        month_first = match.group("sep") == "/" and language == "en" and not day_first and b <= 31 and a <= 12
         month, day = (a, b) if month_first else (b, a)
     hour = int(match.group("H")) if match.group("H") else 0
     minute = int(match.group("M")) if match.group("M") else 0
@@ -226,6 +231,35 @@ def _numeric_date(text: str, language: str | None) -> datetime | None:
         return None
 
 
+def _day_first_locale(tree: HtmlElement, data: Structured) -> bool:
+    """Whether the page declares an English locale that writes the day first (en-GB, en-IN, ...)."""
+    for raw in (tree.get("lang"), tree.get("xml:lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang"),
+                data.first("og:locale")):
+        match = _LOCALE.match((raw or "").strip())
+        if match:
+            return match.group(1).lower() == "en" and match.group(2).upper() not in _MONTH_FIRST_REGIONS
+    return False
+
+
+def _offset_between(wall: datetime, value: datetime) -> timezone | None:
+    """The offset at which instant `value` reads as wall time `wall`: a non-zero whole quarter-hour
+    up to 14 hours, else None."""
+    delta = wall.replace(tzinfo=None) - value.astimezone(UTC).replace(tzinfo=None)
+    if delta and abs(delta) <= _MAX_OFFSET and delta % timedelta(minutes=15) == timedelta(0):
+        return timezone(delta)
+    return None
+
+
+def _ambiguous_clock(raw: str, language: str | None) -> bool:
+    """A written time of 1-12 o'clock without a.m./p.m. on a page whose language writes 12-hour
+    times (English, or unknown): it may be either half of the day."""
+    match = _CLOCK.search(raw)
+    if match is None or _AMPM.search(raw[match.end():match.end() + 8]):
+        return False
+    hour = int(re.match(r"\d+", match.group(0)).group(0))  # type: ignore[union-attr]
+    return 1 <= hour <= 12 and language in (None, "en")
+
+
 class _Finder:
     def __init__(self, tree: HtmlElement, data: Structured, url: str, heading: HtmlElement | None,
                  language: str | None, fetched_at: datetime, max_future_days: float) -> None:
@@ -237,6 +271,7 @@ class _Finder:
         self.fetched_at = fetched_at
         self.max_future_days = max_future_days
         self.raw = ""  # the text the last date found was read from, for its precision
+        self.day_first = _day_first_locale(tree, data)
 
     def ok(self, value: datetime | None) -> datetime | None:
         if value is not None and plausible(value, self.fetched_at, self.max_future_days):
@@ -336,7 +371,7 @@ class _Finder:
             before = text[max(0, match.start() - 40):match.start()]
             if _UPDATED_CUE.search(before):
                 continue
-            value = self.ok(_numeric_date(match.group(0), self.language))
+            value = self.ok(_numeric_date(match.group(0), self.language, self.day_first))
             if value is None:
                 value = self.ok(_dateparser(match.group(0), self.language, self.fetched_at))
             if value is None:
@@ -441,7 +476,7 @@ class _Finder:
     def hydration(self) -> datetime | None:
         """A publication-date key in the state a script-rendered page hydrates from."""
         for raw in hydrated_dates(self.tree):
-            value = self.ok(_numeric_date(raw, self.language) or parse_date(raw, self.language))
+            value = self.ok(_numeric_date(raw, self.language, self.day_first) or parse_date(raw, self.language))
             if value is not None:
                 self.raw = raw
                 return value
@@ -477,7 +512,7 @@ class _Finder:
     def _offset_for(self, value: datetime) -> datetime:
         """The publisher's own offset for a date written in UTC (or without offset).
 
-        Another source with the same wall time and an offset gives that offset; a source
+        Another source with the same wall time or the same instant and an offset gives that offset; a source
         written as local wall time without offset (a JSON-LD or `<time datetime>` value)
         that differs from the UTC value by a whole quarter-hour gives the offset that
         difference is. The instant never changes, only the calendar it is told in.
@@ -487,8 +522,12 @@ class _Finder:
             if not _HAS_OFFSET.search(raw):
                 continue
             other = parse_date(raw)
-            if other is not None and other.replace(tzinfo=None) == value.replace(tzinfo=None):
-                return other
+            if other is None:
+                continue
+            if other.replace(tzinfo=None) == value.replace(tzinfo=None):
+                return other  # the same wall time: `value` was written without its offset
+            if other == value and other.utcoffset():
+                return value.astimezone(other.tzinfo)  # the same instant, told in the page's offset
         if not _EXPLICIT_UTC.search(self.raw.strip()):
             return value  # written without offset: no UTC instant to re-tell
         raws += [v for node in self.data.jsonld for key in ("datePublished", "dateCreated")
@@ -500,31 +539,48 @@ class _Finder:
             wall = parse_date(raw)
             if wall is None:
                 continue
-            delta = wall.replace(tzinfo=None) - value.astimezone(UTC).replace(tzinfo=None)
-            if delta and abs(delta) <= _MAX_OFFSET and delta % timedelta(minutes=15) == timedelta(0):
-                return value.astimezone(timezone(delta))
+            offset = _offset_between(wall, value)
+            if offset is not None:
+                return value.astimezone(offset)
+        # The time the reader sees after the headline, unless it could be a.m. or p.m.
+        wall = self.dateline()
+        if wall is not None and date_precision(self.raw) != "day" and not _ambiguous_clock(self.raw, self.language):
+            offset = _offset_between(wall, value.replace(second=0, microsecond=0))
+            if offset is not None:
+                return value.astimezone(offset)
         return value
 
-    def _url_day(self, value: datetime) -> datetime:
-        """A UTC time that falls on the day after or before the URL's day is told on the URL's
-        day: the URL is written in the publisher's calendar. The offset chosen is the smallest
-        whole-hour one that does it; the instant is unchanged."""
-        match = _URL_DATE.search(self.url)
-        if not match or value.utcoffset() != timedelta(0):
+    def _local_day(self, value: datetime) -> datetime:
+        """A UTC time that falls on the day after or before the page's own day is told on that day.
+
+        The page's day is the URL's (written in the publisher's calendar) or a date-only value in
+        the page's metadata. The offset chosen is the smallest whole-hour one that does it; the
+        instant is unchanged."""
+        if value.utcoffset() != timedelta(0):
             return value
-        groups = [int(g) for g in match.groups() if g]
-        try:
-            url_day = datetime(groups[0], groups[1], groups[2]).date()
-        except ValueError:
-            return value
-        step = (url_day - value.date()).days
-        if step not in (-1, 1):
-            return value
-        for hours in range(1, 15):
-            shifted = value.astimezone(timezone(timedelta(hours=hours * step)))
-            if shifted.date() == url_day:
-                return shifted
+        for local_day in self._local_days():
+            step = (local_day - value.date()).days
+            if step not in (-1, 1):
+                continue
+            for hours in range(1, 15):
+                shifted = value.astimezone(timezone(timedelta(hours=hours * step)))
+                if shifted.date() == local_day:
+                    return shifted
         return value
+
+    def _local_days(self) -> Iterator[date]:
+        match = _URL_DATE.search(self.url)
+        if match:
+            groups = [int(g) for g in match.groups() if g]
+            try:
+                yield date(groups[0], groups[1], groups[2])
+            except ValueError:
+                pass
+        for raw in self.data.all(*PUBLISHED_META) + itemprop_values(self.tree, "datePublished"):
+            if date_precision(raw) == "day":
+                day = _numeric_date(raw, self.language, self.day_first) or parse_date(raw, self.language)
+                if day is not None:
+                    yield day.date()
 
     def _url_month(self, value: datetime) -> bool:
         """Whether the URL names the value's year and month but no day (".../2013/10/slug")."""
@@ -535,7 +591,8 @@ class _Finder:
         """The URL gives the day only: a dateline after the headline on that same day gives the time."""
         self.raw = ""
         written = self.dateline()
-        if written is not None and written.date() == day.date() and date_precision(self.raw) != "day":
+        if (written is not None and written.date() == day.date() and date_precision(self.raw) != "day"
+                and not _ambiguous_clock(self.raw, self.language)):
             return written, "text", date_precision(self.raw)
         return day, "url", "day"
 
@@ -563,7 +620,7 @@ class _Finder:
             if precision != "day" and value.utcoffset() == timedelta(0):
                 if source in ("json-ld", "meta", "microdata", "time-element"):
                     value = self._offset_for(value)
-                value = self._url_day(value)
+                value = self._local_day(value)
             return value, source, precision
         return None, None, None
 
