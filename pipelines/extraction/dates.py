@@ -51,6 +51,8 @@ MODIFIED_META = (
     "datemodified", "last-modified", "lastmod", "parsely-updated-date",
 )
 _EARLIEST_YEAR = 1990
+# <meta> names that do not say which date of the page they give.
+_GENERIC_META = frozenset({"date", "dc.date", "dcterms.date"})
 _CLOCK = re.compile(r"(?<![\d.])\d{1,2}[:.h時]\d{2}(?![./]?\d)(?:[:.](\d{2})(?:[.,]\d+)?(?![./]?\d))?")
 _EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
 _MAX_OFFSET = timedelta(hours=14)
@@ -272,6 +274,7 @@ class _Finder:
         self.max_future_days = max_future_days
         self.raw = ""  # the text the last date found was read from, for its precision
         self.day_first = _day_first_locale(tree, data)
+        self.meta_key = ""  # the <meta> name the publication date was read from
 
     def ok(self, value: datetime | None) -> datetime | None:
         if value is not None and plausible(value, self.fetched_at, self.max_future_days):
@@ -298,7 +301,14 @@ class _Finder:
         return None
 
     def meta(self, modified: bool = False) -> datetime | None:
-        return self.first(self.data.all(*(MODIFIED_META if modified else PUBLISHED_META)))
+        if modified:
+            return self.first(self.data.all(*MODIFIED_META))
+        for key in PUBLISHED_META:
+            value = self.first(self.data.all(key))
+            if value is not None:
+                self.meta_key = key
+                return value
+        return None
 
     def microdata(self, modified: bool = False) -> datetime | None:
         props = ("dateModified",) if modified else ("datePublished", "dateCreated")
@@ -587,6 +597,17 @@ class _Finder:
         pattern = rf"[/_-]{value.year}[/_-]0?{value.month}(?:/(?!\d{{1,2}}(?:/|$))|$)"
         return re.search(pattern, self.url.split("?")[0]) is not None
 
+    def _dateline_over_generic(self, value: datetime, precision: str) -> tuple[datetime, str, str]:
+        """A `<meta name="date">` (or dc.date) does not say which date it is, and is often the day the
+        page was rendered or changed: a dateline below the headline on another day wins over it."""
+        raw = self.raw
+        self.raw = ""
+        written = self.dateline()
+        if written is not None and written.date() != value.date():
+            return written, "text", date_precision(self.raw)
+        self.raw = raw
+        return value, "meta", precision
+
     def _url_time(self, day: datetime) -> tuple[datetime, str, str]:
         """The URL gives the day only: a dateline after the headline on that same day gives the time."""
         self.raw = ""
@@ -615,6 +636,8 @@ class _Finder:
             precision = "day" if source in ("url", "page") else date_precision(self.raw)
             if source == "url":
                 value, source, precision = self._url_time(value)
+            elif source == "meta" and self.meta_key in _GENERIC_META:
+                value, source, precision = self._dateline_over_generic(value, precision)
             elif source == "page" and value.day == 1 and self._url_month(value):
                 precision = "month"  # htmldate's last resort reads a year/month URL as the 1st
             if precision != "day" and value.utcoffset() == timedelta(0):
