@@ -170,3 +170,14 @@ def test_ambiguous_twelve_hour_time_gives_no_offset() -> None:
     told = '<p class="byline">By Ann Lee, 11/08/2023 5:49 p.m.</p>'
     record = _extract(_page(lead=told, jsonld=utc))
     assert record.published_at is not None and record.published_at.isoformat() == "2023-11-08T17:49:00-08:00"
+
+
+def test_dateline_wall_time_is_not_moved_to_another_day() -> None:
+    """A dateline without offset is a wall time: no date-only value may re-tell it on another day."""
+    meta = '<meta name="date" content="2020-04-30">'
+    dateline = '<p class="byline">Von Ann Lee, 29.04.2020, 12:01 Uhr</p>'
+    page = _page(head=meta, lead=dateline).replace('lang="en"', 'lang="de"')
+    record = _extract(page)
+    assert record.published_at is not None and record.published_at.isoformat() == "2020-04-29T12:01:00+00:00"
+    assert (record.date_source, record.published_precision) == ("text", "minute")
+    assert _extract(_page(head=meta).replace('lang="en"', 'lang="de"')).published_at == datetime(2020, 4, 30, tzinfo=UTC)

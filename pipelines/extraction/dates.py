@@ -643,7 +643,8 @@ class _Finder:
             if precision != "day" and value.utcoffset() == timedelta(0):
                 if source in ("json-ld", "meta", "microdata", "time-element"):
                     value = self._offset_for(value)
-                value = self._local_day(value)
+                if _EXPLICIT_UTC.search(self.raw.strip()):  # a wall time without offset is no UTC instant
+                    value = self._local_day(value)
             return value, source, precision
         return None, None, None
 
