@@ -181,3 +181,14 @@ def test_dateline_wall_time_is_not_moved_to_another_day() -> None:
     assert record.published_at is not None and record.published_at.isoformat() == "2020-04-29T12:01:00+00:00"
     assert (record.date_source, record.published_precision) == ("text", "minute")
     assert _extract(_page(head=meta).replace('lang="en"', 'lang="de"')).published_at == datetime(2020, 4, 30, tzinfo=UTC)
+
+
+def test_page_wide_lone_year_is_year_precision() -> None:
+    footer = '<div class="copyright">Copyright 2019 Harbour Herald</div>'
+    record = _extract(_page(after=footer))
+    assert record.published_at is not None and record.published_at.date().isoformat() == "2019-01-01"
+    assert (record.date_source, record.published_precision) == ("page", "year")
+    new_year = '<div class="entry-date">01.01.2019</div>'
+    record = _extract(_page(before=new_year))
+    assert record.published_at is not None and record.published_at.date().isoformat() == "2019-01-01"
+    assert record.published_precision == "day"

@@ -608,6 +608,14 @@ class _Finder:
         self.raw = raw
         return value, "meta", precision
 
+    def _written_new_year(self, value: datetime) -> bool:
+        """Whether January 1st of the value's year is written out anywhere in the page's markup."""
+        y = value.year
+        pattern = rf"{y}[-/.]0?1[-/.]0?1\b|\b0?1[./-]0?1[./-]{y}|\b1(?:st|er|\.)?\s+(?:jan|ja|gen|ene|sty|oca)\w*\.?\s+{y}|jan\w*\.?\s+1(?:st)?,?\s+{y}"
+        text = " ".join(t for t in self.tree.itertext() if t)
+        attributes = " ".join(v for e in self.tree.iter() if isinstance(e.tag, str) for v in e.attrib.values())
+        return re.search(pattern, text + " " + attributes, re.IGNORECASE) is not None
+
     def _url_time(self, day: datetime) -> tuple[datetime, str, str]:
         """The URL gives the day only: a dateline after the headline on that same day gives the time."""
         self.raw = ""
@@ -640,6 +648,8 @@ class _Finder:
                 value, source, precision = self._dateline_over_generic(value, precision)
             elif source == "page" and value.day == 1 and self._url_month(value):
                 precision = "month"  # htmldate's last resort reads a year/month URL as the 1st
+            elif source == "page" and (value.month, value.day) == (1, 1) and not self._written_new_year(value):
+                precision = "year"  # and a lone year ("© 2019") as January 1st
             if precision != "day" and value.utcoffset() == timedelta(0):
                 if source in ("json-ld", "meta", "microdata", "time-element"):
                     value = self._offset_for(value)
