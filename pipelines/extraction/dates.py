@@ -1,4 +1,4 @@
-"""Publication and modification dates, with their provenance.
+"""Publication and modification dates, with their provenance and precision.
 
 Sources are tried in a fixed order of trust and the first plausible date wins:
 JSON-LD > <meta> (OpenGraph article:*, parsely, sailthru, Dublin Core, ...) >
@@ -6,16 +6,28 @@ microdata (itemprop) > a <time> element beside the headline > a date in the URL
 path > a date written in the text just below the headline (read with dateparser
 in the page language; relative dates such as "2 hours ago" are resolved against
 `fetched_at`) > a labelled date field anywhere in the page ("Datum 28.04.2023")
-> a publication-date key in the hydration state of a script-rendered page.
+> a publication-date key in the hydration state of a script-rendered page >
+htmldate's page-wide search (markup, then visible text in many languages), the
+last resort. Two refinements: a URL day takes the time a dateline shows on that
+day, and a dateline on another day wins over a generic <meta name="date">.
 Dates in navigation, sidebars, related lists and comments, and "today" widgets
 at the top of the page, are never read: the page-level <time> and text searches
-start at the headline and skip such containers, and labelled fields are read
-outside them only.
+start at the headline and skip such containers, labelled fields are read
+outside them only, and a page-wide date on the fetch day (or a day beside it) is
+refused. Numeric day/month order follows the page's locale (M/D/Y only on US
+English pages).
 
 Every result is timezone-aware and keeps the page's own offset; a page that
-gives no offset is taken to be in UTC. Impossible dates (before 1990, after
-`fetched_at` plus `max_future_days`) are ignored and the next source is tried.
-Reads no settings; the caller passes `fetched_at`, language and the future margin.
+gives no offset is taken to be in UTC. A time written in UTC is told in the
+publisher's offset when the page shows it (the same instant with an offset, a
+local wall time in a <time datetime> or a dateline that cannot be a.m./p.m.),
+else on the page's own day (its URL's, or a date-only value's) if it falls on
+the day beside it; the instant never changes. A date-only value is never moved
+to another day. `DateResult.precision` says what the page wrote: "second",
+"minute", "day", or "month"/"year" for a page-wide guess. Impossible dates
+(before 1990, after `fetched_at` plus `max_future_days`) are ignored and the
+next source is tried. Reads no settings; the caller passes `fetched_at`,
+language and the future margin.
 """
 
 from __future__ import annotations
