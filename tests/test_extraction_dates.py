@@ -138,6 +138,10 @@ def test_utc_date_takes_the_offset_of_the_same_instant_told_elsewhere() -> None:
     rfc = '<meta name="date" content="Sat, 19 Oct 2019 00:04:00 +0200">'
     record = _extract(_page(head=rfc, jsonld=jsonld))
     assert record.published_at is not None and record.published_at.isoformat() == "2019-10-19T00:04:00+02:00"
+    # A UTC copy of the same value in another tag, read first, must not hide the offset.
+    utc_copy = '<meta property="article:published_time" content="2019-10-18T22:04:00+00:00">'
+    record = _extract(_page(head=utc_copy + rfc, jsonld=jsonld))
+    assert record.published_at is not None and record.published_at.isoformat() == "2019-10-19T00:04:00+02:00"
     other_instant = '<meta name="date" content="Sat, 19 Oct 2019 01:30:00 +0200">'
     record = _extract(_page(head=other_instant, jsonld=jsonld))
     assert record.published_at is not None and record.published_at.isoformat() == "2019-10-18T22:04:00+00:00"

@@ -544,11 +544,11 @@ class _Finder:
             if not _HAS_OFFSET.search(raw):
                 continue
             other = parse_date(raw)
-            if other is None:
-                continue
+            if other is None or not other.utcoffset():
+                continue  # no offset to learn from a UTC value
             if other.replace(tzinfo=None) == value.replace(tzinfo=None):
                 return other  # the same wall time: `value` was written without its offset
-            if other == value and other.utcoffset():
+            if other == value:
                 return value.astimezone(other.tzinfo)  # the same instant, told in the page's offset
         if not _EXPLICIT_UTC.search(self.raw.strip()):
             return value  # written without offset: no UTC instant to re-tell
