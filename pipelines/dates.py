@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import DropItem
 
 from crawler.discovery.window import Window
+from pipelines.extraction.dates import precision_of
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -57,9 +58,11 @@ class NormaliseDatesPipeline:
             hint = _aware(item.hint_published_at)
             if hint is not None and hint <= latest_plausible:
                 published, record.date_source = hint, "hint"
+                record.published_precision = precision_of(hint)
                 self.stats.inc_value("newspipe/dates/from_hint")
         if published is None:
             record.date_source = None
+            record.published_precision = None
             self.stats.inc_value("newspipe/dates/missing")
         record.published_at = published
         modified = _aware(record.modified_at)

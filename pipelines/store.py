@@ -75,6 +75,7 @@ def to_new_article(item: Article) -> NewArticle:
         published_at=record.published_at,
         modified_at=record.modified_at,
         date_source=record.date_source,
+        published_precision=record.published_precision,
         authors=list(record.authors),
         description=record.description,
         language=record.language,

@@ -135,6 +135,9 @@ class Article(Base):
     published_offset_minutes: Mapped[int | None]
     modified_at: Mapped[datetime | None]
     date_source: Mapped[str | None] = mapped_column(String(20))
+    # How precise the page's date is: "second", "minute", "day" (date only: the stored time is a
+    # placeholder, the day is the page's own), "month", "year"; None when undated or stored before 0007.
+    published_precision: Mapped[str | None] = mapped_column(String(10))
     authors: Mapped[list[str]] = mapped_column(default=list)
     description: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(20))

@@ -45,6 +45,7 @@ EXPORT_SCHEMA = pa.schema(
         pa.field("version", pa.int32(), nullable=False),
         pa.field("latest", pa.bool_(), nullable=False),
         pa.field("stored_as", pa.string()),
+        pa.field("published_precision", pa.string()),
     ]
 )
 PARTITIONS = {"day": 10, "month": 7}  # characters of the ISO date that name a partition

@@ -55,6 +55,7 @@ class NewArticle:
     published_at: datetime | None = None
     modified_at: datetime | None = None
     date_source: str | None = None
+    published_precision: str | None = None  # "second", "minute", "day", "month", "year"
     authors: list[str] = field(default_factory=list)
     description: str | None = None
     language: str | None = None
@@ -556,6 +557,7 @@ class ArticleRepository:
             published_offset_minutes=published_offset,
             modified_at=item.modified_at,
             date_source=item.date_source,
+            published_precision=item.published_precision,
             authors=list(item.authors),
             description=item.description,
             language=item.language,
@@ -747,6 +749,7 @@ def export_record(article: Article, source_name: str, duplicate_of: str | None) 
         "published_at": _iso(article.published_at_local()),
         "modified_at": _iso(article.modified_at),
         "date_source": article.date_source,
+        "published_precision": article.published_precision,
         "authors": list(article.authors or []),
         "body": article.body,
         "description": article.description,
@@ -784,7 +787,7 @@ _ARTICLE_COLUMNS = (
     "id", "source_id", "run_id", "url", "canonical_url", "headline", "body", "content_hash", "published_at",
     "published_offset_minutes", "modified_at", "date_source", "authors", "description", "language", "site_name",
     "section", "tags", "image_url", "word_count", "syndicated_from", "fetched_at", "created_at", "minhash",
-    "archive_file", "archive_offset", "version", "stored_as", "story_id",
+    "archive_file", "archive_offset", "version", "stored_as", "story_id", "published_precision",
 )  # fmt: skip
 _PAIR_BLOCK = 64  # signatures compared with the whole batch at once by `_near_pairs`
 _CHUNK = 500  # values per IN (...): well under SQLite's and PostgreSQL's parameter limits

@@ -54,6 +54,7 @@ def test_extract_prints_one_json_object(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["headline"] == "Harbour wall rebuilt"
     assert data["published_at"] == "2025-10-02T08:00:00+02:00"
+    assert data["published_precision"] == "second"
     assert data["url"] == "https://gazette.example/2025/10/02/harbour-wall/"
 
 

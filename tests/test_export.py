@@ -31,6 +31,7 @@ def article(i: int, body: str | None = None, fetched: datetime | None = None, un
         fetched_at=fetched or datetime(2025, 11, 1, tzinfo=timezone.utc),
         published_at=None if undated else datetime(2025, 10, 1 + i, 9, 30, tzinfo=PLUS2),
         authors=["Ana Ruiz", "Li Wei"], tags=["council"], word_count=200, language="en",
+        published_precision=None if undated else "minute",
     )  # fmt: skip
 
 
@@ -56,7 +57,8 @@ def test_parquet_round_trip_keeps_types(db_url: str, tmp_path: Path) -> None:
     assert first["published_at"] == datetime(2025, 10, 1, 7, 30, tzinfo=timezone.utc)
     assert first["published_at_local"] == "2025-10-01T09:30:00+02:00"
     assert first["authors"] == ["Ana Ruiz", "Li Wei"] and first["version"] == 1 and first["latest"] is True
-    assert rows[-1]["published_at"] is None
+    assert first["published_precision"] == "minute"
+    assert rows[-1]["published_at"] is None and rows[-1]["published_precision"] is None
 
 
 def test_parquet_partitions_by_day(sqlite_url: str, tmp_path: Path) -> None:

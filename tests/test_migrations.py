@@ -77,3 +77,32 @@ def test_0006_adds_the_lock_token_of_runs_and_goes_down_again(db_url: str) -> No
             assert run is not None and run.status == "running" and run.lock_token is None
     finally:
         db.close()
+
+
+def test_0007_adds_the_published_precision_and_goes_down_again(db_url: str) -> None:
+    from sqlalchemy import text
+
+    from storage.models import Article
+
+    db = Database(db_url)
+    try:
+        item = _article("dated text", FETCHED)
+        item.published_at, item.published_precision = datetime(2025, 10, 28, tzinfo=timezone.utc), "day"
+        with db.sessions.begin() as session:
+            article_id = ArticleRepository(session).save(item).article_id
+        with db.engine.connect() as connection:
+            row = connection.execute(text("SELECT published_precision FROM v_articles_latest")).one()
+            assert row.published_precision == "day"
+        with db.engine.begin() as connection:
+            config = alembic_config(db.engine)
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0006")
+        assert "published_precision" not in {c["name"] for c in inspect(db.engine).get_columns("articles")}
+        assert upgrade_to_head(db.engine)
+        command.check(alembic_config(db.engine))
+        with db.sessions() as session:
+            article = session.get(Article, article_id)
+            assert article is not None and article.published_precision is None  # lost going down
+            assert article.published_at is not None
+    finally:
+        db.close()

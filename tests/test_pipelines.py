@@ -43,6 +43,10 @@ class TestDates:
         hint = datetime(2025, 11, 5, 8, 0, tzinfo=timezone.utc)
         it = NormaliseDatesPipeline(Window(), stats()).process_item(item("https://h.example/a", hint_published_at=hint))
         assert it.record.published_at == hint and it.record.date_source == "hint"
+        assert it.record.published_precision == "minute"
+        day_only = datetime(2025, 11, 5, tzinfo=timezone.utc)  # a sitemap's <lastmod>2025-11-05</lastmod>
+        it = NormaliseDatesPipeline(Window(), stats()).process_item(item("https://h.example/b", hint_published_at=day_only))
+        assert it.record.published_precision == "day"
 
     def test_future_dates_are_forgotten_and_naive_ones_made_utc(self) -> None:
         s = stats()

@@ -26,7 +26,7 @@ from .body import extract_body
 from .budget import Budget
 from .classify import check_error_page, check_index_page, doubtful_confidence
 from .authors import clean_authors
-from .dates import DateResult, find_dates, parse_date, plausible
+from .dates import DateResult, find_dates, parse_date, plausible, precision_of
 from .document import decode_html, parse_html
 from .domains import same_site
 from .errors import EMPTY, ERROR, NO_HEADLINE, TOO_SHORT, Discard
@@ -138,7 +138,7 @@ def _extract(html: str | bytes, url: str, fetched_at: datetime, options: Extract
                        fetched_at=fetched_at, max_future_days=options.max_future_days)
     published = _override_published(rule, tree, data, language, fetched_at, options.max_future_days)
     if published is not None:
-        dates = DateResult(published, dates.modified_at, "override")
+        dates = DateResult(published, dates.modified_at, "override", precision_of(published))
     budget.check("authors")
     authors = _override_authors(rule, tree, data, site, url)
     if authors is None:
@@ -153,6 +153,7 @@ def _extract(html: str | bytes, url: str, fetched_at: datetime, options: Extract
         published_at=dates.published_at,
         modified_at=dates.modified_at,
         date_source=dates.source,  # type: ignore[arg-type]
+        published_precision=dates.precision,  # type: ignore[arg-type]
         authors=authors,
         description=_description(data),
         language=language,

@@ -1,4 +1,4 @@
-"""Publication and modification dates, with their provenance.
+"""Publication and modification dates, with their provenance and precision.
 
 Sources are tried in a fixed order of trust and the first plausible date wins:
 JSON-LD > <meta> (OpenGraph article:*, parsely, sailthru, Dublin Core, ...) >
@@ -6,16 +6,28 @@ microdata (itemprop) > a <time> element beside the headline > a date in the URL
 path > a date written in the text just below the headline (read with dateparser
 in the page language; relative dates such as "2 hours ago" are resolved against
 `fetched_at`) > a labelled date field anywhere in the page ("Datum 28.04.2023")
-> a publication-date key in the hydration state of a script-rendered page.
+> a publication-date key in the hydration state of a script-rendered page >
+htmldate's page-wide search (markup, then visible text in many languages), the
+last resort. Two refinements: a URL day takes the time a dateline shows on that
+day, and a dateline on another day wins over a generic <meta name="date">.
 Dates in navigation, sidebars, related lists and comments, and "today" widgets
 at the top of the page, are never read: the page-level <time> and text searches
-start at the headline and skip such containers, and labelled fields are read
-outside them only.
+start at the headline and skip such containers, labelled fields are read
+outside them only, and a page-wide date on the fetch day (or a day beside it) is
+refused. Numeric day/month order follows the page's locale (M/D/Y only on US
+English pages).
 
 Every result is timezone-aware and keeps the page's own offset; a page that
-gives no offset is taken to be in UTC. Impossible dates (before 1990, after
-`fetched_at` plus `max_future_days`) are ignored and the next source is tried.
-Reads no settings; the caller passes `fetched_at`, language and the future margin.
+gives no offset is taken to be in UTC. A time written in UTC is told in the
+publisher's offset when the page shows it (the same instant with an offset, a
+local wall time in a <time datetime> or a dateline that cannot be a.m./p.m.),
+else on the page's own day (its URL's, or a date-only value's) if it falls on
+the day beside it; the instant never changes. A date-only value is never moved
+to another day. `DateResult.precision` says what the page wrote: "second",
+"minute", "day", or "month"/"year" for a page-wide guess. Impossible dates
+(before 1990, after `fetched_at` plus `max_future_days`) are ignored and the
+next source is tried. Reads no settings; the caller passes `fetched_at`,
+language and the future margin.
 """
 
 from __future__ import annotations
@@ -26,7 +38,8 @@ import math
 import re
 import warnings
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
 from itertools import islice
 from typing import Any
 
@@ -38,7 +51,7 @@ from .text import clean, is_noise, is_noise_itself
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DateResult", "find_dates", "parse_date", "plausible"]
+__all__ = ["DateResult", "date_precision", "precision_of", "find_dates", "parse_date", "plausible"]
 
 PUBLISHED_META = (
     "article:published_time", "article:published", "og:published_time", "og:article:published_time",
@@ -52,6 +65,16 @@ MODIFIED_META = (
     "datemodified", "last-modified", "lastmod", "parsely-updated-date",
 )
 _EARLIEST_YEAR = 1990
+# <meta> names that do not say which date of the page they give.
+_GENERIC_META = frozenset({"date", "dc.date", "dcterms.date"})
+_CLOCK = re.compile(r"(?<![\d.])\d{1,2}[:.h時]\d{2}(?![./]?\d)(?:[:.](\d{2})(?:[.,]\d+)?(?![./]?\d))?")
+_EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
+_MAX_OFFSET = timedelta(hours=14)
+_LOCALE = re.compile(r"^([a-z]{2})[-_]([a-z]{2})\b", re.IGNORECASE)
+_MONTH_FIRST_REGIONS = frozenset({"US", "PH", "CA", "FM", "MH", "PW", "UM", "VI", "GU", "AS", "MP", "PR"})
+_AMPM = re.compile(r"^\s*[ap]\.?\s?m\b\.?", re.IGNORECASE)
+_EXPLICIT_UTC = re.compile(r"(?:Z|[+-]00:?00|UTC|GMT)$", re.IGNORECASE)
+_HAS_CLOCK = re.compile(r"\d[T ]\d{1,2}:\d{2}")
 _HAS_OFFSET = re.compile(r"\d[T ]\d{1,2}:\d{2}.*[+-]\d{2}:?\d{2}$")
 _ISO_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
 # (?<!\s) before a leading \s* or \s+: a match starts at the first space of a run, not at each
@@ -117,6 +140,24 @@ class DateResult:
     published_at: datetime | None = None
     modified_at: datetime | None = None
     source: str | None = None
+    precision: str | None = None  # "second", "minute", "day", "month" or "year": what the page wrote
+
+
+def precision_of(value: datetime) -> str:
+    """The precision a date claims when only its value is known (a feed hint, a site rule)."""
+    if value.second or value.microsecond:
+        return "second"
+    return "day" if (value.hour, value.minute) == (0, 0) else "minute"
+
+
+def date_precision(raw: str) -> str:
+    """How precise a written date is: "second", "minute" or "day" (no time of day written)."""
+    if _EPOCH.match(raw.strip()):
+        return "second"
+    match = _CLOCK.search(raw)
+    if match is None:
+        return "day"
+    return "second" if match.group(1) else "minute"
 
 
 def plausible(value: datetime, fetched_at: datetime, max_future_days: float) -> bool:
@@ -189,8 +230,9 @@ _NUMERIC = re.compile(
 )
 
 
-def _numeric_date(text: str, language: str | None) -> datetime | None:
-    """All-digit dates: year first, or day first unless an English page writes M/D/Y with slashes."""
+def _numeric_date(text: str, language: str | None, day_first: bool = False) -> datetime | None:
+    """All-digit dates: year first, or day first unless an English page writes M/D/Y with slashes
+    (`day_first`: the page's locale is English outside the US, "en-GB")."""
     match = _NUMERIC.match(text.strip())
     if not match:
         return None
@@ -200,7 +242,7 @@ def _numeric_date(text: str, language: str | None) -> datetime | None:
         a, b = int(match.group("a")), int(match.group("b"))
         year = int(match.group("y2"))
         year = year + 2000 if year < 100 else year
-        month_first = match.group("sep") == "/" and language == "en" and b <= 31 and a <= 12
+        month_first = match.group("sep") == "/" and language == "en" and not day_first and b <= 31 and a <= 12
         month, day = (a, b) if month_first else (b, a)
     hour = int(match.group("H")) if match.group("H") else 0
     minute = int(match.group("M")) if match.group("M") else 0
@@ -215,6 +257,35 @@ def _numeric_date(text: str, language: str | None) -> datetime | None:
         return None
 
 
+def _day_first_locale(tree: HtmlElement, data: Structured) -> bool:
+    """Whether the page declares an English locale that writes the day first (en-GB, en-IN, ...)."""
+    for raw in (tree.get("lang"), tree.get("xml:lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang"),
+                data.first("og:locale")):
+        match = _LOCALE.match((raw or "").strip())
+        if match:
+            return match.group(1).lower() == "en" and match.group(2).upper() not in _MONTH_FIRST_REGIONS
+    return False
+
+
+def _offset_between(wall: datetime, value: datetime) -> timezone | None:
+    """The offset at which instant `value` reads as wall time `wall`: a non-zero whole quarter-hour
+    up to 14 hours, else None."""
+    delta = wall.replace(tzinfo=None) - value.astimezone(UTC).replace(tzinfo=None)
+    if delta and abs(delta) <= _MAX_OFFSET and delta % timedelta(minutes=15) == timedelta(0):
+        return timezone(delta)
+    return None
+
+
+def _ambiguous_clock(raw: str, language: str | None) -> bool:
+    """A written time of 1-12 o'clock without a.m./p.m. on a page whose language writes 12-hour
+    times (English, or unknown): it may be either half of the day."""
+    match = _CLOCK.search(raw)
+    if match is None or _AMPM.search(raw[match.end():match.end() + 8]):
+        return False
+    hour = int(re.match(r"\d+", match.group(0)).group(0))  # type: ignore[union-attr]
+    return 1 <= hour <= 12 and language in (None, "en")
+
+
 class _Finder:
     def __init__(self, tree: HtmlElement, data: Structured, url: str, heading: HtmlElement | None,
                  language: str | None, fetched_at: datetime, max_future_days: float) -> None:
@@ -225,6 +296,9 @@ class _Finder:
         self.language = language
         self.fetched_at = fetched_at
         self.max_future_days = max_future_days
+        self.raw = ""  # the text the last date found was read from, for its precision
+        self.day_first = _day_first_locale(tree, data)
+        self.meta_key = ""  # the <meta> name the publication date was read from
 
     def ok(self, value: datetime | None) -> datetime | None:
         if value is not None and plausible(value, self.fetched_at, self.max_future_days):
@@ -235,6 +309,7 @@ class _Finder:
         for raw in values[:_MAX_TRIES]:
             value = self.ok(parse_date(raw, self.language))
             if value is not None:
+                self.raw = as_text(raw) if not isinstance(raw, str) else raw
                 return value
         return None
 
@@ -250,7 +325,14 @@ class _Finder:
         return None
 
     def meta(self, modified: bool = False) -> datetime | None:
-        return self.first(self.data.all(*(MODIFIED_META if modified else PUBLISHED_META)))
+        if modified:
+            return self.first(self.data.all(*MODIFIED_META))
+        for key in PUBLISHED_META:
+            value = self.first(self.data.all(key))
+            if value is not None:
+                self.meta_key = key
+                return value
+        return None
 
     def microdata(self, modified: bool = False) -> datetime | None:
         props = ("dateModified",) if modified else ("datePublished", "dateCreated")
@@ -296,11 +378,14 @@ class _Finder:
                 value = self.ok(parse_date(raw, self.language)) if raw else None
                 if value is None:
                     value = self.ok(self.text_date(element.text_content()))
+                    raw = self.raw
                 if value is not None:
                     priority = 0 if (_TIME_PUBLISHED.search(hints) or element.get("pubdate") is not None) else 1
-                    candidates.append((priority, order.get(element, 0), value))
+                    candidates.append((priority, order.get(element, 0), value, raw))
             if candidates:
-                return min(candidates, key=lambda c: (c[0], c[1]))[2]
+                best = min(candidates, key=lambda c: (c[0], c[1]))
+                self.raw = best[3]
+                return best[2]
         return None
 
     def url_date(self) -> datetime | None:
@@ -309,28 +394,34 @@ class _Finder:
             return None
         groups = [g for g in match.groups() if g]
         try:
-            return self.ok(datetime(int(groups[0]), int(groups[1]), int(groups[2]), tzinfo=UTC))
+            value = self.ok(datetime(int(groups[0]), int(groups[1]), int(groups[2]), tzinfo=UTC))
         except ValueError:
             return None
+        self.raw = match.group(0)
+        return value
 
     def text_date(self, text: str) -> datetime | None:
         """The first plausible written date in `text`, preferring one cued as the publication date."""
-        found: list[tuple[int, datetime]] = []
+        found: list[tuple[int, datetime, str]] = []
         for match in islice(_TEXT_DATES.finditer(text, 0, _TEXT_WINDOW), _MAX_TEXT_DATES):
             before = text[max(0, match.start() - 40):match.start()]
             if _UPDATED_CUE.search(before):
                 continue
-            value = self.ok(_numeric_date(match.group(0), self.language))
+            value = self.ok(_numeric_date(match.group(0), self.language, self.day_first))
             if value is None:
                 value = self.ok(_dateparser(match.group(0), self.language, self.fetched_at))
             if value is None:
                 continue
             if _PUBLISHED_CUE.search(before):
+                self.raw = match.group(0)
                 return value
-            found.append((match.start(), value))
+            found.append((match.start(), value, match.group(0)))
             if len(found) >= 3:
                 break
-        return found[0][1] if found else None
+        if not found:
+            return None
+        self.raw = found[0][2]
+        return found[0][1]
 
     def near_headline_text(self) -> list[str]:
         """Visible text following the headline, skipping noise containers."""
@@ -425,22 +516,146 @@ class _Finder:
     def hydration(self) -> datetime | None:
         """A publication-date key in the state a script-rendered page hydrates from."""
         for raw in hydrated_dates(self.tree):
-            value = self.ok(_numeric_date(raw, self.language) or parse_date(raw, self.language))
+            value = self.ok(_numeric_date(raw, self.language, self.day_first) or parse_date(raw, self.language))
             if value is not None:
+                self.raw = raw
                 return value
         return None
 
+    def page_wide(self) -> datetime | None:
+        """Last resort: htmldate's search of the whole page (markup, then visible text).
+
+        htmldate prunes comments and boilerplate itself (our own noise filter is coarser and cost
+        more than it saved), and a result on the fetch day or the day before or after is refused:
+        with every other source silent, that is a "today" widget in the page header far more
+        often than the publication date.
+        """
+        from htmldate import find_date  # imported lazily: only pages no other source dates need it
+
+        latest = (self.fetched_at + timedelta(days=self.max_future_days)).date()
+        try:
+            found = find_date(self.tree, extensive_search=True, original_date=True, url=self.url,
+                              min_date=datetime(_EARLIEST_YEAR, 1, 1), max_date=datetime(latest.year, latest.month, latest.day))
+        except (ValueError, TypeError, OverflowError):
+            return None
+        if not found:
+            return None
+        try:
+            day = datetime.strptime(found, "%Y-%m-%d").replace(tzinfo=UTC)
+        except ValueError:
+            return None
+        if (self.fetched_at.date() - day.date()).days in (-1, 0, 1):
+            return None
+        self.raw = found
+        return self.ok(day)
+
     def _offset_for(self, value: datetime) -> datetime:
-        """Give a date written without offset the offset of another source with the same wall time."""
-        for raw in self.data.all(*PUBLISHED_META, *MODIFIED_META) + itemprop_values(self.tree, "datePublished"):
+        """The publisher's own offset for a date written in UTC (or without offset).
+
+        Another source with the same wall time or the same instant and an offset gives that offset; a source
+        written as local wall time without offset (a JSON-LD or `<time datetime>` value)
+        that differs from the UTC value by a whole quarter-hour gives the offset that
+        difference is. The instant never changes, only the calendar it is told in.
+        """
+        raws = self.data.all(*PUBLISHED_META, *MODIFIED_META) + itemprop_values(self.tree, "datePublished")
+        for raw in raws:
             if not _HAS_OFFSET.search(raw):
                 continue
             other = parse_date(raw)
-            if other is not None and other.replace(tzinfo=None) == value.replace(tzinfo=None):
-                return other
+            if other is None or not other.utcoffset():
+                continue  # no offset to learn from a UTC value
+            if other.replace(tzinfo=None) == value.replace(tzinfo=None):
+                return other  # the same wall time: `value` was written without its offset
+            if other == value:
+                return value.astimezone(other.tzinfo)  # the same instant, told in the page's offset
+        if not _EXPLICIT_UTC.search(self.raw.strip()):
+            return value  # written without offset: no UTC instant to re-tell
+        raws += [v for node in self.data.jsonld for key in ("datePublished", "dateCreated")
+                 for v in as_list(node.get(key)) if isinstance(v, str)]
+        raws += [t.get("datetime") or "" for t in self.tree.iter("time")]
+        for raw in raws:
+            if not _HAS_CLOCK.search(raw) or _HAS_OFFSET.search(raw) or _EXPLICIT_UTC.search(raw.strip()):
+                continue
+            wall = parse_date(raw)
+            if wall is None:
+                continue
+            offset = _offset_between(wall, value)
+            if offset is not None:
+                return value.astimezone(offset)
+        # The time the reader sees after the headline, unless it could be a.m. or p.m.
+        wall = self.dateline()
+        if wall is not None and date_precision(self.raw) != "day" and not _ambiguous_clock(self.raw, self.language):
+            offset = _offset_between(wall, value.replace(second=0, microsecond=0))
+            if offset is not None:
+                return value.astimezone(offset)
         return value
 
-    def published(self) -> tuple[datetime | None, str | None]:
+    def _local_day(self, value: datetime) -> datetime:
+        """A UTC time that falls on the day after or before the page's own day is told on that day.
+
+        The page's day is the URL's (written in the publisher's calendar) or a date-only value in
+        the page's metadata. The offset chosen is the smallest whole-hour one that does it; the
+        instant is unchanged."""
+        if value.utcoffset() != timedelta(0):
+            return value
+        for local_day in self._local_days():
+            step = (local_day - value.date()).days
+            if step not in (-1, 1):
+                continue
+            for hours in range(1, 15):
+                shifted = value.astimezone(timezone(timedelta(hours=hours * step)))
+                if shifted.date() == local_day:
+                    return shifted
+        return value
+
+    def _local_days(self) -> Iterator[date]:
+        match = _URL_DATE.search(self.url)
+        if match:
+            groups = [int(g) for g in match.groups() if g]
+            try:
+                yield date(groups[0], groups[1], groups[2])
+            except ValueError:
+                pass
+        for raw in self.data.all(*PUBLISHED_META) + itemprop_values(self.tree, "datePublished"):
+            if date_precision(raw) == "day":
+                day = _numeric_date(raw, self.language, self.day_first) or parse_date(raw, self.language)
+                if day is not None:
+                    yield day.date()
+
+    def _url_month(self, value: datetime) -> bool:
+        """Whether the URL names the value's year and month but no day (".../2013/10/slug")."""
+        pattern = rf"[/_-]{value.year}[/_-]0?{value.month}(?:/(?!\d{{1,2}}(?:/|$))|$)"
+        return re.search(pattern, self.url.split("?")[0]) is not None
+
+    def _dateline_over_generic(self, value: datetime, precision: str) -> tuple[datetime, str, str]:
+        """A `<meta name="date">` (or dc.date) does not say which date it is, and is often the day the
+        page was rendered or changed: a dateline below the headline on another day wins over it."""
+        raw = self.raw
+        self.raw = ""
+        written = self.dateline()
+        if written is not None and written.date() != value.date():
+            return written, "text", date_precision(self.raw)
+        self.raw = raw
+        return value, "meta", precision
+
+    def _written_new_year(self, value: datetime) -> bool:
+        """Whether January 1st of the value's year is written out anywhere in the page's markup."""
+        y = value.year
+        pattern = rf"{y}[-/.]0?1[-/.]0?1\b|\b0?1[./-]0?1[./-]{y}|\b1(?:st|er|\.)?\s+(?:jan|ja|gen|ene|sty|oca)\w*\.?\s+{y}|jan\w*\.?\s+1(?:st)?,?\s+{y}"
+        text = " ".join(t for t in self.tree.itertext() if t)
+        attributes = " ".join(v for e in self.tree.iter() if isinstance(e.tag, str) for v in e.attrib.values())
+        return re.search(pattern, text + " " + attributes, re.IGNORECASE) is not None
+
+    def _url_time(self, day: datetime) -> tuple[datetime, str, str]:
+        """The URL gives the day only: a dateline after the headline on that same day gives the time."""
+        self.raw = ""
+        written = self.dateline()
+        if (written is not None and written.date() == day.date() and date_precision(self.raw) != "day"
+                and not _ambiguous_clock(self.raw, self.language)):
+            return written, "text", date_precision(self.raw)
+        return day, "url", "day"
+
+    def published(self) -> tuple[datetime | None, str | None, str | None]:
         for source, finder in (
             ("json-ld", self.jsonld),
             ("meta", self.meta),
@@ -450,13 +665,28 @@ class _Finder:
             ("text", self.dateline),
             ("text", self.labelled),
             ("script", self.hydration),
+            ("page", self.page_wide),
         ):
+            self.raw = ""
             value = finder()
-            if value is not None:
-                if source in ("json-ld", "meta", "microdata") and value.utcoffset() == timedelta(0):
+            if value is None:
+                continue
+            precision = "day" if source in ("url", "page") else date_precision(self.raw)
+            if source == "url":
+                value, source, precision = self._url_time(value)
+            elif source == "meta" and self.meta_key in _GENERIC_META:
+                value, source, precision = self._dateline_over_generic(value, precision)
+            elif source == "page" and value.day == 1 and self._url_month(value):
+                precision = "month"  # htmldate's last resort reads a year/month URL as the 1st
+            elif source == "page" and (value.month, value.day) == (1, 1) and not self._written_new_year(value):
+                precision = "year"  # and a lone year ("© 2019") as January 1st
+            if precision != "day" and value.utcoffset() == timedelta(0):
+                if source in ("json-ld", "meta", "microdata", "time-element"):
                     value = self._offset_for(value)
-                return value, source
-        return None, None
+                if _EXPLICIT_UTC.search(self.raw.strip()):  # a wall time without offset is no UTC instant
+                    value = self._local_day(value)
+            return value, source, precision
+        return None, None, None
 
     def modified(self) -> datetime | None:
         return self.jsonld(modified=True) or self.meta(modified=True) or self.microdata(modified=True)
@@ -466,8 +696,8 @@ def find_dates(tree: HtmlElement, data: Structured, url: str, heading: HtmlEleme
                language: str | None, fetched_at: datetime, max_future_days: float = 2.0) -> DateResult:
     """Find the publication date (with its source) and the last-modified date."""
     finder = _Finder(tree, data, url, heading, language, fetched_at, max_future_days)
-    published, source = finder.published()
+    published, source, precision = finder.published()
     modified = finder.modified()
     if published is not None and modified is not None and modified < published:
         modified = None
-    return DateResult(published, modified, source)
+    return DateResult(published, modified, source, precision)

@@ -6,7 +6,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-DateSource = Literal["json-ld", "meta", "microdata", "time-element", "url", "text", "script", "hint", "override"]
+DatePrecision = Literal["second", "minute", "day", "month", "year"]
+DateSource = Literal["json-ld", "meta", "microdata", "time-element", "url", "text", "script", "page", "hint", "override"]
 
 
 @dataclass(slots=True)
@@ -20,6 +21,9 @@ class ArticleRecord:
     published_at: datetime | None = None
     modified_at: datetime | None = None
     date_source: DateSource | None = None
+    # What the page wrote: "second", "minute", "day" (a date only: its day is the page's own day,
+    # the time 00:00 and offset UTC are placeholders), "month" or "year".
+    published_precision: DatePrecision | None = None
     authors: list[str] = field(default_factory=list)
     description: str | None = None
     language: str | None = None

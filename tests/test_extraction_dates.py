@@ -1,0 +1,198 @@
+"""Publication dates on the long tail: the page-wide fallback, the publisher's own calendar day,
+the date's precision, and the URL day completed by a visible time. Each rule has a page it must
+change and one it must leave alone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from pipelines.extraction import ArticleRecord, extract_article
+from pipelines.extraction.dates import date_precision, parse_date
+
+FETCHED = datetime(2025, 11, 6, 9, 0, tzinfo=UTC)
+TEXT = " ".join(["The council met on a rainy evening to argue about the harbour bridge and its costs."] * 12)
+
+
+def _page(head: str = "", before: str = "", after: str = "", jsonld: str = "", lead: str = "") -> str:
+    script = f'<script type="application/ld+json">{jsonld}</script>' if jsonld else ""
+    return (f"<html lang=\"en\"><head><title>Harbour bridge vote delayed</title>{head}{script}</head><body>"
+            f"{before}<article><h1>Harbour bridge vote delayed</h1>{lead}<p>{TEXT}</p><p>{TEXT}</p>{after}</article>"
+            "</body></html>")
+
+
+def _extract(html: str, url: str = "https://herald.example/news/bridge-vote") -> ArticleRecord:
+    result = extract_article(html, url, fetched_at=FETCHED)
+    assert isinstance(result, ArticleRecord), result
+    return result
+
+
+# --- page-wide fallback (htmldate) ---------------------------------------------------------------
+
+BLOG_DATE = '<div class="entry-date">06.01.2020</div>'  # before the headline: no dateline reads it
+
+
+def test_page_wide_fallback_dates_a_page_no_other_source_dates() -> None:
+    record = _extract(_page(before=BLOG_DATE))
+    assert record.published_at is not None and record.published_at.date().isoformat() == "2020-01-06"
+    assert (record.date_source, record.published_precision) == ("page", "day")
+
+
+def test_page_wide_fallback_leaves_a_structured_date_alone() -> None:
+    jsonld = '{"@type": "NewsArticle", "datePublished": "2020-02-03T10:15:00+01:00"}'
+    record = _extract(_page(before=BLOG_DATE, jsonld=jsonld))
+    assert record.published_at == datetime(2020, 2, 3, 10, 15, tzinfo=timezone(timedelta(hours=1)))
+    assert (record.date_source, record.published_precision) == ("json-ld", "second")
+
+
+def test_page_wide_fallback_refuses_the_fetch_day_of_a_header_widget() -> None:
+    widget = '<div class="header-date">Thursday, November 6, 2025</div>'
+    assert _extract(_page(before=widget)).published_at is None
+    older = '<div class="header-date">Thursday, October 30, 2025</div>'
+    assert _extract(_page(before=older)).published_at is not None
+
+
+def test_page_wide_fallback_tells_a_year_month_url_as_month_precision() -> None:
+    url = "https://diary.example/2019/03/spring-walk.html"
+    archive = '<a href="https://diary.example/2019/03/">March 2019</a>'  # a blog's archive link
+    record = _extract(_page(after=archive), url=url)
+    assert record.published_at is not None and record.published_at.date().isoformat() == "2019-03-01"
+    assert (record.date_source, record.published_precision) == ("page", "month")
+    assert _extract(_page(before=BLOG_DATE), url=url).published_precision == "day"
+
+
+# --- the publisher's own calendar day ------------------------------------------------------------
+
+UTC_JSONLD = '{"@type": "NewsArticle", "datePublished": "2023-11-09T01:49:09Z"}'
+
+
+def test_utc_date_takes_the_offset_of_a_local_wall_time_on_the_page() -> None:
+    local = '<p class="time">PUBLISHED: <time datetime="2023-11-08 17:49:09">November 8, 2023 at 5:49 p.m.</time></p>'
+    record = _extract(_page(after=local, jsonld=UTC_JSONLD))
+    assert record.published_at is not None and record.published_at.utcoffset() == timedelta(hours=-8)
+    assert record.published_at.isoformat() == "2023-11-08T17:49:09-08:00"
+    assert record.published_at == datetime(2023, 11, 9, 1, 49, 9, tzinfo=UTC)  # the same instant
+
+
+def test_utc_date_without_a_local_time_stays_utc() -> None:
+    record = _extract(_page(jsonld=UTC_JSONLD))
+    assert record.published_at is not None and record.published_at.utcoffset() == timedelta(0)
+    other_time = '<time datetime="2023-11-08 17:00:00">earlier</time>'  # not a whole-quarter-hour offset away
+    record = _extract(_page(after=other_time, jsonld=UTC_JSONLD))
+    assert record.published_at is not None and record.published_at.utcoffset() == timedelta(0)
+
+
+def test_utc_time_on_the_day_after_the_url_day_is_told_on_the_url_day() -> None:
+    record = _extract(_page(jsonld=UTC_JSONLD), url="https://herald.example/2023/11/08/bridge-vote/")
+    assert record.published_at is not None and record.published_at.date().isoformat() == "2023-11-08"
+    assert record.published_at == datetime(2023, 11, 9, 1, 49, 9, tzinfo=UTC)
+    same_day = _extract(_page(jsonld=UTC_JSONLD), url="https://herald.example/2023/11/09/bridge-vote/")
+    assert same_day.published_at is not None and same_day.published_at.utcoffset() == timedelta(0)
+
+
+def test_date_only_value_keeps_its_day() -> None:
+    jsonld = '{"@type": "NewsArticle", "datePublished": "2020-05-01"}'
+    record = _extract(_page(jsonld=jsonld), url="https://herald.example/2020/05/02/bridge-vote/")
+    assert record.published_at is not None and record.published_at.date().isoformat() == "2020-05-01"
+    assert record.published_precision == "day"
+    assert record.to_dict()["published_precision"] == "day"
+
+
+# --- precision, offsets written without a colon ---------------------------------------------------
+
+def test_precision_of_written_dates() -> None:
+    assert date_precision("2020-05-01") == "day"
+    assert date_precision("06.01.2020") == "day"
+    assert date_precision("2020-05-01T10:15+02:00") == "minute"
+    assert date_precision("6 janvier 2020 à 10h15") == "minute"
+    assert date_precision("2020-05-01T10:15:07+0200") == "second"
+    assert date_precision("1588320000") == "second"
+
+
+def test_offset_without_colon() -> None:
+    expected = datetime(2024, 3, 5, 10, 0, tzinfo=timezone(timedelta(hours=2)))
+    assert parse_date("2024-03-05T10:00:00+0200") == expected
+    assert parse_date("2024-03-05 10:00:00 +0200") == expected
+    meta = '<meta property="article:published_time" content="2024-03-05T10:00:00+0200">'
+    record = _extract(_page(head=meta))
+    assert record.published_at == expected and record.published_at.utcoffset() == timedelta(hours=2)
+
+
+# --- URL day completed by the visible time -------------------------------------------------------
+
+def test_url_day_takes_the_time_the_page_shows_that_day() -> None:
+    dateline = '<p class="byline">By Ann Lee, 14.03.2024 18:30</p>'
+    record = _extract(_page(lead=dateline), url="https://herald.example/2024/03/14/bridge-vote/")
+    assert record.published_at == datetime(2024, 3, 14, 18, 30, tzinfo=UTC)
+    assert (record.date_source, record.published_precision) == ("text", "minute")
+
+
+def test_url_day_keeps_its_day_when_the_page_shows_another_day() -> None:
+    dateline = '<p class="byline">By Ann Lee, 15.03.2024 18:30</p>'
+    record = _extract(_page(lead=dateline), url="https://herald.example/2024/03/14/bridge-vote/")
+    assert record.published_at == datetime(2024, 3, 14, tzinfo=UTC)
+    assert (record.date_source, record.published_precision) == ("url", "day")
+
+
+def test_utc_date_takes_the_offset_of_the_same_instant_told_elsewhere() -> None:
+    jsonld = '{"@type": "NewsArticle", "datePublished": "2019-10-18T22:04:00Z"}'
+    rfc = '<meta name="date" content="Sat, 19 Oct 2019 00:04:00 +0200">'
+    record = _extract(_page(head=rfc, jsonld=jsonld))
+    assert record.published_at is not None and record.published_at.isoformat() == "2019-10-19T00:04:00+02:00"
+    # A UTC copy of the same value in another tag, read first, must not hide the offset.
+    utc_copy = '<meta property="article:published_time" content="2019-10-18T22:04:00+00:00">'
+    record = _extract(_page(head=utc_copy + rfc, jsonld=jsonld))
+    assert record.published_at is not None and record.published_at.isoformat() == "2019-10-19T00:04:00+02:00"
+    other_instant = '<meta name="date" content="Sat, 19 Oct 2019 01:30:00 +0200">'
+    record = _extract(_page(head=other_instant, jsonld=jsonld))
+    assert record.published_at is not None and record.published_at.isoformat() == "2019-10-18T22:04:00+00:00"
+
+
+def test_utc_time_is_told_on_the_day_a_date_only_value_gives() -> None:
+    jsonld = '{"@type": "NewsArticle", "datePublished": "2020-12-05T23:15:00Z"}'
+    day_only = '<p itemprop="datePublished">2020-12-06</p>'
+    record = _extract(_page(after=day_only, jsonld=jsonld))
+    assert record.published_at is not None and record.published_at.date().isoformat() == "2020-12-06"
+    assert record.published_at == datetime(2020, 12, 5, 23, 15, tzinfo=UTC)
+    far_day = '<p itemprop="datePublished">2020-12-09</p>'  # not the adjacent day: no re-telling
+    record = _extract(_page(after=far_day, jsonld=jsonld))
+    assert record.published_at is not None and record.published_at.utcoffset() == timedelta(0)
+
+
+def test_british_page_writes_the_day_first() -> None:
+    dateline = '<p class="byline">By Ann Lee, 02/10/2020</p>'
+    british = _page(lead=dateline).replace('lang="en"', 'lang="en-GB"')
+    assert _extract(british).published_at == datetime(2020, 10, 2, tzinfo=UTC)
+    american = _page(lead=dateline).replace('lang="en"', 'lang="en-US"')
+    assert _extract(american).published_at == datetime(2020, 2, 10, tzinfo=UTC)
+
+
+def test_ambiguous_twelve_hour_time_gives_no_offset() -> None:
+    utc = '{"@type": "NewsArticle", "datePublished": "2023-11-09T01:49:00Z"}'
+    ambiguous = '<p class="byline">By Ann Lee, 11/08/2023 5:49</p>'  # 5:49 a.m. or p.m.?
+    record = _extract(_page(lead=ambiguous, jsonld=utc))
+    assert record.published_at is not None and record.published_at.isoformat() == "2023-11-09T01:49:00+00:00"
+    told = '<p class="byline">By Ann Lee, 11/08/2023 5:49 p.m.</p>'
+    record = _extract(_page(lead=told, jsonld=utc))
+    assert record.published_at is not None and record.published_at.isoformat() == "2023-11-08T17:49:00-08:00"
+
+
+def test_dateline_wall_time_is_not_moved_to_another_day() -> None:
+    """A dateline without offset is a wall time: no date-only value may re-tell it on another day."""
+    meta = '<meta name="date" content="2020-04-30">'
+    dateline = '<p class="byline">Von Ann Lee, 29.04.2020, 12:01 Uhr</p>'
+    page = _page(head=meta, lead=dateline).replace('lang="en"', 'lang="de"')
+    record = _extract(page)
+    assert record.published_at is not None and record.published_at.isoformat() == "2020-04-29T12:01:00+00:00"
+    assert (record.date_source, record.published_precision) == ("text", "minute")
+    assert _extract(_page(head=meta).replace('lang="en"', 'lang="de"')).published_at == datetime(2020, 4, 30, tzinfo=UTC)
+
+
+def test_page_wide_lone_year_is_year_precision() -> None:
+    footer = '<div class="copyright">Copyright 2019 Harbour Herald</div>'
+    record = _extract(_page(after=footer))
+    assert record.published_at is not None and record.published_at.date().isoformat() == "2019-01-01"
+    assert (record.date_source, record.published_precision) == ("page", "year")
+    new_year = '<div class="entry-date">01.01.2019</div>'
+    record = _extract(_page(before=new_year))
+    assert record.published_at is not None and record.published_at.date().isoformat() == "2019-01-01"
+    assert record.published_precision == "day"
