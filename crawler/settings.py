@@ -39,6 +39,10 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 
+# HTTP proxies by host: {"host.example": "http://127.0.0.1:3128"} (the host and its subdomains;
+# see crawler.proxy). A source's `proxy` field in the sources file adds its hosts.
+NEWSPIPE_PROXIES: dict[str, str] = {}
+
 # Retries: 429 and 5xx with exponential backoff that honours Retry-After.
 RETRY_ENABLED = True
 RETRY_TIMES = 3
@@ -52,6 +56,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's lets requests that waited for robots.txt through unchecked (see crawler.middlewares).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxtMiddleware": 100,
+    # NEWSPIPE_PROXIES into meta["proxy"], just before Scrapy's HttpProxyMiddleware (750) reads it.
+    "crawler.proxy.ProxyRoutingMiddleware": 740,
     # Per-domain delay across distributed workers; switched off unless NEWSPIPE_REDIS_URL is set.
     "crawler.distributed.throttle.RedisThrottleMiddleware": 950,
 }

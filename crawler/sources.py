@@ -15,6 +15,7 @@ A file holds `[[source]]` tables::
     robots_sitemaps = true           # also read Sitemap: lines from robots.txt
     delay = 1.0                      # seconds between requests to these domains
     concurrency = 2                  # parallel requests to these domains
+    proxy = "http://127.0.0.1:3128"  # optional HTTP proxy for these domains (NEWSPIPE_PROXIES)
 
 Errors name the file, the source and the field.
 """
@@ -59,6 +60,7 @@ class Source:
     robots_sitemaps: bool = True
     delay: float | None = None
     concurrency: int | None = None
+    proxy: str | None = None  # HTTP proxy URL for this source's hosts
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def owns(self, url: str) -> bool:
@@ -82,7 +84,17 @@ class Source:
 
 _STR_LISTS = ("domains", "feeds", "sitemaps", "sections", "archives", "allow", "deny")
 _ARCHIVE_FIELDS = {"year", "month", "day"}
-_KNOWN = {"name", "language", "robots_sitemaps", "delay", "concurrency", *_STR_LISTS}
+_KNOWN = {"name", "language", "robots_sitemaps", "delay", "concurrency", "proxy", *_STR_LISTS}
+
+
+def is_proxy_url(url: str) -> bool:
+    """An http(s) URL naming a host and nothing after it (credentials and port allowed)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a bad port)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and parts.path in ("", "/") and not parts.query and not parts.fragment
 
 
 def _source_from_table(path: str | Path, index: int, table: Any) -> Source:
@@ -142,6 +154,9 @@ def _source_from_table(path: str | Path, index: int, table: Any) -> Source:
     concurrency = table.get("concurrency")
     if concurrency is not None and (isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1):
         raise SourcesError(path, "must be a whole number >= 1", source=name, field_name="concurrency")
+    proxy = table.get("proxy")
+    if proxy is not None and not (isinstance(proxy, str) and is_proxy_url(proxy)):
+        raise SourcesError(path, f"{proxy!r} is not a proxy URL such as 'http://127.0.0.1:3128'", source=name, field_name="proxy")
     return Source(
         name=name.strip(),
         domains=domains,
@@ -155,6 +170,7 @@ def _source_from_table(path: str | Path, index: int, table: Any) -> Source:
         robots_sitemaps=robots,
         delay=float(delay) if delay is not None else None,
         concurrency=concurrency,
+        proxy=proxy,
     )
 
 

@@ -54,7 +54,7 @@ from crawler.incremental import IncrementalState
 from crawler.items import Article
 from pipelines.extraction import canonicalize_url
 from crawler.sources import Source, SourcesError, load_sources
-from crawler.spiders.options import OPTION_ARGS, CrawlOptions, apply_download_slots, resolve_options, split_list
+from crawler.spiders.options import OPTION_ARGS, CrawlOptions, apply_source_settings, resolve_options, split_list
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -102,14 +102,14 @@ class BaseNewsSpider(scrapy.Spider):
             sources = load_sources(path, split_list(settings.getlist("NEWSPIPE_SOURCE_NAMES")))
         except SourcesError:
             return  # from_crawler raises it, with the spider arguments taken into account
-        apply_download_slots(settings, sources)
+        apply_source_settings(settings, sources)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BaseNewsSpider:
         option_args = {key: kwargs.pop(key) for key in OPTION_ARGS if key in kwargs}
         options = resolve_options(crawler.settings, option_args, missing_file_ok=cls.sources_file_optional)
         if option_args.keys() & {"sources", "source"} and not crawler.settings.frozen:
-            apply_download_slots(crawler.settings, options.sources)
+            apply_source_settings(crawler.settings, options.sources)
         spider = super().from_crawler(crawler, *args, options=options, **kwargs)
         spider.incremental = IncrementalState.from_crawler(crawler) if cls.incremental_discovery else None
         if spider.incremental is not None:
