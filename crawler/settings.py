@@ -53,11 +53,11 @@ NEWSPIPE_RETRY_BACKOFF_MAX = 60.0  # also caps Retry-After
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # NEWSPIPE_PROXIES into meta["proxy"], just before Scrapy's HttpProxyMiddleware (750) reads it.
+    "crawler.proxy.ProxyRoutingMiddleware": 740,
     # Scrapy's lets requests that waited for robots.txt through unchecked (see crawler.middlewares).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxtMiddleware": 100,
-    # NEWSPIPE_PROXIES into meta["proxy"], just before Scrapy's HttpProxyMiddleware (750) reads it.
-    "crawler.proxy.ProxyRoutingMiddleware": 740,
     # Per-domain delay across distributed workers; switched off unless NEWSPIPE_REDIS_URL is set.
     "crawler.distributed.throttle.RedisThrottleMiddleware": 950,
 }

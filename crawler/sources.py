@@ -87,16 +87,6 @@ _ARCHIVE_FIELDS = {"year", "month", "day"}
 _KNOWN = {"name", "language", "robots_sitemaps", "delay", "concurrency", "proxy", *_STR_LISTS}
 
 
-def is_proxy_url(url: str) -> bool:
-    """An http(s) URL naming a host and nothing after it (credentials and port allowed)."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 (raises ValueError for a bad port)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and parts.path in ("", "/") and not parts.query and not parts.fragment
-
-
 def _source_from_table(path: str | Path, index: int, table: Any) -> Source:
     if not isinstance(table, dict):
         raise SourcesError(path, f"entry #{index + 1} is not a table")
@@ -215,3 +205,13 @@ def load_sources(path: str | Path, names: list[str] | tuple[str, ...] = ()) -> l
 
 def source_for_url(sources: list[Source], url: str) -> Source | None:
     return next((s for s in sources if s.owns(url)), None)
+
+
+def is_proxy_url(url: str) -> bool:
+    """An http(s) URL naming a host and nothing after it (credentials and port allowed)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a bad port)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and parts.path in ("", "/") and not parts.query and not parts.fragment

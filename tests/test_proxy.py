@@ -14,6 +14,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.demo import DemoSite
 from crawler.proxy import PROXIED_STAT, ProxyRoutingMiddleware
+from crawler.sources import SourcesError, parse_sources
 from crawler.spiders.news import NewsSpider
 
 PROXY = "http://127.0.0.1:3128"
@@ -57,6 +58,16 @@ def test_a_redirect_elsewhere_loses_our_proxy_but_a_proxy_chosen_elsewhere_is_ke
         request = Request("http://herald.example/a", meta={"proxy": own})
         middleware.process_request(request)
         assert request.meta["proxy"] == own
+
+
+def test_proxy_field() -> None:
+    (source,) = parse_sources('[[source]]\nname = "a"\nfeeds = ["http://a.example/f"]\nproxy = "http://user:pw@127.0.0.1:3128"')
+    assert source.proxy == "http://user:pw@127.0.0.1:3128"
+    assert parse_sources('[[source]]\nname = "a"\nfeeds = ["http://a.example/f"]')[0].proxy is None
+    for bad in ('"127.0.0.1:3128"', '"socks5://127.0.0.1:1080"', '"http://127.0.0.1:3128/path"', '"http://127.0.0.1:99999"', "3128"):
+        with pytest.raises(SourcesError) as info:
+            parse_sources(f'[[source]]\nname = "a"\nfeeds = ["http://a.example/f"]\nproxy = {bad}', "bad.toml")
+        assert info.value.field == "proxy" and "proxy URL" in str(info.value), bad
 
 
 def test_the_sources_proxy_field_becomes_proxies_entries(tmp_path: Path) -> None:

@@ -81,12 +81,3 @@ def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
     assert [s.name for s in load_sources(good, ["local"])] == ["local"]
 
 
-
-def test_proxy_field() -> None:
-    (source,) = parse_sources('[[source]]\nname = "a"\nfeeds = ["http://a.example/f"]\nproxy = "http://user:pw@127.0.0.1:3128"')
-    assert source.proxy == "http://user:pw@127.0.0.1:3128"
-    assert parse_sources('[[source]]\nname = "a"\nfeeds = ["http://a.example/f"]')[0].proxy is None
-    for bad in ('"127.0.0.1:3128"', '"socks5://127.0.0.1:1080"', '"http://127.0.0.1:3128/path"', '"http://127.0.0.1:99999"', "3128"):
-        with pytest.raises(SourcesError) as info:
-            parse_sources(f'[[source]]\nname = "a"\nfeeds = ["http://a.example/f"]\nproxy = {bad}', "bad.toml")
-        assert info.value.field == "proxy" and "proxy URL" in str(info.value), bad

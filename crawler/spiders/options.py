@@ -113,26 +113,35 @@ def download_slots(sources: list[Source] | tuple[Source, ...]) -> dict[str, dict
     return slots
 
 
+def apply_download_slots(settings: BaseSettings, sources: list[Source] | tuple[Source, ...]) -> None:
+    """Merge the sources' slots into DOWNLOAD_SLOTS: a source's own values win for its hosts,
+    other hosts and other keys (e.g. randomize_delay) are kept."""
+    ours = download_slots(sources)
+    if not ours:
+        return
+    merged = {host: dict(value) for host, value in settings.getdict("DOWNLOAD_SLOTS").items()}
+    for host, slot in ours.items():
+        merged.setdefault(host, {}).update(slot)
+    # Merged with what is there, so at least as strong as the current value (e.g. -s DOWNLOAD_SLOTS=...).
+    priority = max(settings.getpriority("DOWNLOAD_SLOTS") or 0, SETTINGS_PRIORITIES["spider"])
+    settings.set("DOWNLOAD_SLOTS", merged, priority=priority)
+
+
 def source_proxies(sources: list[Source] | tuple[Source, ...]) -> dict[str, str]:
     """NEWSPIPE_PROXIES entries (hostname -> proxy URL) for sources with a `proxy`."""
     return {host: source.proxy for source in sources if source.proxy for host in sorted(source_hosts(source))}
 
 
+def apply_proxies(settings: BaseSettings, sources: list[Source] | tuple[Source, ...]) -> None:
+    """Merge the sources' proxies into NEWSPIPE_PROXIES: a source's own proxy wins for its hosts."""
+    ours = source_proxies(sources)
+    if not ours:
+        return
+    priority = max(settings.getpriority("NEWSPIPE_PROXIES") or 0, SETTINGS_PRIORITIES["spider"])
+    settings.set("NEWSPIPE_PROXIES", {**settings.getdict("NEWSPIPE_PROXIES"), **ours}, priority=priority)
+
+
 def apply_source_settings(settings: BaseSettings, sources: list[Source] | tuple[Source, ...]) -> None:
-    """Merge the sources' slots into DOWNLOAD_SLOTS and their proxies into NEWSPIPE_PROXIES: a
-    source's own values win for its hosts; other hosts and other keys (e.g. randomize_delay) are kept."""
-    slots = download_slots(sources)
-    if slots:
-        merged = {host: dict(value) for host, value in settings.getdict("DOWNLOAD_SLOTS").items()}
-        for host, slot in slots.items():
-            merged.setdefault(host, {}).update(slot)
-        _set_merged(settings, "DOWNLOAD_SLOTS", merged)
-    proxies = source_proxies(sources)
-    if proxies:
-        _set_merged(settings, "NEWSPIPE_PROXIES", {**settings.getdict("NEWSPIPE_PROXIES"), **proxies})
-
-
-def _set_merged(settings: BaseSettings, name: str, value: dict[str, Any]) -> None:
-    # Merged with what is there, so at least as strong as the current value (e.g. -s DOWNLOAD_SLOTS=...).
-    priority = max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["spider"])
-    settings.set(name, value, priority=priority)
+    """What the selected sources decide in Scrapy's settings: download slots and proxies."""
+    apply_download_slots(settings, sources)
+    apply_proxies(settings, sources)
