@@ -80,4 +80,3 @@ def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
         load_sources(good, ["nope"])
     assert [s.name for s in load_sources(good, ["local"])] == ["local"]
 
-
