@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
+import threading
+import urllib.request
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -189,3 +193,24 @@ def test_demo_on_postgresql_stores_the_same_rows_as_on_sqlite(
     on_sqlite, on_postgres = comparable(exported(sqlite_db)), comparable(exported(postgres_url))
     assert len(on_postgres) == len(DemoSite().expected()["articles"])
     assert on_postgres == on_sqlite
+
+
+def test_serve_only_says_how_to_reach_the_site_and_stops_on_ctrl_c() -> None:
+    env = {**os.environ, "COLUMNS": "200"}
+    server = subprocess.Popen([sys.executable, "-m", "crawler.cli", "demo", "--serve-only"], stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        stderr = server.stderr
+        assert stderr is not None
+        lines: list[str] = []  # read aside, so that a server that prints nothing fails instead of hanging
+        reader = threading.Thread(target=lambda: lines.extend(stderr.readline() for _ in range(2)), daemon=True)
+        reader.start()
+        reader.join(timeout=60)
+        assert len(lines) == 2, f"no address printed: {lines}"
+        (proxy,) = re.findall(r"curl -x (http://127\.0\.0\.1:\d+) http://harbour-herald\.example/", lines[1])
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": proxy}))
+        with opener.open("http://metro-wire.example/robots.txt", timeout=10) as response:
+            assert b"Disallow: /private/" in response.read()
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, rest = server.communicate(timeout=30)
+    assert server.returncode == 0 and "Traceback" not in rest
