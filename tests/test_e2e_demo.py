@@ -173,7 +173,7 @@ def test_demo_run_twice_in_one_folder_stores_each_article_once(demo_twice: tuple
         output = run.stdout + run.stderr
         assert run.returncode == 0, output[-4000:]
         assert "Traceback" not in output
-        assert "http://harbour-herald.example/" in run.stderr  # says where the site is
+    assert all("http://harbour-herald.example/" in run.stderr for run in runs)  # says where the site is
     truth = DemoSite().expected()  # fixed URLs: known without a server
     rows = exported(db_url)
     assert sorted(r["canonical_url"] for r in rows) == sorted(a["url"] for a in truth["articles"])
