@@ -399,23 +399,33 @@ def stats(
 def demo(
     db: DbOption = None,
     serve_only: Annotated[bool, typer.Option("--serve-only", help="Only serve the demo site until Ctrl-C.")] = False,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="With --serve-only: the proxy's port (0: any free one).")] = 0,
     log_level: LogLevelOption = "WARNING",
     progress: Annotated[bool, typer.Option(help="Live progress display on a terminal.")] = True,
     warc_dir: WarcDirOption = None,
     allow_network: AllowNetworkOption = None,
 ) -> None:
-    """Serve the bundled demo news site on 127.0.0.1 and crawl it into the database."""
+    """Serve the bundled demo news site on 127.0.0.1 and crawl it into the database.
+
+    The publishers have fixed fictional hosts (http://harbour-herald.example/ ...), served by
+    one HTTP proxy on 127.0.0.1, so every run stores the same URLs.
+    """
     from crawler.demo import DEMO_HOST, DemoSite, serve_forever
 
     # The crawl may fetch the one loopback address the demo site serves, and no other.
     networks = allowed_networks(allow_network, f"{DEMO_HOST}/32")
     if serve_only:
-        serve_forever()
+        try:
+            site = DemoSite().start(port)
+        except OSError as exc:
+            raise fail(f"cannot serve the demo site on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+        err.print(site.describe(), soft_wrap=True)
+        err.print(f"try: curl -x {site.proxy_url} {site.base_url(site.publishers[0])}/   (Ctrl-C to stop)", soft_wrap=True)
+        serve_forever(site)
         return
     with DemoSite(host=DEMO_HOST) as site, tempfile.TemporaryDirectory() as tmp:
         sources = site.write_sources(Path(tmp) / "demo-sources.toml")
-        for publisher in site.publishers:
-            err.print(f"demo site [bold]{publisher}[/] at {site.base_url(publisher)}")
+        err.print(site.describe(), soft_wrap=True)
         outcome = _run(
             "news",
             {

@@ -1,10 +1,18 @@
 """The bundled demo news site, served on 127.0.0.1 for `newspipe demo` and the end-to-end tests.
 
-`examples/demo-site/` holds one directory per publisher; `DemoSite` serves each on its own
-free port (so each is its own host:port "domain"), replacing `{{base:<publisher>}}` with
-`http://127.0.0.1:<port>` and `{{host:<publisher>}}` with `127.0.0.1:<port>` in text files
-(gzipped files are unpacked, substituted and packed again). `expected.json` beside them is the
-truth the end-to-end tests compare a crawl with.
+`examples/demo-site/` holds one directory per publisher. Each publisher has a fixed fictional
+host, `<publisher>.example` (the `.example` top-level domain is reserved and never resolves),
+so the URLs a crawl stores are the same on every run and every machine. `DemoSite` serves all
+of them from one HTTP server on 127.0.0.1 and a free port that works as a forward proxy: a
+request names its host in the absolute URL of its request line (or its Host header), e.g.
+`curl -x http://127.0.0.1:PORT http://harbour-herald.example/`. The demo's sources file sends
+each publisher's requests there (its `proxy` field, see crawler.proxy), so a crawl connects to
+127.0.0.1 only and never looks a `.example` name up. Other hosts are not forwarded (404).
+
+Text files hold placeholders that the server fills in: `{{base:<publisher>}}` becomes
+`http://<publisher>.example`, `{{host:<publisher>}}` becomes `<publisher>.example` and
+`{{proxy}}` the proxy's URL (gzipped files are unpacked, substituted and packed again).
+`expected.json` beside them is the truth the end-to-end tests compare a crawl with.
 
 Serving: `/x/` is `x/index.html` (or `x/index.xml`); the query string is ignored; a directory
 asked for without its slash redirects (301); missing files are 404. Files carry `Last-Modified`
@@ -17,12 +25,14 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import html
 import json
 import logging
 import mimetypes
 import re
 import threading
 import time
+import urllib.request
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,7 +45,8 @@ logger = logging.getLogger(__name__)
 DEMO_ROOT: Path = Path(__file__).resolve().parent.parent / "examples" / "demo-site"
 
 DEMO_HOST = "127.0.0.1"  # the loopback address the demo serves (and `newspipe demo` allows)
-_PLACEHOLDER = re.compile(r"\{\{(base|host):([A-Za-z0-9_.-]+)\}\}")
+DEMO_TLD = "example"  # RFC 2606: reserved for examples, never resolves
+_PLACEHOLDER = re.compile(r"\{\{(?:(base|host):([A-Za-z0-9_.-]+)|(proxy))\}\}")
 _CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".htm": "text/html; charset=utf-8",
@@ -88,7 +99,7 @@ class _Page:
 
 
 class DemoSite:
-    """The demo publishers, each on its own port. Use as a context manager or start()/stop()."""
+    """The demo publishers on their `.example` hosts, behind one proxy. Use as a context manager or start()/stop()."""
 
     def __init__(self, root: Path | None = None, host: str = DEMO_HOST) -> None:
         self.root = Path(root) if root is not None else DEMO_ROOT
@@ -107,38 +118,32 @@ class DemoSite:
         self._log_lock = threading.Lock()
         self._overrides: dict[tuple[str, str], _Page | None] = {}
         self._overrides_lock = threading.Lock()
-        self._servers: dict[str, ThreadingHTTPServer] = {}
-        self._threads: list[threading.Thread] = []
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
 
     # lifecycle -------------------------------------------------------------------
 
-    def start(self) -> DemoSite:
-        if self._servers:
+    def start(self, port: int = 0) -> DemoSite:
+        """Listen on `host` and `port` (0: a free port)."""
+        if self._server is not None:
             return self
-        try:
-            for publisher in self.publishers:
-                server = ThreadingHTTPServer((self.host, 0), _make_handler(self, publisher))
-                server.daemon_threads = True
-                _quiet_errors(server)
-                self._servers[publisher] = server
-        except OSError:
-            self.stop()
-            raise
-        for publisher, server in self._servers.items():
-            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name=f"demo-site-{publisher}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
-        logger.debug("demo site started: %s", ", ".join(f"{p} {self.base_url(p)}" for p in self.publishers))
+        server = ThreadingHTTPServer((self.host, port), _make_handler(self))
+        server.daemon_threads = True
+        _quiet_errors(server)
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="demo-site", daemon=True)
+        self._thread.start()
+        logger.debug("demo site started: proxy %s for %s", self.proxy_url, ", ".join(self.hostname(p) for p in self.publishers))
         return self
 
     def stop(self) -> None:
-        for server in self._servers.values():
-            server.shutdown()
-            server.server_close()
-        for thread in self._threads:
-            thread.join(timeout=5)
-        self._servers.clear()
-        self._threads.clear()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
 
     def __enter__(self) -> DemoSite:
         return self.start()
@@ -148,29 +153,49 @@ class DemoSite:
 
     # addresses -------------------------------------------------------------------
 
-    def port(self, publisher: str) -> int:
-        if publisher not in self.publishers:
-            raise KeyError(f"unknown demo publisher {publisher!r}; known: {', '.join(self.publishers)}")
-        server = self._servers.get(publisher)
-        if server is None:
+    @property
+    def port(self) -> int:
+        """The port the proxy listens on."""
+        if self._server is None:
             raise DemoSiteError("the demo site is not started: call start() or use it as a context manager")
-        return int(server.server_address[1])
+        return int(self._server.server_address[1])
 
-    def host_port(self, publisher: str) -> str:
-        return f"{self.host}:{self.port(publisher)}"
+    @property
+    def proxy_url(self) -> str:
+        """Where every publisher is served: an HTTP proxy URL."""
+        return f"http://{self.host}:{self.port}"
+
+    def hostname(self, publisher: str) -> str:
+        self._check_publisher(publisher)
+        return f"{publisher}.{DEMO_TLD}"
 
     def base_url(self, publisher: str) -> str:
-        return f"http://{self.host_port(publisher)}"
+        return f"http://{self.hostname(publisher)}"
 
     def url(self, publisher: str, path: str) -> str:
         return self.base_url(publisher) + path
 
+    def publisher_for(self, host: str) -> str | None:
+        """The publisher served at `host` (a port is ignored), or None."""
+        name, dot, tld = host.lower().rsplit(":", 1)[0].rstrip(".").rpartition(".")
+        return name if dot and tld == DEMO_TLD and name in self.publishers else None
+
+    def opener(self) -> urllib.request.OpenerDirector:
+        """A urllib opener that reaches the publishers through the proxy (for tests and scripts)."""
+        return urllib.request.build_opener(urllib.request.ProxyHandler({"http": self.proxy_url}))
+
+    def describe(self) -> str:
+        """One line: the publishers' addresses and the proxy that serves them."""
+        return f"demo site: {', '.join(self.base_url(p) + '/' for p in self.publishers)} through the HTTP proxy {self.proxy_url}"
+
     def render(self, text: str) -> str:
-        """Replace `{{base:X}}` and `{{host:X}}` placeholders; an unknown publisher raises KeyError."""
+        """Replace `{{base:X}}`, `{{host:X}}` and `{{proxy}}` placeholders; an unknown publisher raises KeyError."""
 
         def replace(match: re.Match[str]) -> str:
-            kind, publisher = match.groups()
-            return self.base_url(publisher) if kind == "base" else self.host_port(publisher)
+            kind, publisher, proxy = match.groups()
+            if proxy:
+                return self.proxy_url
+            return self.base_url(publisher) if kind == "base" else self.hostname(publisher)
 
         return _PLACEHOLDER.sub(replace, text)
 
@@ -280,8 +305,13 @@ class DemoSite:
             return self.render(text).encode("utf-8")
         return page.raw
 
-    def _respond(self, handler: BaseHTTPRequestHandler, publisher: str, send_body: bool) -> None:
-        raw_path = handler.path
+    def _respond(self, handler: BaseHTTPRequestHandler, send_body: bool) -> None:
+        host, raw_path = _request_target(handler)
+        publisher = self.publisher_for(host)
+        if publisher is None:
+            # A proxy for the demo hosts only: nothing is forwarded anywhere else.
+            _send_not_found(handler, send_body, f"{host or 'no host'} is not a demo site host")
+            return
         self._log_request(publisher, raw_path)
         path = _clean_path(raw_path)
         with self._overrides_lock:
@@ -293,13 +323,7 @@ class DemoSite:
                 handler.send_header("Content-Length", "0")
                 handler.end_headers()
                 return
-            body = b"<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>"
-            handler.send_response(HTTPStatus.NOT_FOUND)
-            handler.send_header("Content-Type", "text/html; charset=utf-8")
-            handler.send_header("Content-Length", str(len(body)))
-            handler.end_headers()
-            if send_body:
-                handler.wfile.write(body)
+            _send_not_found(handler, send_body, "Not Found")
             return
         body = self._body(page)
         etag = '"%s"' % hashlib.sha1(body).hexdigest()[:20]
@@ -318,6 +342,27 @@ class DemoSite:
         handler.end_headers()
         if send_body:
             handler.wfile.write(body)
+
+
+def _request_target(handler: BaseHTTPRequestHandler) -> tuple[str, str]:
+    """(host, path with query) of a request: absolute-form as sent to a proxy, or origin-form and Host."""
+    target = handler.path
+    if target.lower().startswith(("http://", "https://")):
+        parts = urlsplit(target)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        return parts.netloc.rpartition("@")[2], path
+    return handler.headers.get("Host", ""), target
+
+
+def _send_not_found(handler: BaseHTTPRequestHandler, send_body: bool, message: str) -> None:
+    body = f"<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>{html.escape(message)}</h1></body></html>"
+    data = body.encode("utf-8")
+    handler.send_response(HTTPStatus.NOT_FOUND)
+    handler.send_header("Content-Type", "text/html; charset=utf-8")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    if send_body:
+        handler.wfile.write(data)
 
 
 def _clean_path(raw_path: str) -> str:
@@ -342,18 +387,18 @@ def _not_modified(handler: BaseHTTPRequestHandler, etag: str, mtime: int) -> boo
     return False
 
 
-def _make_handler(site: DemoSite, publisher: str) -> type[BaseHTTPRequestHandler]:
+def _make_handler(site: DemoSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "newspipe-demo/1.0"
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            site._respond(self, publisher, send_body=True)
+            site._respond(self, send_body=True)
 
         def do_HEAD(self) -> None:  # noqa: N802
-            site._respond(self, publisher, send_body=False)
+            site._respond(self, send_body=False)
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (signature of the base class)
-            logger.debug("%s: " + format, publisher, *args)
+            logger.debug("demo site: " + format, *args)
 
     return Handler
 
@@ -367,13 +412,9 @@ def _quiet_errors(server: ThreadingHTTPServer) -> None:
     server.handle_error = handle_error  # type: ignore[method-assign]
 
 
-def serve_forever(root: Path | None = None) -> None:
-    """Start the demo site, log its addresses, and block until Ctrl-C."""
-    site = DemoSite(root).start()
+def serve_forever(site: DemoSite) -> None:
+    """Serve a started demo site until Ctrl-C, then stop it."""
     try:
-        for publisher in site.publishers:
-            logger.info("%s: %s/", publisher, site.base_url(publisher))
-        logger.info("serving the demo site; press Ctrl-C to stop")
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, NoReturn
+from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
@@ -70,10 +71,12 @@ class PrivateNetworkMiddleware:
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         if isinstance(exception, (DNSLookupError, CannotResolveHostError)):
-            host = urlparse_cached(request).hostname or ""
-            address = refused_names.get(host)
-            if address is not None:
-                self._refuse(request, host, address)
+            # The connection goes to the proxy when there is one: its address is what was judged.
+            proxy = request.meta.get("proxy")
+            for host in (urlparse_cached(request).hostname or "", urlsplit(proxy).hostname or "" if proxy else ""):
+                address = refused_names.get(host)
+                if address is not None:
+                    self._refuse(request, host, address)
 
     def _refuse(self, request: Request, host: str, address: str) -> NoReturn:
         self.stats.inc_value(REFUSED_STAT)

@@ -52,6 +52,10 @@ NEWSPIPE_ALLOW_NETWORKS: list[str] = []
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 
+# HTTP proxies by host: {"host.example": "http://127.0.0.1:3128"} (the host and its subdomains;
+# see crawler.proxy). A source's `proxy` field in the sources file adds its hosts.
+NEWSPIPE_PROXIES: dict[str, str] = {}
+
 # Retries: 429 and 5xx with exponential backoff that honours Retry-After.
 RETRY_ENABLED = True
 RETRY_TIMES = 3
@@ -62,6 +66,8 @@ NEWSPIPE_RETRY_BACKOFF_MAX = 60.0  # also caps Retry-After
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # NEWSPIPE_PROXIES into meta["proxy"], just before Scrapy's HttpProxyMiddleware (750) reads it.
+    "crawler.proxy.ProxyRoutingMiddleware": 740,
     # Scrapy's lets requests that waited for robots.txt through unchecked (see crawler.middlewares).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxtMiddleware": 100,

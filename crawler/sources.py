@@ -18,6 +18,7 @@ A file holds `[[source]]` tables::
     follow_offsite = false           # true: fetch entries and follow redirects outside `domains`
     max_links_per_page = 500         # optional: article links taken from one section page
     max_requests = 20000             # optional: requests discovered for this source per run (0: no cap)
+    proxy = "http://127.0.0.1:3128"  # optional HTTP proxy for these domains (NEWSPIPE_PROXIES)
 
 `max_links_per_page` and `max_requests` default to the settings NEWSPIPE_MAX_LINKS_PER_PAGE and
 NEWSPIPE_MAX_REQUESTS_PER_SOURCE (read by the spiders, not here).
@@ -74,6 +75,7 @@ class Source:
     follow_offsite: bool = False
     max_links_per_page: int | None = None  # None: the crawl's setting
     max_requests: int | None = None  # None: the crawl's setting; 0: no cap
+    proxy: str | None = None  # HTTP proxy URL for this source's hosts
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def owns(self, url: str) -> bool:
@@ -121,6 +123,7 @@ class _SourceSpec(msgspec.Struct, forbid_unknown_fields=True):
     follow_offsite: bool = False
     max_links_per_page: Annotated[int, msgspec.Meta(ge=0)] | None = None
     max_requests: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    proxy: _Text | None = None
 
 
 _FIELDS = _SourceSpec.__struct_fields__
@@ -132,6 +135,7 @@ _MESSAGES = {
     **dict.fromkeys(("max_links_per_page", "max_requests"), "must be a whole number >= 0"),
     "delay": "must be a number of seconds >= 0",
     "concurrency": "must be a whole number >= 1",
+    "proxy": "{value!r} is not a proxy URL such as 'http://127.0.0.1:3128'",
 }
 _AT_FIELD = re.compile(r" - at `\$\.(\w+)")
 _UNKNOWN = re.compile(r"unknown field `(.*?)`")
@@ -186,6 +190,8 @@ def _source_from_spec(path: str | Path, spec: _SourceSpec) -> Source:
         domains = tuple(sorted({urlsplit(u).netloc.lower() for values in urls.values() for u in values}))
     if not domains:
         raise SourcesError(path, "needs domains, or at least one feed, sitemap or section URL", source=name, field_name="domains")
+    if spec.proxy is not None and not is_proxy_url(spec.proxy):
+        raise SourcesError(path, _MESSAGES["proxy"].format(value=spec.proxy), source=name, field_name="proxy")
     return Source(
         name=name,
         domains=domains,
@@ -198,6 +204,7 @@ def _source_from_spec(path: str | Path, spec: _SourceSpec) -> Source:
         follow_offsite=spec.follow_offsite,
         max_links_per_page=spec.max_links_per_page,
         max_requests=spec.max_requests,
+        proxy=spec.proxy,
     )
 
 
@@ -263,3 +270,13 @@ def load_sources(path: str | Path, names: list[str] | tuple[str, ...] = ()) -> l
 
 def source_for_url(sources: list[Source], url: str) -> Source | None:
     return next((s for s in sources if s.owns(url)), None)
+
+
+def is_proxy_url(url: str) -> bool:
+    """An http(s) URL naming a host and nothing after it (credentials and port allowed)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a bad port)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and parts.path in ("", "/") and not parts.query and not parts.fragment

@@ -35,7 +35,7 @@ def demo_urls(site: DemoSite) -> list[str]:
 
 @pytest.fixture(scope="module")
 def demo_warc(demo: DemoSite, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_warc(tmp_path_factory.mktemp("warc") / "demo.warc.gz", demo_urls(demo), extra_records=3)
+    return write_warc(tmp_path_factory.mktemp("warc") / "demo.warc.gz", demo_urls(demo), extra_records=3, opener=demo.opener())
 
 
 def test_reader_streams_responses_with_provenance(demo_warc: Path, demo: DemoSite) -> None:

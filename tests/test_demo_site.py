@@ -61,17 +61,18 @@ def fresh_site() -> Iterator[DemoSite]:
         yield demo
 
 
-def fetch(url: str, headers: dict[str, str] | None = None, method: str = "GET") -> tuple[int, Any, bytes]:
+def fetch(site: DemoSite, url: str, headers: dict[str, str] | None = None, method: str = "GET") -> tuple[int, Any, bytes]:
+    """GET (or `method`) `url` through the site's proxy, as a crawl does."""
     request = urllib.request.Request(url, headers=headers or {}, method=method)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with site.opener().open(request, timeout=10) as response:
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
 
 
 def text_of(site: DemoSite, publisher: str, path: str) -> str:
-    status, _, body = fetch(site.url(publisher, path))
+    status, _, body = fetch(site, site.url(publisher, path))
     assert status == 200, (publisher, path, status)
     return body.decode("utf-8")
 
@@ -144,7 +145,8 @@ def test_sources_toml_is_rendered_and_valid(site: DemoSite, tmp_path: Path) -> N
     sources = {s.name: s for s in parse_sources(text)}
     assert sorted(sources) == sorted(site.publishers) == sorted(EXPECTED["publishers"])
     for name, source in sources.items():
-        assert source.domains == (f"127.0.0.1:{site.port(name)}",)
+        assert source.domains == (f"{name}.example",)
+        assert source.proxy == site.proxy_url == f"http://127.0.0.1:{site.port}"
         assert source.delay == 0
         assert all(url.startswith(site.base_url(name) + "/") for url in source.feeds + source.sitemaps + source.sections)
         assert source.owns(site.url(name, "/x/")) and not any(source.owns(site.url(o, "/x/")) for o in sources if o != name)
@@ -152,17 +154,32 @@ def test_sources_toml_is_rendered_and_valid(site: DemoSite, tmp_path: Path) -> N
     assert written.read_text(encoding="utf-8") == text
 
 
-def test_publishers_have_their_own_ports(site: DemoSite) -> None:
-    ports = {site.port(p) for p in site.publishers}
-    assert len(ports) == len(site.publishers) == 3
-    assert site.render("{{base:valley-times}}/a {{host:metro-wire}}") == f"{site.base_url('valley-times')}/a 127.0.0.1:{site.port('metro-wire')}"
+def test_publishers_have_fixed_hosts_behind_one_proxy(site: DemoSite) -> None:
+    assert [site.base_url(p) for p in site.publishers] == ["http://harbour-herald.example", "http://metro-wire.example", "http://valley-times.example"]
+    assert site.render("{{base:valley-times}}/a {{host:metro-wire}} {{proxy}}") == f"http://valley-times.example/a metro-wire.example {site.proxy_url}"
     with pytest.raises(KeyError):
         site.render("{{base:no-such-paper}}")
+    with DemoSite() as other:  # another server, another port: the same URLs
+        assert other.port != site.port and other.expected() == site.expected()
+
+
+def test_the_proxy_serves_only_the_demo_hosts(site: DemoSite) -> None:
+    # Origin-form with a Host header (a server behind a proxy gets these) is served too.
+    connection = http.client.HTTPConnection("127.0.0.1", site.port, timeout=10)
+    connection.request("GET", "/robots.txt", headers={"Host": "metro-wire.example"})
+    response = connection.getresponse()
+    assert response.status == 200 and b"Sitemap: http://metro-wire.example/sitemap.xml" in response.read()
+    for host in ("example.com", "127.0.0.1", "metro-wire.example.com", "no-such-paper.example"):
+        connection.request("GET", "/robots.txt", headers={"Host": host})
+        response = connection.getresponse()
+        assert response.status == 404 and b"not a demo site host" in response.read(), host
+    connection.close()
+    assert fetch(site, "http://example.com/robots.txt")[0] == 404  # absolute-form: never forwarded
 
 
 @pytest.mark.parametrize("entry", ARTICLES + NOT_STORED + DISCOVERY, ids=_id)
 def test_every_expected_path_is_served(site: DemoSite, entry: dict[str, Any]) -> None:
-    status, headers, body = fetch(site.url(entry["publisher"], entry["path"]))
+    status, headers, body = fetch(site, site.url(entry["publisher"], entry["path"]))
     if entry.get("why") == "missing":
         assert status == 404
         return
@@ -181,7 +198,8 @@ def test_every_expected_path_is_served(site: DemoSite, entry: dict[str, Any]) ->
     if ctype.startswith(("text/", "application/xml", "application/rss", "application/atom", "application/rdf")) and entry.get("why") != "broken":
         text = body.decode("utf-8")
         assert "{{" not in text, "placeholder left unsubstituted"
-        for base_url in re.findall(r"http://127\.0\.0\.1:\d+", text):
+        assert "127.0.0.1" not in text
+        for base_url in re.findall(r"http://[\w.-]+\.example\b", text):
             assert base_url in {site.base_url(p) for p in site.publishers}
 
 
@@ -190,6 +208,8 @@ def test_article_pages_say_what_expected_says(site: DemoSite, article: dict[str,
     page = text_of(site, article["publisher"], article["path"])
     published = datetime.fromisoformat(article["published_at"])
     assert f">{html.escape(article['headline'])}</h1>" in page
+    for line in article["forbidden_lines"]:  # page furniture the stored body must not keep: really on the page
+        assert f">{line}</" in html.unescape(page), line
     if article["template"] == "wordpress":
         assert f'<time class="entry-date published" datetime="{article["published_at"]}">' in page
         assert EXPECTED["header_date"] in page and published.date() != datetime(2025, 11, 6).date()
@@ -225,12 +245,12 @@ def test_tracking_parameters_alias_the_same_page(site: DemoSite) -> None:
     feed = next(d for d in DISCOVERY if d["publisher"] == article["publisher"] and d["kind"] in FEED_KINDS)
     assert alias in feed["links"] and article["path"] not in feed["links"]
     assert any(article["path"] in d["links"] for d in DISCOVERY if d["publisher"] == article["publisher"] and d["kind"] in ("section", "sitemap"))
-    assert fetch(site.url(article["publisher"], alias))[2] == fetch(site.url(article["publisher"], article["path"]))[2]
+    assert fetch(site, site.url(article["publisher"], alias))[2] == fetch(site, site.url(article["publisher"], article["path"]))[2]
 
 
 @pytest.mark.parametrize("feed", [d for d in DISCOVERY if d["kind"] in FEED_KINDS], ids=_id)
 def test_feeds_parse(site: DemoSite, feed: dict[str, Any]) -> None:
-    status, _, body = fetch(site.url(feed["publisher"], feed["path"]))
+    status, _, body = fetch(site, site.url(feed["publisher"], feed["path"]))
     parsed = feedparser.parse(body)
     assert status == 200 and not parsed.bozo, parsed.get("bozo_exception")
     assert parsed.version == FEED_KINDS[feed["kind"]]
@@ -246,13 +266,13 @@ def test_feeds_parse(site: DemoSite, feed: dict[str, Any]) -> None:
 
 def test_robots_txt(site: DemoSite) -> None:
     for publisher in site.publishers:
-        status, headers, body = fetch(site.url(publisher, "/robots.txt"))
+        status, headers, body = fetch(site, site.url(publisher, "/robots.txt"))
         assert status == 200 and headers["Content-Type"].startswith("text/plain")
         assert "Disallow: /private/" in body.decode()
     for publisher, sitemap in (("valley-times", "/sitemap_index.xml"), ("metro-wire", "/sitemap.xml")):
         lines = [line for line in text_of(site, publisher, "/robots.txt").splitlines() if line.startswith("Sitemap:")]
         assert lines == [f"Sitemap: {site.url(publisher, sitemap)}"]
-        assert fetch(site.url(publisher, sitemap))[0] == 200
+        assert fetch(site, site.url(publisher, sitemap))[0] == 200
 
 
 def test_private_article_is_linked_but_disallowed(site: DemoSite) -> None:
@@ -278,10 +298,10 @@ def test_section_pagination(site: DemoSite) -> None:
 
 def test_sitemap_index_and_gzipped_news_sitemap(site: DemoSite) -> None:
     base = site.base_url("valley-times")
-    index = ElementTree.fromstring(fetch(site.url("valley-times", "/sitemap_index.xml"))[2])
+    index = ElementTree.fromstring(fetch(site, site.url("valley-times", "/sitemap_index.xml"))[2])
     locs = [e.text for e in index.iter(f"{SM}loc")]
     assert locs == [f"{base}/sitemap-posts.xml", f"{base}/sitemap-news.xml.gz"]
-    status, headers, body = fetch(locs[1])
+    status, headers, body = fetch(site, locs[1])
     assert status == 200 and headers["Content-Type"] == "application/gzip" and body[:2] == b"\x1f\x8b"
     news = ElementTree.fromstring(gzip.decompress(body))
     urls = list(news.iter(f"{SM}url"))
@@ -291,13 +311,13 @@ def test_sitemap_index_and_gzipped_news_sitemap(site: DemoSite) -> None:
     for u, path in zip(urls, expected["links"]):
         assert u.find(f"{NEWS}news/{NEWS}title").text == by_path[path]["headline"]  # type: ignore[union-attr]
         assert u.find(f"{NEWS}news/{NEWS}publication_date").text == by_path[path]["published_at"]  # type: ignore[union-attr]
-    posts = ElementTree.fromstring(fetch(locs[0])[2])
+    posts = ElementTree.fromstring(fetch(site, locs[0])[2])
     assert {e.text for e in posts.iter(f"{SM}loc")} >= {base + p for p in by_path}
 
 
 def test_garbage_page_is_served_raw(site: DemoSite) -> None:
     (garbled,) = [e for e in NOT_STORED if e["why"] == "broken" and e["publisher"] == "metro-wire"]
-    status, headers, body = fetch(site.url(garbled["publisher"], garbled["path"]))
+    status, headers, body = fetch(site, site.url(garbled["publisher"], garbled["path"]))
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert body == file_for(garbled["publisher"], garbled["path"]).read_bytes()
     with pytest.raises(UnicodeDecodeError):
@@ -305,12 +325,12 @@ def test_garbage_page_is_served_raw(site: DemoSite) -> None:
 
 
 def test_directory_without_slash_redirects_and_traversal_is_refused(site: DemoSite) -> None:
-    connection = http.client.HTTPConnection("127.0.0.1", site.port("harbour-herald"), timeout=10)
-    connection.request("GET", "/category/news")
+    connection = http.client.HTTPConnection("127.0.0.1", site.port, timeout=10)
+    connection.request("GET", "http://harbour-herald.example/category/news")
     response = connection.getresponse()
     response.read()
     assert response.status == 301 and response.headers["Location"] == site.url("harbour-herald", "/category/news/")
-    connection.request("GET", "/../metro-wire/robots.txt")
+    connection.request("GET", "http://harbour-herald.example/../metro-wire/robots.txt")
     response = connection.getresponse()
     response.read()
     assert response.status == 404
@@ -319,42 +339,42 @@ def test_directory_without_slash_redirects_and_traversal_is_refused(site: DemoSi
 
 def test_head_and_conditional_requests(site: DemoSite) -> None:
     url = site.url("valley-times", "/atom.xml")
-    status, headers, body = fetch(url)
+    status, headers, body = fetch(site, url)
     etag, last_modified = headers["ETag"], headers["Last-Modified"]
     assert status == 200 and etag and parsedate_to_datetime(last_modified)
-    head_status, head_headers, head_body = fetch(url, method="HEAD")
+    head_status, head_headers, head_body = fetch(site, url, method="HEAD")
     assert head_status == 200 and head_body == b"" and head_headers["Content-Length"] == str(len(body)) and head_headers["ETag"] == etag
-    assert fetch(url, {"If-None-Match": etag})[0] == 304
-    assert fetch(url, {"If-None-Match": '"something-else"'})[0] == 200
-    assert fetch(url, {"If-Modified-Since": last_modified})[0] == 304
-    assert fetch(url, {"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})[0] == 200
+    assert fetch(site, url, {"If-None-Match": etag})[0] == 304
+    assert fetch(site, url, {"If-None-Match": '"something-else"'})[0] == 200
+    assert fetch(site, url, {"If-Modified-Since": last_modified})[0] == 304
+    assert fetch(site, url, {"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})[0] == 200
     # If-None-Match decides when both are sent.
-    assert fetch(url, {"If-None-Match": '"something-else"', "If-Modified-Since": last_modified})[0] == 200
+    assert fetch(site, url, {"If-None-Match": '"something-else"', "If-Modified-Since": last_modified})[0] == 200
     gz = site.url("valley-times", "/sitemap-news.xml.gz")
-    assert fetch(gz, {"If-None-Match": fetch(gz)[1]["ETag"]})[0] == 304
+    assert fetch(site, gz, {"If-None-Match": fetch(site, gz)[1]["ETag"]})[0] == 304
 
 
 def test_set_page_overrides_and_conditional_get_sees_the_change(fresh_site: DemoSite) -> None:
     site = fresh_site
     article = next(a for a in ARTICLES if a["publisher"] == "metro-wire")
     url = site.url("metro-wire", article["path"])
-    _, before_headers, before = fetch(url)
+    _, before_headers, before = fetch(site, url)
     site.set_page("metro-wire", article["path"] + "?ignored=1", "<html><body><h1>Corrected</h1><a href='{{base:valley-times}}/'>x</a></body></html>")
-    status, headers, body = fetch(url)
+    status, headers, body = fetch(site, url)
     assert status == 200 and body != before
     assert body.decode() == f"<html><body><h1>Corrected</h1><a href='{site.base_url('valley-times')}/'>x</a></body></html>"
     assert headers["ETag"] != before_headers["ETag"]
     assert parsedate_to_datetime(headers["Last-Modified"]) > parsedate_to_datetime(before_headers["Last-Modified"])
-    assert fetch(url, {"If-None-Match": before_headers["ETag"]})[0] == 200
-    assert fetch(url, {"If-Modified-Since": before_headers["Last-Modified"]})[0] == 200
-    assert fetch(url, {"If-None-Match": headers["ETag"]})[0] == 304
+    assert fetch(site, url, {"If-None-Match": before_headers["ETag"]})[0] == 200
+    assert fetch(site, url, {"If-Modified-Since": before_headers["Last-Modified"]})[0] == 200
+    assert fetch(site, url, {"If-None-Match": headers["ETag"]})[0] == 304
     site.set_page("metro-wire", "/new/feed.xml", b"<rss version='2.0'><channel></channel></rss>", "application/rss+xml")
-    status, headers, _ = fetch(site.url("metro-wire", "/new/feed.xml"))
+    status, headers, _ = fetch(site, site.url("metro-wire", "/new/feed.xml"))
     assert status == 200 and headers["Content-Type"] == "application/rss+xml"
     site.remove_page("metro-wire", article["path"])
-    assert fetch(url)[0] == 404
+    assert fetch(site, url)[0] == 404
     site.reset_pages()
-    assert fetch(url)[2] == before
+    assert fetch(site, url)[2] == before
     with pytest.raises(KeyError):
         site.set_page("no-such-paper", "/", "x")
 
@@ -362,10 +382,10 @@ def test_set_page_overrides_and_conditional_get_sees_the_change(fresh_site: Demo
 def test_request_log(fresh_site: DemoSite) -> None:
     site = fresh_site
     assert site.request_log == []
-    fetch(site.url("harbour-herald", "/feed/"))
-    fetch(site.url("harbour-herald", "/feed/"))
-    fetch(site.url("valley-times", "/missing-page/"))
-    fetch(site.url("harbour-herald", "/feed/?utm_source=x"), method="HEAD")
+    fetch(site, site.url("harbour-herald", "/feed/"))
+    fetch(site, site.url("harbour-herald", "/feed/"))
+    fetch(site, site.url("valley-times", "/missing-page/"))
+    fetch(site, site.url("harbour-herald", "/feed/?utm_source=x"), method="HEAD")
     assert site.request_log == [
         ("harbour-herald", "/feed/"),
         ("harbour-herald", "/feed/"),
@@ -393,8 +413,9 @@ def test_unusable_site(tmp_path: Path) -> None:
     (tmp_path / "paper").mkdir()
     (tmp_path / "paper" / "robots.txt").write_text("User-agent: *\n")
     site = DemoSite(tmp_path)
+    assert site.base_url("paper") == "http://paper.example"  # fixed: known before the server starts
     with pytest.raises(DemoSiteError, match="not started"):
-        site.base_url("paper")
+        site.proxy_url
     with site:
-        assert fetch(site.url("paper", "/robots.txt"))[0] == 200
+        assert fetch(site, site.url("paper", "/robots.txt"))[0] == 200
     site.stop()  # stopping twice is harmless

@@ -1,12 +1,17 @@
 """End to end: crawl the bundled demo site with the CLI into a fresh database (SQLite and
-PostgreSQL) and compare what was stored with the site's truth file, exactly."""
+PostgreSQL) and compare what was stored with the site's truth file, exactly; run `newspipe demo`
+twice in one folder, and on both databases."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
+import threading
+import urllib.request
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -29,12 +34,12 @@ def demo() -> Iterator[DemoSite]:
         yield site
 
 
-def newspipe(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    """Run the CLI in a fresh process (Scrapy's reactor cannot restart within one)."""
-    env = {**os.environ, "COLUMNS": "200"}
+def newspipe(*args: str, timeout: float = 180, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in a fresh process (Scrapy's reactor cannot restart within one); it may fetch from 127.0.0.1 only."""
+    env = {**os.environ, "COLUMNS": "200", "NEWSPIPE_ALLOW_NETWORKS": "127.0.0.1/32"}
     env.pop("NEWSPIPE_DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=timeout, env=env
+        [sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd
     )
 
 
@@ -76,6 +81,8 @@ def test_demo_crawl_stores_exactly_the_expected_articles(demo: DemoSite, db_url:
         assert got["duplicate_of"] == want_dup, url
         for noise in ("Unlock the", "LEAVE A REPLY", "Please enter your comment", "Most Popular", "Source link", "Recent Comments"):
             assert noise not in got["body"], f"{url}: boilerplate {noise!r} in the body"
+        lines = {line.strip() for line in got["body"].splitlines()}
+        assert not lines & set(want["forbidden_lines"]), f"{url}: page furniture in the body"
 
     stored_urls = {u for r in rows for u in (r["url"], r["canonical_url"])}
     for page in truth["not_stored"]:
@@ -133,3 +140,77 @@ def test_export_and_stats_commands(demo: DemoSite, sqlite_url: str, tmp_path: Pa
     data = json.loads(stats.stdout)
     assert data["articles"] == len(records) and data["duplicates"] == 1
     assert set(data["by_source"]) == {"harbour-herald", "valley-times", "metro-wire"}
+
+
+# -- `newspipe demo` as a new user runs it ------------------------------------------------------
+
+# What differs between two runs of the same crawl: row ids, fetch times and story ids (compared as groups).
+RUN_SPECIFIC = ("id", "fetched_at", "story_id")
+
+
+def comparable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows without their run-specific fields, in URL order, each with the URLs of its story."""
+    stories: dict[Any, list[str]] = {}
+    for row in rows:
+        stories.setdefault(row["story_id"], []).append(row["canonical_url"])
+    return sorted(
+        ({**{k: v for k, v in row.items() if k not in RUN_SPECIFIC}, "story": sorted(stories[row["story_id"]])} for row in rows),
+        key=lambda r: r["canonical_url"],
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_twice(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[subprocess.CompletedProcess[str]], str]:
+    """`newspipe demo` run twice in the same folder (its default database, ./newspipe.db)."""
+    folder = tmp_path_factory.mktemp("demo-folder")
+    runs = [newspipe("demo", "--no-progress", cwd=folder) for _ in range(2)]
+    return runs, f"sqlite:///{folder / 'newspipe.db'}"
+
+
+def test_demo_run_twice_in_one_folder_stores_each_article_once(demo_twice: tuple[list[subprocess.CompletedProcess[str]], str]) -> None:
+    runs, db_url = demo_twice
+    for run in runs:
+        output = run.stdout + run.stderr
+        assert run.returncode == 0, output[-4000:]
+        assert "Traceback" not in output
+    assert all("http://harbour-herald.example/" in run.stderr for run in runs)  # says where the site is
+    truth = DemoSite().expected()  # fixed URLs: known without a server
+    rows = exported(db_url)
+    assert sorted(r["canonical_url"] for r in rows) == sorted(a["url"] for a in truth["articles"])
+    latest, earliest = run_stats(db_url)["runs"]
+    assert earliest["counts"]["articles_new"] + earliest["counts"]["articles_duplicate"] == len(truth["articles"])
+    assert latest["counts"]["articles_new"] == latest["counts"]["articles_duplicate"] == 0
+    assert latest["error_count"] == 0 and latest["counts"].get("errors", 0) == 0
+
+
+@pytest.mark.postgres
+def test_demo_on_postgresql_stores_the_same_rows_as_on_sqlite(
+    demo_twice: tuple[list[subprocess.CompletedProcess[str]], str], postgres_url: str, tmp_path: Path
+) -> None:
+    result = newspipe("demo", "--no-progress", "--db", postgres_url, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-4000:]
+    _, sqlite_db = demo_twice
+    on_sqlite, on_postgres = comparable(exported(sqlite_db)), comparable(exported(postgres_url))
+    assert len(on_postgres) == len(DemoSite().expected()["articles"])
+    assert on_postgres == on_sqlite
+
+
+def test_serve_only_says_how_to_reach_the_site_and_stops_on_ctrl_c() -> None:
+    env = {**os.environ, "COLUMNS": "200"}
+    server = subprocess.Popen([sys.executable, "-m", "crawler.cli", "demo", "--serve-only"], stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        stderr = server.stderr
+        assert stderr is not None
+        lines: list[str] = []  # read aside, so that a server that prints nothing fails instead of hanging
+        reader = threading.Thread(target=lambda: lines.extend(stderr.readline() for _ in range(2)), daemon=True)
+        reader.start()
+        reader.join(timeout=60)
+        assert len(lines) == 2, f"no address printed: {lines}"
+        (proxy,) = re.findall(r"curl -x (http://127\.0\.0\.1:\d+) http://harbour-herald\.example/", lines[1])
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": proxy}))
+        with opener.open("http://metro-wire.example/robots.txt", timeout=10) as response:
+            assert b"Disallow: /private/" in response.read()
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, rest = server.communicate(timeout=30)
+    assert server.returncode == 0 and "Traceback" not in rest

@@ -6,9 +6,10 @@ NEWSPIPE_MAX_LINKS_PER_PAGE, NEWSPIPE_MAX_REQUESTS_PER_SOURCE and
 DOWNLOAD_MAXSIZE. Spider arguments override them: `sources` (file),
 `source` (names, comma/whitespace separated), `since`, `until`,
 `section_depth`, `max_pagination`. Also turns the sources' `delay` and
-`concurrency` into DOWNLOAD_SLOTS entries, derives CONCURRENT_REQUESTS from them
-(NEWSPIPE_CONCURRENCY, NEWSPIPE_CONCURRENCY_MAX, CONCURRENT_REQUESTS_PER_DOMAIN) and caps
-AUTOTHROTTLE_START_DELAY at DOWNLOAD_DELAY.
+`concurrency` into DOWNLOAD_SLOTS entries, their `proxy` into NEWSPIPE_PROXIES entries (see
+crawler.proxy), derives CONCURRENT_REQUESTS from them (NEWSPIPE_CONCURRENCY,
+NEWSPIPE_CONCURRENCY_MAX, CONCURRENT_REQUESTS_PER_DOMAIN) and caps AUTOTHROTTLE_START_DELAY at
+DOWNLOAD_DELAY.
 """
 
 from __future__ import annotations
@@ -185,7 +186,20 @@ def apply_concurrency(settings: BaseSettings, sources: list[Source] | tuple[Sour
     settings.set("CONCURRENT_REQUESTS", wanted, priority=_at_least_spider(settings, "CONCURRENT_REQUESTS"))
 
 
+def source_proxies(sources: list[Source] | tuple[Source, ...]) -> dict[str, str]:
+    """NEWSPIPE_PROXIES entries (hostname -> proxy URL) for sources with a `proxy`."""
+    return {host: source.proxy for source in sources if source.proxy for host in sorted(source_hosts(source))}
+
+
+def apply_proxies(settings: BaseSettings, sources: list[Source] | tuple[Source, ...]) -> None:
+    """Merge the sources' proxies into NEWSPIPE_PROXIES: a source's own proxy wins for its hosts."""
+    ours = source_proxies(sources)
+    if ours:
+        settings.set("NEWSPIPE_PROXIES", {**settings.getdict("NEWSPIPE_PROXIES"), **ours}, priority=_at_least_spider(settings, "NEWSPIPE_PROXIES"))
+
+
 def apply_source_settings(settings: BaseSettings, sources: list[Source] | tuple[Source, ...]) -> None:
-    """What the selected sources decide in Scrapy's settings: download slots and total concurrency."""
+    """What the selected sources decide in Scrapy's settings: download slots, proxies and total concurrency."""
     apply_download_slots(settings, sources)
+    apply_proxies(settings, sources)
     apply_concurrency(settings, sources)

@@ -1,7 +1,7 @@
 """Build the demo news site from content.toml: pages, feeds, sitemaps, robots.txt and expected.json.
 
-Three fictional publishers, one directory each, each served on its own port by
-`crawler.demo.DemoSite`:
+Three fictional publishers, one directory each, each on its own fictional host
+(`<publisher>.example`) served by `crawler.demo.DemoSite`:
 
 - harbour-herald: a WordPress copy-site (header date widget that is not the publication
   date, newsletter prompt inside the body, share bar, "RELATED ARTICLES", "LEAVE A REPLY").
@@ -12,7 +12,7 @@ Three fictional publishers, one directory each, each served on its own port by
   RSS 1.0 (RDF) feed at /index.rdf, sections under /section/, a sitemap announced in robots.txt.
 
 Links between and within publishers use `{{base:<publisher>}}` / `{{host:<publisher>}}`
-placeholders that the server replaces with the real address.
+placeholders that the server replaces with the publisher's address.
 
 Run `python examples/demo-site/build.py` after editing content.toml or this file, and commit
 its output; `--check` exits 1 when the tree is out of date (tests/test_demo_site.py checks too).
@@ -411,6 +411,11 @@ MW_GARBLED_TITLE = "Port traffic figures for October"
 MW_MISSING = "/story/bin-strike-called-off-5120/"
 MW_MISSING_TITLE = "Bin strike called off after late-night talks"
 MW_SECTIONS = {"local": "Local", "business": "Business"}
+MW_TAGLINE = "Metro Wire &mdash; news from Carrowmere"  # at the foot of every page
+
+
+def metro_dateline(a: Article) -> str:
+    return f"Published {a.published.day} {a.published:%B %Y, %H:%M}"
 
 
 def metro_page(title: str, body: str) -> str:
@@ -423,17 +428,16 @@ def metro_page(title: str, body: str) -> str:
 <body>
 <div class="top"><a href="/">Metro Wire</a> | <a href="/section/local/">Local</a> | <a href="/section/business/">Business</a></div>
 {body}
-<p class="foot">Metro Wire &mdash; news from Carrowmere</p>
+<p class="foot">{MW_TAGLINE}</p>
 </body>
 </html>
 """
 
 
 def metro_article(a: Article) -> str:
-    when = f"{a.published.day} {a.published:%B %Y, %H:%M}"
     paragraphs = "\n".join(f"<p>{esc(p)}</p>" for p in a.paragraphs)
     body = f"""<h1>{esc(a.headline)}</h1>
-<p class="when">Published {when}</p>
+<p class="when">{metro_dateline(a)}</p>
 {paragraphs}"""
     return metro_page(f"{a.headline} · Metro Wire", body)
 
@@ -823,6 +827,7 @@ xmlns:sy="http://purl.org/rss/1.0/modules/syndication/">
                     "alias_paths": [a.path + a.feed_query] if a.feed_query else [],
                     "word_count": sum(len(p.split()) for p in a.paragraphs),
                     "duplicate_of": {"publisher": a.copy_of.publisher, "path": a.copy_of.path} if a.copy_of else None,
+                    "forbidden_lines": forbidden_lines(a),
                 }
             )
         not_stored = sorted(self.not_stored, key=lambda e: (PUBLISHERS.index(e["publisher"]), e["path"]))
@@ -837,6 +842,8 @@ xmlns:sy="http://purl.org/rss/1.0/modules/syndication/">
                 "not_stored: every other page a crawler may reach, with why it must not be stored "
                 "(not_article, broken, missing, robots, pdf) and its role (home, section, tag, page, article-link).",
                 "discovery: feeds, sitemaps, section pages and robots.txt with the links each lists.",
+                "forbidden_lines: page furniture near the article text (datelines, site taglines, section labels, "
+                "the header date) that must not be a line of the stored body.",
             ],
             "header_date": HEADER_DATE,
             "publishers": {p: {"name": NAMES[p], "template": TEMPLATES[p]} for p in PUBLISHERS},
@@ -844,6 +851,15 @@ xmlns:sy="http://purl.org/rss/1.0/modules/syndication/">
             "not_stored": not_stored,
             "discovery": discovery,
         }
+
+
+def forbidden_lines(a: Article) -> list[str]:
+    """Lines of the article's page that a reader does not want in its body."""
+    if a.publisher == "metro-wire":
+        return [metro_dateline(a), html.unescape(MW_TAGLINE)]
+    if a.publisher == "valley-times":
+        return [a.section]  # the kicker above the headline
+    return [HEADER_DATE]
 
 
 def build_site(root: Path = HERE) -> dict[str, bytes]:

@@ -5,8 +5,11 @@ and subscription prompts, comment forms, share bars, "Read more" links,
 "Source link" credits, cookie notices, "Most Popular" / "Related articles"
 headings. `clean_body` drops such lines and, when a closing marker ("Source
 link", "RELATED ARTICLES", "LEAVE A REPLY", ...) appears in the last part of the
-body, cuts everything from it on. The patterns are generic (no site rules) and
-cover a few languages where that is cheap. Reads no settings.
+body, cuts everything from it on. Page furniture set as paragraphs goes too: a
+dateline standing alone ("Published 9 October 2025, 10:00"), a site's tagline
+("Harbour Post — news from Port Selwick", printed on every page of the site)
+and a section label heading the text ("Business"). The patterns are generic (no
+site rules) and cover a few languages where that is cheap. Reads no settings.
 """
 
 from __future__ import annotations
@@ -14,6 +17,14 @@ from __future__ import annotations
 import re
 
 __all__ = ["clean_body", "is_boilerplate_line", "END_MARKERS"]
+
+# Dates as datelines print them: "9 October 2025", "Thu 9 Oct. 2025", "October 9th, 2025", "2025-10-09", "09.10.2025";
+# a month is any word (many languages), the year has four digits. Then a clock time, maybe with a zone.
+_DATE = (
+    r"([^\W\d_]{2,12}\.?,?\s+)?(\d{1,2}(st|nd|rd|th)?\.?\s+[^\W\d_]{3,12}\.?,?\s+\d{4}|"
+    r"[^\W\d_]{3,12}\.?\s+\d{1,2}(st|nd|rd|th)?,?\s+\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4})"
+)
+_TIME = r"\d{1,2}([:.]\d{2})?\s*(am|pm|a\.m\.|p\.m\.|h|uhr)?(\s*\(?(utc|gmt|[a-z]{2,4}t)([+-]\d{1,2}(:?\d{2})?)?\)?)?"
 
 _LINE_PATTERNS = [
     # Newsletters and subscriptions.
@@ -105,6 +116,12 @@ _LINE_PATTERNS = [
     r"^(dieses thema im programm|sendung)\s*:.{0,200}$",
     r"^(hauptinhalt|zum inhalt springen|skip to (main )?content|navigation überspringen)\W*$",
     r"^(recommended|related|featured) videos?\W*$",
+    # A dateline standing alone: "Published 9 October 2025, 10:00", "Updated: Oct. 9, 2025 at 3.15pm BST".
+    rf"^(first |last )?(published|updated|posted|modified|veröffentlicht|aktualisiert|publié|mis à jour|publicado|"
+    rf"actualizado)( on| at| am| le| el)?\s*:?\s*{_DATE}(\s*(,|at|um|à|a las|-|–|\|)?\s*{_TIME})?\W*$",
+    # A site's tagline, printed on every page: "Harbour Post — news from Port Selwick", "The Courier | Your local news for Tayside".
+    r"^(?=.{0,90}$)[^\W\d_][\w&'’. ]{1,40}\s[—–|-]\s((your|the) )?((local|independent|latest|daily|breaking|community) )?"
+    r"news (from|for|in|of|across|about) [^\W\d_][^.!?]{0,40}$",
 ]
 _LINE = re.compile("|".join(f"(?:{p})" for p in _LINE_PATTERNS), re.IGNORECASE)
 # Lines after which nothing belongs to the article, when they sit in the closing part of the body.
@@ -123,6 +140,11 @@ def is_boilerplate_line(line: str) -> bool:
 
 _BYLINE = re.compile(r"^(by|von|par|por|door|di|av|af)\s+\w[\w.'’-]*(\s+\w[\w.'’-]*){0,4}$", re.IGNORECASE)
 _BYLINE_ZONE = 3  # a bare "By Jane Doe" line among the first lines is the byline, not text
+# A section label heading the text: one capitalised word ("Business", "Leben"), maybe joined to
+# another ("Arts & Culture") or followed by "News" ("World News"), and nothing else. Two words of
+# any kind would also take credits such as "Staff Reports".
+_SECTION_LABEL_MAX_CHARS = 30
+_LABEL_JOINERS = ("&", "and", "und", "et", "y", "e")
 
 
 # A closing contact line: "Follow him on Twitter @jdoe", "Email ... or follow her @jdoe".
@@ -152,6 +174,17 @@ def _drop_teaser_lists(lines: list[str]) -> list[str]:
     return kept
 
 
+def _is_section_label(line: str) -> bool:
+    words = line.split()
+    if len(words) == 2 and words[1] == "News":
+        names = words[:1]
+    elif len(words) == 3 and words[1] in _LABEL_JOINERS:
+        names = [words[0], words[2]]
+    else:
+        names = words if len(words) == 1 else []
+    return len(line) <= _SECTION_LABEL_MAX_CHARS and bool(names) and all(w[0].isupper() and w.replace("-", "").isalpha() for w in names)
+
+
 def _is_contact_tail(line: str) -> bool:
     return len(line.split()) <= _CONTACT_MAX_WORDS and bool(_CONTACT_TAIL.search(line))
 
@@ -161,6 +194,8 @@ def clean_body(text: str) -> str:
     lines = [line.strip() for line in text.splitlines()]
     lines = [line for line in lines if line]
     lines = [line for i, line in enumerate(lines) if not (i < _BYLINE_ZONE and _BYLINE.match(line))]
+    if len(lines) > 1 and _is_section_label(lines[0]) and not _is_section_label(lines[1]):
+        lines = lines[1:]
     if not lines:
         return ""
     threshold = int(len(lines) * _END_ZONE)
