@@ -192,6 +192,23 @@ def test_middleware_counts_lookups_the_resolver_refused() -> None:
     assert stats.get_value(REFUSED_STAT) == 2
 
 
+def test_middleware_counts_a_refused_proxy_as_a_refusal() -> None:
+    """Through a proxy the connection, and so the resolver's verdict, is about the proxy's host."""
+    from scrapy.exceptions import CannotResolveHostError
+
+    mw, stats = middleware([])
+    refused_names["proxy.test"] = "10.0.0.8"
+    try:
+        with pytest.raises(IgnoreRequest):
+            mw.process_exception(
+                Request("http://harbour-herald.example/a", meta={"proxy": "http://proxy.test:3128"}),
+                CannotResolveHostError("no results for hostname lookup: proxy.test"),
+            )
+    finally:
+        refused_names.pop("proxy.test", None)
+    assert stats.get_value(REFUSED_STAT) == 1
+
+
 # -- the command line ---------------------------------------------------------------------------
 
 
