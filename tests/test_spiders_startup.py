@@ -1,0 +1,84 @@
+"""A crawl of many sources starts cheaply: the sources file is parsed once, the sources'
+fetch state is read in one query, not one per source, and written back in one statement.
+
+`newspipe crawl` runs in-process inside a fresh interpreter that counts `parse_sources` calls and
+every SQL statement (SQLAlchemy's `before_cursor_execute`), against a local server whose feeds are
+all empty.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.crawlutil import Reply, fixture_server  # noqa: F401 (pytest fixture)
+
+EMPTY_FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>empty</title></channel></rss>'
+
+PROBE = """
+import json, sys
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+import crawler.sources
+
+parses = []
+statements = []
+parse = crawler.sources.parse_sources
+
+
+def counted_parse(*args, **kwargs):
+    parses.append(1)
+    return parse(*args, **kwargs)
+
+
+crawler.sources.parse_sources = counted_parse
+event.listen(Engine, "before_cursor_execute", lambda conn, cursor, statement, *rest: statements.append(statement))
+
+from crawler.cli import app
+
+try:
+    app(sys.argv[1:], prog_name="newspipe")
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+sys.stderr.write("\\nCOUNTS " + json.dumps({"code": code, "parses": len(parses), "statements": statements}) + "\\n")
+"""
+
+
+def crawl_counts(server, tmp_path: Path, sources: int) -> tuple[int, list[str]]:  # noqa: ANN001
+    """Parses of the sources file and SQL statements of one `newspipe crawl` of `sources` sources."""
+    for i in range(sources):
+        server.routes[f"/feed/{i}.xml"] = [Reply(200, EMPTY_FEED, {"Content-Type": "application/rss+xml"})]
+    sources_file = tmp_path / f"sources-{sources}.toml"
+    sources_file.write_text(
+        "".join(f'[[source]]\nname = "s{i}"\nfeeds = ["{server.url(f"/feed/{i}.xml")}"]\nrobots_sitemaps = false\ndelay = 0\nconcurrency = 8\n\n' for i in range(sources)),
+        encoding="utf-8",
+    )
+    database = f"sqlite:///{tmp_path / f'n{sources}.db'}"
+    command = [sys.executable, "-c", PROBE, "crawl", str(sources_file), "--db", database, "--no-progress", "--no-lock"]
+    env = {**os.environ, "NEWSPIPE_ALLOW_NETWORKS": "127.0.0.1/32"}
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=240)
+    line = next((line for line in done.stderr.splitlines() if line.startswith("COUNTS ")), None)
+    assert line is not None, done.stderr[-3000:]
+    counts = json.loads(line.removeprefix("COUNTS "))
+    assert counts["code"] == 0, done.stderr[-3000:] + done.stdout[-3000:]
+    return counts["parses"], counts["statements"]
+
+
+def fetch_state_reads(statements: list[str]) -> list[str]:
+    """The look-ups of feeds' validators (the statements `FetchStateRepository.validators` makes)."""
+    return [s for s in statements if s.lstrip().startswith("SELECT fetch_state.url, fetch_state.etag")]
+
+
+def test_many_sources_one_parse_and_one_state_query(fixture_server, tmp_path: Path) -> None:  # noqa: F811
+    parses, statements = crawl_counts(fixture_server, tmp_path, 200)
+    assert parses == 1
+    assert len(fetch_state_reads(statements)) == 1, fetch_state_reads(statements)[:3]
+    # The number of statements does not grow with the sources.
+    _, few = crawl_counts(fixture_server, tmp_path, 5)
+    assert len(statements) == len(few), (len(statements), len(few))
