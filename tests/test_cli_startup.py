@@ -6,38 +6,21 @@ interpreter's `sys.modules` afterwards.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.clichild import run_cli_in_child
 from tests.test_export import article, store
 
 HEAVY = ("scrapy", "twisted", "trafilatura")
 # Not needed to print help either (the parsers, signatures and Parquet).
 HEAVY_FOR_HELP = (*HEAVY, "lxml", "feedparser", "datasketch", "pyarrow", "sqlalchemy")
 
-PROBE = """
-import json, sys
-from crawler.cli import app
-try:
-    app(sys.argv[1:], prog_name="newspipe")
-except SystemExit as exc:
-    code = exc.code
-else:
-    code = 0
-sys.stderr.write("\\nMODULES " + json.dumps({"code": code, "modules": sorted({m.split(".")[0] for m in sys.modules})}) + "\\n")
-"""
-
-
 def run_in_process(*args: str, cwd: Path) -> tuple[int, set[str], str]:
     """Run `newspipe ARGS` inside a fresh interpreter; its exit code, imported top-level packages and stdout."""
-    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
-    line = next(line for line in done.stderr.splitlines() if line.startswith("MODULES "))
-    report = json.loads(line.removeprefix("MODULES "))
-    return report["code"], set(report["modules"]), done.stdout
+    done = run_cli_in_child(list(args), cwd=cwd, report='{"modules": sorted({m.split(".")[0] for m in sys.modules})}')
+    return done["code"], set(done["modules"]), done["stdout"]
 
 
 @pytest.mark.parametrize(

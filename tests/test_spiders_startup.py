@@ -8,18 +8,14 @@ all empty.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.clichild import run_cli_in_child
 from tests.crawlutil import Reply, fixture_server  # noqa: F401 (pytest fixture)
 
 EMPTY_FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>empty</title></channel></rss>'
 
-PROBE = """
-import json, sys
+COUNTING = """
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -37,16 +33,6 @@ def counted_parse(*args, **kwargs):
 
 crawler.sources.parse_sources = counted_parse
 event.listen(Engine, "before_cursor_execute", lambda conn, cursor, statement, *rest: statements.append(statement))
-
-from crawler.cli import app
-
-try:
-    app(sys.argv[1:], prog_name="newspipe")
-except SystemExit as exc:
-    code = exc.code
-else:
-    code = 0
-sys.stderr.write("\\nCOUNTS " + json.dumps({"code": code, "parses": len(parses), "statements": statements}) + "\\n")
 """
 
 
@@ -60,14 +46,12 @@ def crawl_counts(server, tmp_path: Path, sources: int) -> tuple[int, list[str]]:
         encoding="utf-8",
     )
     database = f"sqlite:///{tmp_path / f'n{sources}.db'}"
-    command = [sys.executable, "-c", PROBE, "crawl", str(sources_file), "--db", database, "--no-progress", "--no-lock"]
-    env = {**os.environ, "NEWSPIPE_ALLOW_NETWORKS": "127.0.0.1/32"}
-    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=240)
-    line = next((line for line in done.stderr.splitlines() if line.startswith("COUNTS ")), None)
-    assert line is not None, done.stderr[-3000:]
-    counts = json.loads(line.removeprefix("COUNTS "))
-    assert counts["code"] == 0, done.stderr[-3000:] + done.stdout[-3000:]
-    return counts["parses"], counts["statements"]
+    done = run_cli_in_child(
+        ["crawl", str(sources_file), "--db", database, "--no-progress", "--no-lock"], cwd=tmp_path,
+        prelude=COUNTING, report='{"parses": len(parses), "statements": statements}', env={"NEWSPIPE_ALLOW_NETWORKS": "127.0.0.1/32"},
+    )  # fmt: skip
+    assert done["code"] == 0, done["stderr"][-3000:] + done["stdout"][-3000:]
+    return done["parses"], done["statements"]
 
 
 def fetch_state_reads(statements: list[str]) -> list[str]:
