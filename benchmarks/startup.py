@@ -44,12 +44,12 @@ def _process_cpu(pid: int) -> float:
 class FirstRequestSite(MemorySite):
     """The benchmark site, noting the crawl's CPU time when the first request comes in."""
 
-    watched: int = 0
+    watched: int = 0  # the crawl's process id, once started
     first_cpu: float | None = None
-    seen = threading.Event()
+    seen: threading.Event | None = None
 
     def _answer(self, head: bytes, writer: asyncio.StreamWriter) -> bool:
-        if self.first_cpu is None and self.watched:
+        if self.first_cpu is None and self.watched and self.seen is not None:
             self.first_cpu = _process_cpu(self.watched)
             self.seen.set()
         return super()._answer(head, writer)
@@ -58,7 +58,7 @@ class FirstRequestSite(MemorySite):
 def crawl_cpu(sources: int, workdir: Path) -> float:
     """CPU seconds of `newspipe crawl` from start to its first request, with `sources` sources."""
     site = FirstRequestSite.start()
-    site.seen = threading.Event()
+    seen = site.seen = threading.Event()
     try:
         site.pages["/feed.xml"] = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
         sources_file = workdir / "sources.toml"
@@ -72,7 +72,7 @@ def crawl_cpu(sources: int, workdir: Path) -> float:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=workdir)
         site.watched = process.pid
         try:
-            if not site.seen.wait(120):
+            if not seen.wait(120):
                 raise RuntimeError("the crawl made no request within 120 s")
         finally:
             process.kill()
