@@ -17,10 +17,9 @@ import gzip
 import json
 import sys
 import tempfile
-import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -30,10 +29,14 @@ from crawler.cli_config import ConfigOption, LogFormatOption, SetOption, load_co
 from crawler.cli_errors import EXIT_FAILED, EXIT_USAGE, open_database
 from crawler.cli_options import DATE_FORMS, AllowNetworkOption, DbOption, LogLevelOption
 from crawler.config import current, use
-from crawler.report import print_tables, stats_tables, summary_table
-from crawler.runner import CrawlOutcome, build_settings, run_spider
 from crawler.sources import SourcesError, load_sources
-from crawler.discovery.window import Window
+
+if TYPE_CHECKING:
+    from crawler.discovery.window import Window
+    from crawler.runner import CrawlOutcome
+
+# Scrapy, Twisted, trafilatura and SQLAlchemy are imported inside the commands that use them, so that
+# `--help`, `stats`, `export` and `coverage` start at once (tests/test_cli_startup.py checks sys.modules).
 
 app = typer.Typer(
     help="newspipe: crawl news sites into clean, deduplicated articles in SQL.",
@@ -104,6 +107,8 @@ def allowed_networks(cli_values: list[str] | None, *own: str) -> list[str]:
 
 
 def _window(since: str | None, until: str | None) -> Window:
+    from crawler.discovery.window import Window
+
     try:
         return Window.parse(since, until)
     except ValueError as exc:
@@ -113,6 +118,8 @@ def _window(since: str | None, until: str | None) -> Window:
 def _run(
     spider: str, overrides: dict[str, Any], progress: bool, *, lock_name: str | None = None, **spider_kwargs: Any
 ) -> CrawlOutcome:
+    from crawler.report import summary_table
+    from crawler.runner import build_settings, run_spider
     from storage.locks import LockHeld
 
     overrides = {**overrides, "NEWSPIPE_PROGRESS": progress and err.is_terminal}
@@ -290,6 +297,10 @@ def fetch(
 
 
 def _read_page(target: str) -> tuple[bytes, str]:
+    import urllib.request
+
+    from crawler.runner import build_settings
+
     if target.startswith(("http://", "https://")):
         request = urllib.request.Request(target, headers={"User-Agent": build_settings().get("USER_AGENT")})
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (the user asked for this URL)
@@ -385,6 +396,7 @@ def stats(
     db: DbOption = None,
 ) -> None:
     """Articles by source and day, duplicates, and the last runs with their counts."""
+    from crawler.report import print_tables, stats_tables
     from storage.repository import ArticleRepository
 
     with open_database(db, create=False) as database, database.sessions() as session:

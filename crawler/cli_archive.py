@@ -11,15 +11,17 @@ import json
 import sys
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from crawler.archives.cdx import DEFAULT_CDX_SERVER, DEFAULT_REPLAY
 from crawler.cli_errors import open_database
 from crawler.cli_options import DATE_FORMS, AllowNetworkOption, DbOption, LogLevelOption
-from crawler.discovery.window import Window
 from crawler.sources import SourcesError, load_sources
+
+if TYPE_CHECKING:
+    from crawler.discovery.window import Window  # the discovery package imports Scrapy and lxml
 
 
 def backfill(

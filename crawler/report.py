@@ -7,13 +7,14 @@ their natural width instead of being squeezed or cut to 80 columns.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, RenderableType
 from rich.measure import Measurement
 from rich.table import Table
 
-from crawler.runner import CrawlOutcome
+if TYPE_CHECKING:
+    from crawler.runner import CrawlOutcome  # imports Scrapy: `newspipe stats` prints tables without it
 
 SUMMARY_ROWS = (
     ("pages fetched", "pages_fetched"),

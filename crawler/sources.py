@@ -249,16 +249,36 @@ def parse_sources(text: str, path: str | Path = "<string>") -> list[Source]:
     return sources
 
 
-def load_sources(path: str | Path, names: list[str] | tuple[str, ...] = ()) -> list[Source]:
-    """Load a sources file, keeping only `names` when given (each must exist)."""
-    p = Path(path)
+# The last file parsed, by (path, mtime, ctime, size): a crawl asks for its sources several times
+# (the CLI's check, the spider's settings and its options), and a file of thousands of sources
+# should be read and checked once. A file changed on disk is read again.
+_parsed: dict[tuple[str, int, int, int], tuple[Source, ...]] = {}
+
+
+def _read_sources(p: Path) -> tuple[Source, ...]:
     try:
+        stat = p.stat()
+        key = (str(p.resolve()), stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
+        if key in _parsed:
+            return _parsed[key]
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise SourcesError(p, f"cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise SourcesError(p, "is not UTF-8 text") from None
-    sources = parse_sources(text, p)
+    sources = tuple(parse_sources(text, p))
+    _parsed.clear()  # one file at a time: a crawl reads one sources file
+    _parsed[key] = sources
+    return sources
+
+
+def load_sources(path: str | Path, names: list[str] | tuple[str, ...] = ()) -> list[Source]:
+    """Load a sources file, keeping only `names` when given (each must exist).
+
+    Parsed once per version of the file (see `_parsed`); each call gets its own list.
+    """
+    p = Path(path)
+    sources = list(_read_sources(p))
     if names:
         by_name = {s.name: s for s in sources}
         missing = [n for n in names if n not in by_name]

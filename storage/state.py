@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from storage.models import Article, ArticleUrl, FetchState, Source
@@ -128,11 +128,17 @@ class FetchStateRepository:
             for chunk in _chunks(list(latest), 500)
             for row in self.session.scalars(select(FetchState).where(FetchState.url.in_(chunk)))
         }
+        new: list[dict[str, Any]] = []  # inserted in one executemany, not one INSERT per URL
         for url, update in latest.items():
             row = existing.get(url)
             if row is None:
-                row = FetchState(url=url, kind=update.kind, checked_at=now)
-                self.session.add(row)
+                fresh = update.status != 304  # a 304 carries nothing to keep
+                new.append({
+                    "url": url, "kind": update.kind, "last_status": update.status, "checked_at": now,
+                    "etag": update.etag if fresh else None, "last_modified": update.last_modified if fresh else None,
+                    "outcome": update.outcome if fresh else None,
+                })  # fmt: skip
+                continue
             row.kind = update.kind
             row.last_status = update.status
             row.checked_at = now
@@ -140,6 +146,8 @@ class FetchStateRepository:
                 continue  # still valid: keep the validators and outcome as they were
             row.etag, row.last_modified, row.outcome = update.etag, update.last_modified, update.outcome
         self.session.flush()
+        if new:
+            self.session.execute(insert(FetchState), new)
         return len(latest)
 
 

@@ -182,6 +182,9 @@ class BaseNewsSpider(scrapy.Spider):
             logger.warning("no sources selected: nothing to crawl")
         for request in self.revisit_requests():
             yield request
+        if self.incremental is not None:
+            # The validators of every source's feeds, sitemaps and sections in one look-up, not one per source.
+            self.incremental.prefetch_validators([url for source in self.options.sources for url in seed_urls(source)])
         for source in self.options.sources:
             requests = list(self.discovery_requests(source))
             for request in requests:
@@ -215,7 +218,7 @@ class BaseNewsSpider(scrapy.Spider):
     def discovery_requests(self, source: Source) -> Iterator[Request]:
         """The first requests for a source, for the kinds this spider discovers from."""
         if self.incremental is not None:
-            self.incremental.prefetch_validators([*source.feeds, *source.sitemaps, *source.sections])
+            self.incremental.prefetch_validators(seed_urls(source))  # known already when start() asked for all sources
         if "feed" in self.kinds:
             for url in source.feeds:
                 yield self._discovery_request(url, "feed", source, seed=True)
@@ -598,10 +601,15 @@ class BaseNewsSpider(scrapy.Spider):
         logger.warning("%s %s: bad entries skipped or values dropped (%s); first: %s", kind, url, summary, bad[0].detail)
 
 
+def seed_urls(source: Source) -> list[str]:
+    """The discovery documents a source starts from: its feeds, sitemaps and sections."""
+    return [*source.feeds, *source.sitemaps, *source.sections]
+
+
 def robots_urls(source: Source) -> list[str]:
     """robots.txt URLs of a source: one per origin of its declared URLs, else per domain over https."""
     origins: dict[str, None] = {}
-    for url in (*source.feeds, *source.sitemaps, *source.sections):
+    for url in seed_urls(source):
         parts = urlsplit(url)
         origins.setdefault(urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", "")), None)
     if not origins:

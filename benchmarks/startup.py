@@ -1,0 +1,105 @@
+"""Start-up cost of the CLI in CPU seconds: `newspipe --help`, and `newspipe crawl` up to its first request.
+
+    python -m benchmarks.startup [--runs 5] [--sources 1]
+
+`--help` runs to completion in a fresh interpreter each time; its CPU time (user + system) is the
+child's rusage. For `crawl`, a local in-memory site (`benchmarks.site_server`) serves a sources file
+of `--sources` sources on 127.0.0.1 and the crawl's CPU time is read from /proc (Linux) when its first
+request arrives; the crawl is then stopped. CPU time, not wall time: it moves little with the machine's load.
+Reads no settings; the crawl gets NEWSPIPE_ALLOW_NETWORKS=127.0.0.1/32.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from benchmarks.site_server import MemorySite
+
+CLI = [sys.executable, "-m", "crawler.cli"]
+
+
+def help_cpu() -> float:
+    """CPU seconds of one `newspipe --help` in a fresh interpreter."""
+    process = subprocess.Popen([*CLI, "--help"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError("newspipe --help failed")
+    return usage.ru_utime + usage.ru_stime
+
+
+def _process_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+class FirstRequestSite(MemorySite):
+    """The benchmark site, noting the crawl's CPU time when the first request comes in."""
+
+    watched: int = 0  # the crawl's process id, once started
+    first_cpu: float | None = None
+    seen: threading.Event | None = None
+
+    def _answer(self, head: bytes, writer: asyncio.StreamWriter) -> bool:
+        if self.first_cpu is None and self.watched and self.seen is not None:
+            self.first_cpu = _process_cpu(self.watched)
+            self.seen.set()
+        return super()._answer(head, writer)
+
+
+def crawl_cpu(sources: int, workdir: Path) -> float:
+    """CPU seconds of `newspipe crawl` from start to its first request, with `sources` sources."""
+    site = FirstRequestSite.start()
+    seen = site.seen = threading.Event()
+    try:
+        site.pages["/feed.xml"] = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
+        sources_file = workdir / "sources.toml"
+        sources_file.write_text(
+            "".join(f'[[source]]\nname = "s{i}"\nfeeds = ["{site.base}/feed.xml?s={i}"]\ndelay = 0\n\n' for i in range(sources)),
+            encoding="utf-8",
+        )
+        database = workdir / f"startup-{time.monotonic_ns()}.db"
+        env = {**os.environ, "NEWSPIPE_ALLOW_NETWORKS": "127.0.0.1/32"}
+        command = [*CLI, "crawl", str(sources_file), "--db", f"sqlite:///{database}", "--no-progress", "--no-lock"]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=workdir)
+        site.watched = process.pid
+        try:
+            if not seen.wait(120):
+                raise RuntimeError("the crawl made no request within 120 s")
+        finally:
+            process.kill()
+            process.wait()
+        assert site.first_cpu is not None
+        return site.first_cpu
+    finally:
+        site.stop()
+
+
+def spread(values: list[float]) -> str:
+    return f"median {statistics.median(values):.3f} (min {min(values):.3f}, max {max(values):.3f}; {len(values)} runs)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sources", type=int, default=1, help="sources in the crawl's sources file")
+    parser.add_argument("--skip-crawl", action="store_true")
+    args = parser.parse_args()
+    helps = [help_cpu() for _ in range(args.runs)]
+    sys.stdout.write(f"newspipe --help: CPU-s {spread(helps)}\n")
+    if not args.skip_crawl:
+        with tempfile.TemporaryDirectory() as tmp:
+            crawls = [crawl_cpu(args.sources, Path(tmp)) for _ in range(args.runs)]
+        sys.stdout.write(f"newspipe crawl ({args.sources} sources) to its first request: CPU-s {spread(crawls)}\n")
+
+
+if __name__ == "__main__":
+    main()
