@@ -33,7 +33,7 @@ class DryRunMiddleware(BaseSpiderMiddleware):
     def from_crawler(cls, crawler: Crawler) -> DryRunMiddleware:
         path = crawler.settings.get("NEWSPIPE_DRY_RUN_FILE")
         if not path:
-            raise NotConfigured("NEWSPIPE_DRY_RUN_FILE is not set")
+            raise NotConfigured  # off unless --dry-run: no message, so no warning on every crawl
         middleware = cls(crawler, str(path))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
