@@ -74,3 +74,67 @@ def test_hostile_site_stores_every_good_article_once_and_counts_every_refusal(
     assert counts.get("extract/error", 0) == 0, counts
     assert counts["errors"] == 0, counts
     assert hostile.site.hits["/news/2025/10/28/flaky-server/"] == 3  # two 503s, then the article
+
+
+@pytest.mark.postgres
+def test_hostile_site_through_two_redis_workers(hostile: HostileSite, postgres_url: str, redis_url: str, tmp_path: Path) -> None:
+    """The same site, enqueued once and crawled by two workers sharing one Redis frontier."""
+    import uuid
+
+    import redis
+
+    from crawler.distributed.keys import JobKeys
+
+    keys = JobKeys(job=f"hostile-{uuid.uuid4().hex[:10]}")
+    sources = tmp_path / "sources.toml"
+    sources.write_text(hostile.sources(), encoding="utf-8")
+    env = {**os.environ, "COLUMNS": "200", "NEWSPIPE_ALLOW_NETWORKS": "127.0.0.1/32"}
+    for name in ("NEWSPIPE_DATABASE_URL", "NEWSPIPE_REDIS_URL"):
+        env.pop(name, None)
+
+    def cli(*args: str) -> list[str]:
+        return [sys.executable, "-m", "crawler.cli", *args]
+
+    try:
+        for step in (cli("db", "upgrade", "--db", postgres_url), cli("enqueue", str(sources), "--redis", redis_url, "--job", keys.job)):
+            done = subprocess.run(step, capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+            assert done.returncode == 0, done.stderr[-3000:]
+        logs = [tmp_path / f"worker{n}.log" for n in range(2)]
+        workers = [
+            subprocess.Popen(
+                cli("crawl", str(sources), "--redis", redis_url, "--job", keys.job, "--idle-timeout", "5", "--db", postgres_url, "--no-progress"),
+                stdout=log.open("w", encoding="utf-8"), stderr=subprocess.STDOUT, text=True, env=env, cwd=tmp_path,
+            )  # fmt: skip
+            for log in logs
+        ]
+        for worker, log in zip(workers, logs):
+            try:
+                code = worker.wait(timeout=300)
+            except subprocess.TimeoutExpired:
+                for other in workers:
+                    other.kill()
+                raise AssertionError(f"worker did not finish:\n{log.read_text()[-3000:]}") from None
+            assert code == 0, f"worker failed ({code}):\n{log.read_text()[-4000:]}"
+            assert "Traceback" not in log.read_text(), log.read_text()[-4000:]
+    finally:
+        server = redis.Redis.from_url(redis_url)
+        stale = list(server.scan_iter(match=keys.pattern()))
+        if stale:
+            server.delete(*stale)
+        server.close()
+
+    rows = exported(postgres_url)
+    assert sorted(row["canonical_url"].removeprefix(hostile.base) for row in rows) == sorted(hostile.expected)
+    assert hostile.private.connections == 0 and hostile.other.connections == 0
+    fetched_links = sum(1 for path in hostile.site.hits if path.startswith("/news/2025/10/27/harbour-"))
+    assert 0 < fetched_links <= 50
+    totals: dict[str, int] = {}
+    for run in run_stats(postgres_url)["runs"]:
+        for key, value in run["counts"].items():
+            if isinstance(value, int):
+                totals[key] = totals.get(key, 0) + value
+    assert totals.get("fetch/refused_private", 0) >= 2, totals
+    assert totals.get("fetch/refused_offsite_redirect", 0) == 1, totals
+    assert totals.get("discovery/capped/page_links", 0) >= HostileSite.SECTION_LINKS - 50, totals
+    assert totals.get("discovery/bad_entry/invalid_url", 0) >= 2, totals
+    assert totals.get("extract/error", 0) == 0 and totals["errors"] == 0, totals
