@@ -204,3 +204,15 @@ def test_the_pipeline_counts_errors_and_timeouts(monkeypatch: pytest.MonkeyPatch
         pipeline.process_item(_item(page()))
     assert crawler.stats.get_value("newspipe/extract/error") == 1
     assert crawler.stats.get_value("newspipe/extract/skipped") is None  # an error, not a skip
+
+
+@pytest.mark.parametrize("reference", ["&#1;", "&#11;", "&#xFFFE;"])
+def test_a_long_attribute_with_a_control_character_reference_is_cut_not_an_error(reference: str) -> None:
+    """lxml turns the reference into a character it then refuses to set when the attribute is cut."""
+    body = "".join(f"<p>Paragraph {i}: the harbour board voted on the ferry timetable for the coming winter months.</p>" for i in range(8))
+    html = (
+        f'<html><head><title>Harbour board votes</title></head><body><div data-x="{"a" * 100}{reference}{"a" * 3000}"></div>'
+        f"<article><h1>Harbour board votes</h1>{body}</article></body></html>"
+    )
+    result = extract_article(html, "https://example.com/2025/10/28/harbour-board/")
+    assert result, getattr(result, "detail", result)

@@ -24,7 +24,7 @@ local wall time in a <time datetime> or a dateline that cannot be a.m./p.m.),
 else on the page's own day (its URL's, or a date-only value's) if it falls on
 the day beside it; the instant never changes. A date-only value is never moved
 to another day. `DateResult.precision` says what the page wrote: "second",
-"minute", "day", or "month"/"year" for a page-wide guess. Impossible dates
+"minute", "day", or "month" for a page-wide guess (a lone year is no date). Impossible dates
 (before 1990, after `fetched_at` plus `max_future_days`) are ignored and the
 next source is tried. Reads no settings; the caller passes `fetched_at`,
 language and the future margin.
@@ -679,7 +679,9 @@ class _Finder:
             elif source == "page" and value.day == 1 and self._url_month(value):
                 precision = "month"  # htmldate's last resort reads a year/month URL as the 1st
             elif source == "page" and (value.month, value.day) == (1, 1) and not self._written_new_year(value):
-                precision = "year"  # and a lone year ("© 2019") as January 1st
+                # htmldate reads a lone year ("© 2019", or the year of an impossible date) as January
+                # 1st: that is no publication date, and none is better than an invented one.
+                continue
             if precision != "day" and value.utcoffset() == timedelta(0):
                 if source in ("json-ld", "meta", "microdata", "time-element"):
                     value = self._offset_for(value)

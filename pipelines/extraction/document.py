@@ -177,5 +177,6 @@ def parse_html(text: str) -> HtmlElement:
     if tree is None or tree.find("body") is None and len(tree) == 0:
         raise Discard(NOT_HTML, "no document")
     for value in tree.xpath(f"//@*[string-length(.) > {MAX_ATTRIBUTE_CHARS}]"):  # found by libxml2, in C
-        value.getparent().set(value.attrname, value[:MAX_ATTRIBUTE_CHARS])
+        # scrub: the parser turns character references (&#1;) into characters lxml refuses to set.
+        value.getparent().set(value.attrname, scrub(value[:MAX_ATTRIBUTE_CHARS]))
     return tree

@@ -11,9 +11,10 @@ _SPACE = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-# Characters no text may carry: C0 controls but tab and line breaks, DEL, and surrogates (a lone
-# one cannot be encoded; lxml cuts a document at the first, and refuses controls in XPath values).
-_UNWANTED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Characters no text may carry: C0 controls but tab and line breaks, DEL, surrogates (a lone
+# one cannot be encoded; lxml cuts a document at the first, and refuses controls in XPath values)
+# and the non-characters U+FFFE/U+FFFF (not XML either: lxml refuses them in attribute values).
+_UNWANTED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 # Ancestors whose text never belongs to the article proper.
