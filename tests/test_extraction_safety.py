@@ -216,3 +216,25 @@ def test_a_long_attribute_with_a_control_character_reference_is_cut_not_an_error
     )
     result = extract_article(html, "https://example.com/2025/10/28/harbour-board/")
     assert result, getattr(result, "detail", result)
+
+
+def test_a_very_long_page_skips_the_fallback_extractors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """jusText inside trafilatura's fallbacks grows faster than the page: a huge page goes without."""
+    from pipelines.extraction import body as body_module
+
+    calls: list[bool] = []
+    real = body_module.bare_extraction
+
+    def recording(*args: object, **kwargs: object) -> object:
+        calls.append(bool(kwargs.get("fast")))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(body_module, "bare_extraction", recording)
+    story = "".join(f"<p>Paragraph {i}: the harbour board voted on the ferry timetable for the coming winter months.</p>" for i in range(8))
+    page = f"<html><head><title>Harbour board votes</title></head><body><article><h1>Harbour board votes</h1>{story}</article>"
+    extract_article(page + "</body></html>", "https://example.com/2025/10/28/harbour-board/")
+    assert calls and not any(calls), "an ordinary page keeps the fallbacks"
+    calls.clear()
+    padding = "<div>" + "filler words here " * (core.FALLBACK_MAX_CHARS // 18 + 1) + "</div>"
+    extract_article(page + padding + "</body></html>", "https://example.com/2025/10/28/harbour-board/")
+    assert calls and all(calls)
