@@ -352,6 +352,7 @@ def _preload_import_modules() -> None:
 def _import(warc: str, db_url: str) -> dict[str, Any]:
     """`newspipe backfill --warc WARC --db DB --no-progress`, in this process."""
     import crawler.cli as cli
+    import crawler.runner as runner
     import pipelines.extract
 
     _preload_import_modules()
@@ -360,14 +361,14 @@ def _import(warc: str, db_url: str) -> dict[str, Any]:
     extract_article = pipelines.extract.extract_article = _Timed(pipelines.extract.extract_article)
     # The command prints its summary and drops the outcome: keep the crawl's stats on the way past.
     outcomes: list[Any] = []
-    run_spider = cli.run_spider
+    run_spider = runner.run_spider  # looked up there by the command when it runs
 
     def recording(*args: Any, **kwargs: Any) -> Any:
         outcome = run_spider(*args, **kwargs)
         outcomes.append(outcome)
         return outcome
 
-    cli.run_spider = recording
+    runner.run_spider = recording
     started, cpu_started = time.perf_counter(), time.process_time()
     exit_code: Any = 0
     try:

@@ -170,6 +170,10 @@ class IncrementalState:
             if url:
                 self.article_not_stored(url, getattr(item, "status", None), outcome)
 
+    def probe_missed(self, url: str, status: int | None) -> None:
+        """A well-known sitemap path with nothing there: not probed again for NEWSPIPE_RECHECK_DAYS."""
+        self._note_article(StateUpdate(url, "sitemap", status, outcome="no_sitemap"))
+
     def _note_article(self, update: StateUpdate) -> None:
         self._article_updates.append(update)
         if len(self._article_updates) >= ARTICLE_FLUSH_EVERY:

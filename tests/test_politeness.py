@@ -150,7 +150,7 @@ def test_crawl_concurrency_option_reaches_scrapy(tmp_path: Path, monkeypatch: py
         seen.append(CrawlerRunner(settings).create_crawler(spider).settings.getint("CONCURRENT_REQUESTS"))
         raise _Started
 
-    monkeypatch.setattr(cli, "run_spider", run_spider)
+    monkeypatch.setattr("crawler.runner.run_spider", run_spider)  # the command imports it when it runs
     path = _sources(tmp_path, [2] * 30)
     db = f"sqlite:///{tmp_path / 'n.db'}"
     for extra, expected in (([], 60), (["--concurrency", "3"], 3), (["--concurrency", "0"], 60)):

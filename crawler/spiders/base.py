@@ -271,7 +271,7 @@ class BaseNewsSpider(scrapy.Spider):
             document = parse_sitemap(response.body, response.url, max_size=self.options.max_size)
         except MalformedSitemap as exc:
             if probe:  # a soft 404 (HTML) at a guessed path: nothing there
-                self._inc("newspipe/discovery/probe/not_found")
+                self._probe_missed(response.url, response.status)
                 logger.debug("no sitemap at %s: %s", response.url, exc.message)
                 return
             self._inc("newspipe/discovery/sitemaps")
@@ -332,8 +332,16 @@ class BaseNewsSpider(scrapy.Spider):
         if origin in self._probed_hosts:
             return []
         self._probed_hosts.add(origin)
-        requests = [self._discovery_request(origin + path, "sitemap", source, probe=True) for path in WELL_KNOWN_SITEMAPS]
+        urls = [origin + path for path in WELL_KNOWN_SITEMAPS]
+        # A path found empty by an earlier run is not asked again within NEWSPIPE_RECHECK_DAYS.
+        missed = self.incremental.known(urls) if self.incremental is not None else set()
+        requests = [self._discovery_request(url, "sitemap", source, probe=True) for url in urls if url not in missed]
         return self._admit(source, requests)
+
+    def _probe_missed(self, url: str, status: int | None) -> None:
+        self._inc("newspipe/discovery/probe/not_found")
+        if self.incremental is not None:
+            self.incremental.probe_missed(url, status)
 
     def parse_section(self, response: Response) -> Iterator[Request]:
         source = self._source_of(response)
@@ -421,8 +429,10 @@ class BaseNewsSpider(scrapy.Spider):
         kind = info.get("kind", "article")
         if info.get("probe"):
             # A guessed sitemap path: a 404 or a refusal is just "not found", never an error.
-            outcome = "not_found" if failure.check(HttpError, IgnoreRequest) else "error"
-            self._inc(f"newspipe/discovery/probe/{outcome}")
+            if failure.check(HttpError, IgnoreRequest):
+                self._probe_missed(request.url, failure.value.response.status if failure.check(HttpError) else None)
+            else:
+                self._inc("newspipe/discovery/probe/error")
             logger.debug("no sitemap at %s: %s", request.url, failure.value)
             return []
         quiet = kind == "robots"  # a missing robots.txt is normal
