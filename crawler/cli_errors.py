@@ -100,11 +100,10 @@ def open_database(db: str | None, *, create: bool, upgrade: bool = True) -> Data
     one that cannot be reached, is a `UserError` naming it. `upgrade` brings the schema to the
     latest migration.
     """
-    from sqlalchemy import inspect
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
-    from storage.engine import Database, missing_sqlite_file, resolve_database_url
+    from storage.engine import Database, missing_sqlite_file, not_a_newspipe_database, resolve_database_url
     from storage.migrate import upgrade_to_head
 
     url = resolve_database_url(db)
@@ -120,8 +119,9 @@ def open_database(db: str | None, *, create: bool, upgrade: bool = True) -> Data
     except (ArgumentError, NoSuchModuleError, ModuleNotFoundError) as exc:
         raise UserError(database_problem(url, exc) or str(exc)) from exc
     try:
-        if not create and not inspect(database.engine).has_table("articles"):
-            raise UserError(f"{database.display_url()} is not a newspipe database (no articles table; `newspipe db upgrade` creates one)")
+        problem = None if create else not_a_newspipe_database(database)
+        if problem is not None:
+            raise UserError(problem)
         if upgrade:
             upgrade_to_head(database.engine)
         else:

@@ -18,9 +18,9 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, select
 
-from storage.engine import Database, missing_sqlite_file, normalise_database_url, resolve_database_url
+from storage.engine import Database, missing_sqlite_file, normalise_database_url, not_a_newspipe_database, resolve_database_url
 from storage.models import Article, Source, Story
 from storage.parquet import UTC_TS, export_table
 from storage.repository import ArticleRepository
@@ -66,10 +66,10 @@ class NewsDatabase:
         if missing is not None:
             raise FileNotFoundError(f"no newspipe database at {missing}")
         database = Database(resolved, upgrade=False)
-        if not inspect(database.engine).has_table("articles"):
-            shown = database.display_url()
+        problem = not_a_newspipe_database(database)
+        if problem is not None:
             database.close()
-            raise ValueError(f"{shown} is not a newspipe database (no articles table; `newspipe db upgrade` creates one)")
+            raise ValueError(problem)
         return cls(database)
 
     def articles(

@@ -62,6 +62,16 @@ def missing_sqlite_file(url: str) -> str | None:
     return None if Path(parsed.database).is_file() else parsed.database
 
 
+def not_a_newspipe_database(database: Database) -> str | None:
+    """Why `database` cannot be read as newspipe's (no articles table), or None: for readers
+    that must not create a schema."""
+    from sqlalchemy import inspect
+
+    if inspect(database.engine).has_table("articles"):
+        return None
+    return f"{database.display_url()} is not a newspipe database (no articles table; `newspipe db upgrade` creates one)"
+
+
 # libpq parameters: give up connecting after 10 s; probe an idle connection after 30 s, every 10 s,
 # dropping it after 3 unanswered probes; fail a send the server has not acknowledged in 60 s.
 POSTGRES_CONNECT_DEFAULTS: dict[str, int] = {
