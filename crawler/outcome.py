@@ -8,7 +8,8 @@ Errors (exit 1): a store batch not stored (spooled or failed), an item pipeline 
 callback that raised, a feed or sitemap that could not be parsed, a section page that could
 not be read, the extractor failing on a page (`newspipe/extract/error`: a bug we want to see),
 work dropped (`newspipe/dropped/<reason>`, a worker's unreadable seed or unknown source, a URL
-given on the command line that is not http(s)), the run not recorded, no seed document
+given on the command line that is not http(s), new requests a worker could not queue because
+Redis was away when it stopped), the run not recorded, no seed document
 fetched at all, a stop for another reason than "finished" ("shutdown": interrupted).
 Everything else counted is an expected skip on the open web (exit 0): HTTP errors and network
 failures of single pages, not an article, duplicates, robots.txt, refused private or off-site
@@ -39,6 +40,8 @@ ERROR_STATS: tuple[tuple[str, str], ...] = (
     ("newspipe/distributed/unknown_source", "seeds of unknown sources dropped"),
     ("newspipe/discovery/skipped/invalid_url", "given URLs that are not http(s)"),
     ("newspipe/run/not_recorded", "run records the database did not take"),
+    # A worker stopped while Redis was away: requests its callbacks found were never queued.
+    ("newspipe/distributed/lost", "new requests lost: Redis unreachable at close"),
 )
 DROPPED_PREFIX = "newspipe/dropped/"  # any work dropped, by reason
 

@@ -42,6 +42,7 @@ ERRORS = (
     "newspipe/store/spooled", "newspipe/store/failed", "newspipe/item/error", "spider_exceptions/count",
     "newspipe/discovery/skipped/malformed_feed", "newspipe/discovery/skipped/malformed_sitemap",
     "newspipe/extract/error", "newspipe/dropped/anything", "newspipe/run/not_recorded",
+    "newspipe/distributed/lost",
 )  # fmt: skip
 
 
