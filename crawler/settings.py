@@ -223,7 +223,7 @@ NEWSPIPE_REDIS_ALLOW_INSECURE = False
 # newspipe: the live progress display (switched on by the CLI).
 NEWSPIPE_PROGRESS = False
 
-# newspipe: `crawl --dry-run` (crawler.dryrun): article requests are written to this JSON-lines
+# newspipe: `crawl --dry-run` (newspipe.dryrun): article requests are written to this JSON-lines
 # file instead of being fetched (None: off; set by the CLI with pipelines and run recording off).
 NEWSPIPE_DRY_RUN_FILE = None
 
