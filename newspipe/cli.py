@@ -13,17 +13,14 @@ Commands that fetch refuse private network addresses except the networks named b
 
 from __future__ import annotations
 
-import gzip
 import json
 import sys
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from crawler.sources import SourcesError, load_sources
 from newspipe import cli_errors
 from newspipe.cli_common import EXIT_NOT_ARTICLE, WarcDirOption, _exit_for, _run, _window, allowed_networks, err, fail, out, selection_settings
 from newspipe.cli_config import ConfigOption, LogFormatOption, SetOption, load_config
@@ -39,8 +36,11 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help and usage errors (click's): typer's rich help imports rich.markdown, pygments and
+    # rich.traceback, a third of `newspipe --help`'s CPU time (BENCHMARKS.md, "CLI start-up").
+    rich_markup_mode=None,
 )
-db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True, rich_markup_mode=None)
 
 
 def _print_version(value: bool) -> None:
@@ -126,6 +126,7 @@ def crawl(
     run of the same job (sources file and database) is still going.
     """
     from crawler.runner import job_lock_name
+    from crawler.sources import SourcesError, load_sources
 
     names = source or []
     sources_file = sources_file or Path(current().get("NEWSPIPE_SOURCES_FILE"))
@@ -186,6 +187,8 @@ def fetch(
     allow_network: AllowNetworkOption = None,
 ) -> None:
     """Fetch the given article URLs, extract and store them."""
+    from crawler.sources import SourcesError, load_sources
+
     if sources_file is not None:
         try:
             load_sources(sources_file)
@@ -218,6 +221,8 @@ def _read_page(target: str) -> tuple[bytes, str]:
     path = Path(target)
     data = path.read_bytes()
     if data[:2] == b"\x1f\x8b":
+        import gzip
+
         data = gzip.decompress(data)
     return data, path.resolve().as_uri()
 
@@ -332,6 +337,8 @@ def demo(
     The publishers have fixed fictional hosts (http://harbour-herald.example/ ...), served by
     one HTTP proxy on 127.0.0.1, so every run stores the same URLs.
     """
+    import tempfile
+
     from newspipe.demo import DEMO_HOST, DemoSite, serve_forever
 
     # The crawl may fetch the one loopback address the demo site serves, and no other.

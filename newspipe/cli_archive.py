@@ -18,7 +18,6 @@ import typer
 from crawler.archives.cdx import DEFAULT_CDX_SERVER, DEFAULT_REPLAY
 from newspipe.cli_errors import open_database
 from newspipe.cli_options import DATE_FORMS, AllowNetworkOption, DbOption, LogLevelOption
-from crawler.sources import SourcesError, load_sources
 
 if TYPE_CHECKING:
     from crawler.discovery.window import Window  # the discovery package imports Scrapy and lxml
@@ -43,6 +42,7 @@ def backfill(
 ) -> None:
     """Fill in the past: import WARC files, fetch a web archive's captures listed by a CDX query, or walk a
     source's sitemaps and archive pages for a window."""
+    from crawler.sources import SourcesError, load_sources
     from newspipe.cli_common import _exit_for, _run, _window, allowed_networks, fail, selection_settings
 
     names = source or []

@@ -11,20 +11,22 @@ Registered on the main app by `newspipe.cli`; shares its helpers and exit codes.
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from crawler.sources import Source, SourcesError, load_sources
+if TYPE_CHECKING:
+    from crawler.sources import Source
 
-sources_app = typer.Typer(help="Check and list sources files.", no_args_is_help=True)
+
+sources_app = typer.Typer(help="Check and list sources files.", no_args_is_help=True, rich_markup_mode=None)
 FileArgument = Annotated[Path, typer.Argument(help="TOML sources file.")]
 
 
 def _load(path: Path) -> list[Source]:
+    from crawler.sources import SourcesError, load_sources
     from newspipe.cli_common import fail
 
     try:
@@ -86,9 +88,11 @@ def check_sources(sources_file: FileArgument) -> None:
 def dry_run(overrides: dict[str, Any]) -> int:
     """Run the news spider's discovery without fetching articles or storing anything; print the
     article URLs (tab-separated source and URL) on stdout. Returns the crawl's exit code."""
+    import tempfile
+
+    from crawler.runner import build_settings, run_spider
     from newspipe.cli_common import EXIT_FAILED, err
     from newspipe.config import current
-    from crawler.runner import build_settings, run_spider
 
     with tempfile.TemporaryDirectory(prefix="newspipe-dry-run-") as tmp:
         found = Path(tmp) / "would-fetch.jsonl"

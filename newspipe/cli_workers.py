@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from newspipe.config import current
-from crawler.sources import SourcesError, load_sources
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -89,8 +88,9 @@ def enqueue(
     `newspipe crawl SOURCES --redis URL` crawl them. Each call starts a new cycle, in which no
     URL is fetched twice: run it from cron.
     """
-    from newspipe.cli_common import err, fail
     from crawler.distributed.seeds import new_cycle, push_seeds, seeds_for
+    from crawler.sources import SourcesError, load_sources
+    from newspipe.cli_common import err, fail
 
     redis_url = redis_url or current().get("NEWSPIPE_REDIS_URL") or ""  # newspipe.toml
     if not redis_url:
