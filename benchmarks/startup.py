@@ -24,7 +24,7 @@ from pathlib import Path
 
 from benchmarks.site_server import MemorySite
 
-CLI = [sys.executable, "-m", "crawler.cli"]
+CLI = [sys.executable, "-m", "newspipe.cli"]
 
 
 def help_cpu() -> float:

@@ -351,7 +351,7 @@ def _preload_import_modules() -> None:
 
 def _import(warc: str, db_url: str) -> dict[str, Any]:
     """`newspipe backfill --warc WARC --db DB --no-progress`, in this process."""
-    import crawler.cli as cli
+    import newspipe.cli as cli
     import crawler.runner as runner
     import pipelines.extract
 

@@ -1,7 +1,7 @@
 """The crawl's one `Database`, shared by the components of a crawler (pipelines, extensions), and
 the one thread that does the crawl's database work off the reactor thread.
 
-Reads NEWSPIPE_DATABASE_URL (else $NEWSPIPE_DATABASE_URL, else SQLite ./newspipe.db) and
+Reads NEWSPIPE_DATABASE_URL (None: SQLite ./newspipe.db; the CLI puts $NEWSPIPE_DATABASE_URL there) and
 NEWSPIPE_STATEMENT_TIMEOUT (seconds; 0: none; see `storage.engine`).
 Opened lazily on first use, kept per crawler (not per process), closed when the engine stops.
 `database_thread_for(crawler)` runs functions one at a time, in order, on a thread of its own and
@@ -22,6 +22,7 @@ from scrapy import signals
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
+from crawler import settings as defaults
 from storage.engine import Database, resolve_database_url
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def database_for(crawler: Crawler) -> Database:
     database = _databases.get(crawler)
     if database is None:
         url = resolve_database_url(crawler.settings.get("NEWSPIPE_DATABASE_URL"))
-        database = Database(url, statement_timeout=crawler.settings.getfloat("NEWSPIPE_STATEMENT_TIMEOUT", 60.0))
+        database = Database(url, statement_timeout=crawler.settings.getfloat("NEWSPIPE_STATEMENT_TIMEOUT", defaults.NEWSPIPE_STATEMENT_TIMEOUT))
         logger.info("storing into %s", database.display_url())
         _databases[crawler] = database
         crawler.signals.connect(lambda: _close(crawler), signal=signals.engine_stopped, weak=False)

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet.defer import Deferred, maybeDeferred
 
+from crawler import settings as defaults
 from storage.deadline import DatabaseNotAnswering
 from storage.state import FetchStateRepository, Revisit, StateUpdate, Validators
 
@@ -74,7 +75,7 @@ class IncrementalState:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalState | None:
         settings = crawler.settings
-        if not settings.getbool("NEWSPIPE_INCREMENTAL", True):
+        if not settings.getbool("NEWSPIPE_INCREMENTAL", defaults.NEWSPIPE_INCREMENTAL):
             return None
         from crawler.database import database_for, database_thread_for
 
@@ -83,10 +84,10 @@ class IncrementalState:
             database.sessions,
             bounded=database.bounded,
             in_thread=database_thread_for(crawler).run,
-            revisit_days=settings.getfloat("NEWSPIPE_REVISIT_DAYS", 2.0),
-            revisit_max=settings.getint("NEWSPIPE_REVISIT_MAX", 10_000),
-            recheck_days=settings.getfloat("NEWSPIPE_RECHECK_DAYS", 7.0),
-            conditional=settings.getbool("NEWSPIPE_CONDITIONAL_REQUESTS", True),
+            revisit_days=settings.getfloat("NEWSPIPE_REVISIT_DAYS", defaults.NEWSPIPE_REVISIT_DAYS),
+            revisit_max=settings.getint("NEWSPIPE_REVISIT_MAX", defaults.NEWSPIPE_REVISIT_MAX),
+            recheck_days=settings.getfloat("NEWSPIPE_RECHECK_DAYS", defaults.NEWSPIPE_RECHECK_DAYS),
+            conditional=settings.getbool("NEWSPIPE_CONDITIONAL_REQUESTS", defaults.NEWSPIPE_CONDITIONAL_REQUESTS),
         )
 
     # -- questions -------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 `verdict(reason, stats)` gives the run's status ("finished", "failed" or "interrupted") and the
 errors that failed it, each with its count. The run record (`crawler.extensions.runs`), the
-summary and the CLI's exit code (`crawler.cli`: 0 finished, 1 otherwise) all take it from here.
+summary and the CLI's exit code (`newspipe.cli`: 0 finished, 1 otherwise) all take it from here.
 
 Errors (exit 1): a store batch not stored (spooled or failed), an item pipeline or a spider
 callback that raised, a feed or sitemap that could not be parsed, a section page that could

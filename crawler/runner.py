@@ -25,6 +25,7 @@ from scrapy.settings import Settings
 
 from storage.engine import Database, resolve_database_url
 
+from crawler import settings as defaults
 from crawler.extensions.runs import record_interrupted, run_counts
 from crawler.outcome import Verdict, verdict
 
@@ -73,8 +74,8 @@ def run_spider(spider: str, settings: Settings, *, lock_name: str | None = None,
         lock = RunLock(
             database.sessions,
             lock_name,
-            heartbeat_every=settings.getfloat("NEWSPIPE_LOCK_HEARTBEAT_SECONDS", 30.0),
-            stale_after=timedelta(seconds=settings.getfloat("NEWSPIPE_LOCK_STALE_SECONDS", 300.0)),
+            heartbeat_every=settings.getfloat("NEWSPIPE_LOCK_HEARTBEAT_SECONDS", defaults.NEWSPIPE_LOCK_HEARTBEAT_SECONDS),
+            stale_after=timedelta(seconds=settings.getfloat("NEWSPIPE_LOCK_STALE_SECONDS", defaults.NEWSPIPE_LOCK_STALE_SECONDS)),
             bounded=database.bounded,
         )
         with lock:  # LockHeld propagates: the caller reports it
@@ -84,7 +85,7 @@ def run_spider(spider: str, settings: Settings, *, lock_name: str | None = None,
 
 def _database(settings: Settings) -> Database:
     return Database(
-        resolve_database_url(settings.get("NEWSPIPE_DATABASE_URL")), statement_timeout=settings.getfloat("NEWSPIPE_STATEMENT_TIMEOUT", 60.0)
+        resolve_database_url(settings.get("NEWSPIPE_DATABASE_URL")), statement_timeout=settings.getfloat("NEWSPIPE_STATEMENT_TIMEOUT", defaults.NEWSPIPE_STATEMENT_TIMEOUT)
     )
 
 

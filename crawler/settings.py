@@ -1,9 +1,11 @@
 """Scrapy settings for newspipe: flat UPPER_CASE, in one place.
 
 Scrapy's own settings come first, then newspipe's, each group with its switch
-first. The CLI and `scrapy crawl -s NAME=value` override them per run; nothing
-here reads the environment (the database URL falls back to
-$NEWSPIPE_DATABASE_URL when the run starts, not at import).
+first. The CLI and `scrapy crawl -s NAME=value` override them per run. Every default is
+declared here once: a read site names no value of its own, at most this module's
+(`settings.getint("NAME", defaults.NAME)`, for a crawler built without these settings, as
+scrapy-redis does with its defaults); tests/test_settings_declared.py checks it. Nothing below the application reads the environment: the CLI
+(`newspipe.config`) merges newspipe.toml and NEWSPIPE_* variables into these settings.
 """
 
 from __future__ import annotations
@@ -129,9 +131,11 @@ NEWSPIPE_MAX_PAGINATION = 5
 # (articles, sitemap children, further section pages; in a worker, per enqueue cycle).
 NEWSPIPE_MAX_LINKS_PER_PAGE = 500
 NEWSPIPE_MAX_REQUESTS_PER_SOURCE = 20_000
+# `backfill --cdx` (crawler.spiders.cdx): seconds between requests to the one archive host.
+NEWSPIPE_CDX_DELAY = 1.0
 
 # newspipe: storage.
-NEWSPIPE_DATABASE_URL = None  # None: $NEWSPIPE_DATABASE_URL, else sqlite:///newspipe.db
+NEWSPIPE_DATABASE_URL = None  # None: sqlite:///newspipe.db (the CLI sets it from --db, newspipe.toml or the environment)
 NEWSPIPE_STORE_BATCH_SIZE = 50
 # Hold each item until its batch is committed, so its request counts as done only then (set for
 # distributed workers, which acknowledge requests in Redis when done); a part-filled batch is then
@@ -223,7 +227,7 @@ NEWSPIPE_REDIS_ALLOW_INSECURE = False
 # newspipe: the live progress display (switched on by the CLI).
 NEWSPIPE_PROGRESS = False
 
-# newspipe: `crawl --dry-run` (crawler.dryrun): article requests are written to this JSON-lines
+# newspipe: `crawl --dry-run` (newspipe.dryrun): article requests are written to this JSON-lines
 # file instead of being fetched (None: off; set by the CLI with pipelines and run recording off).
 NEWSPIPE_DRY_RUN_FILE = None
 

@@ -7,9 +7,12 @@
 
 `newspipe.extract_article(html, url)` is the extractor itself (`pipelines.extraction`).
 
-This is the application layer: it may import `storage`, `pipelines` and `crawler`; nothing
-imports it. Importing it is cheap: the database code, pyarrow and the extractor are loaded
-when first used.
+This package is the application: the public Python API (`api`), the `newspipe` command line
+(`cli` and its command modules), the settings layers (`config`: newspipe.toml and the
+environment, the only environment reads), the demo server, reports and health statistics. It may
+import every layer below (`storage`, `dedup`, `pipelines`, `crawler`); nothing but benchmarks,
+examples and tests imports it (tests/test_import_layers.py). Importing it is cheap: the database
+code, pyarrow and the extractor are loaded when first used.
 """
 
 from __future__ import annotations

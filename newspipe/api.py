@@ -8,11 +8,12 @@ Both filter by publication date (undated articles by fetch time), source, and re
 `pyarrow.Table`, or a pandas / polars DataFrame with `output="pandas"` / `"polars"` when that
 library is installed (neither is a dependency).
 
-Reads $NEWSPIPE_DATABASE_URL (through `storage.engine.resolve_database_url`) when no URL is given.
+Reads $NEWSPIPE_DATABASE_URL when no URL is given (storage reads no environment).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -61,7 +62,7 @@ class NewsDatabase:
         Raises FileNotFoundError for a SQLite file that does not exist and ValueError for a
         database without newspipe's tables.
         """
-        resolved = normalise_database_url(resolve_database_url(url))
+        resolved = normalise_database_url(resolve_database_url(url or os.environ.get("NEWSPIPE_DATABASE_URL")))
         missing = missing_sqlite_file(resolved)
         if missing is not None:
             raise FileNotFoundError(f"no newspipe database at {missing}")

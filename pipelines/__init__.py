@@ -1,6 +1,9 @@
-"""Item pipelines and the Scrapy-free extraction library.
+"""Scrapy item pipelines, one concern each (extract -> language -> dates -> dedup -> store), and the
+Scrapy-free extraction library `pipelines.extraction`.
 
-`pipelines.extraction` turns one HTML page into an article record and needs no
-Scrapy. The other modules are Scrapy item pipelines, one concern each, run in
-this order: extract -> normalise dates -> dedup -> store.
+The item pipelines are thin adapters between the crawler's item and storage: they may import
+`crawler` (the Article item, the crawl's database), `dedup`, `storage` and `pipelines.extraction`;
+never `newspipe`. `pipelines.extraction` turns one HTML page into an article record and imports
+nothing of the project outside itself (no Scrapy, no storage, no settings, no environment).
+tests/test_import_layers.py checks these rules.
 """

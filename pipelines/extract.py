@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import DropItem
 
+from crawler import settings as defaults
 from pipelines.extraction import ExtractionOptions, extract_article
 from pipelines.extraction.errors import ERROR, TIMEOUT
 from pipelines.extraction.overrides import SiteOverrides
@@ -45,7 +46,7 @@ class ExtractPipeline:
         overrides_file = crawler.settings.get("NEWSPIPE_EXTRACTION_OVERRIDES")
         budget = crawler.settings.getfloat("NEWSPIPE_EXTRACT_TIME_BUDGET")
         options = ExtractionOptions(
-            min_words=crawler.settings.getint("NEWSPIPE_MIN_WORDS", 50),
+            min_words=crawler.settings.getint("NEWSPIPE_MIN_WORDS", defaults.NEWSPIPE_MIN_WORDS),
             overrides=SiteOverrides.from_toml(overrides_file) if overrides_file else None,
             time_budget=budget if budget > 0 else None,
         )

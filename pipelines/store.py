@@ -40,6 +40,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred, DeferredList, maybeDeferred, succeed
 from twisted.python.failure import Failure
 
+from crawler import settings as defaults
 from crawler.database import database_for, database_thread_for
 from pipelines.neardup import signature_bytes
 from pipelines.writer import ArticleWriter
@@ -129,9 +130,9 @@ work (default: at once, in the caller's thread; in a crawl: the crawl's database
         database = database_for(crawler)
         writer = ArticleWriter(
             database.sessions,
-            near_dup_threshold=settings.getfloat("NEWSPIPE_NEAR_DUP_THRESHOLD", 0.8),
-            near_dup_horizon_days=settings.getfloat("NEWSPIPE_NEAR_DUP_HORIZON_DAYS", 30.0),
-            duplicate_policy=settings.get("NEWSPIPE_DUPLICATE_POLICY", "keep"),
+            near_dup_threshold=settings.getfloat("NEWSPIPE_NEAR_DUP_THRESHOLD", defaults.NEWSPIPE_NEAR_DUP_THRESHOLD),
+            near_dup_horizon_days=settings.getfloat("NEWSPIPE_NEAR_DUP_HORIZON_DAYS", defaults.NEWSPIPE_NEAR_DUP_HORIZON_DAYS),
+            duplicate_policy=settings.get("NEWSPIPE_DUPLICATE_POLICY", defaults.NEWSPIPE_DUPLICATE_POLICY),
             bounded=database.bounded,
         )
         spool_dir = settings.get("NEWSPIPE_SPOOL_DIR")
@@ -144,9 +145,9 @@ work (default: at once, in the caller's thread; in a crawl: the crawl's database
         return cls(
             writer,
             crawler.stats,
-            batch_size=max(1, settings.getint("NEWSPIPE_STORE_BATCH_SIZE", 50)),
+            batch_size=max(1, settings.getint("NEWSPIPE_STORE_BATCH_SIZE", defaults.NEWSPIPE_STORE_BATCH_SIZE)),
             spool=spool,
-            hold_seconds=max(0.01, settings.getfloat("NEWSPIPE_STORE_BATCH_SECONDS", 1.0)),
+            hold_seconds=max(0.01, settings.getfloat("NEWSPIPE_STORE_BATCH_SECONDS", defaults.NEWSPIPE_STORE_BATCH_SECONDS)),
             call_later=call_later,
             in_thread=database_thread_for(crawler).run,
         )

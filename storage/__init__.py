@@ -1,1 +1,7 @@
-"""Storage: SQLAlchemy models, the engine/session factory, a small repository and Alembic migrations."""
+"""Storage: SQLAlchemy models, the engine/session factory, queries, bulk writes, locks, fetch state,
+the spool, exports and Alembic migrations. It stores; it decides no policy.
+
+The lowest layer: imports nothing of the project outside `storage`, and reads no environment (the
+database URL is handed in; Alembic's own entry script `migrations/env.py` is the one exception).
+tests/test_import_layers.py checks this.
+"""

@@ -1,7 +1,7 @@
 """Engine and session factory: one `Database` per process (or per crawl), built once.
 
-The URL comes from the caller (`--db`), else `$NEWSPIPE_DATABASE_URL`, else
-SQLite at `./newspipe.db`. SQLite runs in WAL mode with a busy timeout so a
+The URL comes from the caller (`--db`, the NEWSPIPE_DATABASE_URL setting: the application reads the
+environment and hands it down), else SQLite at `./newspipe.db`. SQLite runs in WAL mode with a busy timeout so a
 reader (`newspipe stats`) never blocks a crawl. The schema comes from the
 Alembic migrations (`storage.migrate`), applied when the database is opened.
 PostgreSQL connections get a connect timeout and TCP keepalives unless the URL sets its own
@@ -21,7 +21,6 @@ after twice that (`storage.deadline`), for a server that never answers at all.
 from __future__ import annotations
 
 import logging
-import os
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -35,12 +34,11 @@ from storage.deadline import Deadlines
 logger = logging.getLogger(__name__)
 
 DEFAULT_DATABASE_URL = "sqlite:///newspipe.db"
-DATABASE_URL_ENV = "NEWSPIPE_DATABASE_URL"
 
 
 def resolve_database_url(explicit: str | None = None) -> str:
-    """The database URL to use: explicit, else the environment, else the SQLite default."""
-    url = explicit or os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
+    """The database URL to use: the one given, else the SQLite default (no environment read here)."""
+    url = explicit or DEFAULT_DATABASE_URL
     return normalise_database_url(url)
 
 

@@ -1,7 +1,7 @@
 """Crawl-health figures for `newspipe report`: per source and day, how many articles were stored and
 how many of them have a date, authors and a body, and how many of the source's article pages
 failed; and the crawl runs of the period. Plain data, gathered with a few grouped queries;
-what counts as trouble is decided above storage (`crawler.health_stats`).
+what counts as trouble is decided above storage (`newspipe.health_stats`).
 
 Days are UTC calendar days of `fetched_at` (when the crawler got the page: a crawl that breaks
 shows on the day it broke, even when the broken pages have no publication date). Failed pages

@@ -18,7 +18,7 @@ from typing import Any
 _SCRIPT = """
 import json, sys
 {prelude}
-from crawler.cli import app
+from newspipe.cli import app
 try:
     app(sys.argv[1:], prog_name="newspipe")
 except SystemExit as exc:

@@ -101,7 +101,8 @@ def redis_url() -> str:
 def no_default_database_in_the_working_directory(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """A test that names no database gets a scratch one, never ./newspipe.db where the tests run."""
     scratch = tmp_path_factory.mktemp("default-db") / "newspipe.db"
-    monkeypatch.setenv("NEWSPIPE_DATABASE_URL", f"sqlite:///{scratch}")
+    monkeypatch.setenv("NEWSPIPE_DATABASE_URL", f"sqlite:///{scratch}")  # the CLI, also in subprocesses
+    monkeypatch.setattr("storage.engine.DEFAULT_DATABASE_URL", f"sqlite:///{scratch}")  # a crawl given no URL, in process
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gzip
 import multiprocessing
+import os
 import pickle
 import queue
 import threading
@@ -94,6 +95,8 @@ def _crawl_in_child(spider_name: str, settings: dict[str, Any], spider_kwargs: d
 
         merged = Settings()
         merged.setmodule("crawler.settings", priority="project")
+        # As the CLI does: the environment's database (conftest's scratch one) unless the test names one.
+        merged.set("NEWSPIPE_DATABASE_URL", os.environ.get("NEWSPIPE_DATABASE_URL"), priority="project")
         merged.setdict({**TEST_SETTINGS, **settings}, priority="cmdline")
         process = CrawlerProcess(merged)
         crawler = process.create_crawler(spider_name)

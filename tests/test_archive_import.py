@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from crawler.archives.reader import ArchivedPage, Skipped, expand_paths, iter_archive
-from crawler.demo import DemoSite
+from newspipe.demo import DemoSite
 from sqlalchemy import text
 
 from storage.engine import Database

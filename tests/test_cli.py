@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from crawler.cli import app
+from newspipe.cli import app
 
 SEED = Path(__file__).resolve().parent / "fixtures" / "extraction"
 runner = CliRunner()
@@ -75,7 +75,7 @@ def test_crawl_with_unreachable_seeds_fails_with_exit_1(tmp_path: Path) -> None:
     sources = tmp_path / "dead.toml"
     sources.write_text(f'[[source]]\nname = "dead"\nfeeds = ["http://127.0.0.1:{port}/feed/"]\nrobots_sitemaps = false\n', encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "crawl", str(sources), "--db", f"sqlite:///{tmp_path / 'n.db'}", "--no-progress",
+        [sys.executable, "-m", "newspipe.cli", "crawl", str(sources), "--db", f"sqlite:///{tmp_path / 'n.db'}", "--no-progress",
          "-s", "dead"],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip

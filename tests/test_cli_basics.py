@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from crawler.cli import app
-from crawler.cli_archive import coverage_days
+from newspipe.cli import app
+from newspipe.cli_archive import coverage_days
 from crawler.discovery.window import Window, WindowError, parse_bound
 from storage.engine import Database
 from storage.repository import ArticleRepository

@@ -1,6 +1,6 @@
 """A user's mistake is one line on stderr and exit code 2; a failed run one line and exit code 1.
 
-The command line runs in a subprocess, as a user runs it (`crawler.cli.main`, the one place where
+The command line runs in a subprocess, as a user runs it (`newspipe.cli.main`, the one place where
 an exception becomes a line). No traceback unless `--debug`.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from crawler import cli_errors
+from newspipe import cli_errors
 from tests.httpsite import Site
 
 TRACEBACK = "Traceback (most recent call last)"
@@ -23,7 +23,7 @@ TRACEBACK = "Traceback (most recent call last)"
 
 def newspipe(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=300, cwd=cwd
+        [sys.executable, "-m", "newspipe.cli", *args], capture_output=True, text=True, timeout=300, cwd=cwd
     )  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from crawler.cli import app
+from newspipe.cli import app
 from tests.httpsite import Site
 
 runner = CliRunner()
@@ -94,7 +94,7 @@ def test_crawl_dry_run_prints_article_urls_fetches_and_stores_nothing(site: Site
     sources.write_text(f'[[source]]\nname = "local"\nfeeds = ["{site.base}/feed/"]\nrobots_sitemaps = false\n', encoding="utf-8")
     database = tmp_path / "n.db"
     result = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "crawl", str(sources), "--db", f"sqlite:///{database}", "--no-progress", "--dry-run"],
+        [sys.executable, "-m", "newspipe.cli", "crawl", str(sources), "--db", f"sqlite:///{database}", "--no-progress", "--dry-run"],
         capture_output=True, text=True, timeout=120, env={**os.environ, "NEWSPIPE_ALLOW_NETWORKS": "127.0.0.1/32"},
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
@@ -109,7 +109,7 @@ def test_log_format_json_is_one_object_per_line(site: Site, tmp_path: Path) -> N
     sources = tmp_path / "s.toml"
     sources.write_text(f'[[source]]\nname = "local"\nfeeds = ["{site.base}/feed/"]\nrobots_sitemaps = false\n', encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "--log-format", "json", "crawl", str(sources), "--db", f"sqlite:///{tmp_path / 'n.db'}",
+        [sys.executable, "-m", "newspipe.cli", "--log-format", "json", "crawl", str(sources), "--db", f"sqlite:///{tmp_path / 'n.db'}",
          "--no-progress", "--log-level", "INFO"],
         capture_output=True, text=True, timeout=120, env={**os.environ, "NEWSPIPE_ALLOW_NETWORKS": "127.0.0.1/32"},
     )  # fmt: skip

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from crawler.cli import app
-from crawler.config import ConfigError, load
+from newspipe.cli import app
+from newspipe.config import ConfigError, load
 from crawler.runner import build_settings
 from tests.test_export import article, store
 

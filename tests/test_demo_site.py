@@ -1,4 +1,4 @@
-"""The bundled demo site (examples/demo-site) and its server, crawler.demo.DemoSite."""
+"""The bundled demo site (examples/demo-site) and its server, newspipe.demo.DemoSite."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 
-from crawler.demo import DEMO_ROOT, DemoSite, DemoSiteError
+from newspipe.demo import DEMO_ROOT, DemoSite, DemoSiteError
 from crawler.sources import parse_sources
 
 EXPECTED: dict[str, Any] = json.loads((DEMO_ROOT / "expected.json").read_text(encoding="utf-8"))
@@ -40,7 +40,7 @@ def _id(entry: dict[str, Any]) -> str:
 
 
 def file_for(publisher: str, path: str) -> Path:
-    """Where the server finds `path`, by the rules of crawler.demo (independently written)."""
+    """Where the server finds `path`, by the rules of newspipe.demo (independently written)."""
     target = DEMO_ROOT / publisher / path.split("?")[0].lstrip("/")
     if path.split("?")[0].endswith("/"):
         html_index, xml_index = target / "index.html", target / "index.xml"

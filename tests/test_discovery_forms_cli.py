@@ -58,7 +58,7 @@ def test_newspipe_crawl_discovers_every_form(tmp_path: Path) -> None:
         env = {**os.environ, "NEWSPIPE_ALLOW_NETWORKS": "127.0.0.1/32"}
         env.pop("NEWSPIPE_DATABASE_URL", None)
         result = subprocess.run(
-            [sys.executable, "-m", "crawler.cli", "crawl", sources, "--db", f"sqlite:///{tmp_path / 'n.db'}", "--no-progress"],
+            [sys.executable, "-m", "newspipe.cli", "crawl", sources, "--db", f"sqlite:///{tmp_path / 'n.db'}", "--no-progress"],
             capture_output=True, text=True, timeout=300, env=env,
         )  # fmt: skip
         # Probes that found nothing (404s) do not fail the run.

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import redis
 
-from crawler.demo import DemoSite
+from newspipe.demo import DemoSite
 from crawler.distributed.keys import JobKeys
 from storage.engine import Database
 from storage.repository import ArticleRepository
@@ -53,7 +53,7 @@ def env() -> dict[str, str]:
 
 
 def newspipe(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=timeout, env=env())
+    return subprocess.run([sys.executable, "-m", "newspipe.cli", *args], capture_output=True, text=True, timeout=timeout, env=env())
 
 
 def start_worker(sources: Path, db_url: str, redis_url: str, job: JobKeys, log: Path, worker_id: str | None = None) -> subprocess.Popen[str]:
@@ -62,7 +62,7 @@ def start_worker(sources: Path, db_url: str, redis_url: str, job: JobKeys, log: 
     if worker_id:
         args += ["--worker-id", worker_id]
     handle = log.open("w", encoding="utf-8")
-    return subprocess.Popen([sys.executable, "-m", "crawler.cli", *args], stdout=handle, stderr=subprocess.STDOUT, text=True, env=env())
+    return subprocess.Popen([sys.executable, "-m", "newspipe.cli", *args], stdout=handle, stderr=subprocess.STDOUT, text=True, env=env())
 
 
 def wait_all(workers: list[subprocess.Popen[str]], logs: list[Path], timeout: float = 240) -> None:

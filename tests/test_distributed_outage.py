@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from crawler.demo import DemoSite
+from newspipe.demo import DemoSite
 from crawler.distributed.keys import JobKeys
 from tests.test_distributed_e2e import assert_every_article_once, assert_job_drained, demo, prepare, start_worker, wait_all  # noqa: F401
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from crawler.demo import DemoSite
+from newspipe.demo import DemoSite
 from storage.engine import Database
 from storage.repository import ArticleRepository
 
@@ -39,7 +39,7 @@ def newspipe(*args: str, timeout: float = 180, cwd: Path | None = None) -> subpr
     env = {**os.environ, "COLUMNS": "200", "NEWSPIPE_ALLOW_NETWORKS": "127.0.0.1/32"}
     env.pop("NEWSPIPE_DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd
+        [sys.executable, "-m", "newspipe.cli", *args], capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd
     )
 
 
@@ -197,7 +197,7 @@ def test_demo_on_postgresql_stores_the_same_rows_as_on_sqlite(
 
 def test_serve_only_says_how_to_reach_the_site_and_stops_on_ctrl_c() -> None:
     env = {**os.environ, "COLUMNS": "200"}
-    server = subprocess.Popen([sys.executable, "-m", "crawler.cli", "demo", "--serve-only"], stderr=subprocess.PIPE, text=True, env=env)
+    server = subprocess.Popen([sys.executable, "-m", "newspipe.cli", "demo", "--serve-only"], stderr=subprocess.PIPE, text=True, env=env)
     try:
         stderr = server.stderr
         assert stderr is not None

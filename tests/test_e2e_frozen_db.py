@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo import DemoSite
+from newspipe.demo import DemoSite
 from storage.engine import Database
 from tests.tcpproxy import TcpProxy
 from tests.test_e2e_demo import exported
@@ -37,7 +37,7 @@ def run_recorded(url: str) -> bool:
 
 
 def cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "crawler.cli", *args]
+    return [sys.executable, "-m", "newspipe.cli", *args]
 
 
 def environment() -> dict[str, str]:

@@ -34,7 +34,7 @@ def crawl(site: HostileSite, db_url: str, tmp_path: Path) -> subprocess.Complete
     env = {**os.environ, "COLUMNS": "200", "NEWSPIPE_ALLOW_NETWORKS": "127.0.0.1/32"}
     env.pop("NEWSPIPE_DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "crawl", str(sources), "--db", db_url, "--no-progress", "--no-lock"],
+        [sys.executable, "-m", "newspipe.cli", "crawl", str(sources), "--db", db_url, "--no-progress", "--no-lock"],
         capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path,
     )
 
@@ -93,7 +93,7 @@ def test_hostile_site_through_two_redis_workers(hostile: HostileSite, postgres_u
         env.pop(name, None)
 
     def cli(*args: str) -> list[str]:
-        return [sys.executable, "-m", "crawler.cli", *args]
+        return [sys.executable, "-m", "newspipe.cli", *args]
 
     try:
         for step in (cli("db", "upgrade", "--db", postgres_url), cli("enqueue", str(sources), "--redis", redis_url, "--job", keys.job)):

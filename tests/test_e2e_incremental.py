@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from crawler.demo import DemoSite
+from newspipe.demo import DemoSite
 from crawler.runner import job_lock_name
 from storage.engine import Database
 from storage.locks import RunLock
@@ -46,7 +46,7 @@ def fresh_pages(demo: DemoSite) -> Iterator[None]:
 def newspipe_cmd(*args: str) -> tuple[list[str], dict[str, str]]:
     env = {**os.environ, "COLUMNS": "200"}
     env.pop("NEWSPIPE_DATABASE_URL", None)
-    return [sys.executable, "-m", "crawler.cli", *args], env
+    return [sys.executable, "-m", "newspipe.cli", *args], env
 
 
 def newspipe(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo import DemoSite
+from newspipe.demo import DemoSite
 from storage.engine import Database
 from tests.tcpproxy import TcpProxy
 from tests.test_e2e_demo import exported
@@ -30,7 +30,7 @@ def run_recorded(url: str) -> bool:
 
 
 def cli(*args: str, cwd: Path) -> list[str]:
-    return [sys.executable, "-m", "crawler.cli", *args]
+    return [sys.executable, "-m", "newspipe.cli", *args]
 
 
 def test_outage_mid_run_spools_then_replay_stores_everything_once(postgres_url: str, tmp_path: Path) -> None:

@@ -138,4 +138,4 @@ def write_sources(tmp_path: Path, site: Site, *, feeds: list[str]) -> str:
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "200", "NEWSPIPE_ALLOW_NETWORKS": "127.0.0.1/32"}
     env.pop("NEWSPIPE_DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=180, env=env)
+    return subprocess.run([sys.executable, "-m", "newspipe.cli", *args], capture_output=True, text=True, timeout=180, env=env)

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from crawler.cli import app
+from newspipe.cli import app
 from pipelines.fingerprint import content_hash
 from storage.engine import Database
 from storage.parquet import EXPORT_SCHEMA

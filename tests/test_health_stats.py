@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from crawler.health_stats import (
+from newspipe.health_stats import (
     Thresholds,
     assess_source,
     binomial_tail,

@@ -24,7 +24,7 @@ from scrapy.utils.misc import load_object
 from scrapy.utils.test import get_crawler
 from sqlalchemy import func, select
 
-from crawler.demo import DemoSite
+from newspipe.demo import DemoSite
 from crawler.requestjson import UnserializableRequest
 from storage.engine import Database
 from storage.models import Article
@@ -124,7 +124,7 @@ def demo() -> Iterator[DemoSite]:
 def newspipe_cmd(*args: str) -> tuple[list[str], dict[str, str]]:
     env = {**os.environ, "COLUMNS": "200", "NEWSPIPE_ALLOW_NETWORKS": "127.0.0.1/32"}
     env.pop("NEWSPIPE_DATABASE_URL", None)
-    return [sys.executable, "-m", "crawler.cli", *args], env
+    return [sys.executable, "-m", "newspipe.cli", *args], env
 
 
 def stored_count(db_url: str) -> int:

@@ -108,7 +108,7 @@ def test_a_running_crawl_serves_its_counters(sqlite_url: str, tmp_path: Path) ->
     port = free_port()
     env = {**os.environ, "NEWSPIPE_ALLOW_NETWORKS": "127.0.0.1/32"}
     crawl = subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "crawl", str(sources), "--db", sqlite_url, "--no-progress", "--no-lock", "--metrics-port", str(port)],
+        [sys.executable, "-m", "newspipe.cli", "crawl", str(sources), "--db", sqlite_url, "--no-progress", "--no-lock", "--metrics-port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
     )  # fmt: skip
     seen: dict[tuple[str, tuple[tuple[str, str], ...]], float] = {}

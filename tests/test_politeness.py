@@ -144,7 +144,7 @@ class _Started(Exception):
 
 
 def test_crawl_concurrency_option_reaches_scrapy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import crawler.cli as cli
+    import newspipe.cli as cli
     from scrapy.crawler import CrawlerRunner
 
     seen: list[int] = []

@@ -215,7 +215,7 @@ def test_middleware_counts_a_refused_proxy_as_a_refusal() -> None:
 def newspipe(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
     environment = {**os.environ, "COLUMNS": "200", "PYTHONPATH": path, **env}
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=180, env=environment, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "newspipe.cli", *args], capture_output=True, text=True, timeout=180, env=environment, cwd=cwd)
 
 
 def test_cli_crawl_stores_the_good_articles_and_reports_refusals(tmp_path: Path, hosts: list[FixtureServer], db_url: str) -> None:

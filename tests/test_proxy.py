@@ -12,7 +12,7 @@ from scrapy.http import Request
 from scrapy.spiders import Spider
 from scrapy.utils.test import get_crawler
 
-from crawler.demo import DemoSite
+from newspipe.demo import DemoSite
 from crawler.proxy import PROXIED_STAT, ProxyRoutingMiddleware
 from crawler.sources import SourcesError, parse_sources
 from crawler.spiders.news import NewsSpider

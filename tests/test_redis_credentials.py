@@ -14,7 +14,7 @@ import pytest
 from scrapy.settings import Settings
 from typer.testing import CliRunner
 
-from crawler.cli import app
+from newspipe.cli import app
 from crawler.distributed.redisurl import InsecureRedisUrl, check_redis_url, redacted
 from crawler.distributed.settings import worker_settings
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from crawler.cli import app
-from crawler.health_report import CALM, HEAT, VOLUME_COLOUR
+from newspipe.cli import app
+from newspipe.health_report import CALM, HEAT, VOLUME_COLOUR
 from pipelines.fingerprint import content_hash
 from storage.bulk import BulkInsert
 from storage.engine import Database
@@ -222,7 +222,7 @@ def test_health_figures_per_source_and_day(db_url: str) -> None:
 
 def test_report_stays_small_when_every_source_breaks() -> None:
     """1,000 sources x 60 days that all stop on the same day, and 1,440 runs: still under 5 MB."""
-    from crawler.health_report import render
+    from newspipe.health_report import render
     from storage.health import DayCounts, Health, RunRecord
 
     days = [FIRST + timedelta(days=i) for i in range(DAYS)]

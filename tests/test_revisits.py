@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from crawlutil import run_crawl
 
-from crawler.demo import DemoSite
+from newspipe.demo import DemoSite
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +27,7 @@ def demo() -> Iterator[DemoSite]:
 def newspipe(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "200", "NEWSPIPE_ALLOW_NETWORKS": "127.0.0.1/32"}
     env.pop("NEWSPIPE_DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=180, env=env)
+    return subprocess.run([sys.executable, "-m", "newspipe.cli", *args], capture_output=True, text=True, timeout=180, env=env)
 
 
 def crawl(demo: DemoSite, db_url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from crawler.demo import DemoSite
+from newspipe.demo import DemoSite
 from storage.engine import Database
 from storage.locks import RunLock
 from storage.models import CrawlLock, CrawlRun
@@ -58,7 +58,7 @@ def test_a_crawl_stopped_by_a_signal_is_recorded_as_interrupted(signals: list[in
     with DemoSite() as demo:
         sources = demo.write_sources(tmp_path / "demo-sources.toml")
         crawl = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "crawl", str(sources), "--db", url, "--no-progress"],
+            [sys.executable, "-m", "newspipe.cli", "crawl", str(sources), "--db", url, "--no-progress"],
             cwd=tmp_path, env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         deadline = time.monotonic() + 60

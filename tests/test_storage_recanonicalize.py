@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from crawler.cli import app
+from newspipe.cli import app
 from pipelines.extraction import canonicalize_url
 from pipelines.fingerprint import content_hash
 from storage.engine import Database

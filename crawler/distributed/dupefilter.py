@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.dupefilter import RFPDupeFilter
 
+from crawler import settings as defaults
 from crawler.distributed.keys import JobKeys
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from scrapy.http import Request
 
 CYCLE_META = "newspipe_cycle"
-DEFAULT_CYCLE_TTL = 7 * 24 * 3600
+DEFAULT_CYCLE_TTL = defaults.NEWSPIPE_REDIS_CYCLE_TTL
 
 
 class CycleDupeFilter(RFPDupeFilter):
@@ -42,7 +43,7 @@ class CycleDupeFilter(RFPDupeFilter):
             get_redis_from_settings(settings),
             key=JobKeys.from_settings(settings).dupefilter,
             debug=settings.getbool("DUPEFILTER_DEBUG"),
-            cycle_ttl=settings.getint("NEWSPIPE_REDIS_CYCLE_TTL", DEFAULT_CYCLE_TTL),
+            cycle_ttl=settings.getint("NEWSPIPE_REDIS_CYCLE_TTL", defaults.NEWSPIPE_REDIS_CYCLE_TTL),
         )
 
     def key_for(self, request: Request) -> str:

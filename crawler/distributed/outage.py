@@ -30,6 +30,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
+from crawler import settings as defaults
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
@@ -51,7 +53,7 @@ def client_params(settings: BaseSettings) -> dict[str, Any]:
     answer within the socket timeout fails instead of blocking, and redis-py retries once, at
     once, and only a broken connection (a pooled socket the server closed when it restarted),
     not a timeout: retrying is `RedisLink`'s job, where holding the work is possible."""
-    timeout = max(0.1, settings.getfloat("NEWSPIPE_REDIS_SOCKET_TIMEOUT", 10.0))
+    timeout = max(0.1, settings.getfloat("NEWSPIPE_REDIS_SOCKET_TIMEOUT", defaults.NEWSPIPE_REDIS_SOCKET_TIMEOUT))
     return {
         "socket_timeout": timeout,
         "socket_connect_timeout": timeout,
@@ -88,7 +90,7 @@ class RedisLink:
         link = _LINKS.get(crawler)
         if link is None:
             settings = crawler.settings
-            link = cls(address_of(str(settings.get("NEWSPIPE_REDIS_URL") or "")), settings.getfloat("NEWSPIPE_REDIS_RETRY_INTERVAL", 5.0))
+            link = cls(address_of(str(settings.get("NEWSPIPE_REDIS_URL") or "")), settings.getfloat("NEWSPIPE_REDIS_RETRY_INTERVAL", defaults.NEWSPIPE_REDIS_RETRY_INTERVAL))
             _LINKS[crawler] = link
         return link
 

@@ -59,6 +59,7 @@ from scrapy.utils.misc import load_object
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
+from crawler import settings as defaults
 from crawler.distributed.keys import JobKeys, worker_id_for
 from crawler.distributed.outage import RedisLink
 from crawler.distributed.queue import Push, ReliableQueue
@@ -72,8 +73,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ACK_INTERVAL = 0.5  # seconds between checks for finished requests when no pop happens
-DEFAULT_PREFETCH = 8
-DEFAULT_PUSH_BATCH = 100
+DEFAULT_PREFETCH = defaults.NEWSPIPE_REDIS_PREFETCH
+DEFAULT_PUSH_BATCH = defaults.NEWSPIPE_REDIS_PUSH_BATCH
 UNSERIALIZABLE_STAT = "newspipe/redis/unserializable_request"
 
 
@@ -107,9 +108,9 @@ class ReliableScheduler(Scheduler):
         instance.crawler = crawler
         instance.keys = JobKeys.from_settings(settings)
         instance.worker = worker_id_for(settings)
-        instance.heartbeat_ttl = max(1.0, settings.getfloat("NEWSPIPE_REDIS_HEARTBEAT_TTL", 15.0))
-        instance.prefetch = max(1, settings.getint("NEWSPIPE_REDIS_PREFETCH", DEFAULT_PREFETCH))
-        instance.push_batch = max(1, settings.getint("NEWSPIPE_REDIS_PUSH_BATCH", DEFAULT_PUSH_BATCH))
+        instance.heartbeat_ttl = max(1.0, settings.getfloat("NEWSPIPE_REDIS_HEARTBEAT_TTL", defaults.NEWSPIPE_REDIS_HEARTBEAT_TTL))
+        instance.prefetch = max(1, settings.getint("NEWSPIPE_REDIS_PREFETCH", defaults.NEWSPIPE_REDIS_PREFETCH))
+        instance.push_batch = max(1, settings.getint("NEWSPIPE_REDIS_PUSH_BATCH", defaults.NEWSPIPE_REDIS_PUSH_BATCH))
         instance.link = RedisLink.for_crawler(crawler)
         instance.link.stats = crawler.stats
         instance.link.holding(instance.held)

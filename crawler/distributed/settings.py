@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from crawler import settings as defaults
 from crawler.distributed.keys import JobKeys
 from crawler.distributed.outage import client_params
 from crawler.distributed.redisurl import check_redis_url
@@ -31,7 +32,7 @@ def worker_settings(settings: BaseSettings) -> dict[str, Any]:
         raise NotAWorker("the worker spider needs a Redis URL: NEWSPIPE_REDIS_URL (`newspipe crawl --redis URL`)")
     check_redis_url(url, allow_insecure=settings.getbool("NEWSPIPE_REDIS_ALLOW_INSECURE"))
     keys = JobKeys.from_settings(settings)
-    idle = max(0, settings.getint("NEWSPIPE_REDIS_IDLE_TIMEOUT", 0))
+    idle = max(0, settings.getint("NEWSPIPE_REDIS_IDLE_TIMEOUT", defaults.NEWSPIPE_REDIS_IDLE_TIMEOUT))
     return {
         "REDIS_URL": url,
         "REDIS_PARAMS": client_params(settings),

@@ -29,6 +29,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy_redis.connection import get_redis
 
+from crawler import settings as defaults
 from crawler.distributed.keys import JobKeys, worker_id_for
 from crawler.distributed.outage import RedisLink, client_params
 
@@ -102,11 +103,11 @@ class RedisThrottleMiddleware:
         throttle = RedisThrottle(get_redis(url=url, **client_params(settings)), JobKeys.from_settings(settings), worker_id_for(settings))
         return cls(
             throttle,
-            settings.getfloat("DOWNLOAD_DELAY", 0.0),
+            settings.getfloat("DOWNLOAD_DELAY"),
             slot_delays,
             crawler.stats,
             crawler,
-            settings.getfloat("NEWSPIPE_REDIS_THROTTLE_MAX_WAIT", 600.0),
+            settings.getfloat("NEWSPIPE_REDIS_THROTTLE_MAX_WAIT", defaults.NEWSPIPE_REDIS_THROTTLE_MAX_WAIT),
             RedisLink.for_crawler(crawler),
         )
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.http import Request, Response
 
+from crawler import settings as defaults
 from crawler.archives.cdx import DEFAULT_CDX_SERVER, DEFAULT_REPLAY, CdxError, cdx_query_url, parse_cdx, replay_url
 from crawler.items import Article
 from crawler.spiders.base import DISCOVERY_META, BaseNewsSpider, _content_type, _text_or_none
@@ -64,7 +65,7 @@ class CdxSpider(BaseNewsSpider):
         super().update_settings(settings)
         # An archive is one host serving everyone's pages: one request at a time, spaced out.
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 1, priority="spider")
-        settings.set("DOWNLOAD_DELAY", settings.getfloat("NEWSPIPE_CDX_DELAY", 1.0), priority="spider")
+        settings.set("DOWNLOAD_DELAY", settings.getfloat("NEWSPIPE_CDX_DELAY", defaults.NEWSPIPE_CDX_DELAY), priority="spider")
 
     async def start(self) -> AsyncIterator[Any]:
         if not self.queries:

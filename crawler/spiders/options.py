@@ -98,9 +98,9 @@ def resolve_options(
     return CrawlOptions(
         sources=tuple(sources),
         window=window,
-        section_depth=_int_option(args.get("section_depth", settings.get("NEWSPIPE_SECTION_DEPTH", 2)), "section_depth"),
-        max_pagination=_int_option(args.get("max_pagination", settings.get("NEWSPIPE_MAX_PAGINATION", 5)), "max_pagination"),
-        max_size=settings.getint("DOWNLOAD_MAXSIZE", 0),
+        section_depth=_int_option(args.get("section_depth", settings.get("NEWSPIPE_SECTION_DEPTH", defaults.NEWSPIPE_SECTION_DEPTH)), "section_depth"),
+        max_pagination=_int_option(args.get("max_pagination", settings.get("NEWSPIPE_MAX_PAGINATION", defaults.NEWSPIPE_MAX_PAGINATION)), "max_pagination"),
+        max_size=settings.getint("DOWNLOAD_MAXSIZE"),
         sources_file=str(path) if path else None,
         max_links_per_page=_int_option(
             settings.get("NEWSPIPE_MAX_LINKS_PER_PAGE", defaults.NEWSPIPE_MAX_LINKS_PER_PAGE), "NEWSPIPE_MAX_LINKS_PER_PAGE"

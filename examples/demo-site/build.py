@@ -1,7 +1,7 @@
 """Build the demo news site from content.toml: pages, feeds, sitemaps, robots.txt and expected.json.
 
 Three fictional publishers, one directory each, each on its own fictional host
-(`<publisher>.example`) served by `crawler.demo.DemoSite`:
+(`<publisher>.example`) served by `newspipe.demo.DemoSite`:
 
 - harbour-herald: a WordPress copy-site (header date widget that is not the publication
   date, newsletter prompt inside the body, share bar, "RELATED ARTICLES", "LEAVE A REPLY").

@@ -29,9 +29,13 @@ def run_migrations_online() -> None:
         return
     engine = config.attributes.get("engine")
     if engine is None:
+        import os
+
         from storage.engine import make_engine, resolve_database_url
 
-        url = config.get_main_option("sqlalchemy.url") or resolve_database_url()
+        # The `alembic` command's own entry point: the one place under storage/ that reads the
+        # environment, as the CLI does for `newspipe db upgrade`.
+        url = config.get_main_option("sqlalchemy.url") or resolve_database_url(os.environ.get("NEWSPIPE_DATABASE_URL"))
         engine = make_engine(url)
     with engine.connect() as conn:
         _run(conn)

@@ -1,4 +1,4 @@
-"""Command-line options shared by the command modules (`crawler.cli`, `crawler.cli_archive`), kept
+"""Command-line options shared by the command modules (`newspipe.cli`, `newspipe.cli_archive`), kept
 apart so they import it without importing each other."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from crawler.cli_errors import check_log_level
+from newspipe.cli_errors import check_log_level
 
 # How a date may be written wherever the CLI takes one (parsed by crawler.discovery.window.parse_bound).
 DATE_FORMS = "ISO date or datetime, or relative: 7d, 12h, 30m, 2w, today, yesterday"
@@ -24,7 +24,7 @@ AllowNetworkOption = Annotated[
 
 def _configured_database(value: str | None) -> str | None:
     """--db, else NEWSPIPE_DATABASE_URL from the environment or newspipe.toml (None: the SQLite default)."""
-    from crawler.config import current
+    from newspipe.config import current
 
     return value if value is not None else current().get("NEWSPIPE_DATABASE_URL")
 

@@ -1,11 +1,11 @@
 """The `newspipe` command line (typer + rich).
 
 Commands: crawl, fetch, extract, export, stats, demo, db upgrade. Library errors
-become one clear line on stderr and an exit code at this boundary (`crawler.cli_errors`;
+become one clear line on stderr and an exit code at this boundary (`newspipe.cli_errors`;
 a traceback only with `--debug`): 0 success, 1 the run failed, 2 bad arguments or
 configuration, 3 `extract` found no article.
 The database is `--db`, else NEWSPIPE_DATABASE_URL (environment or newspipe.toml), else
-sqlite:///newspipe.db. Settings come in layers (`crawler.config`): defaults, newspipe.toml or
+sqlite:///newspipe.db. Settings come in layers (`newspipe.config`): defaults, newspipe.toml or
 `--config FILE`, the environment, the command line.
 Commands that fetch refuse private network addresses except the networks named by
 `--allow-network` and $NEWSPIPE_ALLOW_NETWORKS (comma-separated).
@@ -13,27 +13,20 @@ Commands that fetch refuse private network addresses except the networks named b
 
 from __future__ import annotations
 
-import gzip
 import json
 import sys
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 
-from crawler import cli_errors
-from crawler.cli_config import ConfigOption, LogFormatOption, SetOption, load_config
-from crawler.cli_errors import EXIT_FAILED, EXIT_USAGE, open_database
-from crawler.cli_options import DATE_FORMS, AllowNetworkOption, DbOption, LogLevelOption
-from crawler.config import current, use
-from crawler.sources import SourcesError, load_sources
-
-if TYPE_CHECKING:
-    from crawler.discovery.window import Window
-    from crawler.runner import CrawlOutcome
+from newspipe import cli_errors
+from newspipe.cli_common import EXIT_NOT_ARTICLE, WarcDirOption, _exit_for, _run, _window, allowed_networks, err, fail, out, selection_settings
+from newspipe.cli_config import ConfigOption, LogFormatOption, SetOption, load_config
+from newspipe.cli_errors import EXIT_FAILED, open_database
+from newspipe.cli_options import DATE_FORMS, AllowNetworkOption, DbOption, LogLevelOption
+from newspipe.config import current, use
 
 # Scrapy, Twisted, trafilatura and SQLAlchemy are imported inside the commands that use them, so that
 # `--help`, `stats`, `export` and `coverage` start at once (tests/test_cli_startup.py checks sys.modules).
@@ -43,8 +36,11 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help and usage errors (click's): typer's rich help imports rich.markdown, pygments and
+    # rich.traceback, a third of `newspipe --help`'s CPU time (BENCHMARKS.md, "CLI start-up").
+    rich_markup_mode=None,
 )
-db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True, rich_markup_mode=None)
 
 
 def _print_version(value: bool) -> None:
@@ -77,92 +73,6 @@ def _main_options(
 
 
 app.add_typer(db_app, name="db")
-
-err = Console(stderr=True)
-out = Console()
-
-EXIT_NOT_ARTICLE = 3
-EXIT_LOCKED = 4  # another run of the same crawl job holds its lock
-
-WarcDirOption = Annotated[
-    Optional[Path], typer.Option("--warc-dir", help="Also write every download to a WARC file in this directory (replay with `backfill --warc`).")
-]
-
-
-def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    cli_errors.report(message)
-    return typer.Exit(code)
-
-
-def allowed_networks(cli_values: list[str] | None, *own: str) -> list[str]:
-    """NEWSPIPE_ALLOW_NETWORKS for a run: `--allow-network` values, $NEWSPIPE_ALLOW_NETWORKS and `own` (checked)."""
-    from crawler.addresses import parse_networks
-
-    configured = current().get("NEWSPIPE_ALLOW_NETWORKS") or []  # newspipe.toml, environment or --set
-    cidrs = [*(cli_values or []), *configured, *own]
-    try:
-        return [str(network) for network in parse_networks(cidrs)]
-    except ValueError as exc:
-        raise fail(f"--allow-network / NEWSPIPE_ALLOW_NETWORKS: {exc}") from None
-
-
-def _window(since: str | None, until: str | None) -> Window:
-    from crawler.discovery.window import Window
-
-    try:
-        return Window.parse(since, until)
-    except ValueError as exc:
-        raise fail(str(exc)) from None
-
-
-def _run(
-    spider: str, overrides: dict[str, Any], progress: bool, *, lock_name: str | None = None, **spider_kwargs: Any
-) -> CrawlOutcome:
-    from crawler.report import summary_table
-    from crawler.runner import build_settings, run_spider
-    from storage.locks import LockHeld
-
-    overrides = {**overrides, "NEWSPIPE_PROGRESS": progress and err.is_terminal}
-    cli_errors.check_database(overrides.get("NEWSPIPE_DATABASE_URL"))  # a wrong --db: one line, before Scrapy starts
-    try:
-        outcome = run_spider(spider, build_settings(current().settings(overrides)), lock_name=lock_name, **spider_kwargs)
-    except LockHeld as exc:
-        raise fail(str(exc), EXIT_LOCKED) from None
-    out.print(summary_table(outcome))
-    return outcome
-
-
-def selection_settings(db: str | None, sources_file: Path | None, names: list[str], window: Window, log_level: str) -> dict[str, Any]:
-    """The settings every crawling command sets: database, sources, window, log level."""
-    return {
-        "NEWSPIPE_DATABASE_URL": db,
-        "NEWSPIPE_SOURCES_FILE": str(sources_file) if sources_file else "",
-        "NEWSPIPE_SOURCE_NAMES": names or None,  # None: NEWSPIPE_SOURCE_NAMES from newspipe.toml or the environment, else all
-        "NEWSPIPE_SINCE": window.since.isoformat() if window.since else None,
-        "NEWSPIPE_UNTIL": window.until.isoformat() if window.until else None,
-        "LOG_LEVEL": log_level,
-    }
-
-
-def _exit_for(outcome: CrawlOutcome) -> None:
-    """Exit 1, with one line saying why, unless the run finished cleanly (`crawler.outcome`)."""
-    failures = int(outcome.stats.get("newspipe/fetch/connect_failed", 0))
-    if failures and not outcome.stats.get("response_received_count"):
-        raise fail(f"no host could be reached ({failures:,} connection failures): check the network", EXIT_FAILED)
-    if outcome.ok:
-        return
-    what = f"the run was interrupted ({outcome.reason})" if outcome.status == "interrupted" else "the run failed"
-    spooled = int(outcome.stats.get("newspipe/store/spooled", 0))
-    if spooled:
-        path = outcome.stats.get("newspipe/store/spool_path")
-        raise fail(
-            f"{what}: the database refused {spooled} articles, kept in {path}; "
-            "they are loaded back by the next run or `newspipe db replay`",
-            EXIT_FAILED,
-        )
-    if outcome.status == "interrupted":
-        raise fail(f"{what}; see `newspipe stats`", EXIT_FAILED)
-    raise fail(f"{what}: {outcome.verdict.describe()}; see the log above and `newspipe stats`", EXIT_FAILED)
 
 
 @app.command()
@@ -216,6 +126,7 @@ def crawl(
     run of the same job (sources file and database) is still going.
     """
     from crawler.runner import job_lock_name
+    from crawler.sources import SourcesError, load_sources
 
     names = source or []
     sources_file = sources_file or Path(current().get("NEWSPIPE_SOURCES_FILE"))
@@ -227,13 +138,13 @@ def crawl(
     window = _window(since, until)
     networks = allowed_networks(allow_network)
     if dry_run:
-        from crawler.cli_sources import dry_run as discover_only
+        from newspipe.cli_sources import dry_run as discover_only
 
         if redis:
             raise fail("--dry-run and --redis do not go together: a dry run crawls in this process")
         raise typer.Exit(discover_only({**selection_settings(db, sources_file, names, window, log_level), "NEWSPIPE_ALLOW_NETWORKS": networks}))
     if redis:
-        from crawler.cli_workers import crawl_worker
+        from newspipe.cli_workers import crawl_worker
 
         if job_dir is not None:
             raise fail("--job-dir and --redis do not go together: a worker's queue is in Redis")
@@ -276,6 +187,8 @@ def fetch(
     allow_network: AllowNetworkOption = None,
 ) -> None:
     """Fetch the given article URLs, extract and store them."""
+    from crawler.sources import SourcesError, load_sources
+
     if sources_file is not None:
         try:
             load_sources(sources_file)
@@ -308,6 +221,8 @@ def _read_page(target: str) -> tuple[bytes, str]:
     path = Path(target)
     data = path.read_bytes()
     if data[:2] == b"\x1f\x8b":
+        import gzip
+
         data = gzip.decompress(data)
     return data, path.resolve().as_uri()
 
@@ -396,7 +311,7 @@ def stats(
     db: DbOption = None,
 ) -> None:
     """Articles by source and day, duplicates, and the last runs with their counts."""
-    from crawler.report import print_tables, stats_tables
+    from newspipe.report import print_tables, stats_tables
     from storage.repository import ArticleRepository
 
     with open_database(db, create=False) as database, database.sessions() as session:
@@ -422,7 +337,9 @@ def demo(
     The publishers have fixed fictional hosts (http://harbour-herald.example/ ...), served by
     one HTTP proxy on 127.0.0.1, so every run stores the same URLs.
     """
-    from crawler.demo import DEMO_HOST, DemoSite, serve_forever
+    import tempfile
+
+    from newspipe.demo import DEMO_HOST, DemoSite, serve_forever
 
     # The crawl may fetch the one loopback address the demo site serves, and no other.
     networks = allowed_networks(allow_network, f"{DEMO_HOST}/32")
@@ -514,19 +431,19 @@ def db_recanonicalize(
 
 
 # Commands for the past (backfill, coverage) live in their own module.
-from crawler import cli_archive  # noqa: E402 (registers on the app defined above)
+from newspipe import cli_archive  # noqa: E402 (registers on the app defined above)
 
 cli_archive.register(app)
 # Distributed crawling (enqueue, workers; `crawl --redis` calls into it).
-from crawler import cli_workers  # noqa: E402
+from newspipe import cli_workers  # noqa: E402
 
 cli_workers.register(app)
 # Sources files (sources list/check; `crawl --dry-run` calls into it).
-from crawler import cli_sources  # noqa: E402
+from newspipe import cli_sources  # noqa: E402
 
 cli_sources.register(app)
 # Settings layers: `newspipe config`.
-from crawler import cli_config  # noqa: E402
+from newspipe import cli_config  # noqa: E402
 
 cli_config.register(app)
 
@@ -534,7 +451,7 @@ cli_config.register(app)
 def main() -> None:
     # No logging set-up here: crawls install Scrapy's handler (LOG_LEVEL); other commands
     # report through the console and let Python print warnings on its own. An error that
-    # reaches here is one line and an exit code (crawler.cli_errors), a traceback with --debug.
+    # reaches here is one line and an exit code (newspipe.cli_errors), a traceback with --debug.
     cli_errors.run(app)
 
 

@@ -2,7 +2,7 @@
 that shows at a glance which of hundreds or thousands of sources broke.
 
 In order: "needs attention" (sources that moved away from their own baseline, worst first, with
-the change and the day it started: `crawler.health_stats`), a sources x days heatmap of the
+the change and the day it started: `newspipe.health_stats`), a sources x days heatmap of the
 most troubled sources, the run history, and a detail section per source (`#source-<name>`).
 
 The heatmap draws the `HEATMAP_ROWS` most troubled sources, not all: beyond the sources in
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from html import escape
 
-from crawler.health_stats import SourceHealth, Thresholds, assess_source, rank
+from newspipe.health_stats import SourceHealth, Thresholds, assess_source, rank
 from storage.health import DayCounts, Health, RunRecord
 
 HEATMAP_ROWS = 60

@@ -1,7 +1,7 @@
 """CLI for distributed crawling: `enqueue` (push the sources' seeds to a job), `workers` (a job's
 state), and the worker mode of `crawl` (`newspipe crawl --redis URL`, in `crawl_worker`).
 
-Registered on the main app by `crawler.cli`; shares its helpers and exit codes. The Redis URL
+Registered on the main app by `newspipe.cli`; shares its helpers and exit codes. The Redis URL
 is `--redis`, else $NEWSPIPE_REDIS_URL; one without a password for a host that is not loopback
 is refused (exit code 2) before any connection unless `--allow-insecure-redis` is given (see
 `crawler.distributed.redisurl`).
@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from crawler.config import current
-from crawler.sources import SourcesError, load_sources
+from newspipe.config import current
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -36,7 +35,7 @@ AllowInsecureOption = Annotated[
 
 
 def _keys(prefix: str, job: str) -> JobKeys:
-    from crawler.cli import fail
+    from newspipe.cli_common import fail
     from crawler.distributed.keys import JobKeys
 
     try:
@@ -47,7 +46,7 @@ def _keys(prefix: str, job: str) -> JobKeys:
 
 def check_url(url: str, allow_insecure: bool) -> None:
     """Refuse (exit code 2), before any connection, a URL without a password for a remote Redis."""
-    from crawler.cli import fail
+    from newspipe.cli_common import fail
     from crawler.distributed.redisurl import check_redis_url
 
     try:
@@ -61,7 +60,7 @@ def _connect(url: str, allow_insecure: bool) -> Redis:
     insecure URL, refused before connecting)."""
     import redis
 
-    from crawler.cli import EXIT_FAILED, fail
+    from newspipe.cli_common import EXIT_FAILED, fail
     from crawler.distributed.redisurl import redacted
 
     check_url(url, allow_insecure)
@@ -89,8 +88,9 @@ def enqueue(
     `newspipe crawl SOURCES --redis URL` crawl them. Each call starts a new cycle, in which no
     URL is fetched twice: run it from cron.
     """
-    from crawler.cli import err, fail
     from crawler.distributed.seeds import new_cycle, push_seeds, seeds_for
+    from crawler.sources import SourcesError, load_sources
+    from newspipe.cli_common import err, fail
 
     redis_url = redis_url or current().get("NEWSPIPE_REDIS_URL") or ""  # newspipe.toml
     if not redis_url:
@@ -129,7 +129,7 @@ def workers(
 
     from rich.table import Table
 
-    from crawler.cli import fail, out
+    from newspipe.cli_common import fail, out
 
     redis_url = redis_url or current().get("NEWSPIPE_REDIS_URL") or ""  # newspipe.toml
     if not redis_url:
@@ -182,7 +182,7 @@ def crawl_worker(
     extra: dict[str, Any] | None = None,
 ) -> None:
     """`newspipe crawl --redis URL`: run the `worker` spider until the job has been idle `idle_timeout` s (0: forever)."""
-    from crawler.cli import _exit_for, _run, fail, selection_settings
+    from newspipe.cli_common import _exit_for, _run, fail, selection_settings
     from crawler.distributed.keys import check_name
 
     check_url(redis_url, allow_insecure_redis)

@@ -2,7 +2,7 @@
 through a CDX query, or a source's sitemaps and archive pages over a date window), `coverage` (stored articles per source and day) and
 `report` (the HTML crawl-health report).
 
-Registered on the main app by `crawler.cli`; shares its helpers and exit codes.
+Registered on the main app by `newspipe.cli`; shares its helpers and exit codes.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from crawler.archives.cdx import DEFAULT_CDX_SERVER, DEFAULT_REPLAY
-from crawler.cli_errors import open_database
-from crawler.cli_options import DATE_FORMS, AllowNetworkOption, DbOption, LogLevelOption
-from crawler.sources import SourcesError, load_sources
+from newspipe.cli_errors import open_database
+from newspipe.cli_options import DATE_FORMS, AllowNetworkOption, DbOption, LogLevelOption
 
 if TYPE_CHECKING:
     from crawler.discovery.window import Window  # the discovery package imports Scrapy and lxml
@@ -43,7 +42,8 @@ def backfill(
 ) -> None:
     """Fill in the past: import WARC files, fetch a web archive's captures listed by a CDX query, or walk a
     source's sitemaps and archive pages for a window."""
-    from crawler.cli import _exit_for, _run, _window, allowed_networks, fail, selection_settings
+    from crawler.sources import SourcesError, load_sources
+    from newspipe.cli_common import _exit_for, _run, _window, allowed_networks, fail, selection_settings
 
     names = source or []
     if sources_file is not None:
@@ -103,8 +103,8 @@ def coverage(
     when nothing is stored)."""
     from rich.table import Table
 
-    from crawler.cli import _window, out
-    from crawler.report import print_tables
+    from newspipe.cli_common import _window, out
+    from newspipe.report import print_tables
     from storage.coverage import coverage_by_day, stored_days
 
     window = _window(since, until)
@@ -145,8 +145,8 @@ def report(
     db: DbOption = None,
 ) -> None:
     """Write a self-contained HTML crawl-health report: the sources that broke, a sources x days heatmap, run history."""
-    from crawler.health_report import render
-    from crawler.health_stats import MIN_BODY_WORDS
+    from newspipe.health_report import render
+    from newspipe.health_stats import MIN_BODY_WORDS
     from storage.health import collect
 
     with open_database(db, create=False) as database, database.sessions() as session:

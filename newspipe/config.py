@@ -11,7 +11,6 @@ the merged values to `crawler.runner.build_settings`.
 from __future__ import annotations
 
 import difflib
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +102,8 @@ def _setting_name(key: str, defaults: Mapping[str, Any], where: str) -> str:
 
 
 def _read_file(path: Path, defaults: Mapping[str, Any]) -> dict[str, Any]:
+    import tomllib  # only when there is a file: `--help` does not need it
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

@@ -1,8 +1,8 @@
-"""CLI for the settings layers (`crawler.config`): the main options `--config FILE`,
+"""CLI for the settings layers (`newspipe.config`): the main options `--config FILE`,
 `--set NAME=VALUE` and `--log-format`, and `newspipe config` (the effective settings and where
 each came from).
 
-Registered on the main app by `crawler.cli`; shares its helpers and exit codes.
+Registered on the main app by `newspipe.cli`; shares its helpers and exit codes.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from crawler.config import Config, ConfigError, load
+from newspipe.config import Config, ConfigError, load
 
 LOG_FORMATS = ("text", "json")
 
@@ -34,7 +34,7 @@ LogFormatOption = Annotated[
 
 def load_config(config_file: Path | None, assignments: list[str] | None, log_format: str | None) -> Config:
     """The layered config for this command; a one-line error and exit code 2 when it cannot be used."""
-    from crawler.cli import fail
+    from newspipe.cli_common import fail
 
     try:
         config = load(config_file, os.environ, assignments or [])
@@ -51,9 +51,9 @@ def show_config(as_json: Annotated[bool, typer.Option("--json", help="Machine-re
     """Print the effective NEWSPIPE_* settings and where each came from (default, newspipe.toml, environment, command line)."""
     from rich.table import Table
 
-    from crawler.cli import out
-    from crawler.config import current
-    from crawler.report import print_tables
+    from newspipe.cli_common import out
+    from newspipe.config import current
+    from newspipe.report import print_tables
 
     config = current()
     rows = [{"name": name, "value": config.values[name], "from": config.origins[name]} for name in sorted(config.values)]

@@ -2,30 +2,32 @@
 
 `check` validates the file (exit code 2 with the usual one-line error) and lists every URL each
 source would start from: feeds, sitemaps, section pages and robots.txt (read for Sitemap: lines).
-`crawl --dry-run` (`dry_run`) runs the discovery with `crawler.dryrun.DryRunMiddleware`: feeds,
+`crawl --dry-run` (`dry_run`) runs the discovery with `newspipe.dryrun.DryRunMiddleware`: feeds,
 sitemaps and sections are fetched, article URLs are printed instead of fetched, nothing is stored.
 
-Registered on the main app by `crawler.cli`; shares its helpers and exit codes.
+Registered on the main app by `newspipe.cli`; shares its helpers and exit codes.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from crawler.sources import Source, SourcesError, load_sources
+if TYPE_CHECKING:
+    from crawler.sources import Source
 
-sources_app = typer.Typer(help="Check and list sources files.", no_args_is_help=True)
+
+sources_app = typer.Typer(help="Check and list sources files.", no_args_is_help=True, rich_markup_mode=None)
 FileArgument = Annotated[Path, typer.Argument(help="TOML sources file.")]
 
 
 def _load(path: Path) -> list[Source]:
-    from crawler.cli import fail
+    from crawler.sources import SourcesError, load_sources
+    from newspipe.cli_common import fail
 
     try:
         return load_sources(path)
@@ -40,8 +42,8 @@ def _number(value: float | int | None) -> str:
 @sources_app.command("list")
 def list_sources(sources_file: FileArgument) -> None:
     """A table of the sources: domains, how many feeds, sitemaps, sections and archives, delay and concurrency."""
-    from crawler.cli import out
-    from crawler.report import print_tables
+    from newspipe.cli_common import out
+    from newspipe.report import print_tables
 
     table = Table(title=f"{sources_file}: sources")
     for column in ("name", "domains", "feeds", "sitemaps", "sections", "archives", "delay (s)", "concurrency", "language"):
@@ -69,8 +71,8 @@ def start_urls(source: Source) -> list[tuple[str, str]]:
 @sources_app.command("check")
 def check_sources(sources_file: FileArgument) -> None:
     """Validate a sources file and list what each source would fetch first (exit code 2 when invalid)."""
-    from crawler.cli import err, out
-    from crawler.report import print_tables
+    from newspipe.cli_common import err, out
+    from newspipe.report import print_tables
 
     sources = _load(sources_file)
     table = Table(title=f"{sources_file}: what a crawl starts with")
@@ -86,9 +88,11 @@ def check_sources(sources_file: FileArgument) -> None:
 def dry_run(overrides: dict[str, Any]) -> int:
     """Run the news spider's discovery without fetching articles or storing anything; print the
     article URLs (tab-separated source and URL) on stdout. Returns the crawl's exit code."""
-    from crawler.cli import EXIT_FAILED, err
-    from crawler.config import current
+    import tempfile
+
     from crawler.runner import build_settings, run_spider
+    from newspipe.cli_common import EXIT_FAILED, err
+    from newspipe.config import current
 
     with tempfile.TemporaryDirectory(prefix="newspipe-dry-run-") as tmp:
         found = Path(tmp) / "would-fetch.jsonl"
@@ -101,7 +105,7 @@ def dry_run(overrides: dict[str, Any]) -> int:
             "NEWSPIPE_WARC_DIR": None,
             "ITEM_PIPELINES": {},
             "EXTENSIONS": {**settings.getdict("EXTENSIONS"), "crawler.extensions.CrawlRunRecorder": None},
-            "SPIDER_MIDDLEWARES": {**settings.getdict("SPIDER_MIDDLEWARES"), "crawler.dryrun.DryRunMiddleware": 900},
+            "SPIDER_MIDDLEWARES": {**settings.getdict("SPIDER_MIDDLEWARES"), "newspipe.dryrun.DryRunMiddleware": 900},
         }
         for name, value in switched_off.items():  # None too: a value from newspipe.toml is switched off
             settings.set(name, value, priority="cmdline")
