@@ -18,7 +18,7 @@ from scrapy.exceptions import DropItem
 
 from pipelines.extraction import canonicalize_url
 from pipelines.extraction.domains import same_site
-from pipelines.fingerprint import content_hash
+from dedup.fingerprint import content_hash
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

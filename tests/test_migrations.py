@@ -10,13 +10,14 @@ from sqlalchemy import inspect, select
 from storage.engine import Database
 from storage.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
 from storage.models import ArticleVersion
+from dedup.stories import Stories
 from storage.repository import ArticleRepository, NewArticle
 
 FETCHED = datetime(2025, 11, 1, 12, 0, tzinfo=timezone.utc)
 
 
 def _article(body: str, fetched_at: datetime) -> NewArticle:
-    from pipelines.fingerprint import content_hash
+    from dedup.fingerprint import content_hash
 
     url = "https://herald.example/a"
     return NewArticle(
@@ -33,7 +34,7 @@ def test_0005_goes_down_and_up_again_keeping_the_revisions(db_url: str) -> None:
     db = Database(db_url)
     try:
         with db.sessions.begin() as session:
-            repository = ArticleRepository(session)
+            repository = Stories(session)
             repository.save(_article("first text", FETCHED))
             assert repository.save(_article("second text", FETCHED + timedelta(hours=1))).outcome == "updated"
         assert current_revision(db.engine) == head_revision()
@@ -63,7 +64,7 @@ def test_0006_adds_the_lock_token_of_runs_and_goes_down_again(db_url: str) -> No
     db = Database(db_url)
     try:
         with db.sessions.begin() as session:
-            run_id = ArticleRepository(session).start_run("news", {}, lock_token="abc")
+            run_id = Stories(session).start_run("news", {}, lock_token="abc")
         assert "lock_token" in {c["name"] for c in inspect(db.engine).get_columns("crawl_runs")}
         with db.engine.begin() as connection:
             config = alembic_config(db.engine)
@@ -89,7 +90,7 @@ def test_0007_adds_the_published_precision_and_goes_down_again(db_url: str) -> N
         item = _article("dated text", FETCHED)
         item.published_at, item.published_precision = datetime(2025, 10, 28, tzinfo=timezone.utc), "day"
         with db.sessions.begin() as session:
-            article_id = ArticleRepository(session).save(item).article_id
+            article_id = Stories(session).save(item).article_id
         with db.engine.connect() as connection:
             row = connection.execute(text("SELECT published_precision FROM v_articles_latest")).one()
             assert row.published_precision == "day"

@@ -8,11 +8,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from pipelines.fingerprint import content_hash
+from dedup.fingerprint import content_hash
 from pipelines.neardup import NearDupIndex, signature_bytes, similarity
 from storage.engine import Database
 from storage.locks import LockHeld, RunLock
 from storage.models import Article, ArticleVersion, CrawlLock, Story
+from dedup.stories import Stories
 from storage.repository import ArticleRepository, NewArticle
 from storage.state import FetchStateRepository, StateUpdate
 
@@ -47,7 +48,7 @@ def save_all(db: Database, items: list[NewArticle], *, index: NearDupIndex | Non
     index = index if index is not None else NearDupIndex(0.8)
     with db.sessions.begin() as s:
         index.sync(s)
-        repo = ArticleRepository(s, near_dups=index, duplicate_policy=policy)
+        repo = Stories(s, near_dups=index, duplicate_policy=policy)
         return [repo.save(item) for item in items]
 
 
@@ -89,7 +90,7 @@ def test_rolled_back_rows_leave_the_index(db: Database) -> None:
     with pytest.raises(RuntimeError):
         with db.sessions.begin() as s:
             index.sync(s)
-            ArticleRepository(s, near_dups=index).save(make("https://a.example/1", STORY))
+            Stories(s, near_dups=index).save(make("https://a.example/1", STORY))
             raise RuntimeError("batch failed")
     index.rollback()
     assert len(index) == 0
@@ -112,7 +113,7 @@ def test_an_id_given_again_after_a_rollback_still_reaches_the_index(db: Database
     with pytest.raises(RuntimeError):
         with db.sessions.begin() as s:
             ours.sync(s)
-            ArticleRepository(s, near_dups=ours).save(make("https://a.example/2", "an unrelated text " * 30))
+            Stories(s, near_dups=ours).save(make("https://a.example/2", "an unrelated text " * 30))
             raise RuntimeError("batch failed")
     ours.rollback()
     (stored,) = save_all(db, [make("https://b.example/1", STORY)], index=theirs)
@@ -131,7 +132,7 @@ def test_rows_committed_after_higher_ids_still_reach_the_index(postgres_url: str
         with db.sessions() as session:
             with session.begin():
                 slow.sync(session)
-                in_flight = ArticleRepository(session, near_dups=slow).save(make("https://b.example/1", STORY))
+                in_flight = Stories(session, near_dups=slow).save(make("https://b.example/1", STORY))
                 unrelated = [" ".join(f"{word}{n}" for word in ("tide", "ferry", "quay") * 40) for n in range(2)]
                 if higher_id_from == "another writer":
                     save_all(db, [make("https://c.example/1", unrelated[0])])
@@ -151,7 +152,7 @@ def test_earliest_published_leads_a_near_duplicate_story(db: Database) -> None:
     first, second = save_all(db, [late, early])
     assert second.outcome == "new" and second.relinked == 1 and second.story_id == first.story_id
     with db.sessions() as s:
-        repo = ArticleRepository(s)
+        repo = Stories(s)
         assert repo.original_of(first.article_id) == second.article_id
         assert s.get(Story, first.story_id).original_article_id == second.article_id  # type: ignore[union-attr]
 
@@ -177,7 +178,7 @@ def test_link_policy_keeps_copies_without_their_body(db: Database) -> None:
         row = s.get(Article, copy.article_id)
         assert row is not None and row.body == "" and row.stored_as == "link" and row.story_id == original.story_id
         assert s.get(Article, original.article_id).body == STORY  # type: ignore[union-attr]
-        unique = list(ArticleRepository(s).iter_export(unique_stories=True))
+        unique = list(Stories(s).iter_export(unique_stories=True))
     assert [r["url"] for r in unique] == ["https://a.example/1"]
 
 
@@ -199,8 +200,8 @@ def test_a_changed_page_becomes_a_new_version_and_unchanged_stores_nothing(db: D
         assert article is not None and article.version == 2 and article.body == changed
         versions = s.scalars(select(ArticleVersion)).all()
         assert [(v.version, v.body) for v in versions] == [(1, STORY)]
-        latest = list(ArticleRepository(s).iter_export())
-        every = list(ArticleRepository(s).iter_export(all_versions=True))
+        latest = list(Stories(s).iter_export())
+        every = list(Stories(s).iter_export(all_versions=True))
     assert [r["version"] for r in latest] == [2]
     assert [(r["version"], r["latest"]) for r in every] == [(1, False), (2, True)]
     assert every[0]["body"] == STORY and every[1]["body"] == changed
