@@ -76,6 +76,7 @@ def to_new_article(item: Article) -> NewArticle:
         modified_at=record.modified_at,
         date_source=record.date_source,
         published_precision=record.published_precision,
+        is_article_confidence=record.is_article_confidence,
         authors=list(record.authors),
         description=record.description,
         language=record.language,

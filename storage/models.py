@@ -24,6 +24,7 @@ from sqlalchemy import (
     JSON,
     TIMESTAMP,
     BigInteger,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -140,6 +141,9 @@ class Article(Base):
     # How precise the page's date is: "second", "minute", "day" (date only: the stored time is a
     # placeholder, the day is the page's own), "month", "year"; None when undated or stored before 0007.
     published_precision: Mapped[str | None] = mapped_column(String(10))
+    # How sure the article filter was: 1.0 when every check passed, below 1 for a page kept in
+    # doubt (failed the length or link-list check but had article evidence); None before 0008.
+    is_article_confidence: Mapped[float | None] = mapped_column(Float)
     authors: Mapped[list[str]] = mapped_column(default=list)
     description: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(20))

@@ -50,6 +50,7 @@ class NewArticle:
     modified_at: datetime | None = None
     date_source: str | None = None
     published_precision: str | None = None  # "second", "minute", "day", "month", "year"
+    is_article_confidence: float | None = None  # 1.0, or below 1 for a page kept in doubt
     authors: list[str] = field(default_factory=list)
     description: str | None = None
     language: str | None = None
@@ -267,6 +268,7 @@ class ArticleRepository:
         article.modified_at = item.modified_at or article.modified_at
         article.fetched_at = item.fetched_at
         article.word_count = item.word_count
+        article.is_article_confidence = item.is_article_confidence
         article.description = item.description or article.description
         article.authors = list(item.authors) or list(article.authors or [])
         article.tags = list(item.tags) or list(article.tags or [])
@@ -349,6 +351,7 @@ class ArticleRepository:
             modified_at=item.modified_at,
             date_source=item.date_source,
             published_precision=item.published_precision,
+            is_article_confidence=item.is_article_confidence,
             authors=list(item.authors),
             description=item.description,
             language=item.language,
@@ -539,6 +542,7 @@ def export_record(article: Article, source_name: str, duplicate_of: str | None) 
         "modified_at": _iso(article.modified_at),
         "date_source": article.date_source,
         "published_precision": article.published_precision,
+        "is_article_confidence": article.is_article_confidence,
         "authors": list(article.authors or []),
         "body": article.body,
         "description": article.description,
@@ -577,6 +581,7 @@ _ARTICLE_COLUMNS = (
     "published_offset_minutes", "modified_at", "date_source", "authors", "description", "language", "site_name",
     "section", "tags", "image_url", "word_count", "syndicated_from", "fetched_at", "created_at", "minhash",
     "archive_file", "archive_offset", "version", "stored_as", "story_id", "published_precision",
+    "is_article_confidence",
 )  # fmt: skip
 _CHUNK = 500  # values per IN (...): well under SQLite's and PostgreSQL's parameter limits
 # One statement for any number of URLs: an expanding parameter keeps it in SQLAlchemy's

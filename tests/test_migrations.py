@@ -107,3 +107,31 @@ def test_0007_adds_the_published_precision_and_goes_down_again(db_url: str) -> N
             assert article.published_at is not None
     finally:
         db.close()
+
+
+def test_0008_adds_the_is_article_confidence_and_goes_down_again(db_url: str) -> None:
+    from sqlalchemy import text
+
+    from storage.models import Article
+
+    db = Database(db_url)
+    try:
+        item = _article("a page kept in doubt", FETCHED)
+        item.is_article_confidence = 0.4
+        with db.sessions.begin() as session:
+            article_id = ArticleRepository(session).save(item).article_id
+        with db.engine.connect() as connection:
+            row = connection.execute(text("SELECT is_article_confidence FROM v_articles_latest")).one()
+            assert row.is_article_confidence == 0.4
+        with db.engine.begin() as connection:
+            config = alembic_config(db.engine)
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0007")
+        assert "is_article_confidence" not in {c["name"] for c in inspect(db.engine).get_columns("articles")}
+        assert upgrade_to_head(db.engine)
+        command.check(alembic_config(db.engine))
+        with db.sessions() as session:
+            article = session.get(Article, article_id)
+            assert article is not None and article.is_article_confidence is None  # lost going down
+    finally:
+        db.close()
