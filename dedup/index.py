@@ -17,7 +17,7 @@ SQLite has one writer at a time, and a transaction that read before another's co
 
 The horizon: keys claimed more than `horizon_days` ago are ignored by look-ups (a date filter on
 the indexed `created_at`, so the window is exact whenever old rows are deleted) and taken over by
-the next article that has them; `prune` deletes them (the store's writer does so once an hour),
+the next article that has them; `prune` deletes them (the store's writer does so about once an hour),
 which keeps the table at about BANDS rows per story of the horizon.
 
 The band layout is a stored format: BANDS x ROWS = (18, 7) is datasketch's optimum for the
@@ -77,10 +77,10 @@ class NearDupIndex:
     def begin(self, connection: Connection) -> IndexTransaction:
         return IndexTransaction(self, connection)
 
-    def prune(self, connection: Connection, now: datetime | None = None) -> int:
-        """Delete keys past the horizon (look-ups ignore them already); the number deleted."""
+    def prune(self, connection: Connection, now: datetime | None = None, *, limit: int | None = None) -> int:
+        """Delete keys past the horizon (look-ups ignore them already), at most `limit`; the number deleted."""
         since = self.since(now or datetime.now(timezone.utc))
-        return band_keys.prune(connection, since) if since is not None else 0
+        return band_keys.prune(connection, since, limit=limit) if since is not None else 0
 
 
 class IndexTransaction:

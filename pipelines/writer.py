@@ -8,7 +8,8 @@ key of the shared near-duplicate index claimed by a concurrent writer (`storage.
 the retry sees the other writer's article and joins its story) and a deadlock between two writers.
 A batch is written with `dedup.stories.Stories.save_batch`: plainly new articles in bulk, the
 rest one by one, with the same outcomes as saving each in turn. Band keys past the
-near-duplicate horizon are deleted at most once per PRUNE_SECONDS, in a transaction of their own.
+near-duplicate horizon are deleted with the first batch and then once per PRUNE_SECONDS (at most
+PRUNE_LIMIT per batch, so a first prune of a large backlog is spread over several batches).
 Each attempt runs inside `bounded()` (a crawl's `Database.bounded`): a database that accepts the
 connection and never answers costs one bounded wait per attempt, then the batch fails as for a
 refused connection. Call `write` off the reactor thread: it blocks (see `pipelines.store`).
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 _TRANSIENT_TEXT = ("locked", "busy", "connection", "server closed", "terminating", "timeout", "could not connect", "deadlock")
 PRUNE_SECONDS = 3600.0  # how often a writer deletes band keys past the horizon (look-ups ignore them anyway)
+PRUNE_LIMIT = 5_000  # keys deleted at most per batch: the batch's transaction stays short
 _UNIQUE_TEXT = ("unique constraint", "duplicate key", "unique violation")
 
 
@@ -97,23 +99,17 @@ class ArticleWriter:
         raise AssertionError("unreachable")
 
     def _write_once(self, batch: Sequence[NewArticle], run_id: int | None) -> list[SaveResult]:
+        prune = self.near_dups is not None and time.monotonic() >= self._next_prune
         with self.bounded(f"storing a batch of {len(batch)} articles"), self.sessions.begin() as session:
             stories = Stories(session, near_dups=self.near_dups, duplicate_policy=self.duplicate_policy, source_ids=self._source_ids)
             results = stories.save_batch(batch, run_id)
+            if prune:  # after the batch's look-ups: they never wait for it
+                assert self.near_dups is not None
+                pruned = self.near_dups.prune(session.connection(), limit=PRUNE_LIMIT)
         self._source_ids = stories.source_ids
-        self._prune()
+        if prune:
+            # More past the horizon than one go deletes: again with the next batch.
+            self._next_prune = time.monotonic() + (0.0 if pruned >= PRUNE_LIMIT else PRUNE_SECONDS)
+            if pruned:
+                logger.info("deleted %d near-duplicate band keys past the horizon", pruned)
         return results
-
-    def _prune(self) -> None:
-        """Delete band keys past the horizon, at most once per PRUNE_SECONDS (a failure is retried then)."""
-        if self.near_dups is None or time.monotonic() < self._next_prune:
-            return
-        self._next_prune = time.monotonic() + PRUNE_SECONDS
-        try:
-            with self.bounded("pruning old near-duplicate band keys"), self.sessions.begin() as session:
-                deleted = self.near_dups.prune(session.connection())
-        except Exception:
-            logger.warning("could not prune old near-duplicate band keys (look-ups ignore them anyway)", exc_info=True)
-            return
-        if deleted:
-            logger.info("pruned %d near-duplicate band keys past the horizon", deleted)

@@ -9,6 +9,7 @@ Reads no settings.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -42,7 +43,7 @@ def holders(connection: Connection, keys: Iterable[int], *, since: datetime | No
     found: dict[int, int] = {}
     statement = _HOLDERS if since is None else _HOLDERS.where(NearDupBand.created_at >= since)
     for chunk in _chunks(wanted):
-        found.update(connection.execute(statement, {"keys": list(chunk)}).tuples())
+        found.update((k, a) for k, a in connection.execute(statement, {"keys": list(chunk)}))
     return found
 
 
@@ -50,7 +51,7 @@ def signatures(connection: Connection, article_ids: Iterable[int]) -> dict[int, 
     """The stored MinHash signatures of these articles (those that have one)."""
     found: dict[int, bytes] = {}
     for chunk in _chunks(sorted(set(article_ids))):
-        found.update((i, m) for i, m in connection.execute(_SIGNATURES, {"ids": list(chunk)}).tuples() if m is not None)
+        found.update((i, m) for i, m in connection.execute(_SIGNATURES, {"ids": list(chunk)}) if m is not None)
     return found
 
 
@@ -67,22 +68,32 @@ def claim(
     when one of `required` was not (a live holder has it). Keys go in ascending order, so two
     writers claiming overlapping keys wait for each other rather than deadlock."""
     ordered = sorted(dict(rows).items())  # one row per key: the first article given wins
+    if not ordered:
+        return set()
     claimed: set[int] = set()
-    dialect = connection.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for chunk in _chunks(ordered):
-        statement = insert(NearDupBand).values([{"band_key": k, "article_id": a, "created_at": now} for k, a in chunk])
-        excluded = statement.excluded
-        statement = statement.on_conflict_do_update(
-            index_elements=[NearDupBand.band_key],
-            set_={"article_id": excluded.article_id, "created_at": excluded.created_at},
-            where=NearDupBand.created_at < expired_before if expired_before is not None else false(),
-        ).returning(NearDupBand.band_key)
-        claimed.update(connection.execute(statement).scalars())
+        # One statement whatever the count (SQLAlchemy batches the rows into multi-row INSERTs).
+        result = connection.execute(
+            _claim_statement(connection.dialect.name, expired_before is not None),
+            [{"band_key": k, "article_id": a, "created_at": now, "expired_before": expired_before} for k, a in chunk],
+        )
+        claimed.update(result.scalars())
     missing = required - claimed
     if missing:
         raise KeyTaken(f"{len(missing)} band key(s) claimed by a concurrent writer since this batch looked them up")
     return claimed
+
+
+@functools.cache
+def _claim_statement(dialect: str, expires: bool) -> Any:
+    """INSERT ... ON CONFLICT (band_key) DO UPDATE (a take-over) WHERE the held key expired ... RETURNING band_key."""
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(NearDupBand)
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[NearDupBand.band_key],
+        set_={"article_id": excluded.article_id, "created_at": excluded.created_at},
+        where=NearDupBand.created_at < bindparam("expired_before", type_=NearDupBand.created_at.type) if expires else false(),
+    ).returning(NearDupBand.band_key)
 
 
 def release(connection: Connection, article_id: int) -> None:
@@ -90,6 +101,10 @@ def release(connection: Connection, article_id: int) -> None:
     connection.execute(delete(NearDupBand).where(NearDupBand.article_id == article_id))
 
 
-def prune(connection: Connection, before: datetime) -> int:
-    """Delete keys claimed before `before` (look-ups ignore them already); the number deleted."""
-    return connection.execute(delete(NearDupBand).where(NearDupBand.created_at < before)).rowcount or 0
+def prune(connection: Connection, before: datetime, *, limit: int | None = None) -> int:
+    """Delete keys claimed before `before` (look-ups ignore them already), at most `limit` of them
+    (the oldest by the `created_at` index); the number deleted."""
+    old = select(NearDupBand.band_key).where(NearDupBand.created_at < before)
+    if limit is not None:
+        old = old.order_by(NearDupBand.created_at).limit(limit)
+    return connection.execute(delete(NearDupBand).where(NearDupBand.band_key.in_(old.scalar_subquery()))).rowcount or 0

@@ -11,7 +11,7 @@ from storage.engine import Database
 from storage.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
 from storage.models import ArticleVersion
 from dedup.stories import Stories
-from storage.repository import ArticleRepository, NewArticle
+from storage.repository import NewArticle
 
 FETCHED = datetime(2025, 11, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -119,7 +119,7 @@ def test_0008_adds_the_is_article_confidence_and_goes_down_again(db_url: str) ->
         item = _article("a page kept in doubt", FETCHED)
         item.is_article_confidence = 0.4
         with db.sessions.begin() as session:
-            article_id = ArticleRepository(session).save(item).article_id
+            article_id = Stories(session).save(item).article_id
         with db.engine.connect() as connection:
             row = connection.execute(text("SELECT is_article_confidence FROM v_articles_latest")).one()
             assert row.is_article_confidence == 0.4
