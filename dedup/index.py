@@ -95,11 +95,18 @@ class IndexTransaction:
         self._since = index.since(self._now)
         self._held: set[int] = set()  # keys a look-up found held: not ours to claim
         self._claimed: dict[int, int] = {}  # key -> article, claimed in this transaction
+        self._keys: dict[bytes, list[int]] = {}  # band keys by signature: looked up, then claimed
+
+    def _keys_of(self, signature: bytes) -> list[int]:
+        keys = self._keys.get(signature)
+        if keys is None:
+            keys = self._keys[signature] = band_keys_of(signature)
+        return keys
 
     def candidates(self, signatures: Sequence[bytes]) -> list[list[tuple[int, bytes]]]:
         """For each signature, the stored articles sharing a band with it and their signatures
         (unconfirmed). Two queries for them all."""
-        keys = [band_keys_of(signature) for signature in signatures]
+        keys = [self._keys_of(signature) for signature in signatures]
         holders = band_keys.holders(self.connection, (k for ks in keys for k in ks), since=self._since)
         self._held.update(holders)
         stored = band_keys.signatures(self.connection, set(holders.values()))
@@ -122,7 +129,7 @@ class IndexTransaction:
         for article_id, signature, starts_story in rows:
             if signature is None:
                 continue
-            for key in band_keys_of(signature):
+            for key in self._keys_of(signature):
                 if key in self._held or key in self._claimed:
                     continue
                 self._claimed[key] = article_id  # the batch's first article with a key gets it

@@ -9,13 +9,12 @@ Reads no settings.
 
 from __future__ import annotations
 
-import functools
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, false, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, delete, select
 
 from storage.models import Article, NearDupBand
 
@@ -72,28 +71,37 @@ def claim(
         return set()
     claimed: set[int] = set()
     for chunk in _chunks(ordered):
-        # One statement whatever the count (SQLAlchemy batches the rows into multi-row INSERTs).
-        result = connection.execute(
-            _claim_statement(connection.dialect.name, expired_before is not None),
-            [{"band_key": k, "article_id": a, "created_at": now, "expired_before": expired_before} for k, a in chunk],
-        )
-        claimed.update(result.scalars())
+        claimed.update(_insert_claims(connection, chunk, now, expired_before))
     missing = required - claimed
     if missing:
         raise KeyTaken(f"{len(missing)} band key(s) claimed by a concurrent writer since this batch looked them up")
     return claimed
 
 
-@functools.cache
-def _claim_statement(dialect: str, expires: bool) -> Any:
-    """INSERT ... ON CONFLICT (band_key) DO UPDATE (a take-over) WHERE the held key expired ... RETURNING band_key."""
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(NearDupBand)
-    excluded = statement.excluded
-    return statement.on_conflict_do_update(
-        index_elements=[NearDupBand.band_key],
-        set_={"article_id": excluded.article_id, "created_at": excluded.created_at},
-        where=NearDupBand.created_at < bindparam("expired_before", type_=NearDupBand.created_at.type) if expires else false(),
-    ).returning(NearDupBand.band_key)
+def _insert_claims(connection: Connection, rows: Sequence[tuple[int, int]], now: datetime, expired_before: datetime | None) -> list[int]:
+    """One INSERT ... ON CONFLICT (band_key) for the rows, straight to the driver (the ORM's or Core's
+    per-row parameter processing cost more than the statement): the keys inserted or taken over."""
+    dialect = connection.dialect
+    to_db = NearDupBand.__table__.c.created_at.type.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
+    on_conflict = "DO NOTHING"
+    params: list[Any] = []
+    if expired_before is not None:
+        on_conflict = "DO UPDATE SET article_id = excluded.article_id, created_at = excluded.created_at WHERE near_dup_bands.created_at < {mark}"
+    if dialect.name == "postgresql":
+        mark = "%s"
+        # Arrays in the given (ascending) order: rows are inserted, and wait for other writers, in it.
+        source = f"SELECT k, a, {mark} FROM unnest({mark}::bigint[], {mark}::bigint[]) AS t(k, a)"
+        params = [to_db(now), [k for k, _ in rows], [a for _, a in rows]]
+    else:
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        # One JSON array parameter, read in order by json_each: the same SQL text whatever the count
+        # (the driver keeps prepared statements by text). WHERE true: SQLite's upsert after a SELECT.
+        source = f"SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), {mark} FROM json_each({mark}) WHERE true"
+        params = [to_db(now), json.dumps(rows)]
+    if expired_before is not None:
+        params.append(to_db(expired_before))
+    sql = f"INSERT INTO near_dup_bands (band_key, article_id, created_at) {source} ON CONFLICT (band_key) {on_conflict.format(mark=mark)} RETURNING band_key"
+    return [key for (key,) in connection.exec_driver_sql(sql, tuple(params))]
 
 
 def release(connection: Connection, article_id: int) -> None:
