@@ -24,7 +24,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from dedup.index import NearDupIndex
 from dedup.stories import Stories
@@ -57,6 +57,14 @@ def is_transient(exc: BaseException) -> bool:
     return False
 
 
+def _log_retry(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    if isinstance(error, KeyTaken):  # expected now and then with several writers: not a database problem
+        logger.info("a concurrent writer stored a near-identical text first (attempt %d), retrying the batch", state.attempt_number)
+        return
+    logger.warning("database busy or unreachable (attempt %d), retrying: %s", state.attempt_number, error or "?")
+
+
 class ArticleWriter:
     def __init__(
         self,
@@ -87,11 +95,7 @@ class ArticleWriter:
             stop=stop_after_attempt(self.attempts),
             wait=wait_exponential(multiplier=0.2, max=self.max_wait),
             reraise=True,
-            before_sleep=lambda state: logger.warning(
-                "database busy or unreachable (attempt %d), retrying: %s",
-                state.attempt_number,
-                state.outcome.exception() if state.outcome else "?",
-            ),
+            before_sleep=_log_retry,
         )
         for attempt in retrying:
             with attempt:
