@@ -40,6 +40,19 @@ def holders(connection: Connection, keys: Iterable[int], *, since: datetime | No
     """Which article holds each of `keys` (those claimed at or after `since`; all when None)."""
     wanted = sorted(set(keys))
     found: dict[int, int] = {}
+    if connection.dialect.name == "postgresql":
+        # One array parameter probed key by key on the primary key (as `storage.bulk.stored_values`:
+        # `= ANY(array)` or `IN (...)` with hundreds of values cost more to send, parse and plan than to run).
+        sql = (
+            "SELECT b.band_key, b.article_id FROM unnest(%s::bigint[]) AS q(k) CROSS JOIN LATERAL "
+            "(SELECT band_key, article_id, created_at FROM near_dup_bands WHERE band_key = q.k) AS b"
+        )
+        params: tuple[Any, ...] = (wanted,)
+        if since is not None:
+            sql += " WHERE b.created_at >= %s"
+            params += (_to_db(connection, since),)
+        found.update((k, a) for k, a in connection.exec_driver_sql(sql, params))
+        return found
     statement = _HOLDERS if since is None else _HOLDERS.where(NearDupBand.created_at >= since)
     for chunk in _chunks(wanted):
         found.update((k, a) for k, a in connection.execute(statement, {"keys": list(chunk)}))
@@ -48,10 +61,27 @@ def holders(connection: Connection, keys: Iterable[int], *, since: datetime | No
 
 def signatures(connection: Connection, article_ids: Iterable[int]) -> dict[int, bytes]:
     """The stored MinHash signatures of these articles (those that have one)."""
+    wanted = sorted(set(article_ids))
     found: dict[int, bytes] = {}
-    for chunk in _chunks(sorted(set(article_ids))):
+    if not wanted:
+        return found
+    if connection.dialect.name == "postgresql":
+        sql = (
+            "SELECT a.id, a.minhash FROM unnest(%s::bigint[]) AS q(i) CROSS JOIN LATERAL "
+            "(SELECT id, minhash FROM articles WHERE id = q.i) AS a"
+        )
+        found.update((i, bytes(m)) for i, m in connection.exec_driver_sql(sql, (wanted,)) if m is not None)
+        return found
+    for chunk in _chunks(wanted):
         found.update((i, m) for i, m in connection.execute(_SIGNATURES, {"ids": list(chunk)}) if m is not None)
     return found
+
+
+def _to_db(connection: Connection, value: datetime) -> Any:
+    """A datetime as `created_at`'s column type sends it to this driver."""
+    dialect = connection.dialect
+    processor = NearDupBand.__table__.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
+    return processor(value) if processor is not None else value
 
 
 def claim(
@@ -82,7 +112,6 @@ def _insert_claims(connection: Connection, rows: Sequence[tuple[int, int]], now:
     """One INSERT ... ON CONFLICT (band_key) for the rows, straight to the driver (the ORM's or Core's
     per-row parameter processing cost more than the statement): the keys inserted or taken over."""
     dialect = connection.dialect
-    to_db = NearDupBand.__table__.c.created_at.type.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
     on_conflict = "DO NOTHING"
     params: list[Any] = []
     if expired_before is not None:
@@ -91,15 +120,15 @@ def _insert_claims(connection: Connection, rows: Sequence[tuple[int, int]], now:
         mark = "%s"
         # Arrays in the given (ascending) order: rows are inserted, and wait for other writers, in it.
         source = f"SELECT k, a, {mark} FROM unnest({mark}::bigint[], {mark}::bigint[]) AS t(k, a)"
-        params = [to_db(now), [k for k, _ in rows], [a for _, a in rows]]
+        params = [_to_db(connection, now), [k for k, _ in rows], [a for _, a in rows]]
     else:
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         # One JSON array parameter, read in order by json_each: the same SQL text whatever the count
         # (the driver keeps prepared statements by text). WHERE true: SQLite's upsert after a SELECT.
         source = f"SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), {mark} FROM json_each({mark}) WHERE true"
-        params = [to_db(now), json.dumps(rows)]
+        params = [_to_db(connection, now), json.dumps(rows)]
     if expired_before is not None:
-        params.append(to_db(expired_before))
+        params.append(_to_db(connection, expired_before))
     sql = f"INSERT INTO near_dup_bands (band_key, article_id, created_at) {source} ON CONFLICT (band_key) {on_conflict.format(mark=mark)} RETURNING band_key"
     return [key for (key,) in connection.exec_driver_sql(sql, tuple(params))]
 
