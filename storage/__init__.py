@@ -1,5 +1,6 @@
 """Storage: SQLAlchemy models, the engine/session factory, queries, bulk writes, locks, fetch state,
-the spool, exports and Alembic migrations. It stores; it decides no policy.
+the spool, exports and Alembic migrations. It stores; it decides no policy
+(which article copies which is decided in `dedup`).
 
 The lowest layer: imports nothing of the project outside `storage`, and reads no environment (the
 database URL is handed in; Alembic's own entry script `migrations/env.py` is the one exception).

@@ -100,7 +100,8 @@ def test_a_page_kept_in_doubt_is_stored_and_exported_with_its_confidence(tmp_pat
 
     from crawler.items import Article
     from pipelines.extract import ExtractPipeline
-    from pipelines.fingerprint import content_hash
+    from dedup.fingerprint import content_hash
+    from dedup.stories import Stories
     from pipelines.store import to_new_article
     from storage.engine import Database
     from storage.repository import ArticleRepository
@@ -116,7 +117,7 @@ def test_a_page_kept_in_doubt_is_stored_and_exported_with_its_confidence(tmp_pat
     assert 0 < confidence < 1
     with Database(f"sqlite:///{tmp_path / 'n.db'}") as database:
         with database.sessions.begin() as session:
-            ArticleRepository(session).save(to_new_article(kept))
+            Stories(session).save(to_new_article(kept))
         with database.sessions() as session:
             exported = list(ArticleRepository(session).iter_export())
     assert [record["is_article_confidence"] for record in exported] == [confidence]

@@ -50,11 +50,6 @@ ALLOWED: dict[str, frozenset[str]] = {
     "newspipe": frozenset({"crawler", "dedup", "storage", "pipelines", "pipelines.extraction"}),
     **{top: frozenset({"storage", "dedup", "pipelines", "pipelines.extraction", "crawler", "newspipe", *TOP}) for top in TOP},
 }
-# Known and being fixed elsewhere: storage/repository.py keeps the near-duplicate policy and
-# imports pipelines.neardup for it (the `dedup` branch moves that policy into `dedup/`).
-KNOWN_PENDING = frozenset({("storage.repository", "pipelines.neardup")})
-
-
 @dataclass(frozen=True, slots=True)
 class Import:
     importer: str
@@ -204,17 +199,13 @@ def _describe(edges: Iterable[Import]) -> list[str]:
     return [f"{e.importer} (line {e.line}) imports {e.imported}" for e in edges]
 
 
-def _pending(edge: Import) -> bool:
-    return (edge.importer, edge.imported) in KNOWN_PENDING
-
-
 def test_no_upward_imports() -> None:
-    bad = [edge for edge in upward(project_imports()) if not _pending(edge)]
+    bad = upward(project_imports())
     assert not bad, "\n".join(_describe(bad))
 
 
 def test_no_import_cycles() -> None:
-    imports = [edge for edge in project_imports() if not _pending(edge)]
+    imports = project_imports()
     assert not cycles(imports), cycles(imports)
     # Nor between layers (`storage` -> `pipelines` -> `storage` through different modules).
     between = [
@@ -228,16 +219,6 @@ def test_no_import_cycles() -> None:
 def test_layer_rules_have_no_loop() -> None:
     rules = [Import(layer, allowed, 0, False) for layer, targets in ALLOWED.items() for allowed in targets if layer not in TOP]
     assert cycles(rules) == []
-
-
-@pytest.mark.xfail(
-    reason="storage/repository.py imports pipelines.neardup (near-duplicate policy in storage); "
-    "the dedup branch moves that policy into dedup/: then delete KNOWN_PENDING and this marker",
-    strict=True,
-)
-def test_storage_imports_no_dedup_policy() -> None:
-    pending = [edge for edge in project_imports() if _pending(edge)]
-    assert not pending, "\n".join(_describe(pending))
 
 
 def test_crawler_holds_no_application() -> None:
