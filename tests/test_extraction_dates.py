@@ -195,3 +195,64 @@ def test_page_wide_lone_year_is_no_date() -> None:
     record = _extract(_page(before=new_year))
     assert record.published_at is not None and record.published_at.date().isoformat() == "2019-01-01"
     assert record.published_precision == "day"
+
+
+# --- the date the page shows arbitrates between structured dates ---------------------------------
+
+JSONLD_FEB_3 = '{"@type": "NewsArticle", "datePublished": "2020-02-03T10:15:00+01:00"}'
+
+
+def test_structured_dates_that_disagree_yield_to_the_one_the_page_shows() -> None:
+    meta = '<meta property="article:published_time" content="2020-02-10T09:00:00+01:00">'
+    shown = '<p class="byline">By Ann Lee, 10 February 2020</p>'
+    record = _extract(_page(head=meta, jsonld=JSONLD_FEB_3, lead=shown))
+    assert record.published_at == datetime(2020, 2, 10, 9, 0, tzinfo=timezone(timedelta(hours=1)))
+    assert (record.date_source, record.published_precision) == ("meta", "second")
+    # Without a shown date on that day, JSON-LD keeps its priority.
+    record = _extract(_page(head=meta, jsonld=JSONLD_FEB_3))
+    assert record.published_at is not None and record.published_at.date().isoformat() == "2020-02-03"
+    # A shown date no structured source gives, without a label, does not override either.
+    record = _extract(_page(jsonld=JSONLD_FEB_3, lead=shown))
+    assert record.date_source == "json-ld" and record.published_at is not None
+    assert record.published_at.date().isoformat() == "2020-02-03"
+
+
+def test_a_date_labelled_as_published_wins_over_a_structured_date_on_another_day() -> None:
+    labelled = '<p class="meta">Published on 10 February 2020</p>'
+    record = _extract(_page(jsonld=JSONLD_FEB_3, lead=labelled))
+    assert record.published_at == datetime(2020, 2, 10, tzinfo=UTC)
+    assert (record.date_source, record.published_precision) == ("text", "day")
+    updated = '<p class="meta">Updated 10 February 2020</p>'
+    assert _extract(_page(jsonld=JSONLD_FEB_3, lead=updated)).date_source == "json-ld"
+    next_day = '<p class="meta">Published on 4 February 2020</p>'  # a day apart: the offset rules decide
+    assert _extract(_page(jsonld=JSONLD_FEB_3, lead=next_day)).date_source == "json-ld"
+
+
+def test_time_element_text_showing_another_day_wins_over_its_attribute() -> None:
+    saved = '<div class="time"><time datetime="2019-07-03T10:18:46Z">Publié le 29 juin 2019</time></div>'
+    page = _page(lead=saved).replace('lang="en"', 'lang="fr"')
+    record = _extract(page)
+    assert record.published_at == datetime(2019, 6, 29, tzinfo=UTC)
+    assert (record.date_source, record.published_precision) == ("time-element", "day")
+    same_day = '<div class="time"><time datetime="2019-06-29T10:18:46+02:00">Publié le 29 juin 2019</time></div>'
+    record = _extract(_page(lead=same_day).replace('lang="en"', 'lang="fr"'))
+    assert record.published_at == datetime(2019, 6, 29, 10, 18, 46, tzinfo=timezone(timedelta(hours=2)))
+    assert record.published_precision == "second"
+
+
+def test_dateline_opening_the_lead_paragraph() -> None:
+    lead = "<p><strong>Karlsruhe, (12.11.2021). " + TEXT + "</strong></p>"
+    record = _extract(_page(lead=lead).replace('lang="en"', 'lang="de"'))
+    assert record.published_at == datetime(2021, 11, 12, tzinfo=UTC)
+    assert (record.date_source, record.published_precision) == ("text", "day")
+    sentence = "<p><strong>Am 12.11.2021 hat der Rat getagt. " + TEXT + "</strong></p>"  # an event in a sentence
+    assert _extract(_page(lead=sentence).replace('lang="en"', 'lang="de"')).date_source != "text"
+
+
+def test_script_state_wall_time_gives_the_publisher_offset() -> None:
+    jsonld = '{"@type": "NewsArticle", "datePublished": "2020-12-05T23:15:00Z"}'
+    state = "<script>var pageInfo = {article: {}}; pageInfo.article.publication_date = '2020-12-06 00:15';</script>"
+    record = _extract(_page(head=state, jsonld=jsonld))
+    assert record.published_at is not None and record.published_at.isoformat() == "2020-12-06T00:15:00+01:00"
+    record = _extract(_page(jsonld=jsonld))
+    assert record.published_at is not None and record.published_at.isoformat() == "2020-12-05T23:15:00+00:00"

@@ -122,6 +122,13 @@ _DATE_LABEL = re.compile(
     r"erschienen(?: am)?|publicatiedatum|날짜|입력|日期|发布时间|発行日|公開日|掲載日)\s*:?$",
     re.IGNORECASE,
 )
+_RELATIVE = re.compile(r"\bago\b|\bvor\b|\bil y a\b|\bhace\b|\bfa\b", re.IGNORECASE)
+# A label right before a shown date that names it the publication date ("Publié le", "Erscheinungsdatum").
+_SHOWN_PUBLISHED_CUE = re.compile(
+    r"(publi\w*|veröffentlicht\w*|erschien\w*|erscheinungsdatum|posted|gepubliceerd|pubblicato|opublikowano|"
+    r"yayın\w*)(?:\s+(?:le|am|on|el|il|op|em))?\W{0,3}$",
+    re.IGNORECASE,
+)
 _LABEL_TAGS = ("strong", "b", "dt", "th", "label")
 _LABEL_REST_WORDS = 3  # words beside the date in a labelled value (a weekday, "Uhr")
 _DATELINE_WORDS = 14  # longer text pieces are running text, not a dateline
@@ -286,6 +293,20 @@ def _ambiguous_clock(raw: str, language: str | None) -> bool:
     return 1 <= hour <= 12 and language in (None, "en")
 
 
+# A dateline opening the lead paragraph: at most a place name and a comma, dash or bracket before
+# the date, and a full stop, dash, colon or comma after it ("Karlsruhe, (12.11.2021). Traditionell ...").
+_LEAD_PREFIX = re.compile(r"^(?:[^\W\d][\w.'’/-]*\s+){0,2}[^\W\d][\w.'’/-]*\s*(?:\([^()]{1,20}\)\s*)?[,(–—/-]\s*\(?$|^$")
+_LEAD_SUFFIX = re.compile(r"^\s*\)?\s*[.:–—,|-]")
+
+
+def _lead_dateline(piece: str) -> list[str]:
+    """The dateline at the start of a long text piece (the lead paragraph), if it opens with one."""
+    match = _TEXT_DATES.search(piece, 0, 80)
+    if match is None or not _LEAD_PREFIX.match(piece[:match.start()]) or not _LEAD_SUFFIX.match(piece[match.end():]):
+        return []
+    return [piece[:match.end()]]
+
+
 class _Finder:
     def __init__(self, tree: HtmlElement, data: Structured, url: str, heading: HtmlElement | None,
                  language: str | None, fetched_at: datetime, max_future_days: float) -> None:
@@ -376,6 +397,8 @@ class _Finder:
                     continue
                 raw = element.get("datetime") or element.get("content") or ""
                 value = self.ok(parse_date(raw, self.language)) if raw else None
+                if value is not None:
+                    value, raw = self._shown_time_text(element, value, raw)
                 if value is None:
                     value = self.ok(self.text_date(element.text_content()))
                     raw = self.raw
@@ -387,6 +410,19 @@ class _Finder:
                 self.raw = best[3]
                 return best[2]
         return None
+
+    def _shown_time_text(self, element: HtmlElement, value: datetime, raw: str) -> tuple[datetime, str]:
+        """A <time> whose text shows a whole date on another day than its `datetime` attribute: the
+        reader sees the text (the attribute is often the time the entry was last saved)."""
+        text = clean(element.text_content())
+        if not text or len(text) > 80 or _TEXT_DATES.search(text) is None:
+            return value, raw
+        saved = self.raw
+        shown = self.text_date(text)
+        shown_raw, self.raw = self.raw, saved
+        if shown is None or shown.date() == value.date() or _RELATIVE.search(shown_raw):
+            return value, raw
+        return shown, shown_raw
 
     def url_date(self) -> datetime | None:
         match = _URL_DATE.search(self.url)
@@ -471,6 +507,8 @@ class _Finder:
                     # Bylines and datelines are short; dates inside running text are about events.
                     if len(piece.split()) <= _DATELINE_WORDS:
                         chunks.append(piece)
+                    else:
+                        chunks.extend(_lead_dateline(piece))
             if size > _TEXT_WINDOW:
                 break
         return [c for c in chunks if c]
@@ -573,6 +611,7 @@ class _Finder:
         raws += [v for node in self.data.jsonld for key in ("datePublished", "dateCreated")
                  for v in as_list(node.get(key)) if isinstance(v, str)]
         raws += [t.get("datetime") or "" for t in self.tree.iter("time")]
+        raws += hydrated_dates(self.tree)  # a script's state may keep the local wall time
         for raw in raws:
             if not _HAS_CLOCK.search(raw) or _HAS_OFFSET.search(raw) or _EXPLICIT_UTC.search(raw.strip()):
                 continue
@@ -638,6 +677,61 @@ class _Finder:
         self.raw = raw
         return value, "meta", precision
 
+    def _shown(self) -> tuple[datetime, str, bool] | None:
+        """The date a dateline after the headline shows the reader, its text, and whether a label
+        right before it names it the publication date ("Publié le", "Erscheinungsdatum").
+        A date labelled as an update, and a relative one ("2 hours ago"), are not shown dates."""
+        previous = ""
+        for chunk in self.near_headline_text():
+            match = _TEXT_DATES.search(chunk)
+            if match is not None and len((chunk[:match.start()] + " " + chunk[match.end():]).split()) <= _DATELINE_REST_WORDS:
+                before = chunk[:match.start()].strip() or previous
+                if _UPDATED_CUE.search(before):
+                    return None
+                self.raw = ""
+                value = self.text_date(chunk)
+                if value is not None and not _RELATIVE.search(self.raw):
+                    return value, self.raw, _SHOWN_PUBLISHED_CUE.search(before) is not None
+            previous = chunk
+        return None
+
+    def _structured_published(self) -> Iterator[tuple[str, str]]:
+        """Every publication date the page's structured data gives, with its source."""
+        for node in self.data.jsonld:
+            for key in ("datePublished", "dateCreated"):
+                for raw in as_list(node.get(key))[:_MAX_TRIES]:
+                    if isinstance(raw, str):
+                        yield "json-ld", raw
+        for raw in self.data.all(*PUBLISHED_META)[:_MAX_TRIES]:
+            yield "meta", raw
+        for raw in itemprop_values(self.tree, "datePublished")[:_MAX_TRIES]:
+            yield "microdata", raw
+
+    def _shown_over_structured(self, value: datetime, source: str, precision: str) -> tuple[datetime, str, str]:
+        """The structured publication date, unless the page shows its reader another day:
+
+        - when another structured publication date (JSON-LD against <meta>, say) is on the shown
+          day, the sources disagree and the one the page shows wins;
+        - when a label names the shown date the publication date ("Publié le 29 juin 2019"), it wins.
+        A day apart is left to the offset rules (a UTC time is often shown on the next local day)."""
+        raw = self.raw
+        found = self._shown()
+        self.raw = raw
+        if found is None:
+            return value, source, precision
+        shown, shown_raw, cued = found
+        if abs((shown.date() - value.date()).days) < 2:
+            return value, source, precision
+        for other_source, other_raw in self._structured_published():
+            other = self.ok(parse_date(other_raw, self.language))
+            if other is not None and other.date() == shown.date():
+                self.raw = other_raw
+                return other, other_source, date_precision(other_raw)
+        if cued:
+            self.raw = shown_raw
+            return shown, "text", date_precision(shown_raw)
+        return value, source, precision
+
     def _written_new_year(self, value: datetime) -> bool:
         """Whether January 1st of the value's year is written out anywhere in the page's markup."""
         y = value.year
@@ -676,6 +770,8 @@ class _Finder:
                 value, source, precision = self._url_time(value)
             elif source == "meta" and self.meta_key in _GENERIC_META:
                 value, source, precision = self._dateline_over_generic(value, precision)
+            elif source in ("json-ld", "meta", "microdata"):
+                value, source, precision = self._shown_over_structured(value, source, precision)
             elif source == "page" and value.day == 1 and self._url_month(value):
                 precision = "month"  # htmldate's last resort reads a year/month URL as the 1st
             elif source == "page" and (value.month, value.day) == (1, 1) and not self._written_new_year(value):
