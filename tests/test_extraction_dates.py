@@ -224,8 +224,10 @@ def test_a_date_labelled_as_published_wins_over_a_structured_date_on_another_day
     assert (record.date_source, record.published_precision) == ("text", "day")
     updated = '<p class="meta">Updated 10 February 2020</p>'
     assert _extract(_page(jsonld=JSONLD_FEB_3, lead=updated)).date_source == "json-ld"
-    next_day = '<p class="meta">Published on 4 February 2020</p>'  # a day apart: the offset rules decide
-    assert _extract(_page(jsonld=JSONLD_FEB_3, lead=next_day)).date_source == "json-ld"
+    # A UTC time a day apart may be that very day in the publisher's offset: the offset rules decide.
+    utc = '{"@type": "NewsArticle", "datePublished": "2020-02-03T23:15:00Z"}'
+    next_day = '<p class="meta">Published on 4 February 2020</p>'
+    assert _extract(_page(jsonld=utc, lead=next_day)).date_source == "json-ld"
 
 
 def test_time_element_text_showing_another_day_wins_over_its_attribute() -> None:
@@ -256,3 +258,21 @@ def test_script_state_wall_time_gives_the_publisher_offset() -> None:
     assert record.published_at is not None and record.published_at.isoformat() == "2020-12-06T00:15:00+01:00"
     record = _extract(_page(jsonld=jsonld))
     assert record.published_at is not None and record.published_at.isoformat() == "2020-12-05T23:15:00+00:00"
+
+
+def test_structured_dates_in_their_own_offset_a_day_apart_yield_to_the_shown_day() -> None:
+    meta = '<meta property="article:published_time" content="2020-09-30T02:00:07-07:00">'
+    shown = '<p class="byline">By Ann Lee, Sep 30, 2020</p>'
+    local = '{"@type": "NewsArticle", "datePublished": "2020-09-29T22:40:00-07:00"}'
+    record = _extract(_page(head=meta, jsonld=local, lead=shown))
+    assert record.published_at == datetime(2020, 9, 30, 2, 0, 7, tzinfo=timezone(timedelta(hours=-7)))
+    assert record.date_source == "meta"
+    # A UTC value a day apart may be the same local day: the offset rules decide, not the shown day.
+    utc = '{"@type": "NewsArticle", "datePublished": "2020-09-29T22:40:00Z"}'
+    assert _extract(_page(head=meta, jsonld=utc, lead=shown)).date_source == "json-ld"
+
+
+def test_iso_date_with_one_digit_month_keeps_its_offset() -> None:
+    assert parse_date("2022-1-26T14:32:06+02:00") == datetime(2022, 1, 26, 14, 32, 6, tzinfo=timezone(timedelta(hours=2)))
+    assert parse_date("2022-1-26T14:32:06+02:00").utcoffset() == timedelta(hours=2)  # type: ignore[union-attr]
+    assert parse_date("2022-01-26T14:32:06+02:00") == datetime(2022, 1, 26, 14, 32, 6, tzinfo=timezone(timedelta(hours=2)))

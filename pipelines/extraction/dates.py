@@ -188,7 +188,7 @@ def parse_date(raw: Any, language: str | None = None) -> datetime | None:
             return datetime.fromtimestamp(seconds, tz=UTC)
         except (OverflowError, OSError, ValueError):
             return None
-    iso = _TZ_WORD.sub("+00:00", text)
+    iso = _TZ_WORD.sub("+00:00", _UNPADDED_ISO.sub(_pad_iso, text, count=1))
     iso = _ISO_OFFSET.sub(r"\1:\2", iso) if re.search(r"\d[T ]\d", iso) else iso
     try:
         value = datetime.fromisoformat(iso.replace(" ", "T", 1) if re.match(r"\d{4}-\d\d-\d\d \d", iso) else iso)
@@ -204,6 +204,14 @@ def parse_date(raw: Any, language: str | None = None) -> datetime | None:
     if value is None:
         return None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+# "2022-1-26T14:32:06+02:00": ISO 8601 with a one-digit month or day, which fromisoformat refuses.
+_UNPADDED_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?=$|[T ]\d)")
+
+
+def _pad_iso(match: re.Match[str]) -> str:
+    return f"{match.group(1)}-{int(match.group(2)):02d}-{int(match.group(3)):02d}"
 
 
 def _dateparser(text: str, language: str | None, base: datetime | None) -> datetime | None:
@@ -713,14 +721,16 @@ class _Finder:
         - when another structured publication date (JSON-LD against <meta>, say) is on the shown
           day, the sources disagree and the one the page shows wins;
         - when a label names the shown date the publication date ("Publié le 29 juin 2019"), it wins.
-        A day apart is left to the offset rules (a UTC time is often shown on the next local day)."""
+        A UTC value a day apart is left to the offset rules."""
         raw = self.raw
         found = self._shown()
         self.raw = raw
         if found is None:
             return value, source, precision
         shown, shown_raw, cued = found
-        if abs((shown.date() - value.date()).days) < 2:
+        # A UTC time is often shown on the day beside it (the offset rules handle that); a value
+        # told in its own offset is on the day it names.
+        if abs((shown.date() - value.date()).days) < (1 if value.utcoffset() else 2):
             return value, source, precision
         for other_source, other_raw in self._structured_published():
             other = self.ok(parse_date(other_raw, self.language))
