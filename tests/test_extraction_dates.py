@@ -276,3 +276,22 @@ def test_iso_date_with_one_digit_month_keeps_its_offset() -> None:
     assert parse_date("2022-1-26T14:32:06+02:00") == datetime(2022, 1, 26, 14, 32, 6, tzinfo=timezone(timedelta(hours=2)))
     assert parse_date("2022-1-26T14:32:06+02:00").utcoffset() == timedelta(hours=2)  # type: ignore[union-attr]
     assert parse_date("2022-01-26T14:32:06+02:00") == datetime(2022, 1, 26, 14, 32, 6, tzinfo=timezone(timedelta(hours=2)))
+
+
+def _header_page(between: str) -> str:
+    return ('<html lang="de"><head><title>Der historische Purzelbaum</title></head><body><div class="page"><div class="wrap">'
+            '<div class="artikelheader"><span><time datetime="2021-11-25 16:11">25. November 2021 16:11 Uhr</time></span></div>'
+            f'{between}<div class="titles"><div><h1>Der historische Purzelbaum</h1></div></div>'
+            f'<div class="text"><p>{TEXT}</p><p>{TEXT}</p></div>'
+            '<div class="next"><span><time datetime="2021-12-01 15:12">1. Dezember 2021 15:12 Uhr</time></span></div>'
+            '</div></div></body></html>')
+
+
+def test_time_in_the_header_just_above_the_headline_is_the_article_date() -> None:
+    record = _extract(_header_page(""))
+    assert record.published_at == datetime(2021, 11, 25, 16, 11, tzinfo=UTC)
+    assert record.date_source == "time-element"
+    # Far above the headline (a whole menu between), a <time> is not the article's.
+    menu = '<div class="menu">' + "".join(f'<span><b><i>Rubrik {n}</i></b></span>' for n in range(8)) + "</div>"
+    record = _extract(_header_page(menu))
+    assert record.published_at == datetime(2021, 12, 1, 15, 12, tzinfo=UTC)

@@ -8,8 +8,14 @@ in the page language; relative dates such as "2 hours ago" are resolved against
 `fetched_at`) > a labelled date field anywhere in the page ("Datum 28.04.2023")
 > a publication-date key in the hydration state of a script-rendered page >
 htmldate's page-wide search (markup, then visible text in many languages), the
-last resort. Two refinements: a URL day takes the time a dateline shows on that
-day, and a dateline on another day wins over a generic <meta name="date">.
+last resort. Refinements: a URL day takes the time a dateline shows on that
+day; a dateline on another day wins over a generic <meta name="date">; when the
+structured sources disagree on the day, the one whose day the page shows below
+the headline wins, and a shown date labelled as the publication date ("Publié
+le ...") wins over a structured date on another day; a <time> whose text shows
+another day than its `datetime` attribute is read by its text. A dateline may
+open the lead paragraph ("Karlsruhe, (12.11.2021). ..."), and a <time> in the
+article header just above the headline belongs to it.
 Dates in navigation, sidebars, related lists and comments, and "today" widgets
 at the top of the page, are never read: the page-level <time> and text searches
 start at the headline and skip such containers, labelled fields are read
@@ -20,7 +26,7 @@ English pages).
 Every result is timezone-aware and keeps the page's own offset; a page that
 gives no offset is taken to be in UTC. A time written in UTC is told in the
 publisher's offset when the page shows it (the same instant with an offset, a
-local wall time in a <time datetime> or a dateline that cannot be a.m./p.m.),
+local wall time in a <time datetime>, in the script state, or a dateline that cannot be a.m./p.m.),
 else on the page's own day (its URL's, or a date-only value's) if it falls on
 the day beside it; the instant never changes. A date-only value is never moved
 to another day. `DateResult.precision` says what the page wrote: "second",
@@ -139,6 +145,7 @@ _TEXT_WINDOW = 1500  # characters of text after the headline searched for a writ
 _MAX_TRIES = 20
 _MAX_TEXT_DATES = 10
 _MAX_TIME_ELEMENTS = 100
+_TIME_BEFORE_HEADLINE = 12  # elements before the headline in which a <time> still belongs to its header
 _MAX_TEXT_ELEMENTS = 3000
 
 
@@ -328,6 +335,7 @@ class _Finder:
         self.raw = ""  # the text the last date found was read from, for its precision
         self.day_first = _day_first_locale(tree, data)
         self.meta_key = ""  # the <meta> name the publication date was read from
+        self._near: list[str] | None = None  # near_headline_text, read once: several rules ask for it
 
     def ok(self, value: datetime | None) -> datetime | None:
         if value is not None and plausible(value, self.fetched_at, self.max_future_days):
@@ -394,8 +402,9 @@ class _Finder:
                 if len(seen) >= _MAX_TIME_ELEMENTS:
                     break
                 seen.add(element)
-                # Beyond the immediate header, only times that come after the headline.
-                if level >= 2 and order and order.get(element, 0) < heading_pos:
+                # Beyond the immediate header, only times that come after the headline or just
+                # before it (an article header's date line above the headline).
+                if level >= 2 and order and order.get(element, 0) < heading_pos - _TIME_BEFORE_HEADLINE:
                     continue
                 if is_noise(element):
                     continue
@@ -469,6 +478,11 @@ class _Finder:
 
     def near_headline_text(self) -> list[str]:
         """Visible text following the headline, skipping noise containers."""
+        if self._near is None:
+            self._near = self._read_near_headline_text()
+        return self._near
+
+    def _read_near_headline_text(self) -> list[str]:
         start = self.heading
         if start is None:
             articles = [a for a in self.tree.iter("article") if not is_noise(a)]
