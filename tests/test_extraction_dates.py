@@ -28,7 +28,8 @@ def _extract(html: str, url: str = "https://herald.example/news/bridge-vote") ->
 
 # --- page-wide fallback (htmldate) ---------------------------------------------------------------
 
-BLOG_DATE = '<div class="entry-date">06.01.2020</div>'  # before the headline: no dateline reads it
+# Before the headline and more than three elements above it: no dateline reads it.
+BLOG_DATE = '<div class="entry-date">06.01.2020</div>' + '<div><a href="/s">Section</a></div>' * 3
 
 
 def test_page_wide_fallback_dates_a_page_no_other_source_dates() -> None:
@@ -295,3 +296,37 @@ def test_time_in_the_header_just_above_the_headline_is_the_article_date() -> Non
     menu = '<div class="menu">' + "".join(f'<span><b><i>Rubrik {n}</i></b></span>' for n in range(8)) + "</div>"
     record = _extract(_header_page(menu))
     assert record.published_at == datetime(2021, 12, 1, 15, 12, tzinfo=UTC)
+
+
+def test_byline_just_above_the_headline_dates_the_page() -> None:
+    byline = '<p class="byline">By Ann Lee | 30 September 2018</p>'
+    record = _extract(_page(before=byline))
+    assert record.published_at == datetime(2018, 9, 30, tzinfo=UTC)
+    assert (record.date_source, record.published_precision) == ("text", "day")
+    # A dateline below the headline goes first.
+    below = '<p class="byline">By Ann Lee, 2 October 2018</p>'
+    assert _extract(_page(before=byline, lead=below)).published_at == datetime(2018, 10, 2, tzinfo=UTC)
+    # Above the headline, the fetch day is a header's "today" widget as likely as the article's date.
+    today = '<p class="byline">Thursday, November 6, 2025</p>'
+    assert _extract(_page(before=today)).date_source != "text"
+
+
+def test_byline_above_the_headline_gives_no_offset() -> None:
+    """Above the headline an update time often stands first: only a dateline below it re-tells a UTC time."""
+    utc = '{"@type": "NewsArticle", "datePublished": "2025-02-11T23:55:00Z"}'
+    above = '<p class="byline">12.2.2025 7:25</p>'
+    record = _extract(_page(before=above, jsonld=utc).replace('lang="en"', 'lang="de"'))
+    assert record.published_at is not None and record.published_at.isoformat() == "2025-02-11T23:55:00+00:00"
+    record = _extract(_page(lead=above, jsonld=utc).replace('lang="en"', 'lang="de"'))
+    assert record.published_at is not None and record.published_at.isoformat() == "2025-02-12T07:25:00+07:30"
+
+
+def test_nordic_update_label_is_no_shown_publication_date() -> None:
+    jsonld = '{"@type": "NewsArticle", "datePublished": "2025-02-03T10:00:00+01:00"}'
+    meta = '<meta property="article:published_time" content="2025-02-12T09:00:00+01:00">'
+    updated = '<p class="byline">Oppdatert 12.02.2025</p>'
+    record = _extract(_page(head=meta, jsonld=jsonld, lead=updated).replace('lang="en"', 'lang="no"'))
+    assert record.published_at is not None and record.published_at.date().isoformat() == "2025-02-03"
+    shown = '<p class="byline">Publisert 12.02.2025</p>'
+    record = _extract(_page(head=meta, jsonld=jsonld, lead=shown).replace('lang="en"', 'lang="no"'))
+    assert record.published_at is not None and record.published_at.date().isoformat() == "2025-02-12"

@@ -117,7 +117,8 @@ _PUBLISHED_CUE = re.compile(
     re.IGNORECASE,
 )
 _UPDATED_CUE = re.compile(
-    r"(updated?|aktualisiert|mis à jour|actualizado|aggiornato|bijgewerkt|modifi\w+|zuletzt)\W{0,20}$", re.IGNORECASE
+    r"(updated?|aktualisiert|mis à jour|actualizado|aggiornato|bijgewerkt|modifi\w+|zuletzt|oppdatert|uppdaterad|"
+    r"opdateret|päivitetty|uppfært|zaktualizowano|aktualizováno|güncelleme)\W{0,20}$", re.IGNORECASE
 )
 _TIME_PUBLISHED = re.compile(r"publish|entry-date|pubdate|posted|created|date-?time", re.IGNORECASE)
 _TIME_MODIFIED = re.compile(r"updat|modif", re.IGNORECASE)
@@ -145,6 +146,8 @@ _TEXT_WINDOW = 1500  # characters of text after the headline searched for a writ
 _MAX_TRIES = 20
 _MAX_TEXT_DATES = 10
 _MAX_TIME_ELEMENTS = 100
+_ABOVE_SIBLINGS = 3  # elements before the headline (per level) read for a byline above it
+_NOT_TEXT = ("script", "style", "noscript", "template", "figure", "figcaption", "picture")
 _TIME_BEFORE_HEADLINE = 12  # elements before the headline in which a <time> still belongs to its header
 _MAX_TEXT_ELEMENTS = 3000
 
@@ -311,7 +314,7 @@ def _ambiguous_clock(raw: str, language: str | None) -> bool:
 # A dateline opening the lead paragraph: at most a place name and a comma, dash or bracket before
 # the date, and a full stop, dash, colon or comma after it ("Karlsruhe, (12.11.2021). Traditionell ...").
 _LEAD_PREFIX = re.compile(r"^(?:[^\W\d][\w.'’/-]*\s+){0,2}[^\W\d][\w.'’/-]*\s*(?:\([^()]{1,20}\)\s*)?[,(–—/-]\s*\(?$|^$")
-_LEAD_SUFFIX = re.compile(r"^\s*\)?\s*[.:–—,|-]")
+_LEAD_SUFFIX = re.compile(r"^\s*(?:\)\s*)?[.:–—,|-]")
 
 
 def _lead_dateline(piece: str) -> list[str]:
@@ -483,44 +486,37 @@ class _Finder:
         return self._near
 
     def _read_near_headline_text(self) -> list[str]:
+        """The text after the start (the headline, else the first <article>'s own content), in
+        document order: the subtrees that follow it, climbing its ancestors. A noise container or a
+        figure is skipped whole, so the walk never looks at what it would throw away."""
         start = self.heading
         if start is None:
             articles = [a for a in self.tree.iter("article") if not is_noise(a)]
             if not articles:
                 return []
             start = articles[0]
-        chunks: list[str] = []
-        size = 0
-        started = False
+            roots: list[HtmlElement] = list(start)
+        else:
+            roots = []
+        chunks: list[str] = [clean(start.tail)] if start is self.heading else []  # not the heading's own words
         body = self.tree.find("body")
-        root = body if body is not None else self.tree
-        noise_cache: dict[HtmlElement, bool] = {}
-        after = 0
-        for element in root.iter():
-            if element is start:
-                started = True
-                if start is not self.heading:
-                    continue
-                chunks.append(clean(element.tail))  # the heading's own words are not a date
-                continue
-            if not started or not isinstance(element.tag, str):
+        node: HtmlElement | None = start
+        while node is not None and node is not body and node is not self.tree:
+            roots.extend(node.itersiblings())
+            node = node.getparent()
+        size = after = 0
+        # (element, whether its parent is noise; None: not known, the whole ancestor chain decides)
+        stack: list[tuple[HtmlElement, bool | None]] = [(r, None) for r in reversed(roots)]
+        while stack:
+            element, inherited = stack.pop()
+            if not isinstance(element.tag, str):
                 continue
             after += 1
             if after > _MAX_TEXT_ELEMENTS:
                 break
-            if self.heading is not None and any(a is self.heading for a in element.iterancestors()):
+            if element.tag in _NOT_TEXT:
                 continue
-            if element.tag in ("script", "style", "noscript", "template", "figure", "figcaption", "picture"):
-                continue
-            if any(a.tag in ("figure", "figcaption") for a in element.iterancestors()):
-                continue
-            parent = element.getparent()
-            inherited = noise_cache.get(parent) if parent is not None else None
-            # Parents come first in document order: a known parent decides together with the
-            # element's own markup; otherwise the whole ancestor chain is walked once.
-            noisy = is_noise(element) if inherited is None else inherited or is_noise_itself(element)
-            noise_cache[element] = noisy
-            if noisy:
+            if is_noise(element) if inherited is None else is_noise_itself(element):
                 continue
             for piece in (element.text, element.tail):
                 piece = clean(piece)
@@ -533,11 +529,23 @@ class _Finder:
                         chunks.extend(_lead_dateline(piece))
             if size > _TEXT_WINDOW:
                 break
+            stack.extend((child, False) for child in reversed(element))
         return [c for c in chunks if c]
 
     def dateline(self) -> datetime | None:
-        """A written date in a short text piece after the headline that is mostly that date."""
-        for chunk in self.near_headline_text():
+        """A written date in a short text piece after the headline that is mostly that date; else
+        one in the byline just above the headline, unless it is on the fetch day or a day beside it
+        (there, a "today" widget of the page header cannot be told from the article's date)."""
+        after = self._dateline_in(self.near_headline_text())
+        if after is not None:
+            return after
+        before = self._dateline_in(self.above_headline_text())
+        if before is not None and abs((self.fetched_at.date() - before.date()).days) > 1:
+            return before
+        return None
+
+    def _dateline_in(self, chunks: list[str]) -> datetime | None:
+        for chunk in chunks:
             match = _TEXT_DATES.search(chunk)
             if match is None:
                 continue
@@ -548,6 +556,23 @@ class _Finder:
             if value is not None:
                 return value
         return None
+
+    def above_headline_text(self) -> list[str]:
+        """Short text pieces of the elements just before the headline in its own container and the
+        one around it, nearest first: a byline with the date often sits above the headline."""
+        chunks: list[str] = []
+        node = self.heading
+        for _level in range(2):
+            if node is None or node.tag == "body":
+                break
+            sibling, seen = node.getprevious(), 0
+            while sibling is not None and seen < _ABOVE_SIBLINGS:
+                if isinstance(sibling.tag, str) and sibling.tag not in _NOT_TEXT and not is_noise(sibling):
+                    pieces = [clean(t) for t in sibling.itertext()]
+                    chunks.extend(p for p in reversed(pieces) if p and len(p.split()) <= _DATELINE_WORDS)
+                sibling, seen = sibling.getprevious(), seen + 1
+            node = node.getparent()
+        return chunks[:_MAX_TEXT_DATES * 3]
 
     def labelled(self) -> datetime | None:
         """A date given as a labelled field anywhere outside noise ("<strong>Datum</strong> 28.04.2023",
@@ -643,8 +668,9 @@ class _Finder:
             offset = _offset_between(wall, value)
             if offset is not None:
                 return value.astimezone(offset)
-        # The time the reader sees after the headline, unless it could be a.m. or p.m.
-        wall = self.dateline()
+        # The time the reader sees after the headline, unless it could be a.m. or p.m. (not a byline
+        # above it: there an update time often stands first).
+        wall = self._dateline_in(self.near_headline_text())
         if wall is not None and date_precision(self.raw) != "day" and not _ambiguous_clock(self.raw, self.language):
             offset = _offset_between(wall, value.replace(second=0, microsecond=0))
             if offset is not None:
