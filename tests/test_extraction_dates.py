@@ -330,3 +330,12 @@ def test_nordic_update_label_is_no_shown_publication_date() -> None:
     shown = '<p class="byline">Publisert 12.02.2025</p>'
     record = _extract(_page(head=meta, jsonld=jsonld, lead=shown).replace('lang="en"', 'lang="no"'))
     assert record.published_at is not None and record.published_at.date().isoformat() == "2025-02-12"
+
+
+def test_url_day_takes_no_time_from_a_byline_above_the_headline() -> None:
+    url = "https://herald.example/2024/03/14/bridge-vote/"
+    above = '<p class="byline">Updated by Ann Lee 14.03.2024 18:30</p>'
+    record = _extract(_page(before=above), url=url)
+    assert (record.published_at, record.date_source) == (datetime(2024, 3, 14, tzinfo=UTC), "url")
+    below = '<p class="byline">By Ann Lee, 14.03.2024 18:30</p>'
+    assert _extract(_page(lead=below), url=url).published_at == datetime(2024, 3, 14, 18, 30, tzinfo=UTC)

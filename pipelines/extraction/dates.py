@@ -791,9 +791,10 @@ class _Finder:
         return re.search(pattern, text + " " + attributes, re.IGNORECASE) is not None
 
     def _url_time(self, day: datetime) -> tuple[datetime, str, str]:
-        """The URL gives the day only: a dateline after the headline on that same day gives the time."""
+        """The URL gives the day only: a dateline after the headline on that same day gives the time
+        (not a byline above it, where an update time often stands first)."""
         self.raw = ""
-        written = self.dateline()
+        written = self._dateline_in(self.near_headline_text())
         if (written is not None and written.date() == day.date() and date_precision(self.raw) != "day"
                 and not _ambiguous_clock(self.raw, self.language)):
             return written, "text", date_precision(self.raw)
