@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 from pipelines.extraction import ArticleRecord, extract_article
-from pipelines.extraction.dates import date_precision, parse_date
+from pipelines.extraction.dates import _month_name_date, date_precision, parse_date
 
 FETCHED = datetime(2025, 11, 6, 9, 0, tzinfo=UTC)
 TEXT = " ".join(["The council met on a rainy evening to argue about the harbour bridge and its costs."] * 12)
@@ -339,3 +339,14 @@ def test_url_day_takes_no_time_from_a_byline_above_the_headline() -> None:
     assert (record.published_at, record.date_source) == (datetime(2024, 3, 14, tzinfo=UTC), "url")
     below = '<p class="byline">By Ann Lee, 14.03.2024 18:30</p>'
     assert _extract(_page(lead=below), url=url).published_at == datetime(2024, 3, 14, 18, 30, tzinfo=UTC)
+
+
+def test_month_name_dates_are_read_without_dateparser() -> None:
+    assert _month_name_date("6. November 2023, 15:25 Uhr") == datetime(2023, 11, 6, 15, 25, tzinfo=UTC)
+    assert _month_name_date("1er mai 2020 à 10h15") == datetime(2020, 5, 1, 10, 15, tzinfo=UTC)
+    assert _month_name_date("Sep 30, 2020 5:49 p.m.") == datetime(2020, 9, 30, 17, 49, tzinfo=UTC)
+    assert _month_name_date("3 de marzo de 2021") == datetime(2021, 3, 3, tzinfo=UTC)
+    # Left to dateparser: a weekday first, a month name not in the table, an impossible day.
+    assert _month_name_date("Monday, 6 January 2020") is None
+    assert _month_name_date("6 stycznia 2020") is None
+    assert _month_name_date("31 Feb 2020") is None
