@@ -3,7 +3,7 @@
 Sources are tried in a fixed order of trust and the first plausible date wins:
 JSON-LD > <meta> (OpenGraph article:*, parsely, sailthru, Dublin Core, ...) >
 microdata (itemprop) > a <time> element beside the headline > a date in the URL
-path > a date written in the text just below the headline (read with dateparser
+path > a date written in the text just below the headline (read with a month-name table, else dateparser
 in the page language; relative dates such as "2 hours ago" are resolved against
 `fetched_at`) > a labelled date field anywhere in the page ("Datum 28.04.2023")
 > a publication-date key in the hydration state of a script-rendered page >
