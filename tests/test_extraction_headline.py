@@ -96,6 +96,20 @@ def test_heading_and_og_title_with_different_kickers_share_the_headline() -> Non
     assert _headline(head, f"<h1>Coal port: {STORY}</h1>") == f"Coal port: {STORY}"
 
 
+
+def test_one_kicker_inside_the_other_is_no_other_framing() -> None:
+    """'City port chief Lee: «…»' and 'Port chief Lee: «…»' differ in the kicker's spelling, not in
+    their framing: the quote they share is not the headline, the <h1> agreeing with JSON-LD is."""
+    quote = "&quot;We have nothing left to lose&quot;"
+    full = f"City port chief Lee: {quote}"
+    head = (f'<meta property="og:title" content="Port chief Lee: {quote}">'
+            f'<meta name="twitter:title" content="Port chief Lee: {quote} - an appeal to honour">'
+            f'<title>{full} - Courier</title>'
+            '<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+            '"City port chief Lee: \\"We have nothing left to lose\\""}</script>')
+    assert _headline(head, f"<h1>{full}</h1>") == 'City port chief Lee: "We have nothing left to lose"'
+
+
 def test_microdata_headline_agreeing_with_the_heading_beats_a_social_title() -> None:
     social = (f'<meta property="og:title" content="{SOCIAL}"><meta name="twitter:title" content="{SOCIAL}">'
               f'<title>{SOCIAL}</title>')

@@ -3,13 +3,19 @@
 Sources are tried in a fixed order of trust and the first plausible date wins:
 JSON-LD > <meta> (OpenGraph article:*, parsely, sailthru, Dublin Core, ...) >
 microdata (itemprop) > a <time> element beside the headline > a date in the URL
-path > a date written in the text just below the headline (read with dateparser
+path > a date written in the text just below the headline (read with a month-name table, else dateparser
 in the page language; relative dates such as "2 hours ago" are resolved against
 `fetched_at`) > a labelled date field anywhere in the page ("Datum 28.04.2023")
 > a publication-date key in the hydration state of a script-rendered page >
 htmldate's page-wide search (markup, then visible text in many languages), the
-last resort. Two refinements: a URL day takes the time a dateline shows on that
-day, and a dateline on another day wins over a generic <meta name="date">.
+last resort. Refinements: a URL day takes the time a dateline shows on that
+day; a dateline on another day wins over a generic <meta name="date">; when the
+structured sources disagree on the day, the one whose day the page shows below
+the headline wins, and a shown date labelled as the publication date ("Publié
+le ...") wins over a structured date on another day; a <time> whose text shows
+another day than its `datetime` attribute is read by its text. A dateline may
+open the lead paragraph ("Karlsruhe, (12.11.2021). ..."), and a <time> in the
+article header just above the headline belongs to it.
 Dates in navigation, sidebars, related lists and comments, and "today" widgets
 at the top of the page, are never read: the page-level <time> and text searches
 start at the headline and skip such containers, labelled fields are read
@@ -20,7 +26,7 @@ English pages).
 Every result is timezone-aware and keeps the page's own offset; a page that
 gives no offset is taken to be in UTC. A time written in UTC is told in the
 publisher's offset when the page shows it (the same instant with an offset, a
-local wall time in a <time datetime> or a dateline that cannot be a.m./p.m.),
+local wall time in a <time datetime>, in the script state, or a dateline that cannot be a.m./p.m.),
 else on the page's own day (its URL's, or a date-only value's) if it falls on
 the day beside it; the instant never changes. A date-only value is never moved
 to another day. `DateResult.precision` says what the page wrote: "second",
@@ -111,7 +117,8 @@ _PUBLISHED_CUE = re.compile(
     re.IGNORECASE,
 )
 _UPDATED_CUE = re.compile(
-    r"(updated?|aktualisiert|mis à jour|actualizado|aggiornato|bijgewerkt|modifi\w+|zuletzt)\W{0,20}$", re.IGNORECASE
+    r"(updated?|aktualisiert|mis à jour|actualizado|aggiornato|bijgewerkt|modifi\w+|zuletzt|oppdatert|uppdaterad|"
+    r"opdateret|päivitetty|uppfært|zaktualizowano|aktualizováno|güncelleme)\W{0,20}$", re.IGNORECASE
 )
 _TIME_PUBLISHED = re.compile(r"publish|entry-date|pubdate|posted|created|date-?time", re.IGNORECASE)
 _TIME_MODIFIED = re.compile(r"updat|modif", re.IGNORECASE)
@@ -120,6 +127,13 @@ _DATE_LABEL = re.compile(
     r"^(?:date|datum|fecha|data|dato|tarih|yayın tarihi|published(?: on)?|publication date|"
     r"date de publication|publié le|publicado(?: el)?|pubblicato(?: il)?|veröffentlicht(?: am)?|"
     r"erschienen(?: am)?|publicatiedatum|날짜|입력|日期|发布时间|発行日|公開日|掲載日)\s*:?$",
+    re.IGNORECASE,
+)
+_RELATIVE = re.compile(r"\bago\b|\bvor\b|\bil y a\b|\bhace\b|\bfa\b", re.IGNORECASE)
+# A label right before a shown date that names it the publication date ("Publié le", "Erscheinungsdatum").
+_SHOWN_PUBLISHED_CUE = re.compile(
+    r"(publi\w*|veröffentlicht\w*|erschien\w*|erscheinungsdatum|posted|gepubliceerd|pubblicato|opublikowano|"
+    r"yayın\w*)(?:\s+(?:le|am|on|el|il|op|em))?\W{0,3}$",
     re.IGNORECASE,
 )
 _LABEL_TAGS = ("strong", "b", "dt", "th", "label")
@@ -132,6 +146,9 @@ _TEXT_WINDOW = 1500  # characters of text after the headline searched for a writ
 _MAX_TRIES = 20
 _MAX_TEXT_DATES = 10
 _MAX_TIME_ELEMENTS = 100
+_ABOVE_SIBLINGS = 3  # elements before the headline (per level) read for a byline above it
+_NOT_TEXT = ("script", "style", "noscript", "template", "figure", "figcaption", "picture")
+_TIME_BEFORE_HEADLINE = 12  # elements before the headline in which a <time> still belongs to its header
 _MAX_TEXT_ELEMENTS = 3000
 
 
@@ -181,7 +198,7 @@ def parse_date(raw: Any, language: str | None = None) -> datetime | None:
             return datetime.fromtimestamp(seconds, tz=UTC)
         except (OverflowError, OSError, ValueError):
             return None
-    iso = _TZ_WORD.sub("+00:00", text)
+    iso = _TZ_WORD.sub("+00:00", _UNPADDED_ISO.sub(_pad_iso, text, count=1))
     iso = _ISO_OFFSET.sub(r"\1:\2", iso) if re.search(r"\d[T ]\d", iso) else iso
     try:
         value = datetime.fromisoformat(iso.replace(" ", "T", 1) if re.match(r"\d{4}-\d\d-\d\d \d", iso) else iso)
@@ -197,6 +214,14 @@ def parse_date(raw: Any, language: str | None = None) -> datetime | None:
     if value is None:
         return None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+# "2022-1-26T14:32:06+02:00": ISO 8601 with a one-digit month or day, which fromisoformat refuses.
+_UNPADDED_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?=$|[T ]\d)")
+
+
+def _pad_iso(match: re.Match[str]) -> str:
+    return f"{match.group(1)}-{int(match.group(2)):02d}-{int(match.group(3)):02d}"
 
 
 def _dateparser(text: str, language: str | None, base: datetime | None) -> datetime | None:
@@ -257,6 +282,52 @@ def _numeric_date(text: str, language: str | None, day_first: bool = False) -> d
         return None
 
 
+# Month names and abbreviations of the languages most pages are in, read without dateparser
+# (which costs a millisecond or more per call); anything else still goes to dateparser.
+_MONTH_NAMES: dict[str, int] = {}
+for _number, _names in enumerate((
+    "january jan januar janvier enero ene gennaio gen januari janeiro",
+    "february feb februar février fevrier febrero gennaio_ febbraio februari fevereiro fev",
+    "march mar märz maerz mars marzo maart março marco mrt",
+    "april apr avril abril aprile",
+    "may mai mayo maggio mei maio",
+    "june jun juni juin junio giugno junho",
+    "july jul juli juillet juil julio luglio lug julho",
+    "august aug août aout agosto ago augustus",
+    "september sep sept septembre septiembre settembre set setembro",
+    "october oct oktober octobre octubre ottobre ott okt outubro out",
+    "november nov novembre noviembre novembro",
+    "december dec dezember dez décembre decembre diciembre dic dicembre dezembro",
+), start=1):
+    for _name in _names.split():
+        _MONTH_NAMES.setdefault(_name.rstrip("_"), _number)
+_CLOCK_TAIL = r"(?:,?\s*(?:um|à|a las|at|alle|om|kl\.?|-|–|\||,)?\s*(?P<H>\d{1,2})[:.h](?P<M>\d{2})(?:[:.]\d{2})?" \
+              r"(?:\s*(?P<ampm>[ap])\.?\s?m\.?|\s*(?:Uhr|h|hs))?)?\s*$"
+_DAY_MONTH_YEAR = re.compile(r"^(?P<d>\d{1,2})(?:\.|er|st|nd|rd|th|º)?\s+(?:de\s+)?(?P<mon>[^\W\d_]{3,12})\.?\s+(?:de\s+)?"
+                             r"(?P<y>\d{4})" + _CLOCK_TAIL, re.IGNORECASE)
+_MONTH_DAY_YEAR = re.compile(r"^(?P<mon>[^\W\d_]{3,12})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})" + _CLOCK_TAIL,
+                             re.IGNORECASE)
+
+
+def _month_name_date(text: str) -> datetime | None:
+    """'6. November 2023, 15:25 Uhr', '29 juin 2019', 'Sep 30, 2020 5:49 p.m.' as a wall time (UTC, like
+    dateparser's reading); None when the month name is not in the table or the text goes on."""
+    match = _DAY_MONTH_YEAR.match(text.strip()) or _MONTH_DAY_YEAR.match(text.strip())
+    month = _MONTH_NAMES.get(match.group("mon").casefold()) if match else None
+    if match is None or month is None:
+        return None
+    hour = int(match.group("H") or 0)
+    ampm = (match.group("ampm") or "").lower()
+    if ampm == "p" and hour < 12:
+        hour += 12
+    elif ampm == "a" and hour == 12:
+        hour = 0
+    try:
+        return datetime(int(match.group("y")), month, int(match.group("d")), hour, int(match.group("M") or 0), tzinfo=UTC)
+    except ValueError:
+        return None
+
+
 def _day_first_locale(tree: HtmlElement, data: Structured) -> bool:
     """Whether the page declares an English locale that writes the day first (en-GB, en-IN, ...)."""
     for raw in (tree.get("lang"), tree.get("xml:lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang"),
@@ -286,6 +357,20 @@ def _ambiguous_clock(raw: str, language: str | None) -> bool:
     return 1 <= hour <= 12 and language in (None, "en")
 
 
+# A dateline opening the lead paragraph: at most a place name and a comma, dash or bracket before
+# the date, and a full stop, dash, colon or comma after it ("Karlsruhe, (12.11.2021). Traditionell ...").
+_LEAD_PREFIX = re.compile(r"^(?:[^\W\d][\w.'’/-]*\s+){0,2}[^\W\d][\w.'’/-]*\s*(?:\([^()]{1,20}\)\s*)?[,(–—/-]\s*\(?$|^$")
+_LEAD_SUFFIX = re.compile(r"^\s*(?:\)\s*)?[.:–—,|-]")
+
+
+def _lead_dateline(piece: str) -> list[str]:
+    """The dateline at the start of a long text piece (the lead paragraph), if it opens with one."""
+    match = _TEXT_DATES.search(piece, 0, 80)
+    if match is None or not _LEAD_PREFIX.match(piece[:match.start()]) or not _LEAD_SUFFIX.match(piece[match.end():]):
+        return []
+    return [piece[:match.end()]]
+
+
 class _Finder:
     def __init__(self, tree: HtmlElement, data: Structured, url: str, heading: HtmlElement | None,
                  language: str | None, fetched_at: datetime, max_future_days: float) -> None:
@@ -299,6 +384,7 @@ class _Finder:
         self.raw = ""  # the text the last date found was read from, for its precision
         self.day_first = _day_first_locale(tree, data)
         self.meta_key = ""  # the <meta> name the publication date was read from
+        self._near: list[str] | None = None  # near_headline_text, read once: several rules ask for it
 
     def ok(self, value: datetime | None) -> datetime | None:
         if value is not None and plausible(value, self.fetched_at, self.max_future_days):
@@ -365,8 +451,9 @@ class _Finder:
                 if len(seen) >= _MAX_TIME_ELEMENTS:
                     break
                 seen.add(element)
-                # Beyond the immediate header, only times that come after the headline.
-                if level >= 2 and order and order.get(element, 0) < heading_pos:
+                # Beyond the immediate header, only times that come after the headline or just
+                # before it (an article header's date line above the headline).
+                if level >= 2 and order and order.get(element, 0) < heading_pos - _TIME_BEFORE_HEADLINE:
                     continue
                 if is_noise(element):
                     continue
@@ -376,6 +463,8 @@ class _Finder:
                     continue
                 raw = element.get("datetime") or element.get("content") or ""
                 value = self.ok(parse_date(raw, self.language)) if raw else None
+                if value is not None:
+                    value, raw = self._shown_time_text(element, value, raw)
                 if value is None:
                     value = self.ok(self.text_date(element.text_content()))
                     raw = self.raw
@@ -387,6 +476,19 @@ class _Finder:
                 self.raw = best[3]
                 return best[2]
         return None
+
+    def _shown_time_text(self, element: HtmlElement, value: datetime, raw: str) -> tuple[datetime, str]:
+        """A <time> whose text shows a whole date on another day than its `datetime` attribute: the
+        reader sees the text (the attribute is often the time the entry was last saved)."""
+        text = clean(element.text_content())
+        if not text or len(text) > 80 or _TEXT_DATES.search(text) is None:
+            return value, raw
+        saved = self.raw
+        shown = self.text_date(text)
+        shown_raw, self.raw = self.raw, saved
+        if shown is None or shown.date() == value.date() or _RELATIVE.search(shown_raw):
+            return value, raw
+        return shown, shown_raw
 
     def url_date(self) -> datetime | None:
         match = _URL_DATE.search(self.url)
@@ -407,7 +509,7 @@ class _Finder:
             before = text[max(0, match.start() - 40):match.start()]
             if _UPDATED_CUE.search(before):
                 continue
-            value = self.ok(_numeric_date(match.group(0), self.language, self.day_first))
+            value = self.ok(_numeric_date(match.group(0), self.language, self.day_first) or _month_name_date(match.group(0)))
             if value is None:
                 value = self.ok(_dateparser(match.group(0), self.language, self.fetched_at))
             if value is None:
@@ -425,44 +527,42 @@ class _Finder:
 
     def near_headline_text(self) -> list[str]:
         """Visible text following the headline, skipping noise containers."""
+        if self._near is None:
+            self._near = self._read_near_headline_text()
+        return self._near
+
+    def _read_near_headline_text(self) -> list[str]:
+        """The text after the start (the headline, else the first <article>'s own content), in
+        document order: the subtrees that follow it, climbing its ancestors. A noise container or a
+        figure is skipped whole, so the walk never looks at what it would throw away."""
         start = self.heading
         if start is None:
             articles = [a for a in self.tree.iter("article") if not is_noise(a)]
             if not articles:
                 return []
             start = articles[0]
-        chunks: list[str] = []
-        size = 0
-        started = False
+            roots: list[HtmlElement] = list(start)
+        else:
+            roots = []
+        chunks: list[str] = [clean(start.tail)] if start is self.heading else []  # not the heading's own words
         body = self.tree.find("body")
-        root = body if body is not None else self.tree
-        noise_cache: dict[HtmlElement, bool] = {}
-        after = 0
-        for element in root.iter():
-            if element is start:
-                started = True
-                if start is not self.heading:
-                    continue
-                chunks.append(clean(element.tail))  # the heading's own words are not a date
-                continue
-            if not started or not isinstance(element.tag, str):
+        node: HtmlElement | None = start
+        while node is not None and node is not body and node is not self.tree:
+            roots.extend(node.itersiblings())
+            node = node.getparent()
+        size = after = 0
+        # (element, whether its parent is noise; None: not known, the whole ancestor chain decides)
+        stack: list[tuple[HtmlElement, bool | None]] = [(r, None) for r in reversed(roots)]
+        while stack:
+            element, inherited = stack.pop()
+            if not isinstance(element.tag, str):
                 continue
             after += 1
             if after > _MAX_TEXT_ELEMENTS:
                 break
-            if self.heading is not None and any(a is self.heading for a in element.iterancestors()):
+            if element.tag in _NOT_TEXT:
                 continue
-            if element.tag in ("script", "style", "noscript", "template", "figure", "figcaption", "picture"):
-                continue
-            if any(a.tag in ("figure", "figcaption") for a in element.iterancestors()):
-                continue
-            parent = element.getparent()
-            inherited = noise_cache.get(parent) if parent is not None else None
-            # Parents come first in document order: a known parent decides together with the
-            # element's own markup; otherwise the whole ancestor chain is walked once.
-            noisy = is_noise(element) if inherited is None else inherited or is_noise_itself(element)
-            noise_cache[element] = noisy
-            if noisy:
+            if is_noise(element) if inherited is None else is_noise_itself(element):
                 continue
             for piece in (element.text, element.tail):
                 piece = clean(piece)
@@ -471,13 +571,27 @@ class _Finder:
                     # Bylines and datelines are short; dates inside running text are about events.
                     if len(piece.split()) <= _DATELINE_WORDS:
                         chunks.append(piece)
+                    else:
+                        chunks.extend(_lead_dateline(piece))
             if size > _TEXT_WINDOW:
                 break
+            stack.extend((child, False) for child in reversed(element))
         return [c for c in chunks if c]
 
     def dateline(self) -> datetime | None:
-        """A written date in a short text piece after the headline that is mostly that date."""
-        for chunk in self.near_headline_text():
+        """A written date in a short text piece after the headline that is mostly that date; else
+        one in the byline just above the headline, unless it is on the fetch day or a day beside it
+        (there, a "today" widget of the page header cannot be told from the article's date)."""
+        after = self._dateline_in(self.near_headline_text())
+        if after is not None:
+            return after
+        before = self._dateline_in(self.above_headline_text())
+        if before is not None and abs((self.fetched_at.date() - before.date()).days) > 1:
+            return before
+        return None
+
+    def _dateline_in(self, chunks: list[str]) -> datetime | None:
+        for chunk in chunks:
             match = _TEXT_DATES.search(chunk)
             if match is None:
                 continue
@@ -488,6 +602,23 @@ class _Finder:
             if value is not None:
                 return value
         return None
+
+    def above_headline_text(self) -> list[str]:
+        """Short text pieces of the elements just before the headline in its own container and the
+        one around it, nearest first: a byline with the date often sits above the headline."""
+        chunks: list[str] = []
+        node = self.heading
+        for _level in range(2):
+            if node is None or node.tag == "body":
+                break
+            sibling, seen = node.getprevious(), 0
+            while sibling is not None and seen < _ABOVE_SIBLINGS:
+                if isinstance(sibling.tag, str) and sibling.tag not in _NOT_TEXT and not is_noise(sibling):
+                    pieces = [clean(t) for t in sibling.itertext()]
+                    chunks.extend(p for p in reversed(pieces) if p and len(p.split()) <= _DATELINE_WORDS)
+                sibling, seen = sibling.getprevious(), seen + 1
+            node = node.getparent()
+        return chunks[:_MAX_TEXT_DATES * 3]
 
     def labelled(self) -> datetime | None:
         """A date given as a labelled field anywhere outside noise ("<strong>Datum</strong> 28.04.2023",
@@ -573,6 +704,7 @@ class _Finder:
         raws += [v for node in self.data.jsonld for key in ("datePublished", "dateCreated")
                  for v in as_list(node.get(key)) if isinstance(v, str)]
         raws += [t.get("datetime") or "" for t in self.tree.iter("time")]
+        raws += hydrated_dates(self.tree)  # a script's state may keep the local wall time
         for raw in raws:
             if not _HAS_CLOCK.search(raw) or _HAS_OFFSET.search(raw) or _EXPLICIT_UTC.search(raw.strip()):
                 continue
@@ -582,8 +714,9 @@ class _Finder:
             offset = _offset_between(wall, value)
             if offset is not None:
                 return value.astimezone(offset)
-        # The time the reader sees after the headline, unless it could be a.m. or p.m.
-        wall = self.dateline()
+        # The time the reader sees after the headline, unless it could be a.m. or p.m. (not a byline
+        # above it: there an update time often stands first).
+        wall = self._dateline_in(self.near_headline_text())
         if wall is not None and date_precision(self.raw) != "day" and not _ambiguous_clock(self.raw, self.language):
             offset = _offset_between(wall, value.replace(second=0, microsecond=0))
             if offset is not None:
@@ -638,6 +771,63 @@ class _Finder:
         self.raw = raw
         return value, "meta", precision
 
+    def _shown(self) -> tuple[datetime, str, bool] | None:
+        """The date a dateline after the headline shows the reader, its text, and whether a label
+        right before it names it the publication date ("Publié le", "Erscheinungsdatum").
+        A date labelled as an update, and a relative one ("2 hours ago"), are not shown dates."""
+        previous = ""
+        for chunk in self.near_headline_text():
+            match = _TEXT_DATES.search(chunk)
+            if match is not None and len((chunk[:match.start()] + " " + chunk[match.end():]).split()) <= _DATELINE_REST_WORDS:
+                before = chunk[:match.start()].strip() or previous
+                if _UPDATED_CUE.search(before):
+                    return None
+                self.raw = ""
+                value = self.text_date(chunk)
+                if value is not None and not _RELATIVE.search(self.raw):
+                    return value, self.raw, _SHOWN_PUBLISHED_CUE.search(before) is not None
+            previous = chunk
+        return None
+
+    def _structured_published(self) -> Iterator[tuple[str, str]]:
+        """Every publication date the page's structured data gives, with its source."""
+        for node in self.data.jsonld:
+            for key in ("datePublished", "dateCreated"):
+                for raw in as_list(node.get(key))[:_MAX_TRIES]:
+                    if isinstance(raw, str):
+                        yield "json-ld", raw
+        for raw in self.data.all(*PUBLISHED_META)[:_MAX_TRIES]:
+            yield "meta", raw
+        for raw in itemprop_values(self.tree, "datePublished")[:_MAX_TRIES]:
+            yield "microdata", raw
+
+    def _shown_over_structured(self, value: datetime, source: str, precision: str) -> tuple[datetime, str, str]:
+        """The structured publication date, unless the page shows its reader another day:
+
+        - when another structured publication date (JSON-LD against <meta>, say) is on the shown
+          day, the sources disagree and the one the page shows wins;
+        - when a label names the shown date the publication date ("Publié le 29 juin 2019"), it wins.
+        A UTC value a day apart is left to the offset rules."""
+        raw = self.raw
+        found = self._shown()
+        self.raw = raw
+        if found is None:
+            return value, source, precision
+        shown, shown_raw, cued = found
+        # A UTC time is often shown on the day beside it (the offset rules handle that); a value
+        # told in its own offset is on the day it names.
+        if abs((shown.date() - value.date()).days) < (1 if value.utcoffset() else 2):
+            return value, source, precision
+        for other_source, other_raw in self._structured_published():
+            other = self.ok(parse_date(other_raw, self.language))
+            if other is not None and other.date() == shown.date():
+                self.raw = other_raw
+                return other, other_source, date_precision(other_raw)
+        if cued:
+            self.raw = shown_raw
+            return shown, "text", date_precision(shown_raw)
+        return value, source, precision
+
     def _written_new_year(self, value: datetime) -> bool:
         """Whether January 1st of the value's year is written out anywhere in the page's markup."""
         y = value.year
@@ -647,9 +837,10 @@ class _Finder:
         return re.search(pattern, text + " " + attributes, re.IGNORECASE) is not None
 
     def _url_time(self, day: datetime) -> tuple[datetime, str, str]:
-        """The URL gives the day only: a dateline after the headline on that same day gives the time."""
+        """The URL gives the day only: a dateline after the headline on that same day gives the time
+        (not a byline above it, where an update time often stands first)."""
         self.raw = ""
-        written = self.dateline()
+        written = self._dateline_in(self.near_headline_text())
         if (written is not None and written.date() == day.date() and date_precision(self.raw) != "day"
                 and not _ambiguous_clock(self.raw, self.language)):
             return written, "text", date_precision(self.raw)
@@ -676,6 +867,8 @@ class _Finder:
                 value, source, precision = self._url_time(value)
             elif source == "meta" and self.meta_key in _GENERIC_META:
                 value, source, precision = self._dateline_over_generic(value, precision)
+            elif source in ("json-ld", "meta", "microdata"):
+                value, source, precision = self._shown_over_structured(value, source, precision)
             elif source == "page" and value.day == 1 and self._url_month(value):
                 precision = "month"  # htmldate's last resort reads a year/month URL as the 1st
             elif source == "page" and (value.month, value.day) == (1, 1) and not self._written_new_year(value):

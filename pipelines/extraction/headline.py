@@ -278,7 +278,10 @@ def _shared_tail(heading: str, others: list[str]) -> str | None:
     kicker, tail = norm(match.group(1)), norm(match.group(2))
     for other in others:
         other_match = _KICKER.match(other)
-        if other_match and norm(other_match.group(2)) == tail and norm(other_match.group(1)) != kicker:
+        other_kicker = norm(other_match.group(1)) if other_match else ""
+        # One kicker inside the other ("MSV-Interimstrainer X" and "Interimstrainer X") is one
+        # kicker spelt two ways: the titles differ in it, not in their framing.
+        if other_match and norm(other_match.group(2)) == tail and other_kicker not in kicker and kicker not in other_kicker:
             return clean(match.group(2))
     return None
 

@@ -127,9 +127,10 @@ def hydrated_body(tree: HtmlElement, headline: str | None = None) -> str:
 # "first_publish_date", "pubDate", "deployDt"); keys for updates, re-publications,
 # embargo ends or expiry are not publication times, nor are release dates (of a film,
 # a product) on review pages.
+# A JSON key ("publishedAt": "...") or a script variable or property (`.publication_date = '...'`).
 _DATE_KEY = re.compile(
-    r'\\?"((?:date_?)?(?:first_?)?(?:published|publish|pub|deploy|issued)'
-    r'(?:_?(?:at|on|date|dt|time|datetime|timestamp))?)\\?"\s*:\s*\\?"([^"\\]{8,40})\\?"',
+    r'\\?["\'.]((?:date_?)?(?:first_?)?(?:published|publish|publication|pub|deploy|issued)'
+    r'(?:_?(?:at|on|date|dt|time|datetime|timestamp))?)(?:\\?["\']\s*:|\s*=)\s*\\?["\']([^"\'\\]{8,40})\\?["\']',
     re.IGNORECASE,
 )
 _MAX_DATE_KEYS = 20
