@@ -190,13 +190,13 @@ class BaseNewsSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         if not self.options.sources:
             logger.warning("no sources selected: nothing to crawl")
+        # The stored robots.txt of every source's hosts in one look-up, before the first request needs one.
+        robots_store_for(self.crawler).prefetch(url for source in self.options.sources for url in robots_urls(source))
         for request in self.revisit_requests():
             yield request
         if self.incremental is not None:
             # The validators of every source's feeds, sitemaps and sections in one look-up, not one per source.
             self.incremental.prefetch_validators([url for source in self.options.sources for url in seed_urls(source)])
-        # The stored robots.txt of every source's hosts in one look-up too (crawler.robots).
-        robots_store_for(self.crawler).prefetch(url for source in self.options.sources for url in robots_urls(source))
         for source in self.options.sources:
             # A few sources at a time, so each one's articles follow its feed within seconds.
             if self.start_window is not None:
