@@ -70,13 +70,25 @@ def run_crawl(site: HostsSite, sources: Path, db_url: str, tmp: Path, code: Path
     log.close()
     offset = site.began - began  # the log's clock starts at reset_log, just before the process
     firsts: dict[str, float] = {}
-    for seconds, _, path, _ in list(site.log):
-        firsts.setdefault(kind_of(path), seconds + offset)
+    kinds = [(seconds + offset, kind_of(path)) for seconds, _, path, _ in list(site.log)]
+    for seconds, kind in kinds:
+        firsts.setdefault(kind, seconds)
+    article_times = [seconds for seconds, kind in kinds if kind == "article"]
+    feed_times = [seconds for seconds, kind in kinds if kind == "feed"]
+    start = kinds[0][0] if kinds else 0.0
+    flow = {
+        # How articles flow, from the first request: when the last feed was asked for, when half the
+        # articles were, and the share of article requests made before the last feed request.
+        "last_feed_s": round(feed_times[-1] - start, 2) if feed_times else None,
+        "half_articles_s": round(article_times[len(article_times) // 2] - start, 2) if article_times else None,
+        "articles_before_last_feed": round(sum(t < feed_times[-1] for t in article_times) / len(article_times), 3)
+        if article_times and feed_times else None,
+    }  # fmt: skip
     result = json.loads(out.read_text()) if out.exists() else {"ok": False, "status": f"exit {proc.returncode}", "stats": {}}
     return {
         "ok": result["ok"], "status": result["status"], "stats": result["stats"], "wall_s": round(wall, 2),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 2), "requests": dict(site.counts()),
-        "first_s": {kind: round(seconds, 2) for kind, seconds in sorted(firsts.items())},
+        "first_s": {kind: round(seconds, 2) for kind, seconds in sorted(firsts.items())}, "flow": flow,
     }  # fmt: skip
 
 
@@ -94,7 +106,12 @@ def baseline_cpu(articles: int, code: Path, extra: dict[str, Any]) -> float:
         site.stop()
 
 
-def measure(count: int, articles: int, code: Path, extra: dict[str, Any], fixed_cpu: float = 0.0) -> dict[str, Any]:
+_NO_RUN: dict[str, Any] = {"ok": True, "status": "not run", "stats": {}, "wall_s": 0, "cpu_s": 0, "requests": {}, "first_s": {}, "flow": {}}
+
+
+def measure(
+    count: int, articles: int, code: Path, extra: dict[str, Any], fixed_cpu: float = 0.0, *, repeat_run: bool = True
+) -> dict[str, Any]:
     site = HostsSite.start(hosts=count, articles=articles)
     try:
         with tempfile.TemporaryDirectory(prefix="sources-scale-") as tmp_name:
@@ -103,7 +120,7 @@ def measure(count: int, articles: int, code: Path, extra: dict[str, Any], fixed_
             sources.write_text(site.sources(delay=None, robots_sitemaps=False), encoding="utf-8")
             db_url = f"sqlite:///{tmp / 'newspipe.db'}"
             first = run_crawl(site, sources, db_url, tmp, code, extra)
-            repeat = run_crawl(site, sources, db_url, tmp, code, extra)
+            repeat = run_crawl(site, sources, db_url, tmp, code, extra) if repeat_run else _NO_RUN
             if not (first["ok"] and repeat["ok"]):
                 sys.stderr.write((tmp / "crawl.log").read_text()[-4000:])
     finally:
@@ -121,13 +138,14 @@ def measure(count: int, articles: int, code: Path, extra: dict[str, Any], fixed_
             "net_cpu_ms_per_source": round(1000 * (first["cpu_s"] - fixed_cpu) / max(1, count - 1), 1) if fixed_cpu else None,
             "items": stored, "first_request_s": first["first_s"], "requests": first["requests"],
             # The process's start-up (imports, database) left out: from its first request of any kind.
+            "flow": first["flow"],
             "article_after_first_request_s": round(first["first_s"].get("article", -1) - min(first["first_s"].values(), default=0), 2),
         },
         "run2": {
             "ok": repeat["ok"], "wall_s": repeat["wall_s"], "cpu_s": repeat["cpu_s"],
             "requests": repeat["requests"], "revisits_reported": revisits,
             "revisits_unchanged_reported": int(repeat["stats"].get("newspipe/fetch/not_modified/revisit", 0)),
-            "only_feeds_and_revisits": repeat["requests"].get("robots", 0) == 0
+            "only_feeds_and_revisits": None if repeat is _NO_RUN else repeat["requests"].get("robots", 0) == 0
             and repeat["requests"].get("feed", 0) == count
             and repeat["requests"].get("article", 0) == revisits
             and sum(repeat["requests"].values()) - sum(v for k, v in repeat["requests"].items() if "/" in k) == count + revisits,
@@ -141,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=3)
     parser.add_argument("--tiny", action="store_true", help="10 sources: the smoke test")
     parser.add_argument("--code", type=Path, default=REPO, help="the checkout whose crawler runs (default: this one)")
+    parser.add_argument("--no-repeat", action="store_true", help="skip the repeat run")
     parser.add_argument("--no-baseline", action="store_true", help="skip the one-source run (net CPU per source)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=JSON", help="a setting for the crawls")
     args = parser.parse_args(argv)
@@ -149,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     fixed = 0.0 if args.no_baseline else baseline_cpu(args.articles, args.code.resolve(), extra)
     ok = True
     for count in sizes:
-        result = measure(count, args.articles, args.code.resolve(), extra, fixed)
+        result = measure(count, args.articles, args.code.resolve(), extra, fixed, repeat_run=not args.no_repeat)
         result["one_source_cpu_s"] = fixed or None
         ok = ok and result["run1"]["ok"] and result["run2"]["ok"]
         print(json.dumps(result), flush=True)
