@@ -193,7 +193,9 @@ class RobotsTxtStore:
         stats.inc_value(f"robotstxt/response_status_count/{response.status}")
         if response.status == NOT_MODIFIED and stored is not None:
             stats.inc_value("newspipe/robots/not_modified")
-            self._keep(StateUpdate(url, KIND, NOT_MODIFIED))
+            # Kept as it was, with the status of the copy (a "304" row would read as an error next run).
+            validators = stored.validators
+            self._keep(StateUpdate(url, KIND, stored.status, validators.etag, validators.last_modified, body=stored.body))
             return RobotsTxt(url, stored.status, stored.body or b"")
         if response.status >= 500 or response.status == NOT_MODIFIED:
             # Passing trouble (or a 304 nobody asked for): not kept; an older copy beats none.

@@ -4,7 +4,7 @@
 conditional requests, last status, and for article URLs that were not stored, why) and
 answers the incremental questions: which of these discovered URLs need no request, and
 which stored articles are due for a revisit. robots.txt rows (kind "robots") also keep the
-body, read back with `robots`. Like the article repository it never commits.
+body, read back with `documents`. Like the article repository it never commits.
 """
 
 from __future__ import annotations

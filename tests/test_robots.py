@@ -85,7 +85,8 @@ def test_after_its_time_to_live_robots_txt_is_asked_for_conditionally_and_a_304_
     (request,) = engine.requests
     assert request.headers.get("If-None-Match") == b'"v1"'
     assert first.body == second.body == ROBOTS
-    assert [(u.url, u.status) for u in saved] == [("http://news.example/robots.txt", 304)]  # checked again, kept
+    # Checked again: kept with the copy's own status and validators.
+    assert [(u.url, u.status, u.body, u.etag) for u in saved] == [("http://news.example/robots.txt", 200, ROBOTS, '"v1"')]
 
 
 def test_a_server_error_falls_back_to_the_stored_copy_and_is_not_kept() -> None:
@@ -185,6 +186,12 @@ def test_robots_txt_is_requested_once_per_host_kept_across_runs_and_then_asked_f
     assert all(path != "/private/1.html" for _, path, _ in _requests(site, "article"))
     assert third.stat("newspipe/robots/not_modified") == 2
 
+    site.reset_log()
+    fourth = _crawl(site, tmp_path)  # within the time-to-live of that check: the kept copy again
+    assert _requests(site, "robots") == []
+    assert {host for host, _, _ in _requests(site, "sitemap")} == hosts
+    assert fourth.stat("newspipe/robots/stored") == 2
+
 
 def test_first_article_request_comes_before_every_feed_is_read(tmp_path: Path) -> None:
     site = HostsSite.start(hosts=40, articles=3)
@@ -199,3 +206,24 @@ def test_first_article_request_comes_before_every_feed_is_read(tmp_path: Path) -
     # scheduler alone would take every feed first: one turn per host, all hosts queued).
     assert kinds.index("article") < last_feed
     assert kinds[: last_feed + 1].count("article") >= 40
+
+
+def test_fetch_state_keeps_a_robots_txt_body_through_a_304_and_hands_it_back(sqlite_url: str) -> None:
+    from storage.engine import Database
+    from storage.state import FetchStateRepository
+
+    url = "http://news.example/robots.txt"
+    with Database(sqlite_url) as database:
+        with database.sessions.begin() as session:
+            FetchStateRepository(session).record([StateUpdate(url, "robots", 200, '"v1"', None, body=ROBOTS)])
+        with database.sessions() as session:
+            before = FetchStateRepository(session).documents([url, "http://other.example/robots.txt"], "robots")
+        time.sleep(0.01)
+        with database.sessions.begin() as session:
+            FetchStateRepository(session).record([StateUpdate(url, "robots", 304)])
+        with database.sessions() as session:
+            after = FetchStateRepository(session).documents([url], "robots")[url]
+            assert FetchStateRepository(session).documents([url], "feed") == {}
+    assert list(before) == [url]
+    assert (after.status, after.body, after.validators) == (304, ROBOTS, Validators('"v1"', None))
+    assert after.checked_at > before[url].checked_at
