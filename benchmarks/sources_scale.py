@@ -64,7 +64,12 @@ def run_crawl(site: HostsSite, sources: Path, db_url: str, tmp: Path, code: Path
     site.reset_log()
     began = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-c", _CHILD, json.dumps(overrides), str(out)], cwd=code, env=env, stdout=log, stderr=subprocess.STDOUT)
-    _, status, usage = os.wait4(proc.pid, 0)
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    except BaseException:  # interrupted: the crawl goes too, not left running against a stopped site
+        proc.kill()
+        proc.wait()
+        raise
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.monotonic() - began
     log.close()
