@@ -16,6 +16,10 @@ NEWSPIDER_MODULE = "crawler.spiders"
 
 USER_AGENT = "newspipe/0.1 (+https://github.com/newspipe/newspipe; news archiving bot)"
 ROBOTSTXT_OBEY = True
+# robots.txt is fetched once per host per run and kept in the database (crawler.robots): a run
+# within this many seconds of the last check reads the stored copy, a later one asks
+# conditionally (a 304 keeps it). 0: nothing kept across runs.
+NEWSPIPE_ROBOTS_TTL = 24 * 3600.0
 
 # Politeness: per-domain concurrency and a delay, adapted by AutoThrottle.
 # Per-source values from the sources file become DOWNLOAD_SLOTS entries; a source's `delay` is
@@ -70,9 +74,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     # NEWSPIPE_PROXIES into meta["proxy"], just before Scrapy's HttpProxyMiddleware (750) reads it.
     "crawler.proxy.ProxyRoutingMiddleware": 740,
-    # Scrapy's lets requests that waited for robots.txt through unchecked (see crawler.middlewares).
+    # robots.txt once per host, shared with sitemap discovery and kept across runs (see crawler.robots).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawler.middlewares.RobotsTxtMiddleware": 100,
+    "crawler.robots.RobotsTxtMiddleware": 100,
     # Redirect hops that leave the source's domains, refused before robots.txt or a connection.
     "crawler.redirects.OffsiteRedirectMiddleware": 50,
     # Per-domain delay across distributed workers; switched off unless NEWSPIPE_REDIS_URL is set.
@@ -133,6 +137,11 @@ NEWSPIPE_MAX_LINKS_PER_PAGE = 500
 NEWSPIPE_MAX_REQUESTS_PER_SOURCE = 20_000
 # `backfill --cdx` (crawler.spiders.cdx): seconds between requests to the one archive host.
 NEWSPIPE_CDX_DELAY = 1.0
+
+# Sources started at once: the next source's seeds are queued when one of these is answered (or
+# the downloader has room), so articles follow their feed within seconds however many sources
+# there are (crawler.spiders.startwindow). 0: CONCURRENT_REQUESTS.
+NEWSPIPE_START_WINDOW = 0
 
 # newspipe: storage.
 NEWSPIPE_DATABASE_URL = None  # None: sqlite:///newspipe.db (the CLI sets it from --db, newspipe.toml or the environment)

@@ -4,7 +4,8 @@ Every article belongs to exactly one story (`articles.story_id`); a story knows 
 original article. Copies of a story are linked to its original in `duplicate_links`.
 An article row always holds its latest version; earlier versions move to
 `article_versions`. `fetch_state` keeps what a scheduled crawl needs to ask again cheaply
-(validators for conditional requests, pages known not to be articles) and
+(validators for conditional requests, pages known not to be articles, and robots.txt bodies
+kept for NEWSPIPE_ROBOTS_TTL) and
 `crawl_locks` keeps two runs of the same job from overlapping. `near_dup_bands` is the
 near-duplicate index every writer shares: one row per LSH band key, naming the article that
 claimed it (see `dedup.index`).
@@ -263,13 +264,15 @@ class FetchState(Base):
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
     url: Mapped[str] = mapped_column(Text, unique=True)
-    kind: Mapped[str] = mapped_column(String(20))  # feed, sitemap, section, article
+    kind: Mapped[str] = mapped_column(String(20))  # feed, sitemap, section, article, robots
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
     last_status: Mapped[int | None]
     # For article URLs not stored: why (not_article/<reason>, gone); None otherwise.
     outcome: Mapped[str | None] = mapped_column(String(60))
     checked_at: Mapped[datetime]
+    # The document itself, kept only for robots.txt (read again within its time-to-live).
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class CrawlLock(Base):

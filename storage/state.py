@@ -3,7 +3,8 @@
 `FetchStateRepository(session)` reads and writes `fetch_state` rows (validators for
 conditional requests, last status, and for article URLs that were not stored, why) and
 answers the incremental questions: which of these discovered URLs need no request, and
-which stored articles are due for a revisit. Like the article repository it never commits.
+which stored articles are due for a revisit. robots.txt rows (kind "robots") also keep the
+body, read back with `documents`. Like the article repository it never commits.
 """
 
 from __future__ import annotations
@@ -53,6 +54,18 @@ class StateUpdate:
     etag: str | None = None
     last_modified: str | None = None
     outcome: str | None = None
+    body: bytes | None = None  # kept for robots.txt only
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    """A document kept in full (robots.txt): what it said, and when it was last checked."""
+
+    url: str
+    status: int | None
+    body: bytes | None
+    validators: Validators
+    checked_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +91,20 @@ class FetchStateRepository:
             for url, etag, last_modified in rows:
                 if etag or last_modified:
                     found[url] = Validators(etag, last_modified)
+        return found
+
+    def documents(self, urls: Iterable[str], kind: str) -> dict[str, StoredDocument]:
+        """The stored rows of `kind` (e.g. "robots") for those of `urls` that have one, with their body."""
+        wanted = list(dict.fromkeys(u for u in urls if u))
+        found: dict[str, StoredDocument] = {}
+        for chunk in _chunks(wanted, 500):
+            rows = self.session.execute(
+                select(FetchState.url, FetchState.last_status, FetchState.body, FetchState.etag,
+                       FetchState.last_modified, FetchState.checked_at)
+                .where(FetchState.url.in_(chunk), FetchState.kind == kind)
+            )  # fmt: skip
+            for url, status, body, etag, last_modified, checked_at in rows:
+                found[url] = StoredDocument(url, status, body, Validators(etag, last_modified), checked_at)
         return found
 
     def known(self, urls: Iterable[str], *, recheck_after: timedelta | None = None) -> set[str]:
@@ -136,15 +163,16 @@ class FetchStateRepository:
                 new.append({
                     "url": url, "kind": update.kind, "last_status": update.status, "checked_at": now,
                     "etag": update.etag if fresh else None, "last_modified": update.last_modified if fresh else None,
-                    "outcome": update.outcome if fresh else None,
+                    "outcome": update.outcome if fresh else None, "body": update.body if fresh else None,
                 })  # fmt: skip
                 continue
             row.kind = update.kind
             row.last_status = update.status
             row.checked_at = now
             if update.status == 304:
-                continue  # still valid: keep the validators and outcome as they were
+                continue  # still valid: keep the validators, outcome and body as they were
             row.etag, row.last_modified, row.outcome = update.etag, update.last_modified, update.outcome
+            row.body = update.body
         self.session.flush()
         if new:
             self.session.execute(insert(FetchState), new)

@@ -198,4 +198,4 @@ def test_the_settings_use_newspipes_robots_middleware() -> None:
 
     middlewares = build_settings({}).getwithbase("DOWNLOADER_MIDDLEWARES")
     assert middlewares["scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"] is None
-    assert middlewares["crawler.middlewares.RobotsTxtMiddleware"] == 100
+    assert middlewares["crawler.robots.RobotsTxtMiddleware"] == 100

@@ -24,7 +24,13 @@ Bounded fan-out: a section page gives at most `links_per_page` article links
 sitemaps, further section pages; seeds and revisits are not counted): the rest are counted in
 `newspipe/discovery/capped/source_requests` and logged once per source. That cap is also what
 bounds feeds and sitemaps with huge entry counts. Priorities keep discovery documents ahead of
-the articles they list and feed/sitemap articles ahead of section links (`PRIORITY_*`).
+the articles they list and feed/sitemap articles ahead of section links (`PRIORITY_*`) within a
+host; across hosts Scrapy's scheduler takes turns, and sources start a window at a time
+(`crawler.spiders.startwindow`, NEWSPIPE_START_WINDOW) so a source's articles follow its feed
+within seconds however many sources there are.
+
+robots.txt: the `robots` requests (for `Sitemap:` lines) are answered by `crawler.robots` from the
+one copy per host that the robots.txt check also reads, kept across runs (NEWSPIPE_ROBOTS_TTL).
 
 Incremental runs (`crawler.incremental`, NEWSPIPE_INCREMENTAL): discovered article
 URLs already stored, or known not to be articles, are not requested (checked per
@@ -76,9 +82,11 @@ from crawler.discovery import (
 from crawler.discovery.offsite import document_allowed, on_domains
 from crawler.incremental import IncrementalState
 from crawler.items import Article
+from crawler.robots import SHARED_META, robots_store_for
 from pipelines.extraction import canonicalize_url, decode_page
 from crawler.sources import Source, SourcesError, load_sources
 from crawler.spiders.budget import RequestBudget
+from crawler.spiders.startwindow import StartWindow
 from crawler.spiders.options import (
     OPTION_ARGS,
     CrawlOptions,
@@ -136,6 +144,7 @@ class BaseNewsSpider(scrapy.Spider):
         self._sitemap_urls: set[str] = set()  # sitemaps requested this run (index loops end there)
         self._probed_hosts: set[str] = set()  # origins whose well-known sitemap paths were asked for
         self.incremental: IncrementalState | None = None  # set by from_crawler
+        self.start_window: StartWindow | None = None  # set by from_crawler
 
     # -- wiring -----------------------------------------------------------------------------
 
@@ -160,6 +169,7 @@ class BaseNewsSpider(scrapy.Spider):
             apply_source_settings(crawler.settings, options.sources)
         spider = super().from_crawler(crawler, *args, options=options, **kwargs)
         spider.incremental = IncrementalState.from_crawler(crawler) if cls.incremental_discovery else None
+        spider.start_window = StartWindow.from_crawler(crawler)
         if spider.incremental is not None:
             window = options.window
             if window.since is not None or window.until is not None:
@@ -180,14 +190,20 @@ class BaseNewsSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         if not self.options.sources:
             logger.warning("no sources selected: nothing to crawl")
+        # The stored robots.txt of every source's hosts in one look-up, before the first request needs one.
+        robots_store_for(self.crawler).prefetch(url for source in self.options.sources for url in robots_urls(source))
         for request in self.revisit_requests():
             yield request
         if self.incremental is not None:
             # The validators of every source's feeds, sitemaps and sections in one look-up, not one per source.
             self.incremental.prefetch_validators([url for source in self.options.sources for url in seed_urls(source)])
         for source in self.options.sources:
-            requests = list(self.discovery_requests(source))
-            for request in requests:
+            # A few sources at a time, so each one's articles follow its feed within seconds.
+            if self.start_window is not None:
+                await self.start_window.wait_for_room()
+            for request in self.discovery_requests(source):
+                if self.start_window is not None and request.meta.get(DISCOVERY_META, {}).get("seed"):
+                    self.start_window.opened(request)
                 yield request
 
     def revisit_requests(self) -> list[Request]:
@@ -425,6 +441,8 @@ class BaseNewsSpider(scrapy.Spider):
         """Errback of every request: count and log, never raise. A robots.txt that cannot be
         fetched names no sitemap, so the well-known paths are probed."""
         request: Request = failure.request  # type: ignore[attr-defined]
+        if self.start_window is not None:
+            self.start_window.closed(request)
         info = request.meta.get(DISCOVERY_META, {})
         kind = info.get("kind", "article")
         if info.get("probe"):
@@ -556,6 +574,8 @@ class BaseNewsSpider(scrapy.Spider):
             meta[DISCOVERY_META]["probe"] = True
         if seed:
             self._inc("newspipe/discovery/seeds")
+        if kind == "robots":  # answered by crawler.robots from the one copy per host, not fetched again
+            meta[SHARED_META] = True
         headers: dict[str, str] = {}
         if self.incremental is not None and kind != "robots":
             headers = self.incremental.conditional_headers(url)
@@ -587,6 +607,8 @@ class BaseNewsSpider(scrapy.Spider):
         return admitted.kept
 
     def _count_seed_fetched(self, response: Response) -> None:
+        if self.start_window is not None:
+            self.start_window.closed(response.request)
         if response.meta.get(DISCOVERY_META, {}).get("seed"):
             self._inc("newspipe/discovery/seeds_fetched")
 
