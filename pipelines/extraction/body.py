@@ -161,6 +161,13 @@ def _teaser_cards(tree: HtmlElement) -> set[str]:
     return keys
 
 
+def _link_texts(tree: HtmlElement) -> set[str]:
+    """Comparison keys of the page's link texts (asked for only after a "Read also" label)."""
+    keys = {norm(anchor.text_content()) for anchor in tree.iter("a") if anchor.get("href")}
+    keys.discard("")
+    return keys
+
+
 def _drop_link_items(text: str, tree: HtmlElement) -> str:
     lines = text.split("\n")
     teasers = _teaser_cards(tree)
@@ -197,7 +204,7 @@ def extract_body(tree: HtmlElement, data: Structured, url: str, headline: str | 
         hydrated = hydrated_body(tree, headline)
         if count_words(hydrated) > _JSONLD_FACTOR * count_words(text):
             text = hydrated
-    text = clean_body(_drop_link_items(text, tree))
+    text = clean_body(_drop_link_items(text, tree), lambda: _link_texts(tree))
     if headline:
         # The headline repeated inside the text (a title block, a share box) is not body.
         key = norm(headline)

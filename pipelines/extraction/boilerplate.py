@@ -15,6 +15,9 @@ site rules) and cover a few languages where that is cheap. Reads no settings.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection
+
+from .text import norm
 
 __all__ = ["clean_body", "is_boilerplate_line", "END_MARKERS"]
 
@@ -25,6 +28,15 @@ _DATE = (
     r"[^\W\d_]{3,12}\.?\s+\d{1,2}(st|nd|rd|th)?,?\s+\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4})"
 )
 _TIME = r"\d{1,2}([:.]\d{2})?\s*(am|pm|a\.m\.|p\.m\.|h|uhr)?(\s*\(?(utc|gmt|[a-z]{2,4}t)([+-]\d{1,2}(:?\d{2})?)?\)?)?"
+
+# "Read also" labels: Norwegian/Danish/Swedish, German, French, Spanish, Portuguese, Italian, Dutch,
+# Polish, Russian, Turkish; each introduces links to other stories.
+_READ_ALSO = (
+    r"les også|læs også|läs också|lesen sie auch|lesen sie mehr|auch interessant|lire aussi|à lire aussi|"
+    r"à lire également|lire également|leer más|lea también|lee también|vea también|ver también|mira también|"
+    r"leia também|veja também|leggi anche|lees ook|czytaj (też|także|również)|читайте также|ayrıca okuyun|"
+    r"read (also|next)|also read|up next|related story|related reading"
+)
 
 _LINE_PATTERNS = [
     # Newsletters and subscriptions.
@@ -119,6 +131,45 @@ _LINE_PATTERNS = [
     # A dateline standing alone: "Published 9 October 2025, 10:00", "Updated: Oct. 9, 2025 at 3.15pm BST".
     rf"^(first |last )?(published|updated|posted|modified|veröffentlicht|aktualisiert|publié|mis à jour|publicado|"
     rf"actualizado)( on| at| am| le| el)?\s*:?\s*{_DATE}(\s*(,|at|um|à|a las|-|–|\|)?\s*{_TIME})?\W*$",
+    # "Read also" labels in more languages, alone or heading a teaser ("À lire aussi La natalité ...",
+    # "READ NEXT: ...", "Czytaj też", "VEA TAMBIÉN: ..."): in-article boxes pointing at other stories.
+    rf"^({_READ_ALSO})\W*$",
+    rf"^({_READ_ALSO})\s*[:|>»–-]\s*\S.{{0,200}}$",
+    r"^(à lire aussi|lire aussi|read next|up next|czytaj (też|także|również))\s+\S.{0,200}[^.]$",
+    r"^(mehr (zum thema|themen|dazu|artikel|news) (auf|bei|von|unter) \S+|das thema könnte (dich|sie) auch interessieren|"
+    r"(das|dies) könnte (dich|sie) auch interessieren|schon gelesen|auch lesen|zum weiterlesen|weitere themen|"
+    r"vorschau auf den nächsten artikel)\W*$",
+    # Corrections prompts and table-of-contents / empty-comments labels.
+    r"^(fehler gefunden\?\s*jetzt melden|found an error\?.{0,40}|keine kommentare|no comments( yet)?|"
+    r"inhaltsverzeichnis|table of contents|sommaire|índice)\W*$",
+    # Copyright and reprint notices: "© dpa-infocom, dpa:240516-99-...", "Copyright: Project Syndicate, 2025".
+    r"^[<(\[]?\s*(©|ⓒ|\(c\)|copyright\b).{0,150}$",
+    r"^(this (article|story|content) is (the )?(copyrighted|copyright) (property|material) of|"
+    r"(written )?permission must be obtained before (reprint|republish)|all rights reserved)\b.{0,160}$",
+    # Affiliate and sponsored-content disclosures.
+    r"^(?=.{0,400}$).*\b(affiliate[- ](links?|commission|partner\w*|programs?)|(may|might) earn (us )?(an? )?"
+    r"(small )?(affiliate )?commission|earn (us )?a (small )?commission|provisions?-?links?|werbelinks?|"
+    r"contains? references to products|we (independently )?(select|recommend) (the best products|everything we recommend))\b.*$",
+    r"^(anzeige|werbung|advertorial|sponsored( content| post)?|publireportage)\s*[-–:|]\s*.{0,160}$",
+    # Subscription, app and channel appeals.
+    r"^(?=.{0,200}$)(subscribe|abonnieren sie|abonnez-vous|suscríbete)\b.{0,40}\b(edition|ausgabe|édition|edición|"
+    r"full story|print|e-?paper)\b.*$",
+    r"^(?=.{0,200}$).*\b(download|get|install|lade?n? sie)\b.{0,60}\b(our|the|unsere?) .{0,40}\bapps?\b.*$",
+    r"^(?=.{0,80}$)(\d+|zwei|drei|vier|two|three|four) (wochen|weeks?|tage|days|monate|months) (kostenlos|gratis|free)"
+    r"\b.{0,40}$",
+    r"^(?=.{0,60}$)[\w&'’. -]{2,40} newsletter\W*$",
+    r"^(?=.{0,200}$).*\b(canal de (telegram|whatsapp|youtube)|(telegram|whatsapp|youtube)[- ]?(channel|kanal))\b.*$",
+    r"^(enjoying our (latest )?content|gefällt (dir|ihnen|euch) unser \w+|unterstütze \w+|we want to hear what you "
+    r"think( about this (article|story))?|sign up to get the best\b.{0,60})\W*$",
+    r"^(submit|send) (us )?your letter to the editor\b.{0,80}$",
+    # A browser notice that opens mid-sentence (the rest of "Thank you for visiting ...").
+    r"^.{0,60}\b(more up to date browser|turn off compatibility mode)\b.*$",
+    # A picture credit or picture label standing alone.
+    r"^(getty images|afp|reuters|dpa|imago( images)?|shutterstock|istock(photo)?|bild anzeigen|beitragsbild|"
+    r"symbolbild|titelbild|image illustrative|photo d'illustration|foto de archivo)\W*$",
+    # A date (and time), or a time, standing alone: "05.08.2024, 20:59 Uhr", "23.10.2018", "19:49".
+    rf"^{_DATE}(\s*(,|at|um|à|-|–|\||•)?\s*{_TIME})?\W*$",
+    r"^\d{1,2}:\d{2}(\s*(uhr|h|am|pm))?$",
     # A site's tagline, printed on every page: "Harbour Post — news from Port Selwick", "The Courier | Your local news for Tayside".
     r"^(?=.{0,90}$)[^\W\d_][\w&'’. ]{1,40}\s[—–|-]\s((your|the) )?((local|independent|latest|daily|breaking|community) )?"
     r"news (from|for|in|of|across|about) [^\W\d_][^.!?]{0,40}$",
@@ -159,17 +210,40 @@ _CONTACT_MAX_WORDS = 80
 _LIST_ITEM = re.compile(r"^[-•–*]\s+[^.!?]{3,160}[^.!?:]$")
 
 
-def _drop_teaser_lists(lines: list[str]) -> list[str]:
+# A standalone "Read also" label; the headline-like lines right after it are its links.
+_READ_ALSO_LABEL = re.compile(rf"^({_READ_ALSO}|czytaj (też|także|również)|schon gelesen\??|auch lesen)\W*$", re.IGNORECASE)
+_TEASER_HEADLINE = re.compile(r"^[^.!?]{3,140}[^.!?:;,]$")
+_MAX_TEASERS = 3
+_TEASER_MAX_WORDS = 18
+
+
+def _drop_teaser_lists(lines: list[str], link_keys: Callable[[], Collection[str]] | None = None) -> list[str]:
+    """Drop list items after a "Related"/"Read more" line, and the linked headlines after a "Read also" label.
+
+    `link_keys` gives the comparison keys (`text.norm`) of the page's link texts: a headline
+    after the label is dropped only when the page shows it as a link, so a subheading that
+    happens to follow the label stays.
+    """
     kept: list[str] = []
+    links: Collection[str] | None = None  # read once, on the first headline after a label
     in_list = False
+    teasers = 0  # headline lines still to drop after a "Read also" label
     for line in lines:
         if is_boilerplate_line(line):
             in_list = True
+            teasers = _MAX_TEASERS if _READ_ALSO_LABEL.match(line) else 0
             kept.append(line)  # dropped with the other boilerplate lines
             continue
         if in_list and _LIST_ITEM.match(line):
             continue
+        if teasers and link_keys is not None and _TEASER_HEADLINE.match(line) and len(line.split()) <= _TEASER_MAX_WORDS:
+            if links is None:
+                links = link_keys()
+            if norm(line) in links:
+                teasers -= 1
+                continue
         in_list = False
+        teasers = 0
         kept.append(line)
     return kept
 
@@ -189,8 +263,12 @@ def _is_contact_tail(line: str) -> bool:
     return len(line.split()) <= _CONTACT_MAX_WORDS and bool(_CONTACT_TAIL.search(line))
 
 
-def clean_body(text: str) -> str:
-    """Drop boilerplate lines and cut at a closing marker near the end."""
+def clean_body(text: str, link_keys: Callable[[], Collection[str]] | None = None) -> str:
+    """Drop boilerplate lines and cut at a closing marker near the end.
+
+    `link_keys`: the page's link texts as comparison keys, asked for only when needed (see
+    `_drop_teaser_lists`).
+    """
     lines = [line.strip() for line in text.splitlines()]
     lines = [line for line in lines if line]
     lines = [line for i, line in enumerate(lines) if not (i < _BYLINE_ZONE and _BYLINE.match(line))]
@@ -203,7 +281,7 @@ def clean_body(text: str) -> str:
         if index >= max(threshold, 1) and END_MARKERS.match(line):
             lines = lines[:index]
             break
-    lines = _drop_teaser_lists(lines)
+    lines = _drop_teaser_lists(lines, link_keys)
     lines = [line for line in lines if not is_boilerplate_line(line)]
     while len(lines) > _CONTACT_ZONE and any(_is_contact_tail(line) for line in lines[-_CONTACT_ZONE:]):
         lines = [line for i, line in enumerate(lines)
