@@ -24,7 +24,8 @@ __all__ = ["clean_body", "is_boilerplate_line", "END_MARKERS"]
 # Dates as datelines print them: "9 October 2025", "Thu 9 Oct. 2025", "October 9th, 2025", "2025-10-09", "09.10.2025";
 # a month is any word (many languages), the year has four digits. Then a clock time, maybe with a zone.
 _DATE = (
-    r"([^\W\d_]{2,12}\.?,?\s+)?(\d{1,2}(st|nd|rd|th)?\.?\s+[^\W\d_]{3,12}\.?,?\s+\d{4}|"
+    r"([^\W\d_]{2,12}(-[^\W\d_]{2,8})?\.?,?\s+)?(\d{1,2}(st|nd|rd|th)?\.?\s+[^\W\d_]{3,12}\.?,?\s+\d{4}|"
+    r"\d{1,2}\s+de\s+[^\W\d_]{3,12}\s+de\s+\d{4}|"
     r"[^\W\d_]{3,12}\.?\s+\d{1,2}(st|nd|rd|th)?,?\s+\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4})"
 )
 _TIME = r"\d{1,2}([:.]\d{2})?\s*(am|pm|a\.m\.|p\.m\.|h|uhr)?(\s*\(?(utc|gmt|[a-z]{2,4}t)([+-]\d{1,2}(:?\d{2})?)?\)?)?"
@@ -35,7 +36,7 @@ _READ_ALSO = (
     r"les også|læs også|läs också|lesen sie auch|lesen sie mehr|auch interessant|lire aussi|à lire aussi|"
     r"à lire également|lire également|leer más|lea también|lee también|vea también|ver también|mira también|"
     r"leia também|veja também|leggi anche|lees ook|czytaj (też|także|również)|читайте также|ayrıca okuyun|"
-    r"read (also|next)|also read|up next|related story|related reading"
+    r"read (also|next)|also read|related story|related reading|auch lesen|schon gelesen"
 )
 
 _LINE_PATTERNS = [
@@ -135,13 +136,16 @@ _LINE_PATTERNS = [
     # "READ NEXT: ...", "Czytaj też", "VEA TAMBIÉN: ..."): in-article boxes pointing at other stories.
     rf"^({_READ_ALSO})\W*$",
     rf"^({_READ_ALSO})\s*[:|>»–-]\s*\S.{{0,200}}$",
-    r"^(à lire aussi|lire aussi|read next|up next|czytaj (też|także|również))\s+\S.{0,200}[^.]$",
+    r"^(à lire aussi|lire aussi|read next|czytaj (też|także|również))\s+\S.{0,200}[^.]$",
     r"^(mehr (zum thema|themen|dazu|artikel|news) (auf|bei|von|unter) \S+|das thema könnte (dich|sie) auch interessieren|"
     r"(das|dies) könnte (dich|sie) auch interessieren|schon gelesen|auch lesen|zum weiterlesen|weitere themen|"
     r"vorschau auf den nächsten artikel)\W*$",
     # Corrections prompts and table-of-contents / empty-comments labels.
-    r"^(fehler gefunden\?\s*jetzt melden|found an error\?.{0,40}|keine kommentare|no comments( yet)?|"
-    r"inhaltsverzeichnis|table of contents|sommaire|índice)\W*$",
+    r"^(fehler gefunden\?\s*jetzt melden|found an error\?.{0,40}|inhaltsverzeichnis|table of contents|sommaire|índice)\W*$",
+    r"^(keine kommentare|no comments( yet)?|aucun commentaire|sin comentarios)(\W*|\s*[(\[:|–-].{0,80})$",
+    # Reading-time labels: "5 min read", "Lesezeit: 3 Minuten", "Ten tekst przeczytasz w mniej niż minutę".
+    r"^(\d+\s*(min(ute)?s?|minuten?)\.?\s*(read|lesezeit|de lecture|lesen|lectura)|(lesezeit|reading time|temps de "
+    r"lecture|tiempo de lectura|tempo de leitura|czas czytania)\s*:?\s*(ca\.\s*)?\d+.{0,20}|ten tekst przeczytasz\b.{0,40})\W*$",
     # Copyright and reprint notices: "© dpa-infocom, dpa:240516-99-...", "Copyright: Project Syndicate, 2025".
     r"^[<(\[]?\s*(©|ⓒ|\(c\)|copyright\b).{0,150}$",
     r"^(this (article|story|content) is (the )?(copyrighted|copyright) (property|material) of|"
@@ -159,17 +163,46 @@ _LINE_PATTERNS = [
     r"\b.{0,40}$",
     r"^(?=.{0,60}$)[\w&'’. -]{2,40} newsletter\W*$",
     r"^(?=.{0,200}$).*\b(canal de (telegram|whatsapp|youtube)|(telegram|whatsapp|youtube)[- ]?(channel|kanal))\b.*$",
-    r"^(enjoying our (latest )?content|gefällt (dir|ihnen|euch) unser \w+|unterstütze \w+|we want to hear what you "
-    r"think( about this (article|story))?|sign up to get the best\b.{0,60})\W*$",
+    r"^(enjoying our (latest )?content|gefällt (dir|ihnen|euch) unser \w+|unterstütze \w+)\W*$",
+    r"^(we want to hear what you think( about this (article|story))?|sign up to (get|receive)\b)\W.{0,160}$",
+    r"^(?=.{0,200}$).*\b(never miss|by e-?mail)\b.*\b(sign up|subscribe)\b.*$",
+    # Donation and membership appeals: "Unterstütze X bereits mit 2,50!", a paywall explained with a plea.
+    r"^(?=.{0,200}$)(unterstütze|unterstützen sie|support|spende|donate to)\b.{0,60}\b(mit|with|for|from|ab|für)\s*"
+    r"(€|\$|£)?\s*\d+([.,]\d+)?\s*(€|\$|£|euro|eur|dollars?)?\s*[!.]?$",
+    r"^(?=.{0,700}$).*\b(paywall|bezahlschranke|muro de pago|mur payant)\b.*\b((deine|eure|ihre|your) (unterstützung|"
+    r"support|spende|donation)|support us|unterstütz\w* uns|soutenez-nous|apóyanos)\b.*$",
     r"^(submit|send) (us )?your letter to the editor\b.{0,80}$",
     # A browser notice that opens mid-sentence (the rest of "Thank you for visiting ...").
     r"^.{0,60}\b(more up to date browser|turn off compatibility mode)\b.*$",
     # A picture credit or picture label standing alone.
     r"^(getty images|afp|reuters|dpa|imago( images)?|shutterstock|istock(photo)?|bild anzeigen|beitragsbild|"
     r"symbolbild|titelbild|image illustrative|photo d'illustration|foto de archivo)\W*$",
+    r"^(beitragsbild|titelbild|symbolbild|headerbild|bildquelle|bildnachweis|fotonachweis|image illustrative|"
+    r"photo d'illustration|image credit|photo credit|featured image)\s*:.{1,160}$",
     # A date (and time), or a time, standing alone: "05.08.2024, 20:59 Uhr", "23.10.2018", "19:49".
-    rf"^{_DATE}(\s*(,|at|um|à|-|–|\||•)?\s*{_TIME})?\W*$",
+    rf"^{_DATE}(\s*(,|at|um|à|às|a las|-|–|\||•)?\s*{_TIME})?\W*$",
     r"^\d{1,2}:\d{2}(\s*(uhr|h|am|pm))?$",
+    # A post's or comment's date line: "24. März 2004, 19:49 | Jane", "12.03.2024 · Redaktion".
+    rf"^{_DATE}(\s*,?\s*{_TIME})?\s*[|·•]\s*[^.!?]{{1,40}}$",
+    # Subscription offers and plugs for the publisher's other products.
+    r"^(?=.{0,300}$).*\b(\d+ issues for|delivered (to|through) your (letterbox|door|doorstep)|for as little as)\b.*$",
+    r"^if you (enjoyed|liked|value|appreciated) (this|our) (article|story|journalism|reporting)\b.{0,400}$",
+    r"^(?=.{0,250}$).*\bletters? to the editor\b.*\b(we('d| would) like to hear|submit|write to|send)\b.*$",
+    r"^follow [\w@'’ .-]{1,60} on (twitter|facebook|instagram|x|linkedin|youtube|tiktok|threads|bluesky)\b.{0,120}$",
+    r"^follow .{0,60}\b(full )?coverage\b.{0,40}\b(at|on) https?://\S+\W*$",
+    r"^(most (read|popular|viewed|shared)|meistgelesen|les plus lus|lo más leído)\b.{0,40}$",
+    r"^\[(related|read more|see also|more|also read)\s*:.{0,200}\]$",
+    r"^related (post|posts|story|article)\s*:\s+\S.{0,160}$",
+    # Credit, source and contact lines: "(Reporting by A; editing by B)", "Jane Roe contributed reporting from Rome.",
+    # "(Quelle: APA/dpa)", "Write to Jane Roe at jroe@example.com", a bare e-mail address.
+    r"^[(\[–—-]*\s*(additional )?(reporting|writing|editing|edited|compiled) by\s+(?-i:[^\W\d_a-z]).{0,300}$",
+    r"^[(\[–—-]*\s*(with files from|with reports from|with additional reporting|additional reporting (by|from))\b.{0,200}$",
+    r"^(?=.{0,250}$).*\bcontributed (reporting|to (this|the) (report|story|article))\b.{0,80}$",
+    r"^\(?(source|quelle|fuente|fonte|sources)\s*:\s*[^.!?]{1,60}\)?$",
+    r"^(write to|contact|e-?mail) [^.!?@]{1,60} at \S+@\S+\.\w{2,}\W*$",
+    r"^\S+@\S+\.\w{2,}$",
+    r"^(?=.{0,250}$).*\b(publicado por|posted by|publié par|veröffentlicht von|escrito por)\b.{0,60}\b(categor\w*|tags?|"
+    r"kategorie)\s*:.*$",
     # A site's tagline, printed on every page: "Harbour Post — news from Port Selwick", "The Courier | Your local news for Tayside".
     r"^(?=.{0,90}$)[^\W\d_][\w&'’. ]{1,40}\s[—–|-]\s((your|the) )?((local|independent|latest|daily|breaking|community) )?"
     r"news (from|for|in|of|across|about) [^\W\d_][^.!?]{0,40}$",
