@@ -136,7 +136,6 @@ from pipelines.extraction.text import norm
         "(Quelle: Harbour Wire/dpa)",
         "SOURCE: Harbour Wire",
         "Write to Jane Roe at jane.roe@harbour.example",
-        "jane.roe@harbour.example",
         "05/10/2018 - Publicado por: Ana Lima - Categoria: Saúde - Tags: porto",
     ],
 )
@@ -195,7 +194,8 @@ def test_boilerplate_lines(line: str) -> None:
         "Follow-up inspections on Tuesday found more damage.",
         "Most readers of the report will skip to the last chapter, its author joked.",
         "She wrote to the editor of the paper in 1998 to complain about the pier.",
-        "If you enjoyed the summer, the autumn will be a shock, forecasters warned.",  # sports reports close with the next fixtures under this label: article text
+        "If you enjoyed the summer, the autumn will be a shock, forecasters warned.",
+        "jane.roe@harbour.example",  # a reporter's address closing the text belongs to it on many sites  # sports reports close with the next fixtures under this label: article text
         "Inhaltsverzeichnisse alter Bücher sind oft unvollständig, sagt die Bibliothekarin.",
     ],
 )

@@ -41,7 +41,7 @@ _TAG = re.compile(r"<[a-zA-Z/!][^<>]*>")  # [^<>]: each "<" starts one scan, not
 _JSONLD_FACTOR = 2.0
 # Precision mode's text below this share of the words in the page's <p> elements: it
 # probably lost the article, and the balanced mode is tried too.
-_PRECISION_FLOOR = 0.3
+_PRECISION_FLOOR = 0.45
 # Fewer words than this from the DOM and structured data: look for a script-rendered body.
 _HYDRATION_FLOOR = 100
 
@@ -214,4 +214,13 @@ def extract_body(tree: HtmlElement, data: Structured, url: str, headline: str | 
         text = "\n".join(line for i, line in enumerate(lines)
                          if not (i < _TITLE_ZONE and len(key) >= 20 and _is_kicked_title(norm(line), key)))
     lead = find_lead(tree, _descriptions(data), text, headline_element) if text else None
-    return f"{lead}\n{text}" if lead else text
+    return _normalize_spaces(f"{lead}\n{text}" if lead else text)
+
+
+# No-break and fixed-width spaces (U+00A0, U+2007, U+2009, U+200A, U+202F) and runs of blanks:
+# typesetting, not text. Plain text gets one ordinary space, so a search for "35 heures" finds it.
+_SPACES = re.compile(r"[ \t\xa0\u2007\u2009\u200a\u202f]{2,}|[\t\xa0\u2007\u2009\u200a\u202f]")
+
+
+def _normalize_spaces(text: str) -> str:
+    return _SPACES.sub(" ", text) if _SPACES.search(text) else text

@@ -200,7 +200,6 @@ _LINE_PATTERNS = [
     r"^(?=.{0,250}$).*\bcontributed (reporting|to (this|the) (report|story|article))\b.{0,80}$",
     r"^\(?(source|quelle|fuente|fonte|sources)\s*:\s*[^.!?]{1,60}\)?$",
     r"^(write to|contact|e-?mail) [^.!?@]{1,60} at \S+@\S+\.\w{2,}\W*$",
-    r"^\S+@\S+\.\w{2,}$",
     r"^(?=.{0,250}$).*\b(publicado por|posted by|publié par|veröffentlicht von|escrito por)\b.{0,60}\b(categor\w*|tags?|"
     r"kategorie)\s*:.*$",
     # A site's tagline, printed on every page: "Harbour Post — news from Port Selwick", "The Courier | Your local news for Tayside".
