@@ -101,7 +101,8 @@ class PageLocator:
         return self._texts
 
     def kind(self, text: str) -> str:
-        text = _norm(text)
+        # A list item's "- " marker is the extractor's, not the page's.
+        text = _norm(text).removeprefix("- ")
         if not text:
             return "empty"
         found: HtmlElement | None = None

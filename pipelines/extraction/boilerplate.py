@@ -48,6 +48,7 @@ _LINE_PATTERNS = [
     r"alerts|inbox|e-?mails?)\b.*$",
     r"^(?=.{0,140}$).*\b(our newsletters?|in your inbox|newsletter for free|zum newsletter|notre newsletter|"
     r"nuestro boletín)\b.*$",
+    r"^(?=.{0,250}$)(with|mit|avec|con) (our|unserem|unseren|notre|nuestro) (newsletter|boletín)\b.*$",
     r"^(already a subscriber|already have an account|log ?in to (continue|read)|this article is for subscribers).{0,80}$",
     # Comment forms and comment sections.
     r"^(leave a (reply|comment)|post a comment|add a comment|write a comment|comments?|\d+ comments?|"
