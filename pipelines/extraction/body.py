@@ -11,7 +11,8 @@ also carries a JSON-LD ``articleBody``, the two are compared: the JSON-LD text
 is taken when trafilatura found clearly less of the same article (paywalled or
 script-rendered pages), otherwise trafilatura's paragraphing wins. When both
 leave next to nothing, the article HTML of a script-rendered page is read from
-its hydration state (`hydration.py`). Then the boilerplate line filters run.
+its hydration state (`hydration.py`). Then the boilerplate line filters run, and
+no-break or fixed-width spaces and blank runs become one ordinary space.
 Reads no settings; the caller passes its options.
 """
 

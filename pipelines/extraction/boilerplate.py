@@ -8,8 +8,12 @@ link", "RELATED ARTICLES", "LEAVE A REPLY", ...) appears in the last part of the
 body, cuts everything from it on. Page furniture set as paragraphs goes too: a
 dateline standing alone ("Published 9 October 2025, 10:00"), a site's tagline
 ("Harbour Post — news from Port Selwick", printed on every page of the site)
-and a section label heading the text ("Business"). The patterns are generic (no
-site rules) and cover a few languages where that is cheap. Reads no settings.
+and a section label heading the text ("Business"). So do in-article boxes set as
+lines: "Read also" labels in many languages (with the linked headlines right after a
+lone label), copyright and reprint notices, reporting credits, affiliate disclosures,
+subscription, app and donation appeals, reading-time labels and picture credits. The
+patterns are generic (no site rules) and cover a few languages where that is cheap.
+Reads no settings.
 """
 
 from __future__ import annotations
