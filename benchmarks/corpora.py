@@ -1,6 +1,8 @@
-"""Readers for the gold corpora under `<corpora>/scrapinghub` and `<corpora>/fundus-dev`.
+"""Readers for the gold corpora under `<corpora>/`: scrapinghub, fundus-dev, trafilatura-dev, htmldate-dev.
 
-Layouts are described in the corpora's README. The corpora root comes from the caller;
+Layouts are described in the corpora's README. scrapinghub and fundus-dev give a body text;
+trafilatura-dev gives strings the body must and must not contain (`with`/`without`);
+htmldate-dev gives the publication day only (no body). The corpora root comes from the caller;
 `default_corpora_root()` reads the `NEWSPIPE_CORPORA` environment variable when asked and
 falls back to `<repo>/../shared/corpora`.
 """
@@ -12,11 +14,15 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
+# The corpora with a body text (other benchmarks read these); the long-tail ones have
+# must/must-not strings (trafilatura-dev) or a date only (htmldate-dev).
 CORPORA = ("scrapinghub", "fundus-dev")
+LONG_TAIL_CORPORA = ("trafilatura-dev", "htmldate-dev")
+ALL_CORPORA = CORPORA + LONG_TAIL_CORPORA
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +33,16 @@ class GoldPage:
     id: str
     url: str
     html: str
-    body: str
+    body: str | None  # None: the corpus has no body truth (htmldate-dev)
     headline: str | None = None
     published_at: datetime | None = None
     authors: tuple[str, ...] | None = None  # None: the truth has no authors field
     fetched_at: datetime | None = None
+    # trafilatura-dev: strings the body must contain and must not contain.
+    with_strings: tuple[str, ...] | None = None
+    without_strings: tuple[str, ...] | None = None
+    # htmldate-dev: the publication day as the page shows it (publisher's own calendar).
+    published_day: date | None = None
 
 
 def default_corpora_root() -> Path:
@@ -47,7 +58,11 @@ def read_corpus(root: Path, name: str, limit: int | None = None) -> Iterator[Gol
         return read_scrapinghub(root / name, limit)
     if name == "fundus-dev":
         return read_fundus(root / name, limit)
-    raise ValueError(f"unknown corpus {name!r}; expected one of {', '.join(CORPORA)}")
+    if name == "trafilatura-dev":
+        return read_trafilatura(root / name, limit)
+    if name == "htmldate-dev":
+        return read_htmldate(root / name, limit)
+    raise ValueError(f"unknown corpus {name!r}; expected one of {', '.join(ALL_CORPORA)}")
 
 
 def _read_gz_text(path: Path) -> str:
@@ -102,6 +117,42 @@ def read_fundus(root: Path, limit: int | None = None) -> Iterator[GoldPage]:
             published_at=datetime.fromisoformat(published) if published else None,
             authors=tuple(authors) if authors is not None else None,
             fetched_at=_crawl_date(rec.get("crawl_date")),
+        )
+
+
+def _read_truth(root: Path) -> list[tuple[str, dict[str, Any]]]:
+    truth: dict[str, dict[str, Any]] = json.loads((root / "truth.json").read_text(encoding="utf-8"))
+    return sorted(truth.items())
+
+
+def read_trafilatura(root: Path, limit: int | None = None) -> Iterator[GoldPage]:
+    """trafilatura-dev: no body text, but `with`/`without` strings (see the corpora README)."""
+    for n, (page_id, case) in enumerate(_read_truth(root)):
+        if limit is not None and n >= limit:
+            return
+        yield GoldPage(
+            corpus="trafilatura-dev",
+            id=page_id,
+            url=case.get("url", ""),
+            html=_read_gz_text(root / "html" / f"{page_id}.html.gz"),
+            body=None,
+            with_strings=tuple(case.get("with") or ()),
+            without_strings=tuple(case.get("without") or ()),
+        )
+
+
+def read_htmldate(root: Path, limit: int | None = None) -> Iterator[GoldPage]:
+    """htmldate-dev: the publication day only."""
+    for n, (page_id, case) in enumerate(_read_truth(root)):
+        if limit is not None and n >= limit:
+            return
+        yield GoldPage(
+            corpus="htmldate-dev",
+            id=page_id,
+            url=case.get("url", ""),
+            html=_read_gz_text(root / "html" / f"{page_id}.html.gz"),
+            body=None,
+            published_day=date.fromisoformat(case["date"]),
         )
 
 

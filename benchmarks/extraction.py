@@ -1,7 +1,7 @@
 """Extraction-quality benchmark: newspipe vs trafilatura vs newspaper4k on the gold corpora.
 
     python -m benchmarks.extraction --corpora ../shared/corpora [--limit N]
-        [--only scrapinghub|fundus-dev] [--json out.json] [--worst 10]
+        [--only scrapinghub|fundus-dev|trafilatura-dev|htmldate-dev] [--json out.json] [--worst 10]
 
 Runs every contestant on every page, interleaved page by page (the order rotates) so
 machine noise hits them equally, and scores:
@@ -9,6 +9,15 @@ machine noise hits them equally, and scores:
 - body precision/recall/F1/accuracy exactly as scrapinghub's `evaluate.py` (both corpora);
 - on fundus-dev also headline exact match, date right to the day and to the minute,
   and authors F1 (see `benchmarks.scoring`);
+- on trafilatura-dev the must/must-not strings as trafilatura's own evaluation does
+  (precision, recall, accuracy, F1 over all strings pooled). trafilatura's body there is
+  `bare_extraction`'s text, which is what `extract(..., include_comments=False)` prints, as
+  trafilatura's `tests/comparison.py` runs it;
+- on htmldate-dev the publication day (the prediction's own local day) and date coverage,
+  plus how many pages the article filter rejected;
+- per corpus the worst pages per metric and, for the analysed contestant (newspipe), a
+  per-cause count: kept boilerplate and missing text by kind of element (`benchmarks.causes`),
+  and the article filter's rejections by reason;
 - pages per second and the time ratio of each contestant to trafilatura.
 
 It also re-scores the published `scrapinghub/tool-outputs/*.json.gz` to show that the
@@ -25,15 +34,17 @@ import random
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import scoring
+from benchmarks import causes, scoring
 from benchmarks.corpora import (
-    CORPORA,
+    ALL_CORPORA,
+    LONG_TAIL_CORPORA,
     GoldPage,
     default_corpora_root,
     load_scrapinghub_truth,
@@ -46,7 +57,8 @@ logger = logging.getLogger(__name__)
 
 BASELINE = "trafilatura"
 # Per-page metrics, in report order; the fundus-only ones are None on scrapinghub.
-PAGE_METRICS = ("body_f1", "headline", "date_day", "date_minute", "authors_f1")
+PAGE_METRICS = ("body_f1", "with_score", "headline", "date_day", "date_minute", "authors_f1")
+_NOT_AN_ARTICLE = "NotAnArticle: "
 
 
 @dataclass(slots=True)
@@ -55,28 +67,58 @@ class PageResult:
 
     id: str
     seconds: float
-    body_tp_fp_fn: tuple[float, float, float]
-    body_f1: float
-    body_accuracy: float
+    # None on a corpus without a body text (trafilatura-dev, htmldate-dev).
+    body_tp_fp_fn: tuple[float, float, float] | None
+    body_f1: float | None
+    body_accuracy: float | None
+    # trafilatura-dev: (TP, FN, FP, TN) over the page's must/must-not strings, and their share right.
+    with_without: tuple[int, int, int, int] | None = None
+    with_score: float | None = None
+    date_covered: float | None = None
     headline: float | None = None
     date_day: float | None = None
     date_minute: float | None = None
     authors_f1: float | None = None
     error: str | None = None
+    # The article filter's reason when the page was rejected ("too_short", "index_page", ...).
+    rejected: str | None = None
+    # benchmarks.causes for analysed contestants: {"kept": {kind: n}, "missing": {kind: n}}.
+    causes: dict[str, dict[str, int]] | None = None
     # What was predicted vs expected for the non-body fields, to read the worst pages.
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-def score_page(page: GoldPage, pred: Extraction, seconds: float) -> PageResult:
-    tp_fp_fn = scoring.string_shingle_matching(true=page.body, pred=pred.body)
+def score_page(page: GoldPage, pred: Extraction, seconds: float, analyse: bool = False) -> PageResult:
+    rejected = pred.error.removeprefix(_NOT_AN_ARTICLE).split(":")[0] if pred.error and pred.error.startswith(_NOT_AN_ARTICLE) else None
     result = PageResult(
-        id=page.id,
-        seconds=seconds,
-        body_tp_fp_fn=tp_fp_fn,
-        body_f1=scoring.page_f1(tp_fp_fn),
-        body_accuracy=scoring.get_accuracy(true=page.body, pred=pred.body),
-        error=pred.error,
+        id=page.id, seconds=seconds, body_tp_fp_fn=None, body_f1=None, body_accuracy=None,
+        error=pred.error, rejected=rejected,
     )
+    if page.body is not None:
+        tp_fp_fn = scoring.string_shingle_matching(true=page.body, pred=pred.body)
+        result.body_tp_fp_fn = tp_fp_fn
+        result.body_f1 = scoring.page_f1(tp_fp_fn)
+        result.body_accuracy = scoring.get_accuracy(true=page.body, pred=pred.body)
+        if analyse and result.body_f1 < 1.0:
+            kept, missing = causes.body_causes(page.html, page.body, pred.body, rejected)
+            result.causes = {"kept": dict(kept), "missing": dict(missing)}
+    if page.with_strings is not None:
+        without = page.without_strings or ()
+        counts = scoring.with_without_counts(page.with_strings, without, pred.body)
+        result.with_without = counts
+        result.with_score = scoring.with_without_page_score(counts)
+        result.detail["strings"] = {
+            "missed": [s for s in page.with_strings if s not in pred.body],
+            "kept": [s for s in without if pred.body and s in pred.body],
+        }
+        if analyse and result.with_score < 1.0:
+            kept, missing = causes.with_without_causes(page.html, page.with_strings, without, pred.body, rejected)
+            result.causes = {"kept": dict(kept), "missing": dict(missing)}
+    if page.published_day is not None:
+        got = scoring.local_day(pred.published_at)
+        result.date_day = float(got == page.published_day)
+        result.date_covered = float(got is not None)
+        result.detail["date"] = {"expected": page.published_day.isoformat(), "got": _iso(got)}
     if page.headline is not None:
         result.headline = scoring.headline_match(page.headline, pred.headline)
         result.detail["headline"] = {"expected": page.headline, "got": pred.headline}
@@ -101,17 +143,19 @@ def run_corpus(
     pages: Iterable[GoldPage],
     extractors: Sequence[Extractor],
     on_page: Callable[[GoldPage], None] | None = None,
+    analyse: Iterable[str] = (),
 ) -> dict[str, list[PageResult]]:
     """Every contestant on every page, interleaved, with the start order rotating per page."""
     results: dict[str, list[PageResult]] = {e.name: [] for e in extractors}
     k = len(extractors)
+    analysed = set(analyse)
     for n, page in enumerate(pages):
         order = [extractors[(n + i) % k] for i in range(k)] if k else []
         for extractor in order:
             start = time.perf_counter()
             pred = extractor.extract(page.html, page.url, fetched_at=page.fetched_at)
             seconds = time.perf_counter() - start
-            results[extractor.name].append(score_page(page, pred, seconds))
+            results[extractor.name].append(score_page(page, pred, seconds, extractor.name in analysed))
         if on_page is not None:
             on_page(page)
     return results
@@ -126,27 +170,38 @@ def summarize(
     pages: Sequence[PageResult], n_bootstrap: int = 1000, seed: int = 0
 ) -> dict[str, Any]:
     """Corpus-level figures for one contestant (body metrics as evaluate.py)."""
-    tp_fp_fns = [p.body_tp_fp_fn for p in pages]
     summary: dict[str, Any] = {"pages": len(pages)}
-    try:
-        body = scoring.metrics_from_tp_fp_fns(tp_fp_fns)
-        stds = _bootstrap_stds(pages, n_bootstrap, seed)
-    except statistics.StatisticsError:
-        # No page with a prediction at all: precision is undefined upstream; we report 0.
-        body, stds = {"f1": 0.0, "precision": 0.0, "recall": 0.0}, {}
+    body_pages = [p for p in pages if p.body_tp_fp_fn is not None]
+    body: dict[str, float | None] = {"f1": None, "precision": None, "recall": None}
+    stds: dict[str, float] = {}
+    if body_pages:
+        try:
+            body = dict(scoring.metrics_from_tp_fp_fns([p.body_tp_fp_fn for p in body_pages if p.body_tp_fp_fn]))
+            stds = _bootstrap_stds(body_pages, n_bootstrap, seed)
+        except statistics.StatisticsError:
+            # No page with a prediction at all: precision is undefined upstream; we report 0.
+            body = {"f1": 0.0, "precision": 0.0, "recall": 0.0}
+    strings = [p.with_without for p in pages if p.with_without is not None]
+    ww = scoring.with_without_metrics(strings) if strings else {}
     summary.update(
         {
             "body_precision": body["precision"],
             "body_recall": body["recall"],
             "body_f1": body["f1"],
-            "body_accuracy": statistics.mean(p.body_accuracy for p in pages) if pages else 0.0,
+            "body_accuracy": _mean(p.body_accuracy for p in body_pages) if body_pages else None,
             "body_f1_std": stds.get("f1_std"),
+            "with_precision": ww.get("precision"),
+            "with_recall": ww.get("recall"),
+            "with_accuracy": ww.get("accuracy"),
+            "with_f1": ww.get("f1"),
+            "date_coverage": _mean(p.date_covered for p in pages),
+            "rejected": sum(1 for p in pages if p.rejected),
             "headline": _mean(p.headline for p in pages),
             "date_day": _mean(p.date_day for p in pages),
             "date_minute": _mean(p.date_minute for p in pages),
             "authors_f1": _mean(p.authors_f1 for p in pages),
             # Empty: no body token at all (tp + fp == 0), whatever the reason.
-            "empty": sum(1 for p in pages if p.body_tp_fp_fn[0] + p.body_tp_fp_fn[1] == 0),
+            "empty": sum(1 for p in pages if p.body_tp_fp_fn is not None and p.body_tp_fp_fn[0] + p.body_tp_fp_fn[1] == 0),
             "errors": sum(1 for p in pages if p.error is not None),
             "seconds": sum(p.seconds for p in pages),
         }
@@ -157,8 +212,8 @@ def summarize(
 
 def _bootstrap_stds(pages: Sequence[PageResult], n_bootstrap: int, seed: int) -> dict[str, float]:
     return scoring.bootstrap(
-        [p.body_tp_fp_fn for p in pages],
-        [p.body_accuracy for p in pages],
+        [p.body_tp_fp_fn for p in pages if p.body_tp_fp_fn is not None],
+        [p.body_accuracy for p in pages if p.body_accuracy is not None],
         n_bootstrap,
         random.Random(seed),
     )
@@ -171,12 +226,16 @@ def worst_pages(pages: Sequence[PageResult], metric: str, n: int) -> list[dict[s
     rows = []
     for p in scored[:n]:
         row: dict[str, Any] = {"id": p.id, "score": getattr(p, metric)}
-        if metric.startswith("body"):
+        if metric.startswith("body") and p.body_tp_fp_fn is not None:
             tp, fp, fn = p.body_tp_fp_fn
             row["detail"] = {
                 "precision": round(scoring.precision_score(tp, fp, fn), 3),
                 "recall": round(scoring.recall_score(tp, fp, fn), 3),
             }
+            if p.causes:
+                row["detail"]["causes"] = p.causes
+        elif metric == "with_score":
+            row["detail"] = p.detail.get("strings")
         else:
             key = {"headline": "headline", "authors_f1": "authors"}.get(metric, "date")
             row["detail"] = p.detail.get(key)
@@ -184,6 +243,25 @@ def worst_pages(pages: Sequence[PageResult], metric: str, n: int) -> list[dict[s
             row["error"] = p.error
         rows.append(row)
     return rows
+
+
+def cause_counts(pages: Sequence[PageResult]) -> dict[str, dict[str, int]]:
+    """Per-cause counts over a corpus: kept boilerplate and missing text by kind, rejections by reason.
+
+    Units: lines on scrapinghub/fundus-dev, strings on trafilatura-dev, pages for rejections.
+    """
+    kept: Counter[str] = Counter()
+    missing: Counter[str] = Counter()
+    for p in pages:
+        if p.causes:
+            kept.update(p.causes.get("kept", {}))
+            missing.update(p.causes.get("missing", {}))
+    rejected = Counter(p.rejected for p in pages if p.rejected)
+    return {
+        "kept": dict(kept.most_common()),
+        "missing": dict(missing.most_common()),
+        "rejected": dict(rejected.most_common()),
+    }
 
 
 def rescore_upstream(scrapinghub_root: Path, n_bootstrap: int = 1000, seed: int = 0) -> list[dict[str, Any]]:
@@ -198,17 +276,25 @@ def rescore_upstream(scrapinghub_root: Path, n_bootstrap: int = 1000, seed: int 
     return rows
 
 
+def available_corpora(root: Path) -> tuple[str, ...]:
+    """The body corpora (required) and whichever long-tail corpora are present under `root`."""
+    return tuple(c for c in ALL_CORPORA if c not in LONG_TAIL_CORPORA or (root / c).is_dir())
+
+
 def run_benchmark(
     corpora_root: Path,
-    corpora: Sequence[str] = CORPORA,
+    corpora: Sequence[str] | None = None,
     contestants: Sequence[str] = tuple(CONTESTANTS),
     limit: int | None = None,
     worst: int = 10,
     n_bootstrap: int = 1000,
     upstream: bool = True,
     on_page: Callable[[GoldPage], None] | None = None,
+    analyse: Sequence[str] = ("newspipe",),
 ) -> dict[str, Any]:
-    """The whole benchmark as a JSON-ready dict (see `--json`)."""
+    """The whole benchmark as a JSON-ready dict (see `--json`); `corpora` None: all that are present."""
+    if corpora is None:
+        corpora = available_corpora(corpora_root)
     extractors, missing = load_extractors(list(contestants))
     for name, reason in missing.items():
         logger.warning("contestant %s is not available: %s", name, reason)
@@ -221,7 +307,7 @@ def run_benchmark(
         "corpora": {},
     }
     for corpus in corpora:
-        results = run_corpus(read_corpus(corpora_root, corpus, limit), extractors, on_page)
+        results = run_corpus(read_corpus(corpora_root, corpus, limit), extractors, on_page, analyse)
         summaries = {name: summarize(pages, n_bootstrap) for name, pages in results.items()}
         base = summaries.get(BASELINE)
         for summary in summaries.values():
@@ -229,12 +315,13 @@ def run_benchmark(
                 summary["seconds"] / base["seconds"] if base and base["seconds"] else None
             )
         # Only the metrics this corpus has a truth for (scrapinghub: body only).
-        metrics = [m for m in PAGE_METRICS if any(s[m] is not None for s in summaries.values())]
+        metrics = [m for m in PAGE_METRICS if any(getattr(p, m) is not None for ps in results.values() for p in ps)]
         report["corpora"][corpus] = {
             "summary": summaries,
             "worst": {
                 name: {m: worst_pages(pages, m, worst) for m in metrics} for name, pages in results.items()
             },
+            "causes": {name: cause_counts(pages) for name, pages in results.items() if name in analyse},
             "pages": {name: [asdict(p) for p in pages] for name, pages in results.items()},
         }
     if upstream and "scrapinghub" in corpora:
@@ -278,6 +365,9 @@ def print_report(report: dict[str, Any], worst_for: str | None, console: Any) ->
                         detail = f"[{row['error']}] {detail}"
                     wt.add_row(row["id"], _fmt(row["score"]), detail[:200])
                 console.print(wt)
+        for name, counts in data.get("causes", {}).items():
+            for label, text in _cause_lines(corpus, name, counts):
+                console.print(f"[bold]{label}[/bold] {text}")
     if report.get("upstream"):
         ut = Table(title="scrapinghub: published tool outputs re-scored (evaluate.py replica)")
         for title in ("tool", "version", "F1", "precision", "recall", "accuracy"):
@@ -295,6 +385,10 @@ def print_report(report: dict[str, Any], worst_for: str | None, console: Any) ->
 
 
 _SUMMARY_COLUMNS = (
+    ("with/without P", "with_precision", 3),
+    ("R", "with_recall", 3),
+    ("acc", "with_accuracy", 3),
+    ("F1", "with_f1", 3),
     ("body P", "body_precision", 3),
     ("body R", "body_recall", 3),
     ("body F1", "body_f1", 3),
@@ -304,23 +398,44 @@ _SUMMARY_COLUMNS = (
     ("date day", "date_day", 3),
     ("date min", "date_minute", 3),
     ("authors F1", "authors_f1", 3),
+    ("date coverage", "date_coverage", 3),
+    ("rejected", "rejected", 0),
     ("empty", "empty", 0),
     ("pages/s", "pages_per_second", 1),
     ("time ÷ trafilatura", "time_ratio_to_trafilatura", 2),
 )
-_FUNDUS_ONLY = ("headline", "date_day", "date_minute", "authors_f1")
+_BODY = ("body_precision", "body_recall", "body_f1", "body_f1_std", "body_accuracy", "empty")
+_WITH = ("with_precision", "with_recall", "with_accuracy", "with_f1")
+# Which columns each corpus has a truth for; the rest would be all dashes.
+_CORPUS_COLUMNS = {
+    "scrapinghub": (*_BODY, "rejected"),
+    "fundus-dev": (*_BODY, "headline", "date_day", "date_minute", "authors_f1", "rejected"),
+    "trafilatura-dev": (*_WITH, "rejected"),
+    "htmldate-dev": ("date_day", "date_coverage", "rejected"),
+}
 
 
 def _summary_columns(corpus: str) -> list[tuple[str, str, int]]:
-    if corpus == "fundus-dev":
-        return list(_SUMMARY_COLUMNS)
-    return [c for c in _SUMMARY_COLUMNS if c[1] not in _FUNDUS_ONLY]
+    keys = _CORPUS_COLUMNS.get(corpus)
+    common = ("pages_per_second", "time_ratio_to_trafilatura")
+    return [c for c in _SUMMARY_COLUMNS if keys is None or c[1] in keys or c[1] in common]
 
 
 def _cell(value: Any, digits: int) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and digits == 0:
         return str(value)
     return _fmt(value, digits)
+
+
+def _cause_lines(corpus: str, name: str, counts: dict[str, dict[str, int]]) -> list[tuple[str, str]]:
+    unit = "strings" if corpus == "trafilatura-dev" else "lines"
+    out = []
+    for key, what in (("kept", f"kept boilerplate ({unit})"), ("missing", f"missing text ({unit})"),
+                      ("rejected", "rejected pages")):
+        if counts.get(key):
+            text = ", ".join(f"{kind} {n}" for kind, n in counts[key].items())
+            out.append((f"{corpus} {name} {what}:", text))
+    return out
 
 
 def _md_escape(text: str) -> str:
@@ -354,6 +469,9 @@ def render_markdown(report: dict[str, Any], worst_for: str | None) -> str:
                         detail = f"[{row['error']}] {detail}"
                     lines.append(f"| `{row['id']}` | {row['score']:.3f} | {_md_escape(detail[:160])} |")
                 lines.append("")
+        for name, counts in data.get("causes", {}).items():
+            lines += [f"- {label} {text}" for label, text in _cause_lines(corpus, name, counts)]
+            lines.append("")
     if report.get("upstream"):
         lines += ["#### scrapinghub: published tool outputs re-scored", ""]
         lines += ["| tool | version | F1 | precision | recall | accuracy |", "|---|---|---:|---:|---:|---:|"]
@@ -368,7 +486,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.extraction", description=__doc__.split("\n")[0])
     parser.add_argument("--corpora", type=Path, default=None, help="corpora root (default: NEWSPIPE_CORPORA or ../shared/corpora)")
     parser.add_argument("--limit", type=int, default=None, help="first N pages of each corpus")
-    parser.add_argument("--only", choices=CORPORA, default=None, help="one corpus only")
+    parser.add_argument("--only", choices=ALL_CORPORA, default=None, help="one corpus only")
     parser.add_argument("--contestants", default=",".join(CONTESTANTS), help="comma-separated subset of: " + ", ".join(CONTESTANTS))
     parser.add_argument("--json", type=Path, default=None, dest="json_path", help="write the full report (per page) here")
     parser.add_argument("--worst", type=int, default=10, help="worst N pages per metric")
@@ -386,7 +504,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     root = args.corpora or default_corpora_root()
-    corpora = (args.only,) if args.only else CORPORA
+    corpora = (args.only,) if args.only else available_corpora(root)
+    for corpus in set(ALL_CORPORA) - set(corpora) - {args.only}:
+        if not args.only:
+            logger.warning("corpus %s not found under %s: skipped", corpus, root)
     for corpus in corpora:
         if not (root / corpus).is_dir():
             print(f"error: corpus directory {root / corpus} not found", file=sys.stderr)

@@ -244,3 +244,59 @@ def authors_f1(truth: Iterable[str], pred: Iterable[str]) -> float:
     if not true_set and not pred_set:
         return 1.0
     return 2 * len(true_set & pred_set) / (len(true_set) + len(pred_set))
+
+
+# -- trafilatura-dev: must / must-not strings ----------------------------------------------
+
+WithWithout = tuple[int, int, int, int]  # TP, FN, FP, TN
+
+
+def with_without_counts(with_strings: Iterable[str], without_strings: Iterable[str], pred: str | None) -> WithWithout:
+    """trafilatura's evaluation: a `with` string found is a TP (else FN), a `without` string found a FP (else TN).
+
+    Exact substring tests, as trafilatura's `tests/comparison.py`; no prediction counts every
+    `with` string as missed and every `without` string as absent.
+    """
+    text = pred or ""
+    tp = fn = fp = tn = 0
+    for s in with_strings:
+        if text and s in text:
+            tp += 1
+        else:
+            fn += 1
+    for s in without_strings:
+        if text and s in text:
+            fp += 1
+        else:
+            tn += 1
+    return tp, fn, fp, tn
+
+
+def with_without_metrics(counts: Iterable[WithWithout]) -> dict[str, float]:
+    """Precision, recall, accuracy and F1 over all strings of all pages pooled (trafilatura's way)."""
+    tp = fn = fp = tn = 0
+    for a, b, c, d in counts:
+        tp, fn, fp, tn = tp + a, fn + b, fp + c, tn + d
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    total = tp + fn + fp + tn
+    return {
+        "precision": precision,
+        "recall": recall,
+        "accuracy": (tp + tn) / total if total else 0.0,
+        "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+    }
+
+
+def with_without_page_score(counts: WithWithout) -> float:
+    """One page's share of strings handled right ((TP + TN) / all), to rank the worst pages."""
+    tp, fn, fp, tn = counts
+    total = tp + fn + fp + tn
+    return (tp + tn) / total if total else 1.0
+
+
+def local_day(pred: datetime | date | None) -> date | None:
+    """The prediction's own calendar day, in its own offset (htmldate-dev's truth is the page's day)."""
+    if pred is None:
+        return None
+    return pred.date() if isinstance(pred, datetime) else pred

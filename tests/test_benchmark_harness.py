@@ -231,7 +231,9 @@ def test_run_benchmark_structure(corpora: Path) -> None:
     assert sh["body_f1"] > 0.8
     fd = report["corpora"]["fundus-dev"]["summary"]["trafilatura"]
     assert fd["headline"] == 1.0 and fd["date_day"] == 1.0 and fd["date_minute"] == 0.0
-    assert set(report["corpora"]["fundus-dev"]["worst"]["trafilatura"]) == set(extraction.PAGE_METRICS)
+    assert set(report["corpora"]["fundus-dev"]["worst"]["trafilatura"]) == set(extraction.PAGE_METRICS) - {"with_score"}
+    # The long-tail corpora are optional: absent here, so not run.
+    assert list(report["corpora"]) == ["scrapinghub", "fundus-dev"]
     assert set(report["corpora"]["scrapinghub"]["worst"]["trafilatura"]) == {"body_f1"}
 
 
@@ -254,3 +256,69 @@ def test_cli_writes_json_and_markdown(corpora: Path, tmp_path: Path, capsys: pyt
 def test_cli_rejects_missing_corpus_and_unknown_contestant(tmp_path: Path, corpora: Path) -> None:
     assert extraction.main(["--corpora", str(tmp_path / "none")]) == 2
     assert extraction.main(["--corpora", str(corpora), "--contestants", "gpt"]) == 2
+
+
+@pytest.fixture
+def long_tail(corpora: Path) -> Path:
+    td = corpora / "trafilatura-dev"
+    truth = {"t1": {"url": "https://daily.example/tram-plan", "with": ["twelve stops", "independent review"],
+                    "without": ["All rights reserved", "Home"], "origin": "x"}}
+    (td / "html").mkdir(parents=True)
+    (td / "truth.json").write_text(json.dumps(truth), encoding="utf-8")
+    _write_gz(td / "html" / "t1.html.gz", HTML)
+    hd = corpora / "htmldate-dev"
+    (hd / "html").mkdir(parents=True)
+    (hd / "truth.json").write_text(json.dumps({"h1": {"url": "https://daily.example/a", "date": "2024-03-05", "origin": "x"}}), encoding="utf-8")
+    _write_gz(hd / "html" / "h1.html.gz", HTML)
+    return corpora
+
+
+def test_long_tail_readers(long_tail: Path) -> None:
+    (t,) = read_corpus(long_tail, "trafilatura-dev")
+    assert t.body is None and t.with_strings == ("twelve stops", "independent review")
+    assert t.without_strings == ("All rights reserved", "Home")
+    (h,) = read_corpus(long_tail, "htmldate-dev")
+    assert h.body is None and h.published_day == date(2024, 3, 5)
+
+
+def test_with_without_scoring_as_trafilatura() -> None:
+    from benchmarks import scoring
+
+    assert scoring.with_without_counts(["a b", "c"], ["x", "y"], "a b and x") == (1, 1, 1, 1)
+    # No prediction: every must-string missed, every must-not string absent.
+    assert scoring.with_without_counts(["a"], ["x"], None) == (0, 1, 0, 1)
+    m = scoring.with_without_metrics([(1, 1, 1, 1), (2, 0, 0, 2)])
+    assert m == {"precision": 0.75, "recall": 0.75, "accuracy": 0.75, "f1": 0.75}
+
+
+def test_long_tail_in_run_benchmark(long_tail: Path) -> None:
+    report = extraction.run_benchmark(long_tail, contestants=["newspipe", "trafilatura"], n_bootstrap=10, upstream=False)
+    assert list(report["corpora"]) == ["scrapinghub", "fundus-dev", "trafilatura-dev", "htmldate-dev"]
+    td = report["corpora"]["trafilatura-dev"]
+    assert td["summary"]["newspipe"]["with_f1"] == 1.0 and td["summary"]["newspipe"]["body_f1"] is None
+    hd = report["corpora"]["htmldate-dev"]["summary"]["newspipe"]
+    assert hd["date_day"] == 1.0 and hd["date_coverage"] == 1.0 and hd["rejected"] == 0
+    assert set(report["corpora"]["htmldate-dev"]["causes"]) == {"newspipe"}
+
+
+def test_causes_name_the_kind_of_kept_and_missing_text() -> None:
+    from benchmarks import causes
+
+    html = """<html><body><article><p>The council voted on the tram plan on Tuesday night.</p>
+    <div class="related-stories"><a href="/a">Ten things to know about trams in the city</a></div>
+    <figure><img src="x.jpg"><figcaption>Trams at the depot in the early morning light.</figcaption></figure>
+    <div class="newsletter-signup">Sign up for our morning newsletter today and never miss</div>
+    </article></body></html>"""
+    truth = "The council voted on the tram plan on Tuesday night."
+    pred = "\n".join([
+        "Ten things to know about trams in the city",
+        "Trams at the depot in the early morning light.",
+        "Sign up for our morning newsletter today and never miss",
+    ])
+    kept, missing = causes.body_causes(html, truth, pred, None)
+    assert kept == {"related links": 1, "caption": 1, "appeal/paywall": 1}
+    assert missing == {"in running text": 1}
+    kept, missing = causes.body_causes(html, truth, truth, None)
+    assert not kept and not missing
+    kept, missing = causes.with_without_causes(html, ["council voted"], ["morning newsletter"], "", "too_short")
+    assert not kept and missing == {"page rejected: too_short": 1}

@@ -107,3 +107,21 @@ def test_other_title_heading_the_text_is_dropped_but_kept_further_down() -> None
     assert isinstance(result, ArticleRecord)
     assert result.headline == "Your old banknote could be worth thousands"
     assert result.body.split("\n") == [P1, P2, P3, long_title]
+
+
+def test_no_break_spaces_and_blank_runs_become_one_space() -> None:
+    from pipelines.extraction import extract_article
+
+    html = (f"<html><head><title>Harbour jobs</title></head><body><article><h1>Harbour jobs</h1>"
+            f"<p>{P1}</p><p>The plan brings 350&nbsp;000&#8239;jobs in the   35\u00a0hours week, the minister said.</p>"
+            f"<p>{P2}</p></article></body></html>")
+    body = extract_article(html, "https://harbour.example/news/harbour-jobs-plan-approved").body
+    assert "The plan brings 350 000 jobs in the 35 hours week, the minister said." in body.split("\n")
+    assert "\xa0" not in body and "\u202f" not in body
+
+
+def test_ordinary_spacing_is_left_alone() -> None:
+    from pipelines.extraction.body import _normalize_spaces
+
+    text = f"{P1}\n{P2}"
+    assert _normalize_spaces(text) is text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines.extraction.boilerplate import clean_body, is_boilerplate_line
+from pipelines.extraction.text import norm
 
 
 @pytest.mark.parametrize(
@@ -54,6 +55,89 @@ from pipelines.extraction.boilerplate import clean_body, is_boilerplate_line
         "Pictured right, is reader Nicole Bresler, speaking to a novelist.",
         "This is a breaking new story - more to follow",
         "This story is developing.",
+        # "Read also" labels in several languages, alone or heading a teaser.
+        "Les også",
+        "Les også: Ferja går igjen fra mandag",
+        "Læs også",
+        "Lesen Sie auch: Der Hafen wird teurer",
+        "Lire aussi : la jetée rouvre en mai",
+        "À lire aussi La jetée rouvre en mai",
+        "Leer más: El puerto cierra por obras",
+        "VEA TAMBIÉN: El puerto cierra por obras",
+        "Leia também",
+        "Czytaj także",
+        "Читайте также",
+        "READ NEXT: Harbour fees rise again",
+        "Mehr zum Thema auf hafenblatt.example:",
+        "Das könnte Sie auch interessieren:",
+        "Schon gelesen?",
+        # Corrections prompts, table of contents, empty comments.
+        "Fehler gefunden? Jetzt melden.",
+        "Keine Kommentare",
+        "Inhaltsverzeichnis",
+        # Newsroom footers: copyright and reprint notices.
+        "© Hafenblatt 2025",
+        "Copyright: Harbour Syndicate, 2025",
+        "(c) 2024 Harbour Wire. All rights reserved.",
+        "This article is the copyrighted property of Harbour Post.",
+        "Written permission must be obtained before reprint in online or print media.",
+        # Affiliate and sponsored disclosures.
+        "Harbour Post may earn an affiliate commission when you buy through links on this page.",
+        "Disclosure: we may earn a commission from products featured here.",
+        "Dieser Beitrag enthält Affiliate-Links.",
+        "Anzeige - Jetzt im Hafen-Shop bestellen",
+        # Subscription, app and channel appeals.
+        "Subscribe now to our digital edition for the full story.",
+        "Download our app for iOS and Android for the latest news.",
+        "4 Wochen kostenlos testen",
+        "Harbour Weekly Newsletter",
+        "Join our WhatsApp channel for breaking news.",
+        "Únete a nuestro canal de Telegram",
+        "Enjoying our latest content?",
+        "Unterstütze Hafenblatt",
+        "We want to hear what you think about this article.",
+        "Submit your letter to the editor via this form.",
+        # Picture credits and labels, lone datelines and times.
+        "Getty Images",
+        "Beitragsbild",
+        "Symbolbild",
+        "12.03.2024",
+        "05.08.2024, 20:59 Uhr",
+        "March 9, 2024",
+        "19:49",
+        "Keine Kommentare (Kommentare erscheinen nach Freigabe)",
+        "5 min read",
+        "Lesezeit: 3 Minuten",
+        "Sign up to get the best stories of the week, picked by the editors.",
+        "We want to hear what you think about this article. Write to letters@harbour.example.",
+        "Get the Harbour Post daily edition by email and never miss a story. Free Sign Up",
+        "Unterstütze Hafenblatt schon mit 3 Euro!",
+        "Gefällt dir unser Magazin? Wir haben keine Paywall eingeführt, darum sind wir auf deine Unterstützung angewiesen.",
+        "Beitragsbild: Der alte Pier im Winter, Foto privat.",
+        "24. März 2004, 19:49 | Jana",
+        "Auch lesen: Der Hafen wird teurer",
+        "Tempo de leitura: 2 minutos",
+        "Mit unserem Newsletter erhalten Sie jeden Monat Neuigkeiten rund um den Hafen.",
+        "sexta-feira, 4 de março de 2011 às 10:15",
+        "Get Harbour Monthly delivered through your letterbox. 12 issues for £10.",
+        "Read the Harbour Pro service for as little as 5 euros a month.",
+        "If you enjoyed this article, we have an offer for you: join our club.",
+        "The Post welcomes letters to the editor. We'd like to hear what you think.",
+        "Follow Harbour Radio on Instagram, Facebook and YouTube.",
+        "Follow our full coverage of the harbour vote at https://harbour.example/vote",
+        "Most read in local news",
+        "[Related: The pier in ten pictures]",
+        "Related post: Ten ferry routes to try",
+        "(Reporting by Jane Roe; editing by John Doe)",
+        "Additional reporting by Jane Roe",
+        "– additional reporting by Jane Roe",
+        "With files from Harbour Wire",
+        "Jane Roe contributed reporting from Rome.",
+        "Harbour Wire's Jane Roe contributed to this report.",
+        "(Quelle: Harbour Wire/dpa)",
+        "SOURCE: Harbour Wire",
+        "Write to Jane Roe at jane.roe@harbour.example",
+        "05/10/2018 - Publicado por: Ana Lima - Categoria: Saúde - Tags: porto",
     ],
 )
 def test_boilerplate_lines(line: str) -> None:
@@ -84,6 +168,37 @@ def test_boilerplate_lines(line: str) -> None:
         "This is a developing story of a town that refused to give up on its pier, the mayor said in 1998 at the "
         "opening of the museum that now tells it.",
         "More to follow from the inquiry was expected next week.",
+        # Prose that mentions the same words.
+        "Les også denne: the mayor read the report twice before the vote.",
+        "Lesen Sie auch die Stellungnahme des Ministers, forderte die Opposition am Montag.",
+        "The copyright dispute between the two publishers went to court in 2019.",
+        "© symbols were printed on every page of the forged catalogue, investigators said, and the printer has "
+        "since been charged with fraud along with two of his former employees in the city court.",
+        "The company earns a commission on every ticket sold, its annual report shows.",
+        "Subscribers to the edition complained about the delivery on Monday.",
+        "The new app lets fishermen download tide tables offline, the council said.",
+        "The newsletter was sent to 40,000 readers on Tuesday.",
+        "Getty Images sold the archive to a private buyer in 2021.",
+        "On 12.03.2024 the council met again.",
+        "At 19:49 the first ferry left the harbour.",
+        "UP NEXT",
+        "No comments were made by the minister after the vote on Tuesday, his office said.",
+        "The paywall was introduced in 2019, and readers who support the paper pay 5 euros a month for it, while "
+        "students get it for free; the publisher said on Monday that subscriptions rose by a third in the first year "
+        "and that the newsroom hired six reporters, which she called proof the model works.",
+        "Sign up to vote by Friday, the election office told residents.",
+        "Support for the plan with 60 per cent of the vote was confirmed on Sunday.",
+        "24. März 2004 war der Tag, an dem der Hafen schloss.",
+        "Reporting by the paper in 2019 showed that the pier was unsafe, the inquiry found.",
+        "Mit unserem Nachbarn teilen wir den Hafen seit 1902, sagte der Bürgermeister.",
+        "Source: the council's own figures show a 40 per cent rise. Officials did not dispute them.",
+        "The ferry company contributed 2 million euros to the repairs, the mayor said.",
+        "Follow-up inspections on Tuesday found more damage.",
+        "Most readers of the report will skip to the last chapter, its author joked.",
+        "She wrote to the editor of the paper in 1998 to complain about the pier.",
+        "If you enjoyed the summer, the autumn will be a shock, forecasters warned.",
+        "jane.roe@harbour.example",  # a reporter's address closing the text belongs to it on many sites  # sports reports close with the next fixtures under this label: article text
+        "Inhaltsverzeichnisse alter Bücher sind oft unvollständig, sagt die Bibliothekarin.",
     ],
 )
 def test_article_lines_are_kept(line: str) -> None:
@@ -123,3 +238,30 @@ def test_contact_tail_dropped_only_at_the_end() -> None:
     assert clean_body("\n".join([*body, tail])) == "\n".join(body)
     early = "\n".join([body[0], "Fans follow him on Twitter @coach to see the line-ups first.", *body[1:]])
     assert "Fans follow him on Twitter @coach" in clean_body(early)
+
+
+def test_linked_headlines_after_a_read_also_label_are_dropped() -> None:
+    text = "\n".join([
+        "The harbour council voted on Monday to close the old pier for repairs.",
+        "Lesen Sie auch",
+        "Storm damage along the coast in pictures",
+        "Ten years of harbour floods",
+        "Repairs will cost about 2 million euros, the council said.",
+    ])
+    links = {norm("Storm damage along the coast in pictures"), norm("Ten years of harbour floods")}
+    assert clean_body(text, lambda: links).splitlines() == [
+        "The harbour council voted on Monday to close the old pier for repairs.",
+        "Repairs will cost about 2 million euros, the council said.",
+    ]
+
+
+def test_subheading_after_a_read_also_label_is_kept_when_it_is_no_link() -> None:
+    text = "\n".join([
+        "The harbour council voted on Monday to close the old pier for repairs.",
+        "Lesen Sie auch",
+        "What the repairs will cost",
+        "Repairs will cost about 2 million euros, the council said.",
+    ])
+    # The page links other stories, but not this subheading; and without the page's links nothing is guessed.
+    assert "What the repairs will cost" in clean_body(text, lambda: {norm("Ten years of harbour floods")})
+    assert "What the repairs will cost" in clean_body(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pipelines.extraction import ArticleRecord, ExtractionOptions, NotAnArticle, extract_article
+from pipelines.extraction.classify import SHORT_CONFIDENCE
 
 FETCHED = datetime(2026, 1, 10, tzinfo=UTC)
 SHORT_OK = ExtractionOptions(min_words=20)  # the link-list check alone, not the length check
@@ -37,6 +38,23 @@ def test_short_page_without_a_date_is_still_too_short() -> None:
     # og:type=article alone is set by many CMSs on every page: no evidence of a dated article.
     result = extract_article(_page(body=f"<p>{SHORT_TEXT}</p>"), "https://courier.example/news/road-closed",
                              fetched_at=FETCHED)
+    assert isinstance(result, NotAnArticle) and result.reason == "too_short"
+
+
+def test_short_undated_post_on_an_article_slug_is_kept_flagged() -> None:
+    # No date anywhere, but the URL names the story in several words: kept, with low confidence.
+    html = _page(body=f"<p>{SHORT_TEXT}</p>")
+    kept = extract_article(html, "https://courier.example/route-nine-closed-after-crash", fetched_at=FETCHED)
+    assert isinstance(kept, ArticleRecord) and kept.is_article_confidence < SHORT_CONFIDENCE
+    # The same text on a section or service URL (one or two words) is still too short.
+    for url in ("https://courier.example/traffic", "https://courier.example/services/road-works"):
+        result = extract_article(html, url, fetched_at=FETCHED)
+        assert isinstance(result, NotAnArticle) and result.reason == "too_short", url
+
+
+def test_a_stub_on_an_article_slug_is_not_kept() -> None:
+    html = _page(body="<p>Route 9 is closed after a crash near the river bridge tonight.</p>")
+    result = extract_article(html, "https://courier.example/route-nine-closed-after-crash", fetched_at=FETCHED)
     assert isinstance(result, NotAnArticle) and result.reason == "too_short"
 
 

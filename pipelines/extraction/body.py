@@ -11,7 +11,8 @@ also carries a JSON-LD ``articleBody``, the two are compared: the JSON-LD text
 is taken when trafilatura found clearly less of the same article (paywalled or
 script-rendered pages), otherwise trafilatura's paragraphing wins. When both
 leave next to nothing, the article HTML of a script-rendered page is read from
-its hydration state (`hydration.py`). Then the boilerplate line filters run.
+its hydration state (`hydration.py`). Then the boilerplate line filters run, and
+no-break or fixed-width spaces and blank runs become one ordinary space.
 Reads no settings; the caller passes its options.
 """
 
@@ -41,7 +42,7 @@ _TAG = re.compile(r"<[a-zA-Z/!][^<>]*>")  # [^<>]: each "<" starts one scan, not
 _JSONLD_FACTOR = 2.0
 # Precision mode's text below this share of the words in the page's <p> elements: it
 # probably lost the article, and the balanced mode is tried too.
-_PRECISION_FLOOR = 0.3
+_PRECISION_FLOOR = 0.45
 # Fewer words than this from the DOM and structured data: look for a script-rendered body.
 _HYDRATION_FLOOR = 100
 
@@ -161,6 +162,13 @@ def _teaser_cards(tree: HtmlElement) -> set[str]:
     return keys
 
 
+def _link_texts(tree: HtmlElement) -> set[str]:
+    """Comparison keys of the page's link texts (asked for only after a "Read also" label)."""
+    keys = {norm(anchor.text_content()) for anchor in tree.iter("a") if anchor.get("href")}
+    keys.discard("")
+    return keys
+
+
 def _drop_link_items(text: str, tree: HtmlElement) -> str:
     lines = text.split("\n")
     teasers = _teaser_cards(tree)
@@ -197,7 +205,7 @@ def extract_body(tree: HtmlElement, data: Structured, url: str, headline: str | 
         hydrated = hydrated_body(tree, headline)
         if count_words(hydrated) > _JSONLD_FACTOR * count_words(text):
             text = hydrated
-    text = clean_body(_drop_link_items(text, tree))
+    text = clean_body(_drop_link_items(text, tree), lambda: _link_texts(tree))
     if headline:
         # The headline repeated inside the text (a title block, a share box) is not body.
         key = norm(headline)
@@ -207,4 +215,13 @@ def extract_body(tree: HtmlElement, data: Structured, url: str, headline: str | 
         text = "\n".join(line for i, line in enumerate(lines)
                          if not (i < _TITLE_ZONE and len(key) >= 20 and _is_kicked_title(norm(line), key)))
     lead = find_lead(tree, _descriptions(data), text, headline_element) if text else None
-    return f"{lead}\n{text}" if lead else text
+    return _normalize_spaces(f"{lead}\n{text}" if lead else text)
+
+
+# No-break and fixed-width spaces (U+00A0, U+2007, U+2009, U+200A, U+202F) and runs of blanks:
+# typesetting, not text. Plain text gets one ordinary space, so a search for "35 heures" finds it.
+_SPACES = re.compile(r"[ \t\xa0\u2007\u2009\u200a\u202f]{2,}|[\t\xa0\u2007\u2009\u200a\u202f]")
+
+
+def _normalize_spaces(text: str) -> str:
+    return _SPACES.sub(" ", text) if _SPACES.search(text) else text

@@ -8,23 +8,40 @@ link", "RELATED ARTICLES", "LEAVE A REPLY", ...) appears in the last part of the
 body, cuts everything from it on. Page furniture set as paragraphs goes too: a
 dateline standing alone ("Published 9 October 2025, 10:00"), a site's tagline
 ("Harbour Post — news from Port Selwick", printed on every page of the site)
-and a section label heading the text ("Business"). The patterns are generic (no
-site rules) and cover a few languages where that is cheap. Reads no settings.
+and a section label heading the text ("Business"). So do in-article boxes set as
+lines: "Read also" labels in many languages (with the linked headlines right after a
+lone label), copyright and reprint notices, reporting credits, affiliate disclosures,
+subscription, app and donation appeals, reading-time labels and picture credits. The
+patterns are generic (no site rules) and cover a few languages where that is cheap.
+Reads no settings.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection
+
+from .text import norm
 
 __all__ = ["clean_body", "is_boilerplate_line", "END_MARKERS"]
 
 # Dates as datelines print them: "9 October 2025", "Thu 9 Oct. 2025", "October 9th, 2025", "2025-10-09", "09.10.2025";
 # a month is any word (many languages), the year has four digits. Then a clock time, maybe with a zone.
 _DATE = (
-    r"([^\W\d_]{2,12}\.?,?\s+)?(\d{1,2}(st|nd|rd|th)?\.?\s+[^\W\d_]{3,12}\.?,?\s+\d{4}|"
+    r"([^\W\d_]{2,12}(-[^\W\d_]{2,8})?\.?,?\s+)?(\d{1,2}(st|nd|rd|th)?\.?\s+[^\W\d_]{3,12}\.?,?\s+\d{4}|"
+    r"\d{1,2}\s+de\s+[^\W\d_]{3,12}\s+de\s+\d{4}|"
     r"[^\W\d_]{3,12}\.?\s+\d{1,2}(st|nd|rd|th)?,?\s+\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4})"
 )
 _TIME = r"\d{1,2}([:.]\d{2})?\s*(am|pm|a\.m\.|p\.m\.|h|uhr)?(\s*\(?(utc|gmt|[a-z]{2,4}t)([+-]\d{1,2}(:?\d{2})?)?\)?)?"
+
+# "Read also" labels: Norwegian/Danish/Swedish, German, French, Spanish, Portuguese, Italian, Dutch,
+# Polish, Russian, Turkish; each introduces links to other stories.
+_READ_ALSO = (
+    r"les også|læs også|läs också|lesen sie auch|lesen sie mehr|auch interessant|lire aussi|à lire aussi|"
+    r"à lire également|lire également|leer más|lea también|lee también|vea también|ver también|mira también|"
+    r"leia também|veja também|leggi anche|lees ook|czytaj (też|także|również)|читайте также|ayrıca okuyun|"
+    r"read (also|next)|also read|related story|related reading|auch lesen|schon gelesen"
+)
 
 _LINE_PATTERNS = [
     # Newsletters and subscriptions.
@@ -35,6 +52,7 @@ _LINE_PATTERNS = [
     r"alerts|inbox|e-?mails?)\b.*$",
     r"^(?=.{0,140}$).*\b(our newsletters?|in your inbox|newsletter for free|zum newsletter|notre newsletter|"
     r"nuestro boletín)\b.*$",
+    r"^(?=.{0,250}$)(with|mit|avec|con) (our|unserem|unseren|notre|nuestro) (newsletter|boletín)\b.*$",
     r"^(already a subscriber|already have an account|log ?in to (continue|read)|this article is for subscribers).{0,80}$",
     # Comment forms and comment sections.
     r"^(leave a (reply|comment)|post a comment|add a comment|write a comment|comments?|\d+ comments?|"
@@ -119,11 +137,86 @@ _LINE_PATTERNS = [
     # A dateline standing alone: "Published 9 October 2025, 10:00", "Updated: Oct. 9, 2025 at 3.15pm BST".
     rf"^(first |last )?(published|updated|posted|modified|veröffentlicht|aktualisiert|publié|mis à jour|publicado|"
     rf"actualizado)( on| at| am| le| el)?\s*:?\s*{_DATE}(\s*(,|at|um|à|a las|-|–|\|)?\s*{_TIME})?\W*$",
+    # "Read also" labels in more languages, alone or heading a teaser ("À lire aussi La natalité ...",
+    # "READ NEXT: ...", "Czytaj też", "VEA TAMBIÉN: ..."): in-article boxes pointing at other stories.
+    rf"^({_READ_ALSO})\W*$",
+    rf"^({_READ_ALSO})\s*[:|>»–-]\s*\S.{{0,200}}$",
+    r"^(à lire aussi|lire aussi|read next|czytaj (też|także|również))\s+\S.{0,200}[^.]$",
+    r"^(mehr (zum thema|themen|dazu|artikel|news) (auf|bei|von|unter) \S+|das thema könnte (dich|sie) auch interessieren|"
+    r"(das|dies) könnte (dich|sie) auch interessieren|schon gelesen|auch lesen|zum weiterlesen|weitere themen|"
+    r"vorschau auf den nächsten artikel)\W*$",
+    # Corrections prompts and table-of-contents / empty-comments labels.
+    r"^(fehler gefunden\?\s*jetzt melden|found an error\?.{0,40}|inhaltsverzeichnis|table of contents|sommaire|índice)\W*$",
+    r"^(keine kommentare|no comments( yet)?|aucun commentaire|sin comentarios)(\W*|\s*[(\[:|–-].{0,80})$",
+    # Reading-time labels: "5 min read", "Lesezeit: 3 Minuten", "Ten tekst przeczytasz w mniej niż minutę".
+    r"^(\d+\s*(min(ute)?s?|minuten?)\.?\s*(read|lesezeit|de lecture|lesen|lectura)|(lesezeit|reading time|temps de "
+    r"lecture|tiempo de lectura|tempo de leitura|czas czytania)\s*:?\s*(ca\.\s*)?\d+.{0,20}|ten tekst przeczytasz\b.{0,40})\W*$",
+    # Copyright and reprint notices: "© dpa-infocom, dpa:240516-99-...", "Copyright: Project Syndicate, 2025".
+    r"^[<(\[]?\s*(©|ⓒ|\(c\)|copyright\b).{0,150}$",
+    r"^(this (article|story|content) is (the )?(copyrighted|copyright) (property|material) of|"
+    r"(written )?permission must be obtained before (reprint|republish)|all rights reserved)\b.{0,160}$",
+    # Affiliate and sponsored-content disclosures.
+    r"^(?=.{0,400}$).*\b(affiliate[- ](links?|commission|partner\w*|programs?)|(may|might) earn (us )?(an? )?"
+    r"(small )?(affiliate )?commission|earn (us )?a (small )?commission|provisions?-?links?|werbelinks?|"
+    r"contains? references to products|we (independently )?(select|recommend) (the best products|everything we recommend))\b.*$",
+    r"^(anzeige|werbung|advertorial|sponsored( content| post)?|publireportage)\s*[-–:|]\s*.{0,160}$",
+    # Subscription, app and channel appeals.
+    r"^(?=.{0,200}$)(subscribe|abonnieren sie|abonnez-vous|suscríbete)\b.{0,40}\b(edition|ausgabe|édition|edición|"
+    r"full story|print|e-?paper)\b.*$",
+    r"^(?=.{0,200}$).*\b(download|get|install|lade?n? sie)\b.{0,60}\b(our|the|unsere?) .{0,40}\bapps?\b.*$",
+    r"^(?=.{0,80}$)(\d+|zwei|drei|vier|two|three|four) (wochen|weeks?|tage|days|monate|months) (kostenlos|gratis|free)"
+    r"\b.{0,40}$",
+    r"^(?=.{0,60}$)[\w&'’. -]{2,40} newsletter\W*$",
+    r"^(?=.{0,200}$).*\b(canal de (telegram|whatsapp|youtube)|(telegram|whatsapp|youtube)[- ]?(channel|kanal))\b.*$",
+    r"^(enjoying our (latest )?content|gefällt (dir|ihnen|euch) unser \w+|unterstütze \w+)\W*$",
+    r"^(we want to hear what you think( about this (article|story))?|sign up to (get|receive)\b)\W.{0,160}$",
+    r"^(?=.{0,200}$).*\b(never miss|by e-?mail)\b.*\b(sign up|subscribe)\b.*$",
+    # Donation and membership appeals: "Unterstütze X bereits mit 2,50!", a paywall explained with a plea.
+    r"^(?=.{0,200}$)(unterstütze|unterstützen sie|support|spende|donate to)\b.{0,60}\b(mit|with|for|from|ab|für)\s*"
+    r"(€|\$|£)?\s*\d+([.,]\d+)?\s*(€|\$|£|euro|eur|dollars?)?\s*[!.]?$",
+    r"^(?=.{0,700}$).*\b(paywall|bezahlschranke|muro de pago|mur payant)\b.*\b((deine|eure|ihre|your) (unterstützung|"
+    r"support|spende|donation)|support us|unterstütz\w* uns|soutenez-nous|apóyanos)\b.*$",
+    r"^(submit|send) (us )?your letter to the editor\b.{0,80}$",
+    # A browser notice that opens mid-sentence (the rest of "Thank you for visiting ...").
+    r"^.{0,60}\b(more up to date browser|turn off compatibility mode)\b.*$",
+    # A picture credit or picture label standing alone.
+    r"^(getty images|afp|reuters|dpa|imago( images)?|shutterstock|istock(photo)?|bild anzeigen|beitragsbild|"
+    r"symbolbild|titelbild|image illustrative|photo d'illustration|foto de archivo)\W*$",
+    r"^(beitragsbild|titelbild|symbolbild|headerbild|bildquelle|bildnachweis|fotonachweis|image illustrative|"
+    r"photo d'illustration|image credit|photo credit|featured image)\s*:.{1,160}$",
+    # A date (and time), or a time, standing alone: "05.08.2024, 20:59 Uhr", "23.10.2018", "19:49".
+    rf"^{_DATE}(\s*(,|at|um|à|às|a las|-|–|\||•)?\s*{_TIME})?\W*$",
+    r"^\d{1,2}:\d{2}(\s*(uhr|h|am|pm))?$",
+    # A post's or comment's date line: "24. März 2004, 19:49 | Jane", "12.03.2024 · Redaktion".
+    rf"^{_DATE}(\s*,?\s*{_TIME})?\s*[|·•]\s*[^.!?]{{1,40}}$",
+    # Subscription offers and plugs for the publisher's other products.
+    r"^(?=.{0,300}$).*\b(\d+ issues for|delivered (to|through) your (letterbox|door|doorstep)|for as little as)\b.*$",
+    r"^if you (enjoyed|liked|value|appreciated) (this|our) (article|story|journalism|reporting)\b.{0,400}$",
+    r"^(?=.{0,250}$).*\bletters? to the editor\b.*\b(we('d| would) like to hear|submit|write to|send)\b.*$",
+    r"^follow [\w@'’ .-]{1,60} on (twitter|facebook|instagram|x|linkedin|youtube|tiktok|threads|bluesky)\b.{0,120}$",
+    r"^follow .{0,60}\b(full )?coverage\b.{0,40}\b(at|on) https?://\S+\W*$",
+    r"^(most (read|popular|viewed|shared)|meistgelesen|les plus lus|lo más leído)\b.{0,40}$",
+    r"^\[(related|read more|see also|more|also read)\s*:.{0,200}\]$",
+    r"^related (post|posts|story|article)\s*:\s+\S.{0,160}$",
+    # Credit, source and contact lines: "(Reporting by A; editing by B)", "Jane Roe contributed reporting from Rome.",
+    # "(Quelle: APA/dpa)", "Write to Jane Roe at jroe@example.com", a bare e-mail address.
+    r"^[(\[–—-]*\s*(additional )?(reporting|writing|editing|edited|compiled) by\s+(?-i:[^\W\d_a-z]).{0,300}$",
+    r"^[(\[–—-]*\s*(with files from|with reports from|with additional reporting|additional reporting (by|from))\b.{0,200}$",
+    r"^(?=.{0,250}$).*\bcontributed (reporting|to (this|the) (report|story|article))\b.{0,80}$",
+    r"^\(?(source|quelle|fuente|fonte|sources)\s*:\s*[^.!?]{1,60}\)?$",
+    r"^(write to|contact|e-?mail) [^.!?@]{1,60} at \S+@\S+\.\w{2,}\W*$",
+    r"^(?=.{0,250}$).*\b(publicado por|posted by|publié par|veröffentlicht von|escrito por)\b.{0,60}\b(categor\w*|tags?|"
+    r"kategorie)\s*:.*$",
     # A site's tagline, printed on every page: "Harbour Post — news from Port Selwick", "The Courier | Your local news for Tayside".
     r"^(?=.{0,90}$)[^\W\d_][\w&'’. ]{1,40}\s[—–|-]\s((your|the) )?((local|independent|latest|daily|breaking|community) )?"
     r"news (from|for|in|of|across|about) [^\W\d_][^.!?]{0,40}$",
 ]
-_LINE = re.compile("|".join(f"(?:{p})" for p in _LINE_PATTERNS), re.IGNORECASE)
+# "A short line containing X" patterns (^(?=.{0,N}$).*X) are searched for X in lines of at most N
+# characters instead: one alternation of them with a leading .* backtracks over every line of
+# prose, which made the filter four times slower.
+_GATED = re.compile(r"^\^\(\?=\.\{0,(\d+)\}\$\)\.\*(.+)$")
+_CONTAINS = [(int(m[1]), re.compile(m[2], re.IGNORECASE)) for m in map(_GATED.match, _LINE_PATTERNS) if m]
+_LINE = re.compile("|".join(f"(?:{p})" for p in _LINE_PATTERNS if not _GATED.match(p)), re.IGNORECASE)
 # Lines after which nothing belongs to the article, when they sit in the closing part of the body.
 END_MARKERS = re.compile(
     r"^(source link|related articles|related posts|leave a reply|leave a comment|post a comment|"
@@ -135,7 +228,8 @@ _END_ZONE = 0.6  # a closing marker counts in the last 40% of the lines
 
 
 def is_boilerplate_line(line: str) -> bool:
-    return bool(_LINE.match(line.strip()))
+    line = line.strip()
+    return bool(_LINE.match(line)) or any(len(line) <= n and pattern.search(line) for n, pattern in _CONTAINS)
 
 
 _BYLINE = re.compile(r"^(by|von|par|por|door|di|av|af)\s+\w[\w.'’-]*(\s+\w[\w.'’-]*){0,4}$", re.IGNORECASE)
@@ -159,17 +253,40 @@ _CONTACT_MAX_WORDS = 80
 _LIST_ITEM = re.compile(r"^[-•–*]\s+[^.!?]{3,160}[^.!?:]$")
 
 
-def _drop_teaser_lists(lines: list[str]) -> list[str]:
+# A standalone "Read also" label; the headline-like lines right after it are its links.
+_READ_ALSO_LABEL = re.compile(rf"^({_READ_ALSO}|czytaj (też|także|również)|schon gelesen\??|auch lesen)\W*$", re.IGNORECASE)
+_TEASER_HEADLINE = re.compile(r"^[^.!?]{3,140}[^.!?:;,]$")
+_MAX_TEASERS = 3
+_TEASER_MAX_WORDS = 18
+
+
+def _drop_teaser_lists(lines: list[str], link_keys: Callable[[], Collection[str]] | None = None) -> list[str]:
+    """Drop list items after a "Related"/"Read more" line, and the linked headlines after a "Read also" label.
+
+    `link_keys` gives the comparison keys (`text.norm`) of the page's link texts: a headline
+    after the label is dropped only when the page shows it as a link, so a subheading that
+    happens to follow the label stays.
+    """
     kept: list[str] = []
+    links: Collection[str] | None = None  # read once, on the first headline after a label
     in_list = False
+    teasers = 0  # headline lines still to drop after a "Read also" label
     for line in lines:
         if is_boilerplate_line(line):
             in_list = True
+            teasers = _MAX_TEASERS if _READ_ALSO_LABEL.match(line) else 0
             kept.append(line)  # dropped with the other boilerplate lines
             continue
         if in_list and _LIST_ITEM.match(line):
             continue
+        if teasers and link_keys is not None and _TEASER_HEADLINE.match(line) and len(line.split()) <= _TEASER_MAX_WORDS:
+            if links is None:
+                links = link_keys()
+            if norm(line) in links:
+                teasers -= 1
+                continue
         in_list = False
+        teasers = 0
         kept.append(line)
     return kept
 
@@ -189,8 +306,12 @@ def _is_contact_tail(line: str) -> bool:
     return len(line.split()) <= _CONTACT_MAX_WORDS and bool(_CONTACT_TAIL.search(line))
 
 
-def clean_body(text: str) -> str:
-    """Drop boilerplate lines and cut at a closing marker near the end."""
+def clean_body(text: str, link_keys: Callable[[], Collection[str]] | None = None) -> str:
+    """Drop boilerplate lines and cut at a closing marker near the end.
+
+    `link_keys`: the page's link texts as comparison keys, asked for only when needed (see
+    `_drop_teaser_lists`).
+    """
     lines = [line.strip() for line in text.splitlines()]
     lines = [line for line in lines if line]
     lines = [line for i, line in enumerate(lines) if not (i < _BYLINE_ZONE and _BYLINE.match(line))]
@@ -203,7 +324,7 @@ def clean_body(text: str) -> str:
         if index >= max(threshold, 1) and END_MARKERS.match(line):
             lines = lines[:index]
             break
-    lines = _drop_teaser_lists(lines)
+    lines = _drop_teaser_lists(lines, link_keys)
     lines = [line for line in lines if not is_boilerplate_line(line)]
     while len(lines) > _CONTACT_ZONE and any(_is_contact_tail(line) for line in lines[-_CONTACT_ZONE:]):
         lines = [line for i, line in enumerate(lines)

@@ -57,9 +57,14 @@ def has_article_signals(data: Structured) -> bool:
 # Confidence of a page kept in doubt: a short post dated by its metadata or URL is
 # likelier an article than a link-list-looking page that only has an article-like URL.
 SHORT_CONFIDENCE = 0.6
+SHORT_SLUG_CONFIDENCE = 0.4
 INDEX_LIKE_CONFIDENCE = 0.3
 _MIN_KEPT_WORDS = 10  # a body shorter than this is kept for nothing, whatever the evidence
 _SLUG_WORDS = 4  # a last path segment of this many words is an article's slug, not a section's name
+# A short undated page is kept (flagged) on a slug of this many words when it has at least
+# _MIN_SLUG_KEPT_WORDS words: short posts and news items on article-like URLs ("/good-pay-is-not-enough").
+_SHORT_SLUG_WORDS = 3
+_MIN_SLUG_KEPT_WORDS = 20
 _DATED_PATH = re.compile(r"/(?:19|20)\d\d(?:/|[-_]?(?:0[1-9]|1[0-2])(?:/|[-_]?[0-3]\d/))")
 _SLUG_SPLIT = re.compile(r"[-_+]+")
 
@@ -91,13 +96,16 @@ def doubtful_confidence(reason: str, words: int, data: Structured, url: str) -> 
     """How likely a page that failed `reason` (too_short/index_page) is an article anyway; None: drop it.
 
     A too-short body is kept when the page is dated (metadata or a dated URL): short news items and
-    blog posts. A link-list-looking page is kept when its URL reads like an article's (a dated post
+    blog posts; with less confidence also when it is not quite a stub and its URL ends in a slug of
+    a few words (section and service pages are named in one or two). A link-list-looking page is kept when its URL reads like an article's (a dated post
     URL or a slug of several words); the real home, section and tag pages have neither.
     """
     if words < _MIN_KEPT_WORDS:
         return None
     if reason == TOO_SHORT and (_has_publication_date(data) or _is_dated_post_url(url)):
         return SHORT_CONFIDENCE
+    if reason == TOO_SHORT and words >= _MIN_SLUG_KEPT_WORDS and _slug_words(url) >= _SHORT_SLUG_WORDS:
+        return SHORT_SLUG_CONFIDENCE
     if reason == INDEX_PAGE and (_is_dated_post_url(url) or _slug_words(url) >= _SLUG_WORDS):
         return INDEX_LIKE_CONFIDENCE
     return None
