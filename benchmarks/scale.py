@@ -292,7 +292,10 @@ def score(site: ScaleSite, rows: list[tuple[str, int, int | None]]) -> dict[str,
     for url, story, run in rows:
         stories[story].append(url)
         run_of[url] = run
-    predicted = {frozenset((a, b)) for members in stories.values() for i, a in enumerate(members) for b in members[i + 1 :]}
+    predicted = set()
+    for members in stories.values():
+        distinct = sorted(set(members))  # a repeated row is no pair (exactly-once reports it)
+        predicted |= {frozenset((a, b)) for i, a in enumerate(distinct) for b in distinct[i + 1 :]}
     truth = site.true_pairs()
     hits = predicted & truth
     cross = {p for p in truth if len({run_of.get(u) for u in p}) == 2 and all(u in run_of for u in p)}
@@ -386,7 +389,8 @@ def run_workers(
     finally:
         for proc in procs:
             if proc.poll() is None:
-                proc.send_signal(signal.SIGINT)  # a clean stop: gives back anything in flight, closes its connections
+                # A clean stop (Scrapy takes SIGTERM as SIGINT; a shell's background job ignores SIGINT).
+                proc.send_signal(signal.SIGTERM)
         for proc in procs:
             try:
                 proc.wait(timeout=120)
