@@ -342,6 +342,7 @@ def run_workers(
         "DOWNLOAD_DELAY": 0,
         "LOG_LEVEL": "WARNING",
         "NEWSPIPE_ALLOW_NETWORKS": ["127.0.0.1/32"],  # the proxy's loopback address, no other private one
+        "NEWSPIPE_SPOOL_DIR": str(tmp / "spool"),  # not the repository, should the database go away
     }
     procs: list[subprocess.Popen[bytes]] = []
     logs = []
