@@ -12,15 +12,17 @@ redirect, a PDF, a warcinfo record), then measures, each run in a fresh child pr
 alternately (a, b, a, b, ...) so machine noise hits both alike, and reports medians of
 records/s and articles/s and the ratio import ÷ extraction in articles/s (target ≥ 0.8).
 Then the peak RSS (`ru_maxrss` of the child itself) of imports of files of different sizes
-(default 1,000 and 10,000 records), which stays flat when the import streams.
+(default 10,000 and 100,000 records, every HTML capture a distinct article), which stays flat
+when the import streams and nothing kept per article grows.
 
 Repeats of a corpus page get `?np_copy=N` on their URL (canonicalisation keeps that
 parameter) and their rel=canonical/og:url rewritten to match, so that they are new URLs,
-not in-run repeats; their text is unchanged, so the store links them to the first copy as
-exact duplicates.
+not in-run repeats. In the throughput file their text is unchanged, so the store links them to
+the first copy as exact duplicates; in the memory files each is rewritten into another article
+(`distinct_variant`), so every capture is stored as new.
 
     python -m benchmarks.warc_import [--corpora PATH] [--records 600] [--repeats 2]
-        [--memory-records 1000,10000] [--json out.json]
+        [--memory-records 10000,100000] [--json out.json]
 
 The corpora root defaults to $NEWSPIPE_CORPORA, then `<repo>/../shared/corpora`; without
 corpora the pages are synthetic (for smoke tests only). Nothing here is imported by the pipeline.
@@ -573,7 +575,7 @@ def run_benchmark(
     origin = f"corpora at {corpora}" if pages else "synthetic pages (no corpora found)"
     if not pages:
         pages = synthetic_pages(20)
-    memory_records = [1000, 10000] if memory_records is None else memory_records
+    memory_records = [10000, 100000] if memory_records is None else memory_records
     with tempfile.TemporaryDirectory(prefix="newspipe-warc-bench-", dir=workdir) as tmp:
         scratch = Path(tmp)
         throughput = measure_throughput(pages, records, repeats, scratch)
@@ -655,7 +657,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpora", type=Path, default=None, help="corpora root (default: $NEWSPIPE_CORPORA, then ../shared/corpora)")
     parser.add_argument("--records", type=int, default=600, help="WARC records in the throughput file (default 600)")
     parser.add_argument("--repeats", type=int, default=2, help="alternating runs of each kind (default 2)")
-    parser.add_argument("--memory-records", type=_sizes, default=[1000, 10000], help="file sizes for the memory runs, comma-separated; empty to skip")
+    parser.add_argument("--memory-records", type=_sizes, default=[10000, 100000], help="file sizes for the memory runs, comma-separated; empty to skip")
     parser.add_argument("--small-share", type=float, default=0.25, help="memory runs use the smallest share of the pages (default 0.25)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
     args = parser.parse_args(argv)
