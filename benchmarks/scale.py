@@ -442,12 +442,17 @@ def report(run: dict[str, Any]) -> str:
         f"unexpected {run['unexpected']}, exactly once: {run['exactly_once']}){' STALLED' if run.get('stalled') else ''}; "
         f"near-dup recall {run['recall']:.3f} precision {run['precision']:.3f} "
         f"(cross-worker pairs {run['cross_worker_pairs']}, recall {'-' if cross is None else f'{cross:.3f}'}); "
-        f"rows read/article {run['rows_read_per_article']:.1f} (articles table {run['article_rows_read_per_article']:.1f}); "
+        f"rows read/article {run['rows_read_per_article']:.1f} ({_top_tables(run)}); "
         f"worker CPU {run['worker_cpu_ms_per_article']:.2f} ms/article = {run['articles_per_worker_cpu_s']:.1f} articles/CPU-s; "
         f"wall {run['seconds']:.1f}s = {run['articles_per_s']:.1f}/s ({run['articles_per_s_per_worker']:.1f}/s per worker); "
         f"peak RSS MiB at {run['milestone']} {_mib(run['rss_mib_milestone'])}, at end {_mib(run['rss_mib_end'])}, "
         f"max ratio {'-' if ratio is None else f'{ratio:.3f}'}"
     )
+
+
+def _top_tables(run: dict[str, Any]) -> str:
+    reads = sorted(run["rows_read"].items(), key=lambda kv: -kv[1])[:3]
+    return ", ".join(f"{name} {count / max(1, run['stored']):.1f}" for name, count in reads)
 
 
 def _mib(values: list[float] | None) -> str:
