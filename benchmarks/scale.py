@@ -349,6 +349,7 @@ def run_workers(
     expected = len(site.pages)
     poller = create_engine(db_url, poolclass=NullPool)
     result: dict[str, Any] = {"workers": workers}
+    finished = False
     try:
         for name in names:
             log = (tmp / f"{keys.job}-{name}.log").open("w")
@@ -380,13 +381,16 @@ def run_workers(
                     last, last_change = top, time.monotonic()
                 if top and drained(server, keys, names):
                     break
-                if time.monotonic() - last_change > stall_s or any(p.poll() is not None for p in procs):
+                # Before the first article, start-up on a loaded machine may take a while.
+                patience = stall_s if top else max(stall_s, 600)
+                if time.monotonic() - last_change > patience or any(p.poll() is not None for p in procs):
                     result["stalled"] = True
                     break
         elapsed = time.perf_counter() - began
         worker_cpu = [cpu_seconds(p.pid) - c for p, c in zip(procs, cpu_began)]
         rss_end = [peak_rss_mib(p.pid) for p in procs]
         own_cpu = time.process_time() - own_cpu_began
+        finished = True
     finally:
         for proc in procs:
             if proc.poll() is None:
@@ -403,6 +407,8 @@ def run_workers(
         stale = list(server.scan_iter(match=keys.pattern()))
         if stale:
             server.delete(*stale)
+        if not finished:
+            drop_schema(pg_url, schema)
     try:
         time.sleep(1.5)  # the backends' statistics are flushed at exit, asynchronously
         reads = rows_read(pg_url, schema)
