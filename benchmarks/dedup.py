@@ -14,7 +14,7 @@ each original the generator makes variants with known truth:
 - `same_event`: a distinct story about the same event (the original's opening fifth, then
   another article's text): NOT a copy.
 
-All of them go through `ArticleRepository.save` with the MinHash index (threshold
+All of them go through `Stories.save` with the shared MinHash index (threshold
 NEWSPIPE_NEAR_DUP_THRESHOLD's default, 0.8) on a fresh SQLite database, in shuffled order.
 A variant is predicted a copy when it lands in its original's story. Reported: precision
 and recall of "is a copy", per variant kind; documents per second through dedup; and
@@ -39,10 +39,12 @@ from typing import Any
 
 from benchmarks.corpora import default_corpora_root, read_corpus
 from pipelines.extraction import extract_article
-from pipelines.fingerprint import content_hash
-from pipelines.neardup import NearDupIndex, signature_bytes
+from dedup.fingerprint import content_hash
+from dedup.index import NearDupIndex
+from dedup.signatures import signature_bytes
+from dedup.stories import Stories
 from storage.engine import Database
-from storage.repository import ArticleRepository, NewArticle
+from storage.repository import NewArticle
 
 FETCHED = datetime(2025, 11, 6, 12, 0, tzinfo=timezone.utc)
 COPY_KINDS = ("retemplated", "trimmed", "extended", "tracking", "amp")
@@ -133,8 +135,7 @@ def run(corpora: Path, limit: int | None, seed: int, threshold: float) -> dict[s
         # Originals first (timed: their dedup time is compared with their extraction time), then the variants.
         for batch in (originals, docs):
             with database.sessions.begin() as session:
-                index.sync(session)
-                repository = ArticleRepository(session, near_dups=index)
+                repository = Stories(session, near_dups=index)
                 for doc in batch:
                     # Dedup's own work: fingerprint, signature, exact and near-duplicate lookups
                     # (the insert and commit are the store's, paid with or without dedup).
@@ -144,7 +145,6 @@ def run(corpora: Path, limit: int | None, seed: int, threshold: float) -> dict[s
                     if doc.kind == "original":
                         dedup_times.append(time.perf_counter() - started)
                     story_of[doc.key] = repository.save(item).article_id
-            index.commit()
         with database.sessions() as session:
             from storage.models import Article
 

@@ -45,7 +45,7 @@ COLUMNS = (
 
 
 def synthetic_articles(n: int, seed: int = 7) -> list[Any]:
-    from pipelines.fingerprint import content_hash
+    from dedup.fingerprint import content_hash
     from storage.repository import NewArticle
 
     rng = random.Random(seed)
@@ -68,7 +68,7 @@ def synthetic_articles(n: int, seed: int = 7) -> list[Any]:
 
 
 def add_signatures(items: list[Any]) -> float:
-    from pipelines.neardup import signature_bytes
+    from dedup.signatures import signature_bytes
 
     start = time.perf_counter()
     for item in items:

@@ -1,4 +1,4 @@
-"""CPU time per MinHash signature: `pipelines.neardup.signature_bytes` against the implementation it
+"""CPU time per MinHash signature: `dedup.signatures.signature_bytes` against the implementation it
 replaced (shingles sliced per position, then datasketch's `MinHash.update_batch`, which hashes
 each shingle with a Python call), in the same run, over the gold corpora's article bodies.
 
@@ -20,8 +20,8 @@ from pathlib import Path
 from datasketch import MinHash
 
 from benchmarks.corpora import CORPORA, default_corpora_root, read_corpus
-from pipelines.fingerprint import normalised_words
-from pipelines.neardup import NUM_PERM, SCHEME, SEED, SHINGLE_WORDS, shingles, signature_bytes
+from dedup.fingerprint import normalised_words
+from dedup.signatures import NUM_PERM, SCHEME, SEED, SHINGLE_WORDS, shingles, signature_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutation
 
 
 def reference_shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
-    """`pipelines.neardup.shingles` as it was before the numpy signatures: word n-grams sliced and
+    """`dedup.signatures.shingles` as it was before the numpy signatures: word n-grams sliced and
     encoded one by one (the character-shingle and short-text branches did not change)."""
     words = normalised_words(text)
     if len(words) <= size or sum(map(len, words)) > 12 * len(words):

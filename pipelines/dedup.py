@@ -1,12 +1,12 @@
 """Item pipeline: settle each article's canonical URL and fingerprint, drop repeats early.
 
-Reads no settings. The canonical URL is the page's own rel=canonical when it stays on
+The Scrapy side of dedup (the rules and the shared index are in `dedup/`). Reads no settings. The canonical URL is the page's own rel=canonical when it stays on
 the site; a canonical on another domain is syndication evidence (`syndicated_from`), and
 the copy keeps its own URL. Repeats of a URL within the run
 (`newspipe/dedup/same_url_in_run`) are dropped here. Everything else goes on to the store,
 which looks the batch's URLs and hashes up in one query: a stored URL is a revisit (kept as
 a new version when it changed, counted as `newspipe/store/revisit`), a copy of a stored
-story under another URL joins that story. No database query here: one per article cost a
+story under another URL joins that story (`dedup.stories`). No database query here: one per article cost a
 tenth of a worker's time and only fed a statistic.
 """
 
@@ -18,7 +18,7 @@ from scrapy.exceptions import DropItem
 
 from pipelines.extraction import canonicalize_url
 from pipelines.extraction.domains import same_site
-from pipelines.fingerprint import content_hash
+from dedup.fingerprint import content_hash
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -4,7 +4,7 @@ Reads NEWSPIPE_DATABASE_URL (through `crawler.database`), NEWSPIPE_STORE_BATCH_S
 NEWSPIPE_STORE_HOLD_ITEMS and NEWSPIPE_STORE_BATCH_SECONDS (see below),
 NEWSPIPE_DUPLICATE_POLICY ("keep" or "link"), NEWSPIPE_NEAR_DUP_THRESHOLD (0 switches
 near-duplicate detection off), NEWSPIPE_NEAR_DUP_HORIZON_DAYS (how far back the MinHash
-index reaches; see `pipelines.neardup`) and NEWSPIPE_SPOOL_DIR.
+index reaches; see `dedup.index`) and NEWSPIPE_SPOOL_DIR.
 Writing is `pipelines.writer.ArticleWriter`: transient errors are retried with backoff. A
 batch the database still refuses is appended to the spool (`storage.spool`), counted under
 `newspipe/store/spooled`, and fails the run; the next run (or `newspipe db replay`) loads
@@ -41,7 +41,7 @@ from twisted.internet.defer import Deferred, DeferredList, maybeDeferred, succee
 from twisted.python.failure import Failure
 
 from crawler.database import database_for, database_thread_for
-from pipelines.neardup import signature_bytes
+from dedup.signatures import signature_bytes
 from pipelines.writer import ArticleWriter
 from storage.deadline import DatabaseNotAnswering
 from storage.repository import NewArticle, SaveResult
@@ -76,6 +76,7 @@ def to_new_article(item: Article) -> NewArticle:
         modified_at=record.modified_at,
         date_source=record.date_source,
         published_precision=record.published_precision,
+        is_article_confidence=record.is_article_confidence,
         authors=list(record.authors),
         description=record.description,
         language=record.language,

@@ -1,8 +1,8 @@
 """Bulk writes for the store: many rows of several tables in as few statements as the backend allows.
 
-Used by `ArticleRepository` for articles that are plainly new or plain copies (see
-`save_batch`). SQLAlchemy Core's executemany processes every row's parameters in Python
-and the ORM's unit of work far more; here rows go to the driver as they are, converted
+Used by the articles repository (`storage.repository`) for articles that are plainly new or plain
+copies (see `dedup.stories.Stories.save_batch`). SQLAlchemy Core's executemany processes every
+row's parameters in Python and the ORM's unit of work far more; here rows go to the driver as they are, converted
 with the columns' own bind processors, each distinct value once per batch (so stored
 values are exactly what SQLAlchemy would have written, and read back the same way):
 

@@ -14,7 +14,7 @@ EXPORT_FIELDS = (
     "id", "url", "canonical_url", "source", "headline", "published_at", "modified_at", "date_source",
     "authors", "body", "description", "language", "site_name", "section", "tags", "image_url",
     "word_count", "fetched_at", "duplicate_of", "story_id", "version", "latest", "stored_as",
-    "published_precision",
+    "published_precision", "is_article_confidence",
 )  # fmt: skip
 
 

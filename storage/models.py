@@ -5,7 +5,9 @@ original article. Copies of a story are linked to its original in `duplicate_lin
 An article row always holds its latest version; earlier versions move to
 `article_versions`. `fetch_state` keeps what a scheduled crawl needs to ask again cheaply
 (validators for conditional requests, pages known not to be articles) and
-`crawl_locks` keeps two runs of the same job from overlapping.
+`crawl_locks` keeps two runs of the same job from overlapping. `near_dup_bands` is the
+near-duplicate index every writer shares: one row per LSH band key, naming the article that
+claimed it (see `dedup.index`).
 
 Datetimes are stored as UTC instants (`TIMESTAMP WITH TIME ZONE` on PostgreSQL;
 SQLite keeps them as UTC text) and always come back timezone-aware. The page's own
@@ -22,6 +24,7 @@ from sqlalchemy import (
     JSON,
     TIMESTAMP,
     BigInteger,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -138,6 +141,9 @@ class Article(Base):
     # How precise the page's date is: "second", "minute", "day" (date only: the stored time is a
     # placeholder, the day is the page's own), "month", "year"; None when undated or stored before 0007.
     published_precision: Mapped[str | None] = mapped_column(String(10))
+    # How sure the article filter was: 1.0 when every check passed, below 1 for a page kept in
+    # doubt (failed the length or link-list check but had article evidence); None before 0008.
+    is_article_confidence: Mapped[float | None] = mapped_column(Float)
     authors: Mapped[list[str]] = mapped_column(default=list)
     description: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(20))
@@ -212,6 +218,24 @@ class Story(Base):
     )
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class NearDupBand(Base):
+    """One LSH band key of a stored article's MinHash signature, and the article that claimed it.
+
+    The key is unique: the first article stored with it claims it (a concurrent writer's insert of
+    the same key fails, and its batch is retried after seeing this one). `created_at` is when it was
+    claimed: look-ups ignore keys older than the near-duplicate horizon, and a new article takes such
+    a key over; old rows can also be deleted (`storage.band_keys.prune`)."""
+
+    __tablename__ = "near_dup_bands"
+
+    # 64-bit hash of (band number, the band's signature values); not generated (no sequence).
+    band_key: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class ArticleVersion(Base):

@@ -46,6 +46,7 @@ EXPORT_SCHEMA = pa.schema(
         pa.field("latest", pa.bool_(), nullable=False),
         pa.field("stored_as", pa.string()),
         pa.field("published_precision", pa.string()),
+        pa.field("is_article_confidence", pa.float64()),
     ]
 )
 PARTITIONS = {"day": 10, "month": 7}  # characters of the ISO date that name a partition

@@ -1,17 +1,14 @@
-"""A small repository over the models: what the pipelines and the CLI ask of the database.
+"""The articles repository: what the story rules, the pipelines and the CLI ask of the database.
 
 Functions take a `Session` whose lifetime the caller owns (`with db.sessions.begin() as s:`
 per batch), so a batch of articles is one transaction. Writing never commits on its own.
 
-`save` decides what an extracted article is: a URL already stored (unchanged, or a new
-version of it), a copy of a stored story (syndication evidence, the same content hash,
-or a near-identical body found through the MinHash index) or a new story. A story's
-original is the article syndication evidence points at, else the earliest published.
-With the "link" duplicate policy a copy keeps its URLs and metadata but not its body.
-`save_batch` gives the same outcomes for a whole batch in a few statements: what it needs
-from the database is fetched up front, plainly new articles and plain copies of a stored
-text are written with multi-row INSERTs (URLs with ON CONFLICT DO NOTHING), and the rest
-go through `save` in their place in the order.
+Data access only: look-ups (URLs, content hashes, a story's original), the writes a story
+decision needs (insert an article in its own story or another's, link a copy to its original,
+move a story under a new original, a new version of a stored URL), bulk inserts of plain new
+articles and plain copies (`insert_many`), crawl runs, export and stats. Which article is a copy
+of which, and which leads a story, is decided above, in `dedup.stories`. The duplicate policy is
+how a copy is kept: in full ("keep") or as its URLs and metadata ("link").
 """
 
 from __future__ import annotations
@@ -20,16 +17,13 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from sqlalchemy import Date, bindparam, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from storage.bulk import BulkInsert, allocate_ids, stored_values
+from storage.bulk import BulkInsert, allocate_ids
 from storage.models import Article, ArticleUrl, ArticleVersion, CrawlRun, DuplicateLink, Source, Story
-
-if TYPE_CHECKING:
-    from pipelines.neardup import NearDupIndex
 
 # new: a new story; duplicate: a copy of a stored story; existing: a stored URL, unchanged;
 # updated: a stored URL whose content changed (a new version).
@@ -56,6 +50,7 @@ class NewArticle:
     modified_at: datetime | None = None
     date_source: str | None = None
     published_precision: str | None = None  # "second", "minute", "day", "month", "year"
+    is_article_confidence: float | None = None  # 1.0, or below 1 for a page kept in doubt
     authors: list[str] = field(default_factory=list)
     description: str | None = None
     language: str | None = None
@@ -67,7 +62,7 @@ class NewArticle:
     syndicated_from: str | None = None
     alias_urls: list[str] = field(default_factory=list)
     source_domains: list[str] = field(default_factory=list)
-    minhash: bytes | None = None  # `pipelines.neardup.signature_bytes(body)`
+    minhash: bytes | None = None  # `dedup.signatures.signature_bytes(body)`
     archive_file: str | None = None  # set when imported from a WARC/ARC file
     archive_offset: int | None = None
 
@@ -108,23 +103,20 @@ class ExportCursor:
 class ArticleRepository:
     """Reads and writes inside a session owned by the caller.
 
-    `near_dups` is the MinHash index used to find near-identical bodies (None: exact
-    copies only); `duplicate_policy` is "keep" (copies stored in full) or "link";
-    `source_ids` are source ids by name known to be stored (`source_ids` gives them back).
+    `duplicate_policy` is "keep" (copies stored in full) or "link"; `source_ids` are source ids
+    by name known to be stored (`source_ids` gives them back).
     """
 
     def __init__(
         self,
         session: Session,
         *,
-        near_dups: NearDupIndex | None = None,
         duplicate_policy: str = "keep",
         source_ids: dict[str, int] | None = None,
     ) -> None:
         if duplicate_policy not in DUPLICATE_POLICIES:
             raise ValueError(f"duplicate policy must be one of {', '.join(DUPLICATE_POLICIES)}, got {duplicate_policy!r}")
         self.session = session
-        self.near_dups = near_dups
         self.duplicate_policy = duplicate_policy
         # Source ids already known (a writer passes those of earlier, committed batches); the
         # ones this repository looks up or creates are added here.
@@ -167,6 +159,12 @@ class ArticleRepository:
         original = self.session.scalar(select(DuplicateLink.original_id).where(DuplicateLink.duplicate_id == article_id))
         return original if original is not None else article_id
 
+    def copies_naming(self, urls: Sequence[str], article_id: int) -> list[int]:
+        """Stored articles other than `article_id` whose syndication evidence names one of `urls`."""
+        return list(
+            self.session.scalars(select(Article.id).where(Article.syndicated_from.in_(list(urls)), Article.id != article_id))
+        )
+
     def _story_original_by_hash(self, content_hash: str) -> Article | None:
         first = self.session.scalar(select(Article.id).where(Article.content_hash == content_hash).order_by(Article.id).limit(1))
         if first is None:
@@ -174,61 +172,6 @@ class ArticleRepository:
         return self.session.get(Article, self.original_of(first))
 
     # Writes ----------------------------------------------------------------
-    def save(self, item: NewArticle, run_id: int | None = None) -> SaveResult:
-        """Store one article, or record what it is: a stored URL (maybe a new version), or a copy of a stored story."""
-        urls = [item.canonical_url, item.url, *item.alias_urls]
-        existing = self.article_id_for_urls(urls)
-        if existing is not None:
-            self._add_urls(existing, urls[1:], kind="alias")
-            return self._revise(existing, item)
-
-        original, method, score = self._find_original(item)
-        # None of the article's URLs was stored (checked above), so they are all its own now.
-        own_urls = _item_urls(item)
-        if original is None:
-            article = self._insert(item, run_id)
-            relinked = self._adopt_copies_pointing_at(article, own_urls)
-            return SaveResult("new", article.id, relinked=relinked, story_id=article.story_id)
-        if method != "syndication" and self._should_lead(item, original, own_urls):
-            article = self._insert(item, run_id)
-            self._join_story(article, original.story_id)
-            self._relink(original.id, article.id)
-            self._link(original.id, article.id, method, score)
-            return SaveResult("new", article.id, relinked=1, story_id=article.story_id)
-        # A copy goes straight into the original's story.
-        article = self._insert(item, run_id, story_id=original.story_id)
-        self._link(article.id, original.id, method, score)
-        return SaveResult("duplicate", article.id, original.id, story_id=article.story_id, method=method, score=score)
-
-    # Batches -----------------------------------------------------------------
-    def save_batch(self, items: Sequence[NewArticle], run_id: int | None = None) -> list[SaveResult]:
-        """Store many articles: the same outcomes as `save` on each in turn, in far fewer queries.
-
-        What the batch needs from the database is fetched up front (its URLs, content hashes,
-        near-duplicate candidates, stored copies naming its URLs). An article that meets
-        nothing there and nothing else in the batch is plainly new; one whose only match is a
-        stored article with the same text is plainly a copy of that story. Runs of those are
-        inserted in bulk. Every other article goes through `save`, in its place in the order,
-        so ids and outcomes are those of the article-by-article path.
-        """
-        if len(items) < 2:  # the look-ahead costs as many queries as it saves
-            return [self.save(item, run_id) for item in items]
-        self._prefetch_sources(items)
-        plans = self._plan(items)
-        results: list[SaveResult] = []
-        run: list[tuple[NewArticle, str]] = []
-        for item, plan in zip(items, plans):
-            if plan is not None:
-                run.append((item, plan))
-                continue
-            if run:
-                results.extend(self._bulk(run, run_id))
-                run = []
-            results.append(self.save(item, run_id))
-        if run:
-            results.extend(self._bulk(run, run_id))
-        return results
-
     def _prefetch_sources(self, items: Sequence[NewArticle]) -> None:
         """Source ids for the batch in one query (a source whose domains need updating is left to `source_id`)."""
         wanted: dict[str, list[str]] = {}
@@ -242,100 +185,6 @@ class ArticleRepository:
         ):
             if not wanted[name] or sorted(domains) == sorted(wanted[name]):
                 self._source_ids[name] = source_id
-
-    def _plan(self, items: Sequence[NewArticle]) -> list[str | None]:
-        """For each item: "new" (meets nothing stored, nothing in the batch), "copy" (its text is
-        stored, and nothing else about it needs a look), or None (`save` decides)."""
-        from pipelines.neardup import best_match
-
-        own_urls = [_item_urls(item) for item in items]
-        every_url = {u for urls in own_urls for u in urls} | {i.syndicated_from for i in items if i.syndicated_from}
-        plain = [True] * len(items)
-
-        # Collisions inside the batch: a shared URL, syndication between two, near-identical bodies.
-        url_owner: dict[str, int] = {}
-        by_hash: dict[str, list[int]] = {}
-        for index, (item, urls) in enumerate(zip(items, own_urls)):
-            for url in urls:
-                other = url_owner.setdefault(url, index)
-                if other != index:
-                    plain[index] = plain[other] = False
-            by_hash.setdefault(item.content_hash, []).append(index)
-        for index, item in enumerate(items):
-            if item.syndicated_from and item.syndicated_from in url_owner:
-                plain[index] = plain[url_owner[item.syndicated_from]] = False
-        if self.near_dups is not None:
-            for a, b in _near_pairs(items, self.near_dups.threshold):
-                if items[a].content_hash != items[b].content_hash:  # the same text: the hash rule below
-                    plain[a] = plain[b] = False
-
-        # What is stored already.
-        stored_urls, stored_hashes, named_by_copies = stored_values(
-            self.session.connection(),
-            [
-                ("article_urls", "url", every_url),
-                ("articles", "content_hash", by_hash),
-                ("articles", "syndicated_from", {u for urls in own_urls for u in urls}),
-            ],
-        )
-        plans: list[str | None] = [None] * len(items)
-        for index, (item, urls) in enumerate(zip(items, own_urls)):
-            if not plain[index] or any(u in stored_urls or u in named_by_copies for u in urls):
-                continue
-            if item.content_hash in stored_hashes or by_hash[item.content_hash][0] != index:
-                # A copy (of a stored text, or of the batch's first with this text) when nothing
-                # else could come first: syndication evidence is looked at before the hash.
-                plans[index] = "copy" if not item.syndicated_from else None
-            elif not (item.syndicated_from and item.syndicated_from in stored_urls):
-                plans[index] = "new"
-
-        # New ones near a stored body are copies found by MinHash: one by one.
-        candidates: dict[int, list[int]] = {}
-        if self.near_dups is not None and self.near_dups.loaded:
-            for index, item in enumerate(items):
-                if plans[index] == "new" and item.minhash is not None:
-                    found = self.near_dups.candidates(item.minhash)
-                    if found:
-                        candidates[index] = found
-        signatures: dict[int, bytes | None] = {}
-        wanted = sorted({c for found in candidates.values() for c in found})
-        for chunk in _chunks(wanted):
-            rows = self.session.execute(select(Article.id, Article.minhash).where(Article.id.in_(chunk)))
-            signatures.update((article_id, minhash) for article_id, minhash in rows)
-        for index, found in candidates.items():
-            signature = items[index].minhash
-            assert signature is not None and self.near_dups is not None
-            stored = [(c, signatures.get(c)) for c in found if c in signatures]
-            if best_match(signature, stored, self.near_dups.threshold) is not None:
-                plans[index] = None
-        # Items sharing a text go together (the first new or a copy, the rest copies), or all one by one.
-        for text, indexes in by_hash.items():
-            first = "copy" if text in stored_hashes else "new"
-            if len(indexes) > 1 and (plans[indexes[0]] != first or any(plans[i] != "copy" for i in indexes[1:])):
-                for i in indexes:
-                    plans[i] = None
-        return plans
-
-    def _bulk(self, run: Sequence[tuple[NewArticle, str]], run_id: int | None) -> list[SaveResult]:
-        """Write a run of planned articles; copies learn their story's original only now, after
-        whatever the articles before them in the batch changed."""
-        copies = [item for item, plan in run if plan == "copy"]
-        originals: dict[str, Article | int] = {}
-        if copies:
-            originals.update(self._originals_by_hash({item.content_hash for item in copies}))
-        planned: list[tuple[NewArticle, Article | int | None]] = []
-        for position, (item, plan) in enumerate(run):
-            if plan == "new":
-                originals.setdefault(item.content_hash, position)  # copies later in the run follow it
-                planned.append((item, None))
-                continue
-            original = originals.get(item.content_hash)
-            leader = run[original][0] if isinstance(original, int) else original
-            if leader is None or self._should_lead(item, leader, _item_urls(item)):
-                # The story's original changes (or the text is gone): `save` takes the run in order.
-                return [self.save(item, run_id) for item, _ in run]
-            planned.append((item, original))
-        return self._insert_many(planned, run_id)
 
     def _originals_by_hash(self, hashes: set[str]) -> dict[str, Article]:
         """For each content hash, the original of the story of its first stored article (as `_story_original_by_hash`)."""
@@ -394,37 +243,7 @@ class ArticleRepository:
         bulk.add(DuplicateLink.__table__, ("duplicate_id", "original_id", "method", "score", "created_at"), links)
         bulk.add(ArticleUrl.__table__, ("article_id", "url", "kind", "first_seen_at"), url_rows, ignore_conflict_on="url")
         bulk.execute()
-        if self.near_dups is not None:
-            for (item, _), article in zip(planned, article_ids):
-                self.near_dups.add(article, item.minhash)
         return results
-
-    def _find_original(self, item: NewArticle) -> tuple[Article | None, str, float]:
-        """The story original a new article copies, and how that was found."""
-        if item.syndicated_from:
-            evidence_target = self.article_id_for_urls([item.syndicated_from])
-            if evidence_target is not None:
-                return self.session.get(Article, self.original_of(evidence_target)), "syndication", 1.0
-        original = self._story_original_by_hash(item.content_hash)
-        if original is not None:
-            return original, "content_hash", 1.0
-        if self.near_dups is not None and item.minhash is not None:
-            match = self._near_duplicate(item.minhash)
-            if match is not None:
-                article_id, score = match
-                return self.session.get(Article, self.original_of(article_id)), "minhash", score
-        return None, "", 0.0
-
-    def _near_duplicate(self, signature: bytes) -> tuple[int, float] | None:
-        from pipelines.neardup import best_match
-
-        assert self.near_dups is not None
-        candidates = self.near_dups.candidates(signature)
-        if not candidates:
-            return None
-        # Confirmed on the signatures as stored: the index may hold rows another transaction rolled back.
-        stored = self.session.execute(select(Article.id, Article.minhash).where(Article.id.in_(candidates))).all()
-        return best_match(signature, [(a, m) for a, m in stored], self.near_dups.threshold)
 
     def _revise(self, article_id: int, item: NewArticle) -> SaveResult:
         """A stored URL fetched again: a new version when its content changed, else nothing."""
@@ -443,13 +262,13 @@ class ArticleRepository:
                 superseded_at=now,
             )
         )  # fmt: skip
-        previous_signature = article.minhash
         article.version += 1
         article.headline = item.headline
         article.content_hash = item.content_hash
         article.modified_at = item.modified_at or article.modified_at
         article.fetched_at = item.fetched_at
         article.word_count = item.word_count
+        article.is_article_confidence = item.is_article_confidence
         article.description = item.description or article.description
         article.authors = list(item.authors) or list(article.authors or [])
         article.tags = list(item.tags) or list(article.tags or [])
@@ -458,33 +277,7 @@ class ArticleRepository:
         if article.stored_as != "link":
             article.body = item.body
         self.session.flush()
-        if self.near_dups is not None:
-            self.near_dups.add(article.id, item.minhash, previous=previous_signature)
         return SaveResult("updated", article_id, duplicate_of, story_id=article.story_id)
-
-    def _should_lead(self, candidate: NewArticle, original: Article | NewArticle, cand_urls: Sequence[str]) -> bool:
-        """Whether a newly seen copy is the story's real original: the old one says it copied it,
-        or (with no such evidence either way) it was published earlier."""
-        if original.syndicated_from and original.syndicated_from in cand_urls:
-            return True
-        if candidate.syndicated_from:
-            return False
-        if candidate.published_at and original.published_at:
-            return candidate.published_at < original.published_at
-        return False
-
-    def _adopt_copies_pointing_at(self, article: Article, urls: Sequence[str]) -> int:
-        """Copies stored before their original (they name it in a "Source link") join its story now."""
-        copies = self.session.scalars(
-            select(Article.id).where(Article.syndicated_from.in_(list(urls)), Article.id != article.id)
-        ).all()
-        for copy in copies:
-            leader = self.original_of(copy)
-            if leader == article.id:
-                continue
-            self._relink(leader, article.id)
-            self._link(leader, article.id, "syndication", 1.0)
-        return len(copies)
 
     # Stories ----------------------------------------------------------------
     def merge_stories(self, article_id: int, into_id: int, method: str) -> bool:
@@ -558,6 +351,7 @@ class ArticleRepository:
             modified_at=item.modified_at,
             date_source=item.date_source,
             published_precision=item.published_precision,
+            is_article_confidence=item.is_article_confidence,
             authors=list(item.authors),
             description=item.description,
             language=item.language,
@@ -592,8 +386,6 @@ class ArticleRepository:
         self.session.flush()
         if story is not None:
             story.original_article_id = article.id
-        if self.near_dups is not None:
-            self.near_dups.add(article.id, item.minhash)
         # No look-up needed: none of these URLs is stored, and `_url_kinds` leaves out repeats.
         self.session.add_all(
             ArticleUrl(article_id=article.id, url=url, kind=kind, first_seen_at=now) for url, kind in _url_kinds(item)
@@ -750,6 +542,7 @@ def export_record(article: Article, source_name: str, duplicate_of: str | None) 
         "modified_at": _iso(article.modified_at),
         "date_source": article.date_source,
         "published_precision": article.published_precision,
+        "is_article_confidence": article.is_article_confidence,
         "authors": list(article.authors or []),
         "body": article.body,
         "description": article.description,
@@ -788,8 +581,8 @@ _ARTICLE_COLUMNS = (
     "published_offset_minutes", "modified_at", "date_source", "authors", "description", "language", "site_name",
     "section", "tags", "image_url", "word_count", "syndicated_from", "fetched_at", "created_at", "minhash",
     "archive_file", "archive_offset", "version", "stored_as", "story_id", "published_precision",
+    "is_article_confidence",
 )  # fmt: skip
-_PAIR_BLOCK = 64  # signatures compared with the whole batch at once by `_near_pairs`
 _CHUNK = 500  # values per IN (...): well under SQLite's and PostgreSQL's parameter limits
 # One statement for any number of URLs: an expanding parameter keeps it in SQLAlchemy's
 # compiled cache, where `in_(list)` built per call costs more than the query (hot in imports).
@@ -801,7 +594,7 @@ def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]
         yield values[start : start + size]
 
 
-def _item_urls(item: NewArticle) -> list[str]:
+def item_urls(item: NewArticle) -> list[str]:
     """The URLs an article is known by: canonical, as fetched, aliases (no blanks, no repeats)."""
     return [u for u in dict.fromkeys([item.canonical_url, item.url, *item.alias_urls]) if u]
 
@@ -811,23 +604,3 @@ def _url_kinds(item: NewArticle) -> list[tuple[str, str]]:
     rows = [(item.canonical_url, "canonical")] if item.canonical_url else []
     rows += [(u, "fetched") for u in dict.fromkeys([item.url, *item.alias_urls]) if u and u != item.canonical_url]
     return rows
-
-
-def _near_pairs(items: Sequence[NewArticle], threshold: float) -> Iterator[tuple[int, int]]:
-    """Pairs of items in a batch whose signatures are at least `threshold` alike."""
-    import numpy as np
-
-    indexed = [(i, item.minhash) for i, item in enumerate(items) if item.minhash is not None]
-    if len(indexed) < 2:
-        return
-    width = {len(m) for _, m in indexed}
-    if len(width) != 1:  # signatures of another size never match (`similarity` gives 0)
-        return
-    matrix = np.frombuffer(b"".join(m for _, m in indexed), dtype="<u4").reshape(len(indexed), -1)
-    # Every row against every row, a block of rows at a time (bounded memory for big batches).
-    for start in range(0, len(indexed) - 1, _PAIR_BLOCK):
-        block = matrix[start : start + _PAIR_BLOCK]
-        alike = np.count_nonzero(block[:, None, :] == matrix[None, :, :], axis=2) / matrix.shape[1]
-        for row, other in zip(*np.nonzero(alike >= threshold)):
-            if other > start + row:
-                yield indexed[start + int(row)][0], indexed[int(other)][0]

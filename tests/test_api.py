@@ -12,7 +12,7 @@ import pytest
 
 import newspipe
 from newspipe.api import STORIES_SCHEMA
-from pipelines.fingerprint import content_hash
+from dedup.fingerprint import content_hash
 from storage.parquet import EXPORT_SCHEMA
 from tests.test_export import article, store
 

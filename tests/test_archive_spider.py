@@ -16,8 +16,9 @@ from warcio.warcwriter import WARCWriter
 import crawler.spiders.warc as warc_module
 from crawler.runner import build_settings
 from crawler.spiders.warc import WarcSpider
-from pipelines.fingerprint import content_hash
+from dedup.fingerprint import content_hash
 from storage.engine import Database
+from dedup.stories import Stories
 from storage.repository import ArticleRepository, NewArticle
 
 PAGE = "<html><head><title>{n}</title></head><body><article><h1>Story {n}</h1><p>Text of story {n}.</p></article></body></html>"
@@ -39,7 +40,7 @@ def write_captures(path: Path, captures: list[tuple[str, str, str]]) -> Path:
 
 def store_urls(db_url: str, urls: list[str]) -> None:
     with Database(db_url) as database, database.sessions.begin() as session:
-        repository = ArticleRepository(session)
+        repository = Stories(session)
         for n, url in enumerate(urls):
             body = f"stored body {n}"
             repository.save(NewArticle(source="example.org", url=url, canonical_url=url, headline=f"h{n}", body=body,

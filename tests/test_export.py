@@ -14,10 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 from crawler.cli import app
-from pipelines.fingerprint import content_hash
+from dedup.fingerprint import content_hash
 from storage.engine import Database
 from storage.parquet import EXPORT_SCHEMA
-from storage.repository import ArticleRepository, ExportCursor, NewArticle
+from dedup.stories import Stories
+from storage.repository import ExportCursor, NewArticle
 
 PLUS2 = timezone(timedelta(hours=2))
 runner = CliRunner()
@@ -37,7 +38,7 @@ def article(i: int, body: str | None = None, fetched: datetime | None = None, un
 
 def store(db_url: str, items: list[NewArticle]) -> None:
     with Database(db_url) as database, database.sessions.begin() as session:
-        repository = ArticleRepository(session)
+        repository = Stories(session)
         for item in items:
             repository.save(item)
 

@@ -93,3 +93,30 @@ def test_extract_pipeline_counts_pages_kept_in_doubt() -> None:
     assert kept.record.is_article_confidence < 1
     assert crawler.stats.get_value("newspipe/extract/kept_in_doubt") == 1
     assert crawler.stats.get_value("newspipe/extract/articles") == 1
+
+
+def test_a_page_kept_in_doubt_is_stored_and_exported_with_its_confidence(tmp_path) -> None:
+    from scrapy.utils.test import get_crawler
+
+    from crawler.items import Article
+    from pipelines.extract import ExtractPipeline
+    from pipelines.fingerprint import content_hash
+    from pipelines.store import to_new_article
+    from storage.engine import Database
+    from storage.repository import ArticleRepository
+
+    crawler = get_crawler()
+    html = _page('<meta property="article:published_time" content="2026-01-09T08:00:00+01:00">', f"<p>{SHORT_TEXT}</p>")
+    url = "https://courier.example/news/road-closed"
+    page = Article(url=url, response_url=url, source="courier", status=200, content_type="text/html", html=html,
+                   fetched_at=FETCHED, discovered_via="feed")
+    kept = ExtractPipeline(ExtractionOptions(), crawler.stats).process_item(page)
+    kept.canonical_url, kept.content_hash = url, content_hash(kept.record.body)
+    confidence = kept.record.is_article_confidence
+    assert 0 < confidence < 1
+    with Database(f"sqlite:///{tmp_path / 'n.db'}") as database:
+        with database.sessions.begin() as session:
+            ArticleRepository(session).save(to_new_article(kept))
+        with database.sessions() as session:
+            exported = list(ArticleRepository(session).iter_export())
+    assert [record["is_article_confidence"] for record in exported] == [confidence]

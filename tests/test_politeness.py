@@ -38,7 +38,10 @@ def project(**overrides: Any) -> dict[str, Any]:
 
 
 def _throttle(slots: dict[str, Slot], configured: dict[str, Any]) -> tuple[Any, SourceAutoThrottle]:
-    crawler = get_crawler(settings_dict=project(DOWNLOAD_SLOTS=configured))
+    # Only the throttle under test: the run recorder's spider_opened is a coroutine, which the
+    # synchronous signal sent below would leave un-awaited.
+    extensions = {name: None for name in project_settings.EXTENSIONS}
+    crawler = get_crawler(settings_dict=project(DOWNLOAD_SLOTS=configured, EXTENSIONS=extensions))
     crawler.engine = Mock()
     crawler.engine.downloader.slots = slots
     throttle = SourceAutoThrottle(crawler)

@@ -17,10 +17,11 @@ from typer.testing import CliRunner
 
 from crawler.cli import app
 from crawler.health_report import CALM, HEAT, VOLUME_COLOUR
-from pipelines.fingerprint import content_hash
+from dedup.fingerprint import content_hash
 from storage.bulk import BulkInsert
 from storage.engine import Database
 from storage.models import Article, CrawlRun, FetchState, Source, Story
+from dedup.stories import Stories
 from storage.repository import ArticleRepository, NewArticle
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -35,7 +36,7 @@ def fill_small(db_url: str) -> date:
     runs start today: the report's last day is today, still under way). The day the gazette broke."""
     start = datetime.combine(date.today() - timedelta(days=30), time(8), tzinfo=timezone.utc)
     with Database(db_url) as database, database.sessions.begin() as session:
-        repo = ArticleRepository(session)
+        repo = Stories(session)
         for day in range(30):
             run = repo.start_run("news", {})
             for source, per_day in (("herald", 3), ("times", 2), ("gazette", 1)):

@@ -12,7 +12,7 @@ from datasketch import MinHash
 
 from benchmarks.corpora import CORPORA, default_corpora_root
 from benchmarks.signatures import corpus_bodies, reference_shingles, reference_signature_bytes
-from pipelines.neardup import NUM_PERM, shingles, signature_bytes
+from dedup.signatures import NUM_PERM, shingles, signature_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EDGE_CASES = [

@@ -11,6 +11,7 @@ from sqlalchemy import inspect, select
 from storage.engine import Database, normalise_database_url
 from storage.migrate import alembic_config, current_revision, head_revision
 from storage.models import Article, ArticleUrl, DuplicateLink
+from dedup.stories import Stories
 from storage.repository import ArticleRepository, NewArticle
 
 PLUS2 = timezone(timedelta(hours=2))
@@ -18,7 +19,7 @@ FETCHED = datetime(2025, 11, 1, 12, 0, tzinfo=timezone.utc)
 
 
 def make(url: str, body: str = "body text", **kw: object) -> NewArticle:
-    from pipelines.fingerprint import content_hash
+    from dedup.fingerprint import content_hash
 
     values: dict[str, object] = dict(
         source="herald", url=url, canonical_url=url, headline=f"Headline of {url}", body=body,
@@ -97,7 +98,7 @@ def test_short_urls_are_normalised() -> None:
 
 def test_save_new_existing_and_duplicate(db: Database) -> None:
     with db.sessions.begin() as s:
-        repo = ArticleRepository(s)
+        repo = Stories(s)
         first = repo.save(make("https://a.example/1", body="The same words in the same order."))
         again = repo.save(make("https://a.example/1?utm_source=x", canonical_url="https://a.example/1"))
         copy = repo.save(make("https://b.example/copy", body="The SAME words, in the same order!"))
@@ -115,35 +116,35 @@ def test_save_new_existing_and_duplicate(db: Database) -> None:
 
 def test_copy_stored_before_its_original_is_relinked(db: Database) -> None:
     with db.sessions.begin() as s:
-        repo = ArticleRepository(s)
+        repo = Stories(s)
         copy = repo.save(make("https://copy.example/x", body="Copied text with a footer.", syndicated_from="https://orig.example/x"))
         original = repo.save(make("https://orig.example/x", body="Copied text."))
     assert copy.outcome == "new"  # nothing to link to yet
     assert original.outcome == "new" and original.relinked == 1
     with db.sessions() as s:
-        assert ArticleRepository(s).original_of(copy.article_id) == original.article_id
+        assert Stories(s).original_of(copy.article_id) == original.article_id
 
 
 def test_earlier_publication_leads_a_content_duplicate_group(db: Database) -> None:
     with db.sessions.begin() as s:
-        repo = ArticleRepository(s)
+        repo = Stories(s)
         late = repo.save(make("https://late.example/x", body="Wire story.", published_at=datetime(2025, 10, 2, tzinfo=timezone.utc)))
         early = repo.save(make("https://early.example/x", body="Wire story.", published_at=datetime(2025, 10, 1, tzinfo=timezone.utc)))
     assert early.outcome == "new"
     with db.sessions() as s:
-        assert ArticleRepository(s).original_of(late.article_id) == early.article_id
+        assert Stories(s).original_of(late.article_id) == early.article_id
 
 
 def test_export_keeps_the_pages_offset_and_duplicate_of(db: Database) -> None:
     published = datetime(2025, 10, 28, 9, 30, tzinfo=PLUS2)
     with db.sessions.begin() as s:
-        repo = ArticleRepository(s)
+        repo = Stories(s)
         repo.save(make("https://a.example/1", body="Story one.", published_at=published, authors=["Ana Ruiz"]))
         repo.save(make("https://b.example/1", body="Story one.", source="other", published_at=published + timedelta(hours=1)))
         repo.save(make("https://a.example/old", body="Old story.", published_at=datetime(2024, 1, 1, tzinfo=timezone.utc)))
     with db.sessions() as s:
-        rows = list(ArticleRepository(s).iter_export())
-        recent = list(ArticleRepository(s).iter_export(since=datetime(2025, 1, 1, tzinfo=timezone.utc), sources=["herald"]))
+        rows = list(Stories(s).iter_export())
+        recent = list(Stories(s).iter_export(since=datetime(2025, 1, 1, tzinfo=timezone.utc), sources=["herald"]))
     assert rows[0]["published_at"] == "2025-10-28T09:30:00+02:00"
     assert rows[0]["authors"] == ["Ana Ruiz"]
     assert rows[1]["duplicate_of"] == "https://a.example/1"
@@ -154,13 +155,13 @@ def test_export_keeps_the_pages_offset_and_duplicate_of(db: Database) -> None:
 def test_naive_datetimes_are_refused(db: Database) -> None:
     with pytest.raises(Exception, match="naive datetime"):
         with db.sessions.begin() as s:
-            ArticleRepository(s).save(make("https://a.example/naive", fetched_at=datetime(2025, 1, 1)))
+            Stories(s).save(make("https://a.example/naive", fetched_at=datetime(2025, 1, 1)))
 
 
 def test_failed_batch_leaves_nothing_behind(db: Database) -> None:
     with pytest.raises(Exception):
         with db.sessions.begin() as s:
-            repo = ArticleRepository(s)
+            repo = Stories(s)
             repo.save(make("https://a.example/ok", body="fine"))
             repo.save(make("https://a.example/bad", body="broken", fetched_at=datetime(2025, 1, 1)))
     with db.sessions() as s:
@@ -169,13 +170,13 @@ def test_failed_batch_leaves_nothing_behind(db: Database) -> None:
 
 def test_runs_and_stats(db: Database) -> None:
     with db.sessions.begin() as s:
-        repo = ArticleRepository(s)
+        repo = Stories(s)
         run_id = repo.start_run("news", {"sources": ["herald"]})
         repo.save(make("https://a.example/1", body="One.", published_at=datetime(2025, 10, 1, 8, tzinfo=timezone.utc)), run_id)
         repo.save(make("https://a.example/2", body="One."), run_id)
         repo.finish_run(run_id, status="finished", reason="finished", counts={"articles_new": 1}, error_count=0)
     with db.sessions() as s:
-        stats = ArticleRepository(s).stats()
+        stats = Stories(s).stats()
     assert stats["articles"] == 2 and stats["duplicates"] == 1
     assert {"source": "herald", "day": "2025-10-01", "articles": 1} in stats["by_source_day"]
     assert stats["runs"][0]["status"] == "finished" and stats["runs"][0]["counts"] == {"articles_new": 1}

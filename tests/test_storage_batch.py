@@ -1,4 +1,4 @@
-"""`ArticleRepository.save_batch` gives what `save` one by one gives, in far fewer statements (SQLite and PostgreSQL)."""
+"""`Stories.save_batch` gives what `save` one by one gives, in far fewer statements (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
-from pipelines.fingerprint import content_hash
-from pipelines.neardup import NearDupIndex, signature_bytes
+from dedup.fingerprint import content_hash
+from dedup.index import NearDupIndex
+from dedup.signatures import signature_bytes
 from pipelines.writer import ArticleWriter
 from storage.engine import Database
 from storage.models import Article, ArticleUrl, DuplicateLink, Story
-from storage.repository import ArticleRepository, NewArticle, SaveResult
+from dedup.stories import Stories
+from storage.repository import NewArticle, SaveResult
 from tests.conftest import POSTGRES_URL, require_postgres
 
 T0 = datetime(2025, 11, 1, 12, 0, tzinfo=timezone.utc)
@@ -110,9 +112,7 @@ def store(db: Database, batches: list[list[NewArticle]], *, batched: bool, polic
     results: list[SaveResult] = []
     for batch in batches:
         with db.sessions.begin() as s:
-            if index is not None:
-                index.sync(s)
-            repo = ArticleRepository(s, near_dups=index, duplicate_policy=policy)
+            repo = Stories(s, near_dups=index, duplicate_policy=policy)
             results += repo.save_batch(batch) if batched else [repo.save(item) for item in batch]
     return results
 

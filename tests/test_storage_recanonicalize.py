@@ -11,10 +11,11 @@ from typer.testing import CliRunner
 
 from crawler.cli import app
 from pipelines.extraction import canonicalize_url
-from pipelines.fingerprint import content_hash
+from dedup.fingerprint import content_hash
 from storage.engine import Database
 from storage.models import Article, ArticleUrl, DuplicateLink, Story
 from storage.recanonicalize import MERGE_METHOD, recanonicalize
+from dedup.stories import Stories
 from storage.repository import ArticleRepository, NewArticle
 
 FETCHED = datetime(2025, 11, 1, 12, 0, tzinfo=timezone.utc)
@@ -53,7 +54,7 @@ STORED = [
 def db(db_url: str):
     database = Database(db_url)
     with database.sessions.begin() as session:
-        repository = ArticleRepository(session)
+        repository = Stories(session)
         for item in STORED:
             repository.save(item)
     yield database
@@ -119,7 +120,7 @@ def test_a_rekeyed_url_is_a_revisit_not_a_new_article(db: Database) -> None:
     recanonicalize(db.sessions, canonicalize_url)
     again = make("https://herald.example/news/harbour", "https://herald.example/news/harbour?itm_source=home", "harbour")
     with db.sessions.begin() as session:
-        result = ArticleRepository(session).save(again)
+        result = Stories(session).save(again)
     assert (result.outcome, result.article_id) == ("existing", 2)
 
 
@@ -134,6 +135,6 @@ def test_latin1_escapes_are_two_articles(db_url: str) -> None:
     taken for a revisit of the first and never stored."""
     urls = ["https://archiv.example/artikel?titel=caf%e9", "https://archiv.example/artikel?titel=caf%e8"]
     with Database(db_url) as database, database.sessions.begin() as session:
-        repository = ArticleRepository(session)
+        repository = Stories(session)
         results = [repository.save(make(canonicalize_url(u), u, f"page {i}")) for i, u in enumerate(urls)]
     assert [r.outcome for r in results] == ["new", "new"]

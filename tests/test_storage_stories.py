@@ -6,13 +6,15 @@ import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from pipelines.fingerprint import content_hash
-from pipelines.neardup import NearDupIndex, signature_bytes, similarity
+from dedup.fingerprint import content_hash
+from dedup.index import NearDupIndex
+from dedup.signatures import signature_bytes, similarity
 from storage.engine import Database
 from storage.locks import LockHeld, RunLock
-from storage.models import Article, ArticleVersion, CrawlLock, Story
+from storage.models import Article, ArticleVersion, CrawlLock, NearDupBand, Story
+from dedup.stories import Stories
 from storage.repository import ArticleRepository, NewArticle
 from storage.state import FetchStateRepository, StateUpdate
 
@@ -46,8 +48,7 @@ def db(db_url: str):
 def save_all(db: Database, items: list[NewArticle], *, index: NearDupIndex | None = None, policy: str = "keep"):
     index = index if index is not None else NearDupIndex(0.8)
     with db.sessions.begin() as s:
-        index.sync(s)
-        repo = ArticleRepository(s, near_dups=index, duplicate_policy=policy)
+        repo = Stories(s, near_dups=index, duplicate_policy=policy)
         return [repo.save(item) for item in items]
 
 
@@ -76,28 +77,32 @@ def test_near_identical_copy_joins_the_story_and_a_distinct_story_does_not(db: D
         assert s.scalar(select(func.count(Article.id)).where(Article.story_id.is_(None))) == 0
 
 
-def test_the_index_is_rebuilt_from_the_database_in_a_new_process(db: Database) -> None:
-    save_all(db, [make("https://a.example/1", STORY)])
-    fresh = NearDupIndex(0.8)  # as a new run would have: empty until synced
+def band_rows(db: Database) -> list[tuple[int, int]]:
+    with db.sessions() as s:
+        return [(k, a) for k, a in s.execute(select(NearDupBand.band_key, NearDupBand.article_id))]
+
+
+def test_a_new_process_finds_what_an_earlier_one_stored_without_building_anything(db: Database) -> None:
+    (first,) = save_all(db, [make("https://a.example/1", STORY)])
+    assert {a for _, a in band_rows(db)} == {first.article_id} and len(band_rows(db)) == 18
+    fresh = NearDupIndex(0.8)  # as a new run would have: nothing in memory
     (copy,) = save_all(db, [make("https://b.example/1", STORY + " Extra closing line from the copying site.")], index=fresh)
-    assert copy.outcome == "duplicate" and copy.method == "minhash"
-    assert len(fresh) == 2
+    assert copy.outcome == "duplicate" and copy.method == "minhash" and copy.duplicate_of == first.article_id
+    assert vars(fresh) == {"threshold": 0.8, "horizon_days": 30.0}  # holds no articles
 
 
 def test_rolled_back_rows_leave_the_index(db: Database) -> None:
     index = NearDupIndex(0.8)
     with pytest.raises(RuntimeError):
         with db.sessions.begin() as s:
-            index.sync(s)
-            ArticleRepository(s, near_dups=index).save(make("https://a.example/1", STORY))
+            Stories(s, near_dups=index).save(make("https://a.example/1", STORY))
             raise RuntimeError("batch failed")
-    index.rollback()
-    assert len(index) == 0
+    assert band_rows(db) == []
     (again,) = save_all(db, [make("https://b.example/1", STORY + " and more")], index=index)
     assert again.outcome == "new"
 
 
-def test_the_index_catches_up_with_what_another_writer_stored(db: Database) -> None:
+def test_the_index_sees_what_another_writer_stored(db: Database) -> None:
     ours, theirs = NearDupIndex(0.8), NearDupIndex(0.8)
     save_all(db, [make("https://a.example/1", OTHER_EVENT_STORY)], index=ours)
     (stored,) = save_all(db, [make("https://b.example/1", STORY)], index=theirs)
@@ -105,19 +110,31 @@ def test_the_index_catches_up_with_what_another_writer_stored(db: Database) -> N
     assert copy.outcome == "duplicate" and copy.method == "minhash" and copy.duplicate_of == stored.article_id
 
 
-def test_an_id_given_again_after_a_rollback_still_reaches_the_index(db: Database) -> None:
-    # SQLite gives a rolled-back row's id (max + 1) to the next row, whoever writes it.
-    ours, theirs = NearDupIndex(0.8), NearDupIndex(0.8)
-    save_all(db, [make("https://a.example/1", OTHER_EVENT_STORY)], index=ours)
-    with pytest.raises(RuntimeError):
-        with db.sessions.begin() as s:
-            ours.sync(s)
-            ArticleRepository(s, near_dups=ours).save(make("https://a.example/2", "an unrelated text " * 30))
-            raise RuntimeError("batch failed")
-    ours.rollback()
-    (stored,) = save_all(db, [make("https://b.example/1", STORY)], index=theirs)
-    (copy,) = save_all(db, [make("https://c.example/1", STORY + " Extra closing line.")], index=ours)
-    assert copy.outcome == "duplicate" and copy.duplicate_of == stored.article_id
+def test_keys_past_the_horizon_are_ignored_taken_over_and_pruned(db: Database) -> None:
+    save_all(db, [make("https://a.example/1", STORY)])
+    with db.sessions.begin() as s:  # claimed 40 days ago
+        s.execute(update(NearDupBand).values(created_at=datetime.now(timezone.utc) - timedelta(days=40)))
+    (late,) = save_all(db, [make("https://b.example/1", STORY + " Extra closing line.")])
+    assert late.outcome == "new"  # the old article is past the 30-day horizon
+    assert {a for _, a in band_rows(db)} == {late.article_id}  # its keys were taken over
+    (copy,) = save_all(db, [make("https://c.example/1", STORY + " Another closing line.")])
+    assert copy.outcome == "duplicate" and copy.duplicate_of == late.article_id
+    with db.sessions.begin() as s:
+        s.execute(update(NearDupBand).values(created_at=FETCHED))  # a year ago
+        assert NearDupIndex(0.8, horizon_days=0).prune(s.connection()) == 0  # no horizon: nothing is old
+        assert NearDupIndex(0.8).prune(s.connection(), limit=5) == 5  # the writer deletes a backlog in steps
+        assert NearDupIndex(0.8).prune(s.connection()) == 13
+    assert band_rows(db) == []
+
+
+def test_a_revised_article_is_found_by_its_new_text(db: Database) -> None:
+    url = "https://a.example/1"
+    first, revised = save_all(db, [make(url, OTHER_EVENT_STORY), make(url, STORY, fetched_at=FETCHED + timedelta(hours=1))])
+    assert revised.outcome == "updated"
+    (copy,) = save_all(db, [make("https://b.example/1", STORY + " Extra closing line.")])
+    assert copy.outcome == "duplicate" and copy.duplicate_of == first.article_id
+    (other,) = save_all(db, [make("https://c.example/1", OTHER_EVENT_STORY + " Extra closing line.")])
+    assert other.outcome == "new"  # the old text's keys went with it
 
 
 @pytest.mark.parametrize("higher_id_from", ["another writer", "this writer"])
@@ -130,15 +147,13 @@ def test_rows_committed_after_higher_ids_still_reach_the_index(postgres_url: str
         save_all(db, [make("https://a.example/1", OTHER_EVENT_STORY)], index=ours)
         with db.sessions() as session:
             with session.begin():
-                slow.sync(session)
-                in_flight = ArticleRepository(session, near_dups=slow).save(make("https://b.example/1", STORY))
+                in_flight = Stories(session, near_dups=slow).save(make("https://b.example/1", STORY))
                 unrelated = [" ".join(f"{word}{n}" for word in ("tide", "ferry", "quay") * 40) for n in range(2)]
                 if higher_id_from == "another writer":
                     save_all(db, [make("https://c.example/1", unrelated[0])])
                     save_all(db, [make("https://d.example/1", unrelated[1])], index=ours)  # ours reads past the open batch
                 else:
                     save_all(db, [make("https://c.example/1", unrelated[0])], index=ours)  # ours writes past it
-            slow.commit()
         (copy,) = save_all(db, [make("https://e.example/1", STORY + " Extra closing line.")], index=ours)
         assert copy.outcome == "duplicate" and copy.method == "minhash" and copy.duplicate_of == in_flight.article_id
     finally:
@@ -151,7 +166,7 @@ def test_earliest_published_leads_a_near_duplicate_story(db: Database) -> None:
     first, second = save_all(db, [late, early])
     assert second.outcome == "new" and second.relinked == 1 and second.story_id == first.story_id
     with db.sessions() as s:
-        repo = ArticleRepository(s)
+        repo = Stories(s)
         assert repo.original_of(first.article_id) == second.article_id
         assert s.get(Story, first.story_id).original_article_id == second.article_id  # type: ignore[union-attr]
 
@@ -177,7 +192,7 @@ def test_link_policy_keeps_copies_without_their_body(db: Database) -> None:
         row = s.get(Article, copy.article_id)
         assert row is not None and row.body == "" and row.stored_as == "link" and row.story_id == original.story_id
         assert s.get(Article, original.article_id).body == STORY  # type: ignore[union-attr]
-        unique = list(ArticleRepository(s).iter_export(unique_stories=True))
+        unique = list(Stories(s).iter_export(unique_stories=True))
     assert [r["url"] for r in unique] == ["https://a.example/1"]
 
 
@@ -199,8 +214,8 @@ def test_a_changed_page_becomes_a_new_version_and_unchanged_stores_nothing(db: D
         assert article is not None and article.version == 2 and article.body == changed
         versions = s.scalars(select(ArticleVersion)).all()
         assert [(v.version, v.body) for v in versions] == [(1, STORY)]
-        latest = list(ArticleRepository(s).iter_export())
-        every = list(ArticleRepository(s).iter_export(all_versions=True))
+        latest = list(Stories(s).iter_export())
+        every = list(Stories(s).iter_export(all_versions=True))
     assert [r["version"] for r in latest] == [2]
     assert [(r["version"], r["latest"]) for r in every] == [(1, False), (2, True)]
     assert every[0]["body"] == STORY and every[1]["body"] == changed
