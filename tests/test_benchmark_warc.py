@@ -88,7 +88,7 @@ def test_throughput_and_memory_results(pages: list[SourcePage], tmp_path: Path) 
 
 def test_distinct_variants_are_new_articles_to_the_store(pages: list[SourcePage], tmp_path: Path) -> None:
     # The memory runs: every repeat of a page is a distinct article, not an exact or near copy.
-    from pipelines.neardup import signature_bytes, similarity
+    from dedup.signatures import signature_bytes, similarity
 
     page = synthetic_pages(1)[0]
     first, second = distinct_variant(page.html, 1), distinct_variant(page.html, 2)
