@@ -442,7 +442,7 @@ def _child_main(argv: list[str] | None = None) -> None:
     out.write_text(json.dumps(result), encoding="utf-8")
 
 
-def run_child(kind: str, warc: WarcFile, workdir: Path, db_url: str | None = None) -> RunResult:
+def run_child(kind: str, warc: WarcFile, workdir: Path, db_url: str | None = None, timeout: float = CHILD_TIMEOUT) -> RunResult:
     """Run extraction alone or the import of `warc` in a fresh Python process."""
     out = Path(tempfile.mkstemp(prefix=f"{kind}-", suffix=".json", dir=workdir)[1])
     command = [sys.executable, "-c", "from benchmarks.warc_import import _child_main; _child_main()", kind, warc.path]
@@ -452,7 +452,7 @@ def run_child(kind: str, warc: WarcFile, workdir: Path, db_url: str | None = Non
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
     env.pop("NEWSPIPE_DATABASE_URL", None)
     started = time.perf_counter()
-    completed = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=CHILD_TIMEOUT)
+    completed = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     process_seconds = time.perf_counter() - started
     if completed.returncode != 0 or not out.stat().st_size:
         raise RuntimeError(f"{kind} child failed ({completed.returncode}):\n{completed.stderr[-3000:]}")
@@ -538,7 +538,9 @@ def measure_memory(pages: list[SourcePage], sizes: list[int], workdir: Path) -> 
     results = []
     for size in sizes:
         warc = build_warc(workdir / f"memory-{size}.warc.gz", pages, size, distinct=True)
-        run = run_child("import", warc, workdir)
+        # Every capture a new article: about 40 ms each on an idle core, so 100,000 records take
+        # well over the default half hour (and a loaded machine several times that).
+        run = run_child("import", warc, workdir, timeout=max(CHILD_TIMEOUT, 0.2 * size))
         results.append(
             {
                 "records": warc.records,
