@@ -95,7 +95,10 @@ class MemorySite:
                 if len(head) > _MAX_HEAD:
                     return
                 keep_alive = self._answer(head, writer)
-                await writer.drain()
+                try:
+                    await writer.drain()
+                except ConnectionError:
+                    return  # the client went away (a crawler stopped mid-response): nothing to report
                 if not keep_alive:
                     return
         finally:

@@ -12,15 +12,17 @@ redirect, a PDF, a warcinfo record), then measures, each run in a fresh child pr
 alternately (a, b, a, b, ...) so machine noise hits both alike, and reports medians of
 records/s and articles/s and the ratio import ÷ extraction in articles/s (target ≥ 0.8).
 Then the peak RSS (`ru_maxrss` of the child itself) of imports of files of different sizes
-(default 1,000 and 10,000 records), which stays flat when the import streams.
+(default 10,000 and 100,000 records, every HTML capture a distinct article), which stays flat
+when the import streams and nothing kept per article grows.
 
 Repeats of a corpus page get `?np_copy=N` on their URL (canonicalisation keeps that
 parameter) and their rel=canonical/og:url rewritten to match, so that they are new URLs,
-not in-run repeats; their text is unchanged, so the store links them to the first copy as
-exact duplicates.
+not in-run repeats. In the throughput file their text is unchanged, so the store links them to
+the first copy as exact duplicates; in the memory files each is rewritten into another article
+(`distinct_variant`), so every capture is stored as new.
 
     python -m benchmarks.warc_import [--corpora PATH] [--records 600] [--repeats 2]
-        [--memory-records 1000,10000] [--json out.json]
+        [--memory-records 10000,100000] [--json out.json]
 
 The corpora root defaults to $NEWSPIPE_CORPORA, then `<repo>/../shared/corpora`; without
 corpora the pages are synthetic (for smoke tests only). Nothing here is imported by the pipeline.
@@ -184,6 +186,38 @@ def point_canonical_at(html: str, url: str) -> str:
     return _LINK_OR_META.sub(rewrite, html)
 
 
+_SCRIPT_OR_STYLE = re.compile(r"(<(script|style)\b.*?</\2\s*>)", re.IGNORECASE | re.DOTALL)
+_TEXT_NODE = re.compile(r">([^<]+)<")
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def distinct_variant(html: str, copy: int) -> str:
+    """`html` with its visible text rewritten into another article: every word of three letters or
+    more in the text between tags (scripts and styles left alone) swapped for another word of the
+    page, by a permutation seeded with `copy`. Sentence shapes, markup, numbers and dates stay;
+    the word sequence is new, so neither the exact nor the near-duplicate check links it to the
+    page or to its other variants (shingles of five words rarely survive)."""
+    import random
+
+    words = sorted({w for part in _SCRIPT_OR_STYLE.split(html)[::3] for t in _TEXT_NODE.findall(part) for w in _WORD.findall(t)})
+    shuffled = words[:]
+    random.Random(copy).shuffle(shuffled)
+    mapping = dict(zip(words, shuffled))
+
+    def swap_words(node: re.Match[str]) -> str:
+        return ">" + _WORD.sub(lambda w: mapping.get(w.group(0), w.group(0)), node.group(1)) + "<"
+
+    # split() with the two groups gives [text, script, tag name, text, ...]: rewrite every third part.
+    parts = _SCRIPT_OR_STYLE.split(html)
+    out = []
+    for index, part in enumerate(parts):
+        if index % 3 == 0:
+            out.append(_TEXT_NODE.sub(swap_words, part))
+        elif index % 3 == 1:
+            out.append(part)
+    return "".join(out)
+
+
 def copy_url(url: str, copy: int) -> str:
     """The URL of the `copy`-th repeat of a page: `np_copy=N` added to its query, fragment dropped."""
     if copy == 0:
@@ -203,9 +237,11 @@ _PDF = (
 _NOT_FOUND = b"<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1><p>Sorry.</p></body></html>"
 
 
-def build_warc(path: Path, pages: list[SourcePage], records: int, *, requests: bool = True) -> WarcFile:
+def build_warc(path: Path, pages: list[SourcePage], records: int, *, requests: bool = True, distinct: bool = False) -> WarcFile:
     """Write a gzipped WARC of about `records` records: a warcinfo record, then captures
-    (a request and a response record each when `requests`) cycling through `pages`."""
+    (a request and a response record each when `requests`) cycling through `pages`. A page that
+    comes round again is an exact copy under a new URL, or with `distinct` a new article made
+    from it (`distinct_variant`)."""
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
@@ -244,6 +280,8 @@ def build_warc(path: Path, pages: list[SourcePage], records: int, *, requests: b
                 seen[page.url] = copy + 1
                 url = copy_url(page.url, copy)
                 html = point_canonical_at(page.html, url) if copy else page.html
+                if copy and distinct:
+                    html = distinct_variant(html, copy)
                 body = html.encode("utf-8")
                 status, headers = "200 OK", [("Content-Type", "text/html; charset=utf-8")]
                 info.html_200 += 1
@@ -404,7 +442,7 @@ def _child_main(argv: list[str] | None = None) -> None:
     out.write_text(json.dumps(result), encoding="utf-8")
 
 
-def run_child(kind: str, warc: WarcFile, workdir: Path, db_url: str | None = None) -> RunResult:
+def run_child(kind: str, warc: WarcFile, workdir: Path, db_url: str | None = None, timeout: float = CHILD_TIMEOUT) -> RunResult:
     """Run extraction alone or the import of `warc` in a fresh Python process."""
     out = Path(tempfile.mkstemp(prefix=f"{kind}-", suffix=".json", dir=workdir)[1])
     command = [sys.executable, "-c", "from benchmarks.warc_import import _child_main; _child_main()", kind, warc.path]
@@ -414,7 +452,7 @@ def run_child(kind: str, warc: WarcFile, workdir: Path, db_url: str | None = Non
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
     env.pop("NEWSPIPE_DATABASE_URL", None)
     started = time.perf_counter()
-    completed = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=CHILD_TIMEOUT)
+    completed = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     process_seconds = time.perf_counter() - started
     if completed.returncode != 0 or not out.stat().st_size:
         raise RuntimeError(f"{kind} child failed ({completed.returncode}):\n{completed.stderr[-3000:]}")
@@ -493,11 +531,16 @@ def measure_throughput(pages: list[SourcePage], records: int, repeats: int, work
 
 
 def measure_memory(pages: list[SourcePage], sizes: list[int], workdir: Path) -> dict[str, Any]:
-    """Peak RSS of imports of WARC files of `sizes` records, each in its own process."""
+    """Peak RSS of imports of WARC files of `sizes` records, each in its own process. Every
+    capture is a distinct article (`distinct_variant`): what a long import keeps per stored
+    article (the near-duplicate index, caches) grows as it would on a real archive, where
+    exact copies, dropped early, would hide it."""
     results = []
     for size in sizes:
-        warc = build_warc(workdir / f"memory-{size}.warc.gz", pages, size)
-        run = run_child("import", warc, workdir)
+        warc = build_warc(workdir / f"memory-{size}.warc.gz", pages, size, distinct=True)
+        # Every capture a new article: about 40 ms each on an idle core, so 100,000 records take
+        # well over the default half hour (and a loaded machine several times that).
+        run = run_child("import", warc, workdir, timeout=max(CHILD_TIMEOUT, 0.2 * size))
         results.append(
             {
                 "records": warc.records,
@@ -534,7 +577,7 @@ def run_benchmark(
     origin = f"corpora at {corpora}" if pages else "synthetic pages (no corpora found)"
     if not pages:
         pages = synthetic_pages(20)
-    memory_records = [1000, 10000] if memory_records is None else memory_records
+    memory_records = [10000, 100000] if memory_records is None else memory_records
     with tempfile.TemporaryDirectory(prefix="newspipe-warc-bench-", dir=workdir) as tmp:
         scratch = Path(tmp)
         throughput = measure_throughput(pages, records, repeats, scratch)
@@ -616,7 +659,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpora", type=Path, default=None, help="corpora root (default: $NEWSPIPE_CORPORA, then ../shared/corpora)")
     parser.add_argument("--records", type=int, default=600, help="WARC records in the throughput file (default 600)")
     parser.add_argument("--repeats", type=int, default=2, help="alternating runs of each kind (default 2)")
-    parser.add_argument("--memory-records", type=_sizes, default=[1000, 10000], help="file sizes for the memory runs, comma-separated; empty to skip")
+    parser.add_argument("--memory-records", type=_sizes, default=[10000, 100000], help="file sizes for the memory runs, comma-separated; empty to skip")
     parser.add_argument("--small-share", type=float, default=0.25, help="memory runs use the smallest share of the pages (default 0.25)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
     args = parser.parse_args(argv)

@@ -65,3 +65,22 @@ def test_connection_close_is_honoured(site: MemorySite) -> None:
     finally:
         conn.close()
     assert site.connections == 2
+
+
+def test_a_client_that_goes_away_mid_response_is_no_error(site: MemorySite, caplog: pytest.LogCaptureFixture) -> None:
+    # Workers stopped at the end of a benchmark run drop their connections mid-response.
+    import socket
+    import struct
+    import time
+
+    site.pages["/big"] = b"x" * (32 * 1024 * 1024)  # more than the socket buffers: the server waits in drain()
+    client = socket.create_connection((site.host, site.port))
+    client.sendall(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+    client.recv(1024)  # the response has started
+    time.sleep(0.3)
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    client.close()  # a reset, not a clean close
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not any(r.name == "asyncio" for r in caplog.records):
+        time.sleep(0.1)
+    assert not [r.getMessage() for r in caplog.records if r.name == "asyncio"]

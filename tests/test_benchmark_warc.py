@@ -12,6 +12,7 @@ from benchmarks.warc_import import (
     SourcePage,
     build_warc,
     copy_url,
+    distinct_variant,
     load_pages,
     measure_memory,
     measure_throughput,
@@ -83,3 +84,20 @@ def test_throughput_and_memory_results(pages: list[SourcePage], tmp_path: Path) 
     assert [run["records"] for run in memory["runs"]] == [9, 15]
     assert all(run["ok"] and run["peak_rss_mib"] > 10 for run in memory["runs"])
     assert memory["ratio_largest_to_smallest"] > 0
+
+
+def test_distinct_variants_are_new_articles_to_the_store(pages: list[SourcePage], tmp_path: Path) -> None:
+    # The memory runs: every repeat of a page is a distinct article, not an exact or near copy.
+    from dedup.signatures import signature_bytes, similarity
+
+    page = synthetic_pages(1)[0]
+    first, second = distinct_variant(page.html, 1), distinct_variant(page.html, 2)
+    assert first != page.html and second != first
+    assert first.count("<p>") == page.html.count("<p>")  # the markup stays
+    bodies = [extract_article(h, page.url, options=ExtractionOptions(min_words=20)) for h in (page.html, first, second)]
+    assert all(bodies)
+    signatures = [signature_bytes(b.body) for b in bodies if b]
+    assert all(signatures)
+    assert max(similarity(a, b) for i, a in enumerate(signatures) for b in signatures[i + 1 :] if a and b) < 0.5
+    memory = measure_memory(pages, [15], tmp_path)
+    assert memory["runs"][0]["stored_duplicate"] == 0
