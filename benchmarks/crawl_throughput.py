@@ -182,6 +182,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+# Seconds without a new stored article before a run is given up as stalled: generous, since a
+# profiled worker on a loaded machine can take a minute over its first batch.
+_STALLED = 300
 _WARM_UP = 50  # pages extracted untimed before the extraction baseline
 
 
@@ -316,7 +319,7 @@ def crawl_rate(
             progress.append((round(time.perf_counter() - began, 2), count))
             if count != last:
                 last, last_change = count, time.monotonic()
-            elif time.monotonic() - last_change > 60:
+            elif time.monotonic() - last_change > _STALLED:
                 break  # stalled: report what was stored
         elapsed = time.perf_counter() - began
         worker_cpu = sum(cpu_seconds(p.pid) - c for p, c in zip(procs, cpu_began))
