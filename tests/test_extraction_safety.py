@@ -265,3 +265,20 @@ def test_a_confident_article_skips_the_fallback_extractors(monkeypatch: pytest.M
     extract_article(page.replace("</article>", f"</article><ul>{teasers}</ul>"),
                     "https://example.com/2025/10/28/harbour-board/")
     assert calls[:2] == [True, False], "most paragraph words outside the text found: the full pass runs"
+
+
+def test_the_parsed_tree_picks_element_classes_in_c() -> None:
+    """lxml.html's parser picks each element's class in a Python callback, once per element proxy
+    (a fifth of extraction's CPU): every element of our tree, form fields included, is a plain
+    `HtmlElement`, with its methods, also in trafilatura's copies of the tree."""
+    from copy import copy
+
+    from lxml.html import HtmlElement
+
+    from pipelines.extraction.document import parse_html
+
+    tree = parse_html('<html><body><form><input name="q" value="x"><select><option>a</option></select></form>'
+                      "<p>Harbour <b>board</b></p></body></html>")
+    assert {type(element) for element in tree.iter()} == {HtmlElement}
+    assert {type(element) for element in copy(tree).iter()} == {HtmlElement}
+    assert tree.find(".//p").text_content() == "Harbour board"
