@@ -1,6 +1,7 @@
 """Crawl-throughput benchmark: distributed workers vs extraction alone, on a scaled-up demo site.
 
     python -m benchmarks.crawl_throughput [--articles 2100] [--workers 1 2]
+        [--pages demo|corpora [--corpora DIR]] [--throttle off|shipped]
         [--redis redis://127.0.0.1:6379/0] [--db postgresql+psycopg://postgres@127.0.0.1:5432/test]
         [--json out.json] [--profile DIR [--profile-clock wall|cpu]] [--site memory|files]
 
@@ -21,7 +22,13 @@ Each run also reports the CPU time its workers used per article (from /proc, fro
 to the last article) and the same for extraction alone: a figure the machine's other load
 moves much less than the rates.
 
-Politeness is off for the measurement (no delay, AutoThrottle off, 16 requests in parallel
+`--pages corpora` builds the site from the gold corpora's real news pages instead
+(`build_corpus_site`), and `--throttle shipped` keeps the project's AutoThrottle settings with the
+sources' `delay = 0`: issue 15's crawl-overhead target is
+`--articles 6000 --workers 1 --pages corpora --throttle shipped`, read as the worker's CPU per
+article over `extract_article`'s CPU per page on the same pages in the same run (printed).
+
+By default politeness is off for the measurement (no delay, AutoThrottle off, 16 requests in parallel
 per worker): it measures newspipe, not a site's crawl delay. Reads no settings; arguments
 only. Needs Redis and PostgreSQL. `--profile DIR` runs each worker under cProfile and writes
 its statistics to DIR (`python -m pstats` reads them); profiling slows the workers down.
@@ -109,6 +116,45 @@ def build_site(root: Path, count: int, base: str) -> list[tuple[str, bytes]]:
     return urls
 
 
+_HIDDEN = re.compile(r"(<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->)", re.IGNORECASE | re.DOTALL)
+_TEXT_RUN = re.compile(r">([^<]{40,})<")
+
+
+def build_corpus_site(root: Path, count: int, base: str, corpora: Path) -> list[tuple[str, bytes]]:
+    """Like `build_site`, from the real news pages of the gold corpora (scrapinghub, fundus-dev):
+    page `n` is corpus page `n % pages` at its own URL, with the words of each visible text run
+    of 40+ characters shuffled (seeded per page), so no two pages share a body and the markup,
+    scripts and structured data stay the publisher's."""
+    from benchmarks.corpora import CORPORA, read_corpus
+
+    corpus = [page for name in CORPORA for page in read_corpus(corpora, name)]
+    urls: list[tuple[str, bytes]] = []
+    start = datetime(2025, 1, 1, 8, 0, tzinfo=timezone.utc)
+    for n in range(count):
+        page = corpus[n % len(corpus)]
+        rng = random.Random(n)
+
+        def shuffle(match: re.Match[str], rng: random.Random = rng) -> str:
+            words = match.group(1).split()
+            rng.shuffle(words)
+            return f">{' '.join(words)}<"
+
+        parts = _HIDDEN.split(page.html)
+        html = "".join(part if i % 2 else _TEXT_RUN.sub(shuffle, part) for i, part in enumerate(parts))
+        path = f"/news/{n:05d}/{urlsplit(page.url).path.strip('/').replace('/', '-')[-80:] or 'index'}"
+        target = root / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = html.encode("utf-8")
+        target.write_bytes(data)
+        urls.append((base + path, data))
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for n, (url, _) in enumerate(urls):
+        lines.append(f"<url><loc>{url}</loc><lastmod>{(start + timedelta(minutes=n)).isoformat()}</lastmod></url>")
+    lines.append("</urlset>")
+    (root / "sitemap.xml").write_text("\n".join(lines), encoding="utf-8")
+    return urls
+
+
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass
@@ -136,6 +182,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+# Seconds without a new stored article before a run is given up as stalled: generous, since a
+# profiled worker on a loaded machine can take a minute over its first batch.
+_STALLED = 300
+_WARM_UP = 50  # pages extracted untimed before the extraction baseline
+
+
 # -- baselines ---------------------------------------------------------------------------------------
 
 
@@ -145,6 +197,8 @@ def extraction_rate(pages: list[tuple[str, bytes]]) -> dict[str, float]:
     from pipelines.extraction import extract_article
 
     fetched = datetime.now(timezone.utc)
+    for url, html in pages[:_WARM_UP]:  # lazy loads (dateparser's locales, ...) are not per-page costs
+        extract_article(html, url, fetched_at=fetched)
     began, cpu = time.perf_counter(), time.process_time()
     articles = sum(1 for url, html in pages if extract_article(html, url, fetched_at=fetched))
     newspipe_s, newspipe_cpu = time.perf_counter() - began, time.process_time() - cpu
@@ -211,7 +265,7 @@ def worker_main(overrides: dict[str, Any]) -> int:
 
 def crawl_rate(
     workers: int, sources: Path, expected: int, redis_url: str, pg_url: str, tmp: Path, profile: Path | None = None,
-    profile_cpu: bool = False,
+    profile_cpu: bool = False, throttle: str = "off",
 ) -> dict[str, Any]:
     import redis as redis_lib
     from sqlalchemy import create_engine
@@ -234,8 +288,7 @@ def crawl_rate(
         "NEWSPIPE_REDIS_URL": redis_url,
         "NEWSPIPE_REDIS_JOB": keys.job,
         "NEWSPIPE_REDIS_IDLE_TIMEOUT": 0,
-        "AUTOTHROTTLE_ENABLED": False,
-        "DOWNLOAD_DELAY": 0,
+        **({"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0} if throttle == "off" else {}),
         "LOG_LEVEL": "WARNING",
         "NEWSPIPE_ALLOW_NETWORKS": ["127.0.0.1/32"],  # the site's loopback address, no other private one
     }
@@ -266,7 +319,7 @@ def crawl_rate(
             progress.append((round(time.perf_counter() - began, 2), count))
             if count != last:
                 last, last_change = count, time.monotonic()
-            elif time.monotonic() - last_change > 60:
+            elif time.monotonic() - last_change > _STALLED:
                 break  # stalled: report what was stored
         elapsed = time.perf_counter() - began
         worker_cpu = sum(cpu_seconds(p.pid) - c for p, c in zip(procs, cpu_began))
@@ -310,6 +363,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=Path, help="write each worker's cProfile statistics to this directory")
     parser.add_argument("--profile-clock", choices=("wall", "cpu"), default="wall", help="cProfile's clock (cpu: leaves waiting out)")
     parser.add_argument("--site", choices=("memory", "files"), default="memory", help="how the test site is served (see above)")
+    parser.add_argument("--pages", choices=("demo", "corpora"), default="demo",
+                        help="article pages: the demo site's templates refilled, or the gold corpora's real news pages")
+    parser.add_argument("--corpora", type=Path, default=None, help="corpora root for --pages corpora")
+    parser.add_argument("--throttle", choices=("off", "shipped"), default="off",
+                        help="off: no AutoThrottle, no delay; shipped: the project's AutoThrottle settings (sources' delay = 0)")
     parser.add_argument("--worker-json", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker_json:
@@ -326,7 +384,12 @@ def main(argv: list[str] | None = None) -> int:
             memory = MemorySite.start()
             base, stop = memory.base, memory.stop
         try:
-            pages = build_site(site, args.articles, base)
+            if args.pages == "corpora":
+                from benchmarks.corpora import default_corpora_root
+
+                pages = build_corpus_site(site, args.articles, base, args.corpora or default_corpora_root())
+            else:
+                pages = build_site(site, args.articles, base)
             if args.site == "memory":
                 serve_memory(site, pages, memory)
             sources = tmp / "sources.toml"
@@ -345,23 +408,28 @@ def main(argv: list[str] | None = None) -> int:
                 if args.profile:
                     args.profile.mkdir(parents=True, exist_ok=True)
                 served = (memory.requests, memory.connections) if args.site == "memory" else None
-                run = crawl_rate(workers, sources, baseline["articles"], args.redis, args.db, tmp, args.profile, args.profile_clock == "cpu")
+                run = crawl_rate(workers, sources, baseline["articles"], args.redis, args.db, tmp, args.profile, args.profile_clock == "cpu",
+                                  args.throttle)
                 if served is not None:  # how well the workers' connections were kept alive
                     run["site_requests"] = memory.requests - served[0]
                     run["site_connections"] = memory.connections - served[1]
                 run["ratio_to_newspipe_extract"] = run["articles_per_s"] / baseline["newspipe_extract_per_s"]
                 run["ratio_to_trafilatura_extract"] = run["articles_per_s"] / baseline["trafilatura_extract_per_s"]
+                run["cpu_ratio_to_newspipe_extract"] = run["worker_cpu_ms_per_article"] / baseline["newspipe_extract_cpu_ms"]
                 runs.append(run)
                 print(f"{workers} worker(s): {run['stored']} articles in {run['seconds']:.1f}s = {run['articles_per_s']:.1f}/s; "
                       f"ratio to extraction alone: {run['ratio_to_newspipe_extract']:.2f} (newspipe), "
                       f"{run['ratio_to_trafilatura_extract']:.2f} (trafilatura); CPU per article: workers "
-                      f"{run['worker_cpu_ms_per_article']:.2f} ms, site and benchmark {run['site_cpu_ms_per_article']:.2f} ms", flush=True)
+                      f"{run['worker_cpu_ms_per_article']:.2f} ms, site and benchmark {run['site_cpu_ms_per_article']:.2f} ms; "
+                      f"worker CPU per article / extract_article CPU per page: {run['cpu_ratio_to_newspipe_extract']:.2f}", flush=True)
         finally:
             stop()
     result = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
         "site": args.site,
+        "pages": args.pages,
+        "throttle": args.throttle,
         "baseline": baseline,
         "runs": runs,
     }
