@@ -6,9 +6,9 @@ the reason, except in CI ($CI set), where a missing server is a failure.
 
 Tiers: `pytest -m "not slow"` is the fast tier (no services, no spawned crawls or processes,
 no corpora). A test is marked `slow` here, without a mark of its own, when it is marked
-`postgres` or `e2e`, takes a PostgreSQL or Redis fixture, or calls (itself, through a function
-or fixture of its module) a name that spawns a crawl or a process, or reads the corpora
-(`SLOW_NAMES`). A test left in the fast tier that starts a Python child anyway fails, so the
+`postgres` or `e2e`, takes a PostgreSQL or Redis fixture, or names (itself, or through the
+functions and fixtures of tests/ it calls) something that spawns a crawl or a process, needs a
+service or reads the corpora (`SLOW_NAMES`). A test left in the fast tier that starts a Python child anyway fails, so the
 rule cannot go stale quietly: mark it `pytest.mark.slow` (or add the helper to `SLOW_NAMES`).
 """
 
@@ -28,6 +28,7 @@ import pytest
 
 POSTGRES_URL = os.environ.get("NEWSPIPE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REPO_ROOT = Path(__file__).resolve().parent.parent
+TESTS_DIR = Path(__file__).resolve().parent
 
 
 def _postgres_problem() -> str | None:
@@ -176,18 +177,16 @@ def _code_names(code: types.CodeType) -> Iterator[str]:
             yield from _code_names(const)
 
 
-def _uses_slow_name(func: Any, module: types.ModuleType, seen: set[int]) -> bool:
-    """Whether `func` names a SLOW_NAMES entry, itself or through the functions of its module it names."""
+def _uses_slow_name(func: Any, seen: set[int]) -> bool:
+    """Whether `func` names a SLOW_NAMES entry, itself or through the functions of tests/ it names."""
     func = getattr(func, "__wrapped__", func)
     code = getattr(func, "__code__", None)
-    if code is None or id(code) in seen:
+    if code is None or id(code) in seen or not code.co_filename.startswith(str(TESTS_DIR)):
         return False
     seen.add(id(code))
+    names = getattr(func, "__globals__", {})
     for name in _code_names(code):
-        if name in SLOW_NAMES:
-            return True
-        helper = vars(module).get(name)
-        if getattr(helper, "__module__", None) == module.__name__ and callable(helper) and _uses_slow_name(helper, module, seen):
+        if name in SLOW_NAMES or _uses_slow_name(names.get(name), seen):
             return True
     return False
 
@@ -203,7 +202,7 @@ def _is_slow(item: pytest.Item) -> bool:
         return False
     seen: set[int] = set()
     functions = [getattr(item, "obj", None)] + [vars(module).get(name) for name in fixtures]
-    return any(_uses_slow_name(function, module, seen) for function in functions if function is not None)
+    return any(_uses_slow_name(function, seen) for function in functions if function is not None)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

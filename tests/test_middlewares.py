@@ -85,7 +85,7 @@ def test_retries_codes_and_leaves_others_alone() -> None:
 
 
 def test_request_meta_overrides_retry_times_and_priority_as_scrapys_middleware_does() -> None:
-    mw = make({"RETRY_TIMES": 1, "RETRY_PRIORITY_ADJUST": -1})
+    mw = make({"RETRY_TIMES": 1, "RETRY_PRIORITY_ADJUST": -1, "NEWSPIPE_RETRY_BACKOFF_BASE": 0.0})  # no wait
     request = Request("https://example.com/a", priority=5, meta={"retry_times": 1, "max_retry_times": 3, "priority_adjust": 2})
     retried = asyncio.run(mw.process_response(request, Response(request.url, status=503, headers={"Retry-After": "0"})))
     assert isinstance(retried, Request) and retried.meta["retry_times"] == 2 and retried.priority == 7 and retried.dont_filter
