@@ -42,10 +42,13 @@ from twisted.internet.defer import Deferred
 try:
     from scrapy.utils.asyncio import sleep
 except ImportError:  # Scrapy < 2.18
-    from twisted.internet import reactor
-    from twisted.internet.task import deferLater
 
     async def sleep(seconds: float) -> None:
+        # The reactor is imported here, not at import time: importing it installs the default
+        # reactor, and Scrapy then refuses the asyncio one its settings ask for.
+        from twisted.internet import reactor
+        from twisted.internet.task import deferLater
+
         await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
 
 
