@@ -8,10 +8,18 @@ connections closed after every response and opened again for the next one: a TCP
 concurrency of any download slot. How many requests run at once is unchanged (the slots decide
 that), so is politeness; a host never has more idle connections than it had requests running.
 Reads CONCURRENT_REQUESTS_PER_DOMAIN and DOWNLOAD_SLOTS.
+
+Scrapy has no public way to size this pool: HTTP11DownloadHandler builds its Twisted
+HTTPConnectionPool in __init__ and keeps it in the private `_pool` (sized from
+CONCURRENT_REQUESTS_PER_DOMAIN, which we cannot raise without raising every host's
+concurrency). So this one module reads a private attribute, checked: if a Scrapy release
+renames it, the handler logs a warning and keeps Scrapy's pool size, and
+tests/test_handlers.py fails, instead of the change going unnoticed.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
@@ -19,6 +27,8 @@ from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
 
 
 def kept_alive_per_host(settings: BaseSettings) -> int:
@@ -31,4 +41,8 @@ def kept_alive_per_host(settings: BaseSettings) -> int:
 class PooledHTTPDownloadHandler(HTTP11DownloadHandler):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self._pool.maxPersistentPerHost = kept_alive_per_host(crawler.settings)
+        pool = getattr(self, "_pool", None)  # private, no public equivalent (see the module docstring)
+        if pool is None or not hasattr(pool, "maxPersistentPerHost"):
+            logger.warning("Scrapy's HTTP/1.1 handler has no connection pool where newspipe expects it; keeping Scrapy's pool size")
+            return
+        pool.maxPersistentPerHost = kept_alive_per_host(crawler.settings)

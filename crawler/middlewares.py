@@ -19,8 +19,9 @@ asyncio reactor each waiter is a `Deferred.asFuture` callback, which passes None
 chain: the first waiter gets the parser, every later one gets None, which means "no
 robots.txt, allow everything". So when three or more requests for a host arrive before its
 robots.txt is in (a worker popping a burst of one site's articles from Redis does exactly
-that), the third and later ones are fetched whatever robots.txt says. Here every request
-reads the parser the Deferred stood for, once it has fired.
+that), the third and later ones are fetched whatever robots.txt says. Here only the first
+request for a host goes through Scrapy's fetch (and gets the parser back); the others wait on a
+Deferred of their own and get the same parser (or the same error).
 """
 
 from __future__ import annotations
@@ -31,20 +32,23 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
+from twisted.internet.defer import Deferred
 
 try:
     from scrapy.utils.asyncio import sleep
 except ImportError:  # Scrapy < 2.18
-    from twisted.internet import reactor
-    from twisted.internet.task import deferLater
-
-    from scrapy.utils.defer import maybe_deferred_to_future
 
     async def sleep(seconds: float) -> None:
+        # The reactor is imported here, not at import time: importing it installs the default
+        # reactor, and Scrapy then refuses the asyncio one its settings ask for.
+        from twisted.internet import reactor
+        from twisted.internet.task import deferLater
+
         await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
 
 
@@ -112,7 +116,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
-        retry = self._retry(request, response_status_message(response.status))
+        retry = self.retry_request(request, response_status_message(response.status))
         if retry is None:
             return response
         await self._wait(request, self.delay_for(request, response))
@@ -121,11 +125,24 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:
         if request.meta.get("dont_retry", False) or not isinstance(exception, self.exceptions_to_retry):
             return None
-        retry = self._retry(request, exception)
+        retry = self.retry_request(request, exception)
         if retry is None:
             return None
         await self._wait(request, self.delay_for(request))
         return retry
+
+    def retry_request(self, request: Request, reason: str | Exception) -> Request | None:
+        """The retry of `request`, or None when its retries are used up: Scrapy's public
+        get_retry_request, with the per-request meta overrides RetryMiddleware honours."""
+        assert self.crawler.spider is not None  # downloads run inside an open spider
+        return get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason=reason,
+            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=request.meta.get("priority_adjust", self.priority_adjust),
+            give_up_log_level=request.meta.get("give_up_log_level", self.give_up_log_level),
+        )
 
     async def _wait(self, request: Request, delay: float) -> None:
         if delay <= 0:
@@ -136,8 +153,31 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
 
 class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)  # raises NotConfigured when ROBOTSTXT_OBEY is off
+        # Our own record per host (Scrapy keeps its own in a private attribute): the parser, or None
+        # (no usable robots.txt), once known; until then the waiters, each with its own Deferred.
+        self.parsers: dict[str, RobotParser | None] = {}
+        self.waiting: dict[str, list[Deferred[RobotParser | None]]] = {}
+
     async def robot_parser(self, request: Request) -> RobotParser | None:
-        # Fetches robots.txt or waits for the fetch under way; what the wait returns may be None
-        # for any but the first waiter (see the module docstring), so read what it stood for.
-        await super().robot_parser(request)
-        return self._parsers[urlparse_cached(request).netloc]  # type: ignore[return-value]  # fired: a parser or None
+        netloc = urlparse_cached(request).netloc
+        if netloc in self.parsers:
+            return self.parsers[netloc]
+        if netloc in self.waiting:
+            waiter: Deferred[RobotParser | None] = Deferred()
+            self.waiting[netloc].append(waiter)
+            return await maybe_deferred_to_future(waiter)
+        # The first request for a host fetches robots.txt through Scrapy's middleware; it gets the
+        # parser itself (only the later waiters of Scrapy's shared Deferred may get None).
+        self.waiting[netloc] = []
+        try:
+            parser = await super().robot_parser(request)
+        except BaseException as exc:
+            for waiter in self.waiting.pop(netloc):
+                waiter.errback(exc)
+            raise
+        self.parsers[netloc] = parser
+        for waiter in self.waiting.pop(netloc):
+            waiter.callback(parser)
+        return parser

@@ -25,6 +25,7 @@ from sqlalchemy import (
     JSON,
     TIMESTAMP,
     BigInteger,
+    Double,
     Float,
     ForeignKey,
     Index,
@@ -201,7 +202,7 @@ class DuplicateLink(Base):
     duplicate_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), unique=True)
     original_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
     method: Mapped[str] = mapped_column(String(30))  # content_hash, ...
-    score: Mapped[float] = mapped_column(default=1.0)
+    score: Mapped[float] = mapped_column(Double, default=1.0)  # as migration 0001; SQLAlchemy 2.0 maps a bare float to Float
     created_at: Mapped[datetime]
 
 

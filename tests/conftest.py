@@ -1,13 +1,24 @@
-"""Shared fixtures: database URLs for SQLite and PostgreSQL, each test on an empty schema.
+"""Shared fixtures: database URLs for SQLite and PostgreSQL, each test on an empty schema; the test tiers.
 
 PostgreSQL is the server at 127.0.0.1:5432, database `test` (override with
 $NEWSPIPE_TEST_POSTGRES_URL). Where it is absent the PostgreSQL variants skip with
 the reason, except in CI ($CI set), where a missing server is a failure.
+
+Tiers: `pytest -m "not slow"` is the fast tier (no services, no spawned crawls or processes,
+no corpora). A test is marked `slow` here, without a mark of its own, when it is marked
+`postgres` or `e2e`, takes a PostgreSQL or Redis fixture, or names (itself, or through the
+functions and fixtures of tests/ it calls) something that spawns a crawl or a process, needs a
+service or reads the corpora (`SLOW_NAMES`). A test left in the fast tier that starts a Python child anyway fails, so the
+rule cannot go stale quietly: mark it `pytest.mark.slow` (or add the helper to `SLOW_NAMES`).
 """
 
 from __future__ import annotations
 
+import multiprocessing.process
 import os
+import subprocess
+import sys
+import types
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +28,7 @@ import pytest
 
 POSTGRES_URL = os.environ.get("NEWSPIPE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REPO_ROOT = Path(__file__).resolve().parent.parent
+TESTS_DIR = Path(__file__).resolve().parent
 
 
 def _postgres_problem() -> str | None:
@@ -145,3 +157,88 @@ def keys(server: Any) -> Iterator[Any]:
     stale = list(server.scan_iter(match=f"{keys.prefix}:*"))
     if stale:
         server.delete(*stale)
+
+
+# -- test tiers -------------------------------------------------------------------------------
+
+SLOW_MARKERS = {"postgres", "e2e"}
+SLOW_FIXTURES = {"postgres_url", "redis_url", "server", "keys"}
+# Names whose use means a spawned crawl or process, a service, or the corpora.
+SLOW_NAMES = {
+    "run_crawl", "run_cli_in_child", "subprocess", "multiprocessing", "CrawlerProcess",
+    "require_postgres", "require_redis", "POSTGRES_URL", "REDIS_URL", "default_corpora_root",
+}  # fmt: skip
+
+
+def _code_names(code: types.CodeType) -> Iterator[str]:
+    yield from code.co_names
+    yield from code.co_freevars
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _code_names(const)
+
+
+def _uses_slow_name(func: Any, seen: set[int]) -> bool:
+    """Whether `func` names a SLOW_NAMES entry, itself or through the functions of tests/ it names."""
+    func = getattr(func, "__wrapped__", func)
+    code = getattr(func, "__code__", None)
+    if code is None or id(code) in seen or not code.co_filename.startswith(str(TESTS_DIR)):
+        return False
+    seen.add(id(code))
+    names = getattr(func, "__globals__", {})
+    for name in _code_names(code):
+        if name in SLOW_NAMES or _uses_slow_name(names.get(name), seen):
+            return True
+    return False
+
+
+def _is_slow(item: pytest.Item) -> bool:
+    if any(item.get_closest_marker(name) for name in SLOW_MARKERS):
+        return True
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if fixtures & SLOW_FIXTURES:
+        return True
+    module = getattr(item, "module", None)
+    if module is None:
+        return False
+    seen: set[int] = set()
+    functions = [getattr(item, "obj", None)] + [vars(module).get(name) for name in fixtures]
+    return any(_uses_slow_name(function, seen) for function in functions if function is not None)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if not item.get_closest_marker("slow") and _is_slow(item):
+            item.add_marker(pytest.mark.slow)
+
+
+def _starts_python(args: Any) -> bool:
+    argv0 = args if isinstance(args, str | bytes | os.PathLike) else next(iter(args), "")
+    first = os.fsdecode(argv0).split()[0] if argv0 else ""
+    return first == sys.executable or Path(first).name.startswith("python")
+
+
+@pytest.fixture(autouse=True)
+def fast_tests_start_no_python_child(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A test of the fast tier that starts a Python child (a crawl, the CLI) fails: it belongs in `slow`."""
+    if request.node.get_closest_marker("slow"):
+        yield
+        return
+    started: list[str] = []
+    popen_init = subprocess.Popen.__init__
+    process_start = multiprocessing.process.BaseProcess.start
+
+    def watched_init(self: subprocess.Popen[Any], args: Any, *rest: Any, **kwargs: Any) -> None:
+        if _starts_python(args):
+            started.append(repr(args)[:200])
+        popen_init(self, args, *rest, **kwargs)
+
+    def watched_start(self: multiprocessing.process.BaseProcess) -> None:
+        started.append(f"multiprocessing {self.name}")
+        process_start(self)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", watched_init)
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", watched_start)
+    yield
+    if started:
+        pytest.fail(f"a test of the fast tier started {started[0]}: mark it pytest.mark.slow (see tests/conftest.py)", pytrace=False)

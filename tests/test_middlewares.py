@@ -84,6 +84,17 @@ def test_retries_codes_and_leaves_others_alone() -> None:
     assert asyncio.run(mw.process_response(no_retry, busy)) is busy
 
 
+def test_request_meta_overrides_retry_times_and_priority_as_scrapys_middleware_does() -> None:
+    mw = make({"RETRY_TIMES": 1, "RETRY_PRIORITY_ADJUST": -1, "NEWSPIPE_RETRY_BACKOFF_BASE": 0.0})  # no wait
+    request = Request("https://example.com/a", priority=5, meta={"retry_times": 1, "max_retry_times": 3, "priority_adjust": 2})
+    retried = asyncio.run(mw.process_response(request, Response(request.url, status=503, headers={"Retry-After": "0"})))
+    assert isinstance(retried, Request) and retried.meta["retry_times"] == 2 and retried.priority == 7 and retried.dont_filter
+    plain = asyncio.run(mw.process_exception(Request("https://example.com/b", priority=5), TimeoutError()))
+    assert isinstance(plain, Request) and plain.priority == 4
+    assert mw.crawler.stats.get_value("retry/count") == 2
+    assert mw.crawler.stats.get_value("retry/reason_count/builtins.TimeoutError") == 1
+
+
 def _sources(tmp_path: Path, server: FixtureServer) -> str:
     return write_sources(tmp_path / "sources.toml", f'[[source]]\nname = "local"\ndomains = ["{server.netloc}"]\n')
 

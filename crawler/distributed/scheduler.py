@@ -77,6 +77,11 @@ DEFAULT_PREFETCH = defaults.NEWSPIPE_REDIS_PREFETCH
 DEFAULT_PUSH_BATCH = defaults.NEWSPIPE_REDIS_PUSH_BATCH
 UNSERIALIZABLE_STAT = "newspipe/redis/unserializable_request"
 
+# Signal: push the requests held for a batched push now (the worker spider sends it after
+# scheduling a seed's requests, before the seed leaves its list). A signal, because Scrapy has
+# no public way from a spider to the engine's scheduler.
+push_held_requests = object()
+
 
 class ReliableScheduler(Scheduler):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -114,6 +119,7 @@ class ReliableScheduler(Scheduler):
         instance.link = RedisLink.for_crawler(crawler)
         instance.link.stats = crawler.stats
         instance.link.holding(instance.held)
+        crawler.signals.connect(instance.push_held, signal=push_held_requests)
         return instance
 
     # -- lifecycle ----------------------------------------------------------------------------

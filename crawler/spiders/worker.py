@@ -38,6 +38,7 @@ from crawler.distributed.dupefilter import CYCLE_META
 from crawler.distributed.keys import JobKeys, worker_id_for
 from crawler.distributed.outage import RedisLink
 from crawler.distributed.queue import registered_workers
+from crawler.distributed.scheduler import push_held_requests
 from crawler.distributed.seeds import BadSeed, Seed
 from crawler.distributed.settings import apply_worker_settings
 from crawler.spiders.budget import RequestBudget
@@ -117,12 +118,9 @@ class WorkerSpider(RedisMixin, BaseNewsSpider):
         return scheduled
 
     def _push_held(self) -> None:
-        # The scheduler holds new requests for a batched push (crawler.distributed.scheduler);
-        # the engine's scheduler is reachable only through its private slot.
-        scheduler = getattr(getattr(self.crawler.engine, "_slot", None), "scheduler", None)
-        push_held = getattr(scheduler, "push_held", None)
-        if push_held is not None:
-            push_held()
+        # The scheduler holds new requests for a batched push (crawler.distributed.scheduler),
+        # and pushes them when it gets this signal.
+        self.crawler.signals.send_catch_log(signal=push_held_requests)
 
     def seed_requests(self, data: bytes | str) -> list[Request]:
         """The request for one start-key entry ([] for a bad one, counted and logged)."""
