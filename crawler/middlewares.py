@@ -1,4 +1,4 @@
-"""Downloader middlewares: retries that wait before trying again; robots.txt for every waiting request.
+"""Downloader middleware: retries that wait before trying again (robots.txt is `crawler.robots`).
 
 `BackoffRetryMiddleware` replaces Scrapy's RetryMiddleware (same settings,
 same `retry/...` stats, same `dont_retry`/`max_retry_times` meta keys) but
@@ -12,16 +12,6 @@ Settings: RETRY_ENABLED (off: NotConfigured), RETRY_TIMES, RETRY_HTTP_CODES,
 RETRY_EXCEPTIONS, RETRY_PRIORITY_ADJUST, NEWSPIPE_RETRY_BACKOFF_BASE,
 NEWSPIPE_RETRY_BACKOFF_MAX. Stats: retry/count, retry/reason_count/<reason>,
 retry/max_reached, newspipe/retry/wait_seconds (total seconds waited).
-
-`RobotsTxtMiddleware` replaces Scrapy's (same settings, same stats) to fix how requests that
-wait for a host's robots.txt get its rules. Scrapy's parks them on one Deferred, and under the
-asyncio reactor each waiter is a `Deferred.asFuture` callback, which passes None down the
-chain: the first waiter gets the parser, every later one gets None, which means "no
-robots.txt, allow everything". So when three or more requests for a host arrive before its
-robots.txt is in (a worker popping a burst of one site's articles from Redis does exactly
-that), the third and later ones are fetched whatever robots.txt says. Here only the first
-request for a host goes through Scrapy's fetch (and gets the parser back); the others wait on a
-Deferred of their own and get the same parser (or the same error).
 """
 
 from __future__ import annotations
@@ -33,31 +23,14 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
-from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
-from scrapy.utils.defer import maybe_deferred_to_future
-from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.asyncio import sleep  # Scrapy >= 2.18, the declared minimum
 from scrapy.utils.response import response_status_message
-from twisted.internet.defer import Deferred
-
-try:
-    from scrapy.utils.asyncio import sleep
-except ImportError:  # Scrapy < 2.18
-
-    async def sleep(seconds: float) -> None:
-        # The reactor is imported here, not at import time: importing it installs the default
-        # reactor, and Scrapy then refuses the asyncio one its settings ask for.
-        from twisted.internet import reactor
-        from twisted.internet.task import deferLater
-
-        await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
-
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
-    from scrapy.robotstxt import RobotParser
     from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
@@ -150,34 +123,3 @@ class BackoffRetryMiddleware(RetryMiddleware):
         logger.debug("waiting %.2fs before retrying %s", delay, request)
         self.crawler.stats.inc_value("newspipe/retry/wait_seconds", delay)
         await sleep(delay)
-
-
-class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
-    def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler)  # raises NotConfigured when ROBOTSTXT_OBEY is off
-        # Our own record per host (Scrapy keeps its own in a private attribute): the parser, or None
-        # (no usable robots.txt), once known; until then the waiters, each with its own Deferred.
-        self.parsers: dict[str, RobotParser | None] = {}
-        self.waiting: dict[str, list[Deferred[RobotParser | None]]] = {}
-
-    async def robot_parser(self, request: Request) -> RobotParser | None:
-        netloc = urlparse_cached(request).netloc
-        if netloc in self.parsers:
-            return self.parsers[netloc]
-        if netloc in self.waiting:
-            waiter: Deferred[RobotParser | None] = Deferred()
-            self.waiting[netloc].append(waiter)
-            return await maybe_deferred_to_future(waiter)
-        # The first request for a host fetches robots.txt through Scrapy's middleware; it gets the
-        # parser itself (only the later waiters of Scrapy's shared Deferred may get None).
-        self.waiting[netloc] = []
-        try:
-            parser = await super().robot_parser(request)
-        except BaseException as exc:
-            for waiter in self.waiting.pop(netloc):
-                waiter.errback(exc)
-            raise
-        self.parsers[netloc] = parser
-        for waiter in self.waiting.pop(netloc):
-            waiter.callback(parser)
-        return parser

@@ -191,14 +191,14 @@ def _robots_waiters_blocked(middleware_cls: type) -> list[bool]:
 
 
 def test_every_request_that_waited_for_robots_txt_obeys_it() -> None:
-    from crawler.middlewares import RobotsTxtMiddleware
+    from crawler.robots import RobotsTxtMiddleware
 
     assert _robots_waiters_blocked(RobotsTxtMiddleware) == [True, True, True]
 
 
 def test_scrapys_robots_middleware_lets_the_third_waiter_through() -> None:
     # The bug RobotsTxtMiddleware works around (Scrapy 2.19, asyncio): when this starts failing,
-    # Scrapy has fixed it and crawler.middlewares.RobotsTxtMiddleware can go.
+    # Scrapy has fixed it (crawler.robots.RobotsTxtMiddleware keeps its own waiters anyway).
     from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 
     assert _robots_waiters_blocked(RobotsTxtMiddleware) == [True, True, False]

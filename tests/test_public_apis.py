@@ -41,7 +41,7 @@ def _classes() -> Iterator[type]:
             continue
         names = [top] + [m.name for m in pkgutil.walk_packages(package.__path__, prefix=f"{top}.")]
         for name in names:
-            if name.startswith(SKIP):
+            if name.startswith(SKIP) or name.endswith(".__main__"):  # runs the command line when imported
                 continue
             module = importlib.import_module(name)
             for _, cls in inspect.getmembers(module, inspect.isclass):
