@@ -26,6 +26,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_reques
 from scrapy.utils.asyncio import sleep  # Scrapy >= 2.18, the declared minimum
 from scrapy.utils.response import response_status_message
 
+from crawler import settings as defaults
+
 if TYPE_CHECKING:
     from typing_extensions import Self
 
@@ -68,8 +70,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         settings = crawler.settings
         o = cls(
             settings,
-            backoff_base=settings.getfloat("NEWSPIPE_RETRY_BACKOFF_BASE", 1.0),
-            backoff_max=settings.getfloat("NEWSPIPE_RETRY_BACKOFF_MAX", 60.0),
+            backoff_base=settings.getfloat("NEWSPIPE_RETRY_BACKOFF_BASE", defaults.NEWSPIPE_RETRY_BACKOFF_BASE),
+            backoff_max=settings.getfloat("NEWSPIPE_RETRY_BACKOFF_MAX", defaults.NEWSPIPE_RETRY_BACKOFF_MAX),
         )
         o.crawler = crawler
         return o
