@@ -125,3 +125,23 @@ def test_ordinary_spacing_is_left_alone() -> None:
 
     text = f"{P1}\n{P2}"
     assert _normalize_spaces(text) is text
+
+
+def test_a_short_page_keeps_each_paragraph_once() -> None:
+    # trafilatura 2.0 and 2.1 repeat every paragraph in favor_precision mode (the declared
+    # lower bound is 2.2): a short page's body must be its paragraphs, each once.
+    from datetime import datetime, timezone
+
+    from pipelines.extraction import ArticleRecord, extract_article
+
+    paragraphs = [
+        "Route 9 is closed in both directions after a crash near the river bridge late on Tuesday night.",
+        "Police ask drivers to avoid the area until the evening, when the wreck should have been cleared.",
+    ]
+    html = (
+        '<html><head><title>Road closed after crash</title><meta property="og:type" content="article"></head>'
+        "<body><article><h1>Road closed after crash</h1>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article></body></html>"
+    )
+    record = extract_article(html, "https://courier.example/2026/01/09/road-closed-after-crash", fetched_at=datetime(2026, 1, 9, tzinfo=timezone.utc))
+    assert isinstance(record, ArticleRecord)
+    assert record.body.splitlines() == paragraphs
