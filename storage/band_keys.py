@@ -43,9 +43,12 @@ def holders(connection: Connection, keys: Iterable[int], *, since: datetime | No
     if connection.dialect.name == "postgresql":
         # One array parameter probed key by key on the primary key (as `storage.bulk.stored_values`:
         # `= ANY(array)` or `IN (...)` with hundreds of values cost more to send, parse and plan than to run).
+        # LIMIT 1 keeps the subquery from being pulled up into a join: without it the planner hashes
+        # every recent key (through the created_at index) for each look-up, so the rows read per
+        # article grew with the table (benchmarks/scale.py: 450 rows per article at 8 workers).
         sql = (
             "SELECT b.band_key, b.article_id FROM unnest(%s::bigint[]) AS q(k) CROSS JOIN LATERAL "
-            "(SELECT band_key, article_id, created_at FROM near_dup_bands WHERE band_key = q.k) AS b"
+            "(SELECT band_key, article_id, created_at FROM near_dup_bands WHERE band_key = q.k LIMIT 1) AS b"
         )
         params: tuple[Any, ...] = (wanted,)
         if since is not None:
@@ -68,7 +71,7 @@ def signatures(connection: Connection, article_ids: Iterable[int]) -> dict[int, 
     if connection.dialect.name == "postgresql":
         sql = (
             "SELECT a.id, a.minhash FROM unnest(%s::bigint[]) AS q(i) CROSS JOIN LATERAL "
-            "(SELECT id, minhash FROM articles WHERE id = q.i) AS a"
+            "(SELECT id, minhash FROM articles WHERE id = q.i LIMIT 1) AS a"  # LIMIT 1: a probe each, as above
         )
         found.update((i, bytes(m)) for i, m in connection.exec_driver_sql(sql, (wanted,)) if m is not None)
         return found

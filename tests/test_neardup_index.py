@@ -175,3 +175,29 @@ def test_the_horizon_is_a_date(monkeypatch) -> None:
     assert NearDupIndex(0.8).since(now) == now - timedelta(days=30)
     assert NearDupIndex(0.8, horizon_days=0).since(now) is None
     assert index_module.BANDS * index_module.ROWS <= 128
+
+
+def test_a_postgresql_lookup_reads_a_row_per_key_whatever_the_table_holds(postgres_url: str) -> None:
+    """The look-up probes the primary key once per band key: the rows it reads do not grow with
+    the keys stored (a join the planner may pick instead hashes every recent key, each look-up)."""
+    from sqlalchemy import text
+
+    db = Database(postgres_url)
+    try:
+        from dedup.stories import Stories
+
+        now = datetime.now(timezone.utc)
+        with db.sessions.begin() as session:
+            article_id = Stories(session).save(make("https://a.example/1", _bodies(1)[0])).article_id
+        with db.engine.begin() as connection:
+            band_keys.claim(connection, [(key, article_id) for key in range(1, 20_001)], now=now, expired_before=None)
+        with db.engine.begin() as connection:
+            wanted = list(range(19_000, 19_000 + 900))  # 900 keys: a batch of 50 articles
+            found = band_keys.holders(connection, wanted, since=now - timedelta(days=30))
+            read = connection.execute(
+                text("SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables WHERE relname = 'near_dup_bands' AND schemaname = current_schema()")
+            ).scalar_one()
+        assert len(found) == 900
+        assert read <= 2 * len(wanted), f"{read} rows read for {len(wanted)} keys"
+    finally:
+        db.close()
