@@ -62,6 +62,9 @@ def _log_retry(state: RetryCallState) -> None:
     if isinstance(error, KeyTaken):  # expected now and then with several writers: not a database problem
         logger.info("a concurrent writer stored a near-identical text first (attempt %d), retrying the batch", state.attempt_number)
         return
+    if isinstance(error, IntegrityError):  # another writer inserted the same row (a source, a URL) first: not an outage
+        logger.info("a concurrent writer stored the same row first (attempt %d), retrying the batch: %s", state.attempt_number, error.orig)
+        return
     logger.warning("database busy or unreachable (attempt %d), retrying: %s", state.attempt_number, error or "?")
 
 

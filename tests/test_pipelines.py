@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from crawler.items import Article
 from crawler.discovery.window import Window
@@ -184,6 +185,19 @@ class TestStore:
             store.process_item(it)
         store.finish()
         assert sessions.begun == 3 and s.get_value("newspipe/store/new") == 3
+
+    def test_a_unique_key_race_is_retried_without_calling_the_database_busy(self, database: Database, caplog: pytest.LogCaptureFixture) -> None:
+        # Two workers creating the same `sources` row: the loser retries and sees the winner's row.
+        s = stats()
+        race = IntegrityError("INSERT INTO sources", {}, Exception('duplicate key value violates unique constraint "uq_sources_name"'))
+        store = StorePipeline(ArticleWriter(CountingSessions(database.sessions, failures=1, error=race), max_wait=0.01), s, batch_size=100)
+        with caplog.at_level(logging.INFO, logger="pipelines.writer"):
+            for it in _prepared(database, 2, s):
+                store.process_item(it)
+            store.finish()
+        assert s.get_value("newspipe/store/new") == 2
+        assert "stored the same row first" in caplog.text
+        assert "database busy" not in caplog.text
 
     def test_a_batch_that_keeps_failing_is_counted_and_logged(self, database: Database, caplog: pytest.LogCaptureFixture) -> None:
         s = stats()
