@@ -101,6 +101,8 @@ _TEXT_DATES = re.compile(
             r"\d{4}\s*년\s*\d{1,2}\s*월\s*\d{1,2}\s*일(?:\s*\S{0,3}\s*\d{1,2}:\d{2})?",
             r"\b\d{4}[./]\d{1,2}[./]\d{1,2}\.?" + _TIME,
             r"\b\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\b" + _TIME,
+            # Day-first with a space after each dot ("4. 2. 2022", German, Czech, Polish typesetting).
+            r"\b\d{1,2}\.\s\d{1,2}\.\s?\d{4}\b" + _TIME,
             r"\b\d{1,2}(?:\.|er|st|nd|rd|th|º)?\s+(?:de\s+)?" + _MONTH + r"\s+(?:de\s+)?\d{4}" + _TIME,
             r"\b" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}" + _TIME,
             r"\b(?:\d+|an?|one)\s+(?:minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago\b",
@@ -249,7 +251,8 @@ def _dateparser(text: str, language: str | None, base: datetime | None) -> datet
 
 
 _NUMERIC = re.compile(
-    r"^(?:(?P<y1>\d{4})[./-](?P<m1>\d{1,2})[./-](?P<d1>\d{1,2})|(?P<a>\d{1,2})(?P<sep>[./])(?P<b>\d{1,2})[./](?P<y2>\d{4}|\d{2}))"
+    r"^(?:(?P<y1>\d{4})[./-](?P<m1>\d{1,2})[./-](?P<d1>\d{1,2})|(?P<a>\d{1,2})(?P<sep>[./])(?P<b>\d{1,2})[./](?P<y2>\d{4}|\d{2})"
+    r"|(?P<sa>\d{1,2})\.\s(?P<sb>\d{1,2})\.\s?(?P<sy>\d{4}))"
     r"\.?(?:\D{0,12}?(?P<H>\d{1,2})[:.h](?P<M>\d{2}))?(?:[:.]\d{2})?\s*(?P<ampm>[ap]\.?\s?m\.?)?",
     re.IGNORECASE,
 )
@@ -263,6 +266,8 @@ def _numeric_date(text: str, language: str | None, day_first: bool = False) -> d
         return None
     if match.group("y1"):
         year, month, day = int(match.group("y1")), int(match.group("m1")), int(match.group("d1"))
+    elif match.group("sy"):  # "4. 2. 2022": dotted with spaces is always day first
+        year, month, day = int(match.group("sy")), int(match.group("sb")), int(match.group("sa"))
     else:
         a, b = int(match.group("a")), int(match.group("b"))
         year = int(match.group("y2"))
