@@ -361,3 +361,14 @@ def test_dotted_date_with_spaces_is_read_day_first() -> None:
     # Left alone: numbered items without a year, and the unspaced form keeps its reading.
     assert _extract(_page(lead="<p>Teil 4. 2. Folge</p>").replace('lang="en"', 'lang="de"')).published_at is None
     assert _numeric_date("04.02.2022", "de") == datetime(2022, 2, 4, tzinfo=UTC)
+
+
+def test_a_post_meta_list_classed_as_navigation_still_shows_the_date() -> None:
+    meta_list = '<ul class="nav meta"><li><a href="/time/2020-10-13">13 Oct 2020 18:29</a></li><li>1479</li></ul>'
+    record = _extract(_page(lead=meta_list))
+    assert record.published_at == datetime(2020, 10, 13, 18, 29, tzinfo=UTC) and record.date_source == "text"
+    # Left alone: the same list inside a sidebar, and a plain navigation list.
+    sidebar = f'<div class="sidebar">{meta_list}</div>'
+    assert _extract(_page(lead=sidebar)).date_source != "text"
+    plain_nav = meta_list.replace("nav meta", "nav")
+    assert _extract(_page(lead=plain_nav)).date_source != "text"

@@ -53,7 +53,7 @@ from lxml.html import HtmlElement
 
 from .hydration import hydrated_dates
 from .structured import Structured, as_list, as_text, itemprop_values
-from .text import clean, is_noise, is_noise_itself
+from .text import NOISE_TAGS, clean, is_noise, is_noise_itself
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +150,9 @@ _MAX_TEXT_DATES = 10
 _MAX_TIME_ELEMENTS = 100
 _ABOVE_SIBLINGS = 3  # elements before the headline (per level) read for a byline above it
 _NOT_TEXT = ("script", "style", "noscript", "template", "figure", "figcaption", "picture")
+# Classes naming a block the article's metadata (a post-meta line, a dateline, a byline).
+_META_BLOCK = re.compile(r"(?:^|[\s_-])(?:meta|post-meta|entry-meta|article-meta|dateline|byline|date|time)(?:$|[\s_-])",
+                         re.IGNORECASE)
 _TIME_BEFORE_HEADLINE = 12  # elements before the headline in which a <time> still belongs to its header
 _MAX_TEXT_ELEMENTS = 3000
 
@@ -567,7 +570,7 @@ class _Finder:
                 break
             if element.tag in _NOT_TEXT:
                 continue
-            if is_noise(element) if inherited is None else is_noise_itself(element):
+            if (is_noise(element) if inherited is None else is_noise_itself(element)) and not self._meta_block(element, inherited):
                 continue
             for piece in (element.text, element.tail):
                 piece = clean(piece)
@@ -582,6 +585,15 @@ class _Finder:
                 break
             stack.extend((child, False) for child in reversed(element))
         return [c for c in chunks if c]
+
+    @staticmethod
+    def _meta_block(element: HtmlElement, inherited: bool | None) -> bool:
+        """A list or box the noise filter takes for navigation by its class ("nav meta") that names
+        itself the post's metadata, outside any real noise container: it holds the dateline."""
+        if element.tag in NOISE_TAGS or not _META_BLOCK.search(f"{element.get('class', '')} {element.get('id', '')}"):
+            return False
+        parent = element.getparent()
+        return inherited is False or parent is None or not is_noise(parent)
 
     def dateline(self) -> datetime | None:
         """A written date in a short text piece after the headline that is mostly that date; else
