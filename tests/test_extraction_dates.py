@@ -372,3 +372,14 @@ def test_a_post_meta_list_classed_as_navigation_still_shows_the_date() -> None:
     assert _extract(_page(lead=sidebar)).date_source != "text"
     plain_nav = meta_list.replace("nav meta", "nav")
     assert _extract(_page(lead=plain_nav)).date_source != "text"
+
+
+def test_an_aside_classed_as_the_posts_metadata_shows_the_date() -> None:
+    generic = '<meta name="date" content="2022-01-26T14:32:06+02:00">'  # the day the page was last saved
+    meta_box = '<aside class="meta" role="complementary"><p><time datetime="2022-01-21">21.01.2022 - 13:30</time></p></aside>'
+    record = _extract(_page(head=generic, lead=meta_box).replace('lang="en"', 'lang="de"'))
+    assert record.published_at is not None and record.published_at.date().isoformat() == "2022-01-21"
+    # Left alone: a sidebar aside with another story's date.
+    sidebar = meta_box.replace('class="meta"', 'class="sidebar"')
+    record = _extract(_page(head=generic, lead=sidebar).replace('lang="en"', 'lang="de"'))
+    assert record.published_at is not None and record.published_at.date().isoformat() == "2022-01-26"

@@ -588,9 +588,10 @@ class _Finder:
 
     @staticmethod
     def _meta_block(element: HtmlElement, inherited: bool | None) -> bool:
-        """A list or box the noise filter takes for navigation by its class ("nav meta") that names
-        itself the post's metadata, outside any real noise container: it holds the dateline."""
-        if element.tag in NOISE_TAGS or not _META_BLOCK.search(f"{element.get('class', '')} {element.get('id', '')}"):
+        """A list or box the noise filter takes for navigation or a sidebar ("nav meta", `<aside
+        class="meta">`) that names itself the post's metadata, outside any real noise container:
+        it holds the dateline."""
+        if (element.tag in NOISE_TAGS and element.tag != "aside") or not _META_BLOCK.search(f"{element.get('class', '')} {element.get('id', '')}"):
             return False
         parent = element.getparent()
         return inherited is False or parent is None or not is_noise(parent)
