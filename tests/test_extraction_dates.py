@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 from pipelines.extraction import ArticleRecord, extract_article
-from pipelines.extraction.dates import _month_name_date, date_precision, parse_date
+from pipelines.extraction.dates import _month_name_date, _numeric_date, date_precision, parse_date
 
 FETCHED = datetime(2025, 11, 6, 9, 0, tzinfo=UTC)
 TEXT = " ".join(["The council met on a rainy evening to argue about the harbour bridge and its costs."] * 12)
@@ -350,3 +350,36 @@ def test_month_name_dates_are_read_without_dateparser() -> None:
     assert _month_name_date("Monday, 6 January 2020") is None
     assert _month_name_date("6 stycznia 2020") is None
     assert _month_name_date("31 Feb 2020") is None
+
+
+def test_dotted_date_with_spaces_is_read_day_first() -> None:
+    german = '<p class="byline">Von Deutscher Tennisbund</p><p>4. 2. 2022.</p>'
+    record = _extract(_page(lead=german).replace('lang="en"', 'lang="de"'))
+    assert record.published_at is not None and record.published_at.date().isoformat() == "2022-02-04"
+    assert (record.date_source, record.published_precision) == ("text", "day")
+    assert _numeric_date("4. 2. 2022", "de") == datetime(2022, 2, 4, tzinfo=UTC)
+    # Left alone: numbered items without a year, and the unspaced form keeps its reading.
+    assert _extract(_page(lead="<p>Teil 4. 2. Folge</p>").replace('lang="en"', 'lang="de"')).published_at is None
+    assert _numeric_date("04.02.2022", "de") == datetime(2022, 2, 4, tzinfo=UTC)
+
+
+def test_a_post_meta_list_classed_as_navigation_still_shows_the_date() -> None:
+    meta_list = '<ul class="nav meta"><li><a href="/time/2020-10-13">13 Oct 2020 18:29</a></li><li>1479</li></ul>'
+    record = _extract(_page(lead=meta_list))
+    assert record.published_at == datetime(2020, 10, 13, 18, 29, tzinfo=UTC) and record.date_source == "text"
+    # Left alone: the same list inside a sidebar, and a plain navigation list.
+    sidebar = f'<div class="sidebar">{meta_list}</div>'
+    assert _extract(_page(lead=sidebar)).date_source != "text"
+    plain_nav = meta_list.replace("nav meta", "nav")
+    assert _extract(_page(lead=plain_nav)).date_source != "text"
+
+
+def test_an_aside_classed_as_the_posts_metadata_shows_the_date() -> None:
+    generic = '<meta name="date" content="2022-01-26T14:32:06+02:00">'  # the day the page was last saved
+    meta_box = '<aside class="meta" role="complementary"><p><time datetime="2022-01-21">21.01.2022 - 13:30</time></p></aside>'
+    record = _extract(_page(head=generic, lead=meta_box).replace('lang="en"', 'lang="de"'))
+    assert record.published_at is not None and record.published_at.date().isoformat() == "2022-01-21"
+    # Left alone: a sidebar aside with another story's date.
+    sidebar = meta_box.replace('class="meta"', 'class="sidebar"')
+    record = _extract(_page(head=generic, lead=sidebar).replace('lang="en"', 'lang="de"'))
+    assert record.published_at is not None and record.published_at.date().isoformat() == "2022-01-26"

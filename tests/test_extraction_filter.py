@@ -139,3 +139,52 @@ def test_a_page_kept_in_doubt_is_stored_and_exported_with_its_confidence(tmp_pat
         with database.sessions() as session:
             exported = list(ArticleRepository(session).iter_export())
     assert [record["is_article_confidence"] for record in exported] == [confidence]
+
+
+SCRIPT_RENDERED = ('<div id="app"></div><script>window.render("app")</script>')
+
+
+def _declared(node: str, og_type: str = "article") -> str:
+    return (f'<html><head><title>Road closed after crash</title><meta property="og:type" content="{og_type}">'
+            f'<script type="application/ld+json">{node}</script></head>'
+            f"<body><h1>Road closed after crash</h1>{SCRIPT_RENDERED}</body></html>")
+
+
+def test_an_empty_page_that_declares_a_dated_article_is_kept_flagged() -> None:
+    from pipelines.extraction.classify import EMPTY_DECLARED_CONFIDENCE
+
+    node = '{"@type": "NewsArticle", "headline": "Road closed after crash", "datePublished": "2026-01-09T08:00:00+01:00"}'
+    kept = extract_article(_declared(node), "https://courier.example/news/road-closed", fetched_at=FETCHED)
+    assert isinstance(kept, ArticleRecord) and kept.is_article_confidence == EMPTY_DECLARED_CONFIDENCE
+    assert kept.word_count == 0 and kept.published_at is not None
+    # Left out: the same page without a dated article node, or not declared an article by og:type.
+    undated = '{"@type": "NewsArticle", "headline": "Road closed after crash"}'
+    for html in (_declared(undated), _declared(node, og_type="website")):
+        result = extract_article(html, "https://courier.example/news/road-closed", fetched_at=FETCHED)
+        assert isinstance(result, NotAnArticle) and result.reason == "too_short"
+
+
+def test_an_empty_page_kept_in_doubt_is_stored(tmp_path) -> None:
+    from scrapy.utils.test import get_crawler
+
+    from crawler.items import Article
+    from dedup.fingerprint import content_hash
+    from dedup.stories import Stories
+    from pipelines.extract import ExtractPipeline
+    from pipelines.store import to_new_article
+    from storage.engine import Database
+    from storage.repository import ArticleRepository
+
+    node = '{"@type": "NewsArticle", "headline": "Road closed after crash", "datePublished": "2026-01-09T08:00:00+01:00"}'
+    url = "https://courier.example/news/road-closed"
+    page = Article(url=url, response_url=url, source="courier", status=200, content_type="text/html",
+                   html=_declared(node), fetched_at=FETCHED, discovered_via="feed")
+    kept = ExtractPipeline(ExtractionOptions(), get_crawler().stats).process_item(page)
+    kept.canonical_url, kept.content_hash = url, content_hash(kept.record.body)
+    assert kept.record.body == ""
+    with Database(f"sqlite:///{tmp_path / 'n.db'}") as database:
+        with database.sessions.begin() as session:
+            Stories(session).save(to_new_article(kept))
+        with database.sessions() as session:
+            exported = list(ArticleRepository(session).iter_export())
+    assert [record["headline"] for record in exported] == ["Road closed after crash"]

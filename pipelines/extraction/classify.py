@@ -59,7 +59,8 @@ def has_article_signals(data: Structured) -> bool:
 SHORT_CONFIDENCE = 0.6
 SHORT_SLUG_CONFIDENCE = 0.4
 INDEX_LIKE_CONFIDENCE = 0.3
-_MIN_KEPT_WORDS = 10  # a body shorter than this is kept for nothing, whatever the evidence
+EMPTY_DECLARED_CONFIDENCE = 0.2
+_MIN_KEPT_WORDS = 10  # a body shorter than this is kept only when the page declares a dated article
 _SLUG_WORDS = 4  # a last path segment of this many words is an article's slug, not a section's name
 # A short undated page is kept (flagged) on a slug of this many words when it has at least
 # _MIN_SLUG_KEPT_WORDS words: short posts and news items on article-like URLs ("/good-pay-is-not-enough").
@@ -92,6 +93,17 @@ def _has_publication_date(data: Structured) -> bool:
     )
 
 
+def _declares_article(data: Structured) -> bool:
+    """og:type=article and a JSON-LD article node with a headline and a publication date: the
+    publisher's own statement that the page is one article (og:type alone is set on every page
+    by many CMSs; a JSON-LD article node without both fields is often a site-wide template)."""
+    node = data.article
+    return bool(
+        node is not None and node.get("headline") and node.get("datePublished")
+        and (data.first("og:type") or "").strip().lower() == "article"
+    )
+
+
 def doubtful_confidence(reason: str, words: int, data: Structured, url: str) -> float | None:
     """How likely a page that failed `reason` (too_short/index_page) is an article anyway; None: drop it.
 
@@ -101,7 +113,9 @@ def doubtful_confidence(reason: str, words: int, data: Structured, url: str) -> 
     URL or a slug of several words); the real home, section and tag pages have neither.
     """
     if words < _MIN_KEPT_WORDS:
-        return None
+        # No body in the HTML (rendered by a script, behind a paywall), but the page's own
+        # structured data declares a dated article: kept, flagged, so it is not lost.
+        return EMPTY_DECLARED_CONFIDENCE if _declares_article(data) else None
     if reason == TOO_SHORT and (_has_publication_date(data) or _is_dated_post_url(url)):
         return SHORT_CONFIDENCE
     if reason == TOO_SHORT and words >= _MIN_SLUG_KEPT_WORDS and _slug_words(url) >= _SHORT_SLUG_WORDS:

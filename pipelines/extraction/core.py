@@ -32,6 +32,7 @@ from .domains import same_site
 from .errors import EMPTY, ERROR, NO_HEADLINE, TOO_SHORT, Discard
 from .headline import Headline, find_headline, site_name
 from .language import find_language
+from .liveblog import restore_live_blog
 from .options import ExtractionOptions
 from .overrides import FieldMatch, SiteRule, apply_rule
 from .record import ArticleRecord, ExtractionResult, NotAnArticle
@@ -129,6 +130,8 @@ def _extract(html: str | bytes, url: str, fetched_at: datetime, options: Extract
         tree, data, url, headline.text, fast=not options.use_trafilatura_fallback or len(text) > FALLBACK_MAX_CHARS,
         tables=options.include_tables,
         headline_element=headline.element, title_keys=headline.variants)
+    if rule is None:
+        body = restore_live_blog(tree, data, body)
     words = count_words(body)
     confidence = 1.0
     if options.detect_index_pages and rule is None:

@@ -53,7 +53,7 @@ from lxml.html import HtmlElement
 
 from .hydration import hydrated_dates
 from .structured import Structured, as_list, as_text, itemprop_values
-from .text import clean, is_noise, is_noise_itself
+from .text import NOISE_TAGS, clean, is_noise, is_noise_itself
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +101,8 @@ _TEXT_DATES = re.compile(
             r"\d{4}\s*년\s*\d{1,2}\s*월\s*\d{1,2}\s*일(?:\s*\S{0,3}\s*\d{1,2}:\d{2})?",
             r"\b\d{4}[./]\d{1,2}[./]\d{1,2}\.?" + _TIME,
             r"\b\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\b" + _TIME,
+            # Day-first with a space after each dot ("4. 2. 2022", German, Czech, Polish typesetting).
+            r"\b\d{1,2}\.\s\d{1,2}\.\s?\d{4}\b" + _TIME,
             r"\b\d{1,2}(?:\.|er|st|nd|rd|th|º)?\s+(?:de\s+)?" + _MONTH + r"\s+(?:de\s+)?\d{4}" + _TIME,
             r"\b" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}" + _TIME,
             r"\b(?:\d+|an?|one)\s+(?:minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago\b",
@@ -148,6 +150,9 @@ _MAX_TEXT_DATES = 10
 _MAX_TIME_ELEMENTS = 100
 _ABOVE_SIBLINGS = 3  # elements before the headline (per level) read for a byline above it
 _NOT_TEXT = ("script", "style", "noscript", "template", "figure", "figcaption", "picture")
+# Classes naming a block the article's metadata (a post-meta line, a dateline, a byline).
+_META_BLOCK = re.compile(r"(?:^|[\s_-])(?:meta|post-meta|entry-meta|article-meta|dateline|byline|date|time)(?:$|[\s_-])",
+                         re.IGNORECASE)
 _TIME_BEFORE_HEADLINE = 12  # elements before the headline in which a <time> still belongs to its header
 _MAX_TEXT_ELEMENTS = 3000
 
@@ -249,7 +254,8 @@ def _dateparser(text: str, language: str | None, base: datetime | None) -> datet
 
 
 _NUMERIC = re.compile(
-    r"^(?:(?P<y1>\d{4})[./-](?P<m1>\d{1,2})[./-](?P<d1>\d{1,2})|(?P<a>\d{1,2})(?P<sep>[./])(?P<b>\d{1,2})[./](?P<y2>\d{4}|\d{2}))"
+    r"^(?:(?P<y1>\d{4})[./-](?P<m1>\d{1,2})[./-](?P<d1>\d{1,2})|(?P<a>\d{1,2})(?P<sep>[./])(?P<b>\d{1,2})[./](?P<y2>\d{4}|\d{2})"
+    r"|(?P<sa>\d{1,2})\.\s(?P<sb>\d{1,2})\.\s?(?P<sy>\d{4}))"
     r"\.?(?:\D{0,12}?(?P<H>\d{1,2})[:.h](?P<M>\d{2}))?(?:[:.]\d{2})?\s*(?P<ampm>[ap]\.?\s?m\.?)?",
     re.IGNORECASE,
 )
@@ -263,6 +269,8 @@ def _numeric_date(text: str, language: str | None, day_first: bool = False) -> d
         return None
     if match.group("y1"):
         year, month, day = int(match.group("y1")), int(match.group("m1")), int(match.group("d1"))
+    elif match.group("sy"):  # "4. 2. 2022": dotted with spaces is always day first
+        year, month, day = int(match.group("sy")), int(match.group("sb")), int(match.group("sa"))
     else:
         a, b = int(match.group("a")), int(match.group("b"))
         year = int(match.group("y2"))
@@ -562,7 +570,7 @@ class _Finder:
                 break
             if element.tag in _NOT_TEXT:
                 continue
-            if is_noise(element) if inherited is None else is_noise_itself(element):
+            if (is_noise(element) if inherited is None else is_noise_itself(element)) and not self._meta_block(element, inherited):
                 continue
             for piece in (element.text, element.tail):
                 piece = clean(piece)
@@ -577,6 +585,16 @@ class _Finder:
                 break
             stack.extend((child, False) for child in reversed(element))
         return [c for c in chunks if c]
+
+    @staticmethod
+    def _meta_block(element: HtmlElement, inherited: bool | None) -> bool:
+        """A list or box the noise filter takes for navigation or a sidebar ("nav meta", `<aside
+        class="meta">`) that names itself the post's metadata, outside any real noise container:
+        it holds the dateline."""
+        if (element.tag in NOISE_TAGS and element.tag != "aside") or not _META_BLOCK.search(f"{element.get('class', '')} {element.get('id', '')}"):
+            return False
+        parent = element.getparent()
+        return inherited is False or parent is None or not is_noise(parent)
 
     def dateline(self) -> datetime | None:
         """A written date in a short text piece after the headline that is mostly that date; else
