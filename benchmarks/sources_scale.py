@@ -9,7 +9,9 @@ twice in a fresh process against a fresh SQLite database, with the shipped setti
 AutoThrottle, extraction and storage; the sources set no delay of their own):
 
 - run 1: seconds from the process's start to its first feed and first article request (from the
-  site's request log), wall seconds, the process's CPU seconds per source and per article;
+  site's request log; `first_article_from_start_s`, the target, and the process's CPU seconds to
+  that request, `first_article_from_start_cpu_s`, read from /proc, which the machine's load moves
+  little), wall seconds, the process's CPU seconds per source;
 - run 2 (within the robots.txt time-to-live): requests by kind from the site's log, beside the
   revisits the run itself reports (`newspipe/discovery/revisits`). The target: no robots.txt
   request, one feed request per source, article requests = revisits reported.
@@ -36,6 +38,33 @@ from benchmarks.vhost_site import HostsSite, kind_of
 
 REPO = Path(__file__).resolve().parent.parent
 
+
+class WatchedHostsSite(HostsSite):
+    """The hosts site, noting the crawl's CPU seconds (from /proc) when its first article request comes in."""
+
+    watched: int = 0  # the crawl's process id, while it runs
+    first_article_cpu: float | None = None
+
+    def _answer(self, head: bytes, writer: Any) -> bool:
+        if self.watched and self.first_article_cpu is None and kind_of(_path_of(head)) == "article":
+            try:
+                self.first_article_cpu = _process_cpu(self.watched)
+            except OSError:  # the process has just ended
+                self.first_article_cpu = None
+        return super()._answer(head, writer)
+
+
+def _process_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def _path_of(head: bytes) -> str:
+    target = head.split(b" ", 2)[1].decode("latin-1") if head.count(b" ") >= 2 else ""
+    if target.startswith("http://"):
+        target = "/" + target[7:].partition("/")[2]
+    return target.split("?", 1)[0]
+
 # The crawl's process: plain imports from the checkout under test (no benchmark code), stats to a file.
 _CHILD = """
 import json, sys
@@ -48,7 +77,7 @@ with open(out, "w", encoding="utf-8") as f:
 """
 
 
-def run_crawl(site: HostsSite, sources: Path, db_url: str, tmp: Path, code: Path, extra: dict[str, Any]) -> dict[str, Any]:
+def run_crawl(site: WatchedHostsSite, sources: Path, db_url: str, tmp: Path, code: Path, extra: dict[str, Any]) -> dict[str, Any]:
     """One crawl in a fresh process: its stats, wall and CPU seconds, and when requests came."""
     overrides = {
         "NEWSPIPE_SOURCES_FILE": str(sources),
@@ -62,8 +91,10 @@ def run_crawl(site: HostsSite, sources: Path, db_url: str, tmp: Path, code: Path
     env.pop("NEWSPIPE_DATABASE_URL", None)
     log = (tmp / "crawl.log").open("a")
     site.reset_log()
+    site.first_article_cpu = None
     began = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-c", _CHILD, json.dumps(overrides), str(out)], cwd=code, env=env, stdout=log, stderr=subprocess.STDOUT)
+    site.watched = proc.pid
     try:
         _, status, usage = os.wait4(proc.pid, 0)
     except BaseException:  # interrupted: the crawl goes too, not left running against a stopped site
@@ -71,6 +102,7 @@ def run_crawl(site: HostsSite, sources: Path, db_url: str, tmp: Path, code: Path
         proc.wait()
         raise
     proc.returncode = os.waitstatus_to_exitcode(status)
+    site.watched = 0
     wall = time.monotonic() - began
     log.close()
     offset = site.began - began  # the log's clock starts at reset_log, just before the process
@@ -94,13 +126,14 @@ def run_crawl(site: HostsSite, sources: Path, db_url: str, tmp: Path, code: Path
         "ok": result["ok"], "status": result["status"], "stats": result["stats"], "wall_s": round(wall, 2),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 2), "requests": dict(site.counts()),
         "first_s": {kind: round(seconds, 2) for kind, seconds in sorted(firsts.items())}, "flow": flow,
+        "first_article_cpu_s": None if site.first_article_cpu is None else round(site.first_article_cpu, 2),
     }  # fmt: skip
 
 
 def baseline_cpu(articles: int, code: Path, extra: dict[str, Any]) -> float:
     """CPU seconds of a one-source crawl: the process's fixed cost (start-up, database), left out of
     the net CPU per source."""
-    site = HostsSite.start(hosts=1, articles=articles)
+    site = WatchedHostsSite.start(hosts=1, articles=articles)
     try:
         with tempfile.TemporaryDirectory(prefix="sources-scale-") as tmp_name:
             tmp = Path(tmp_name)
@@ -111,13 +144,15 @@ def baseline_cpu(articles: int, code: Path, extra: dict[str, Any]) -> float:
         site.stop()
 
 
-_NO_RUN: dict[str, Any] = {"ok": True, "status": "not run", "stats": {}, "wall_s": 0, "cpu_s": 0, "requests": {}, "first_s": {}, "flow": {}}
+_NO_RUN: dict[str, Any] = {
+    "ok": True, "status": "not run", "stats": {}, "wall_s": 0, "cpu_s": 0, "requests": {}, "first_s": {}, "flow": {}, "first_article_cpu_s": None,
+}  # fmt: skip
 
 
 def measure(
     count: int, articles: int, code: Path, extra: dict[str, Any], fixed_cpu: float = 0.0, *, repeat_run: bool = True
 ) -> dict[str, Any]:
-    site = HostsSite.start(hosts=count, articles=articles)
+    site = WatchedHostsSite.start(hosts=count, articles=articles)
     try:
         with tempfile.TemporaryDirectory(prefix="sources-scale-") as tmp_name:
             tmp = Path(tmp_name)
@@ -142,6 +177,11 @@ def measure(
             # Less a one-source run's CPU (start-up and the database's set-up), per further source.
             "net_cpu_ms_per_source": round(1000 * (first["cpu_s"] - fixed_cpu) / max(1, count - 1), 1) if fixed_cpu else None,
             "items": stored, "first_request_s": first["first_s"], "requests": first["requests"],
+            # The target: from the process's start (imports, settings, the sources file, the database)
+            # to its first article request, in wall seconds (the machine's load shows here) and in
+            # the process's CPU seconds (read from /proc when that request arrives).
+            "first_article_from_start_s": first["first_s"].get("article"),
+            "first_article_from_start_cpu_s": first["first_article_cpu_s"],
             # The process's start-up (imports, database) left out: from its first request of any kind.
             "flow": first["flow"],
             "article_after_first_request_s": round(first["first_s"].get("article", -1) - min(first["first_s"].values(), default=0), 2),

@@ -21,5 +21,8 @@ def test_tiny_run_reports_figures_and_a_repeat_run_asks_only_for_feeds_and_revis
     assert first["requests"] == {"robots": 10, "feed": 10, "article": 30}
     assert first["items"] == 30 and first["cpu_ms_per_source"] > 0
     assert "article" in first["first_request_s"]
+    # From the process's start to its first article request: wall seconds, and CPU seconds below them.
+    assert first["first_article_from_start_s"] == first["first_request_s"]["article"]
+    assert 0 < first["first_article_from_start_cpu_s"] < first["cpu_s"]
     assert repeat["revisits_reported"] == 30 and repeat["requests"].get("robots", 0) == 0
     assert repeat["only_feeds_and_revisits"] is True
