@@ -160,6 +160,9 @@ def measure(
             sources.write_text(site.sources(delay=None, robots_sitemaps=False), encoding="utf-8")
             db_url = f"sqlite:///{tmp / 'newspipe.db'}"
             first = run_crawl(site, sources, db_url, tmp, code, extra)
+            # Run 1's figures at once (a long repeat run may be stopped): wall, CPU, CPU at the first article.
+            sys.stderr.write(json.dumps({"sources": count, "run1": {k: first[k] for k in ("ok", "wall_s", "cpu_s", "first_s", "first_article_cpu_s")}}) + "\n")
+            sys.stderr.flush()
             repeat = run_crawl(site, sources, db_url, tmp, code, extra) if repeat_run else _NO_RUN
             if not (first["ok"] and repeat["ok"]):
                 sys.stderr.write((tmp / "crawl.log").read_text()[-4000:])
