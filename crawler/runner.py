@@ -20,6 +20,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+# The download handler's module first, before Scrapy's engine loads it: importing it imports
+# Scrapy's TLS context factories, whose deprecation shims call `inspect.stack()` three times, and
+# each call costs in proportion to the frames on the stack times the modules loaded. Here, at
+# the top of the process's first Scrapy import, that is 0.06 CPU-s; from inside the engine's
+# start-up it was 0.15 (BENCHMARKS.md, "Crawl start-up"). The crawl needs the module anyway.
+import crawler.handlers  # noqa: F401, I001
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
