@@ -27,7 +27,7 @@ EMPTY_FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>empty</ti
 NOT_BEFORE_FIRST_REQUEST = (
     "datasketch", "scipy", "trafilatura", "htmldate", "justext", "dateparser", "redis", "scrapy_redis", "aiohttp",
     "crawler.spiders.worker", "crawler.spiders.warc", "crawler.spiders.cdx", "crawler.spiders.backfill",
-    "pipelines.extraction.core", "numpy",
+    "pipelines.extraction.core", "pipelines.extraction.dates", "numpy",
 )  # fmt: skip
 
 AT_FIRST_REQUEST = """
