@@ -391,12 +391,13 @@ def _import(warc: str, db_url: str) -> dict[str, Any]:
     """`newspipe backfill --warc WARC --db DB --no-progress`, in this process."""
     import newspipe.cli as cli
     import crawler.runner as runner
-    import pipelines.extract
+    import pipelines.extraction.core as extraction_core
 
     _preload_import_modules()
 
     # The time inside extract_article, the same work extraction alone does: the rest is the import's overhead.
-    extract_article = pipelines.extract.extract_article = _Timed(pipelines.extract.extract_article)
+    # (`pipelines.extract` looks it up in `pipelines.extraction.core` on each item.)
+    extract_article = extraction_core.extract_article = _Timed(extraction_core.extract_article)
     # The command prints its summary and drops the outcome: keep the crawl's stats on the way past.
     outcomes: list[Any] = []
     run_spider = runner.run_spider  # looked up there by the command when it runs

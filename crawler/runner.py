@@ -8,7 +8,9 @@ raises `LockHeld` when another live run holds it; its token goes into the settin
 (NEWSPIPE_RUN_LOCK_TOKEN) so the run record names it. The outcome's status and errors are
 `crawler.outcome.verdict`'s. A run recorded as started whose end the crawl did not record (a
 second Ctrl-C stops the reactor at once) is closed here as "interrupted". NEWSPIPE_LOG_FORMAT = "json" puts
-`crawler.logjson`'s handler in place of Scrapy's (LOG_LEVEL, LOG_FILE).
+`crawler.logjson`'s handler in place of Scrapy's (LOG_LEVEL, LOG_FILE). The cyclic garbage
+collector is paused until the engine starts, and the start-up's objects frozen until the run
+ends (`crawler.startupgc`).
 """
 
 from __future__ import annotations
@@ -20,12 +22,20 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+# The download handler's module first, before Scrapy's engine loads it: importing it imports
+# Scrapy's TLS context factories, whose deprecation shims call `inspect.stack()` three times, and
+# each call costs in proportion to the frames on the stack times the modules loaded. Here, at
+# the top of the process's first Scrapy import, that is 0.06 CPU-s; from inside the engine's
+# start-up it was 0.15 (BENCHMARKS.md, "Crawl start-up"). The crawl needs the module anyway.
+import crawler.handlers  # noqa: F401, I001
+from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from storage.engine import Database, resolve_database_url
 
 from crawler import settings as defaults
+from crawler import startupgc
 from crawler.extensions.runs import record_interrupted, run_counts
 from crawler.outcome import Verdict, verdict
 
@@ -97,12 +107,15 @@ def _run(spider: str, settings: Settings, **spider_kwargs: Any) -> CrawlOutcome:
         # Installed before Scrapy's first lines; Scrapy then installs no handler of its own.
         json_handler = install_json_logging(settings.get("LOG_LEVEL"), settings.get("LOG_FILE"))
         settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    startupgc.pause()
     try:
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(spider)
+        crawler.signals.connect(startupgc.resume, signal=signals.engine_started)
         process.crawl(crawler, **spider_kwargs)
         process.start()
     finally:
+        startupgc.finish()
         if json_handler is not None:
             logging.root.removeHandler(json_handler)
             json_handler.close()

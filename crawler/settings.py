@@ -13,6 +13,8 @@ from __future__ import annotations
 BOT_NAME = "newspipe"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# Imports the module of the spider a crawl runs, not every spider's (crawler.spiderloader).
+SPIDER_LOADER_CLASS = "crawler.spiderloader.NamedModuleSpiderLoader"
 
 USER_AGENT = "newspipe/0.1 (+https://github.com/newspipe/newspipe; news archiving bot)"
 ROBOTSTXT_OBEY = True

@@ -35,9 +35,6 @@ from datetime import datetime, timedelta, timezone
 from hashlib import blake2b
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from dedup.signatures import best_match
 from storage import band_keys
 
 if TYPE_CHECKING:
@@ -49,11 +46,14 @@ ROWS = 7
 
 def band_keys_of(signature: bytes) -> list[int]:
     """The BANDS band keys of a stored signature: signed 64-bit hashes of (band number, band values)."""
-    values = np.frombuffer(signature, dtype="<u4")
-    if len(values) < BANDS * ROWS:
-        return []
-    data = values[: BANDS * ROWS].tobytes()
+    # The values' bytes as they are (little-endian uint32): no numpy, which a crawl then loads
+    # only with its first item (`dedup.signatures`).
+    if len(signature) % 4:
+        raise ValueError(f"a signature is 4-byte values, got {len(signature)} bytes")
     step = ROWS * 4
+    if len(signature) < BANDS * step:
+        return []
+    data = signature[: BANDS * step]
     return [
         int.from_bytes(blake2b(bytes((band,)) + data[band * step : (band + 1) * step], digest_size=8).digest(), "little", signed=True)
         for band in range(BANDS)
@@ -118,6 +118,8 @@ class IndexTransaction:
 
     def matches(self, signatures: Sequence[bytes]) -> list[tuple[int, float] | None]:
         """For each signature, the most similar stored article at or above the threshold, and its score."""
+        from dedup.signatures import best_match  # numpy: with the first look-up, not at start-up
+
         return [best_match(s, found, self.threshold) for s, found in zip(signatures, self.candidates(signatures))]
 
     def add(self, rows: Sequence[tuple[int, bytes | None, bool]]) -> None:

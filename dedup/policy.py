@@ -9,8 +9,6 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Protocol
 
-import numpy as np
-
 _PAIR_BLOCK = 64  # signatures compared with the whole batch at once by `near_pairs`
 
 
@@ -43,6 +41,8 @@ def near_pairs(signatures: Sequence[bytes | None], threshold: float) -> Iterator
         return
     if len({len(s) for _, s in indexed}) != 1:  # signatures of another size never match (`similarity` gives 0)
         return
+    import numpy as np  # here: a crawl loads numpy with its first items, not at start-up
+
     matrix = np.frombuffer(b"".join(s for _, s in indexed), dtype="<u4").reshape(len(indexed), -1)
     # Every row against every row, a block of rows at a time (bounded memory for big batches).
     for start in range(0, len(indexed) - 1, _PAIR_BLOCK):

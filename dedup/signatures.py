@@ -4,6 +4,10 @@ Scrapy-free. A body becomes the set of its word 5-shingles (words as in
 `dedup.fingerprint.normalised_words`, so re-templating does not matter), and the
 set a 128-value MinHash signature (datasketch's affine32 scheme, computed in numpy: byte-identical
 to `MinHash.update_batch`, a test checks it), stored with the article as bytes (`signature_bytes`).
+The permutations are drawn here as datasketch draws them (a test compares them): importing
+datasketch runs its package `__init__`, which imports its LSH classes and with them scipy, about a
+third of a CPU second of every crawl's start-up (BENCHMARKS.md, "Crawl start-up"). datasketch is
+imported only by `minhash_of` and `from_bytes`, which build its `MinHash` objects.
 Two signatures estimate the Jaccard similarity of the two shingle sets (`similarity`);
 `best_match` confirms the candidates the shared index (`dedup.index`) finds. Reads no settings.
 """
@@ -12,20 +16,35 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from hashlib import sha1
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash
 
 from dedup.fingerprint import normalised_words
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 NUM_PERM = 128
 SHINGLE_WORDS = 5
 SEED = 1
 SCHEME = "affine32"  # datasketch >= 2: 32-bit values, collision-free permutations
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
 _SHA1_WORDS = 5  # a SHA-1 digest is 20 bytes: five 4-byte words
-# The template's permutations as columns (NUM_PERM x 1), for `signature_values`.
-_MULTIPLIERS, _OFFSETS = (np.ascontiguousarray(column[:, np.newaxis]) for column in _TEMPLATE.permutations)
+
+
+def _affine32_permutations(num_perm: int, seed: int) -> np.ndarray:
+    """The (2, num_perm) uint32 multipliers and offsets `MinHash(num_perm, seed, scheme="affine32")`
+    draws: odd multipliers (a bijection modulo 2**32), from NumPy's legacy `RandomState`, whose
+    stream NumPy keeps stable across releases."""
+    generator = np.random.RandomState(seed)
+    multipliers = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    offsets = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return np.array([multipliers, offsets])
+
+
+PERMUTATIONS = _affine32_permutations(NUM_PERM, SEED)
+# The permutations as columns (NUM_PERM x 1), for `signature_values`.
+_MULTIPLIERS, _OFFSETS = (np.ascontiguousarray(column[:, np.newaxis]) for column in PERMUTATIONS)
 
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
@@ -70,12 +89,18 @@ def signature_values(grams: set[bytes]) -> np.ndarray | None:
     return permuted.min(axis=1)
 
 
+def _minhash(values: np.ndarray) -> MinHash:
+    from datasketch import MinHash  # here, not at the top: see the module docstring
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=values, permutations=PERMUTATIONS, scheme=SCHEME)
+
+
 def minhash_of(text: str) -> MinHash | None:
-    """The MinHash of the body's shingles; None for an empty body."""
+    """The datasketch MinHash of the body's shingles; None for an empty body."""
     values = signature_values(shingles(text))
     if values is None:
         return None
-    return MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=values, permutations=_TEMPLATE.permutations, scheme=SCHEME)
+    return _minhash(values)
 
 
 def signature_bytes(text: str) -> bytes | None:
@@ -88,8 +113,7 @@ def signature_bytes(text: str) -> bytes | None:
 
 
 def from_bytes(data: bytes) -> MinHash:
-    values = np.frombuffer(data, dtype="<u4").copy()
-    return MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=values, permutations=_TEMPLATE.permutations, scheme=SCHEME)
+    return _minhash(np.frombuffer(data, dtype="<u4").copy())
 
 
 def similarity(a: bytes, b: bytes) -> float:

@@ -125,7 +125,6 @@ def crawl(
     new versions), feeds and sitemaps are asked for conditionally. Exit code 4 when another
     run of the same job (sources file and database) is still going.
     """
-    from crawler.runner import job_lock_name
     from crawler.sources import SourcesError, load_sources
 
     names = source or []
@@ -158,6 +157,11 @@ def crawl(
             db=db, log_level=log_level, progress=progress, allow_insecure_redis=allow_insecure_redis, extra=extra,
         )
         return
+    from crawler import startupgc
+
+    startupgc.pause()  # before Scrapy's import, until the engine starts; `_run` ends the pause however it ends
+    from crawler.runner import job_lock_name  # here: Scrapy comes with it, and a dry run needs none
+
     outcome = _run(
         "news",
         {

@@ -62,16 +62,22 @@ def _window(since: str | None, until: str | None) -> Window:
 def _run(
     spider: str, overrides: dict[str, Any], progress: bool, *, lock_name: str | None = None, **spider_kwargs: Any
 ) -> CrawlOutcome:
-    from newspipe.report import summary_table
-    from crawler.runner import build_settings, run_spider
-    from storage.locks import LockHeld
+    from crawler import startupgc
 
-    overrides = {**overrides, "NEWSPIPE_PROGRESS": progress and err.is_terminal}
-    cli_errors.check_database(overrides.get("NEWSPIPE_DATABASE_URL"))  # a wrong --db: one line, before Scrapy starts
+    startupgc.pause()  # the garbage collector, until the crawl's engine starts (see crawler.startupgc)
     try:
-        outcome = run_spider(spider, build_settings(current().settings(overrides)), lock_name=lock_name, **spider_kwargs)
-    except LockHeld as exc:
-        raise fail(str(exc), EXIT_LOCKED) from None
+        from newspipe.report import summary_table
+        from crawler.runner import build_settings, run_spider
+        from storage.locks import LockHeld
+
+        overrides = {**overrides, "NEWSPIPE_PROGRESS": progress and err.is_terminal}
+        cli_errors.check_database(overrides.get("NEWSPIPE_DATABASE_URL"))  # a wrong --db: one line, before Scrapy starts
+        try:
+            outcome = run_spider(spider, build_settings(current().settings(overrides)), lock_name=lock_name, **spider_kwargs)
+        except LockHeld as exc:
+            raise fail(str(exc), EXIT_LOCKED) from None
+    finally:
+        startupgc.finish()
     out.print(summary_table(outcome))
     return outcome
 

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import DropItem
 
 from crawler.discovery.window import Window
-from pipelines.extraction.dates import precision_of
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -58,6 +57,8 @@ class NormaliseDatesPipeline:
             hint = _aware(item.hint_published_at)
             if hint is not None and hint <= latest_plausible:
                 published, record.date_source = hint, "hint"
+                from pipelines.extraction.dates import precision_of  # with the first such item: its patterns compile on import
+
                 record.published_precision = precision_of(hint)
                 self.stats.inc_value("newspipe/dates/from_hint")
         if published is None:

@@ -42,7 +42,6 @@ from twisted.python.failure import Failure
 
 from crawler import settings as defaults
 from crawler.database import database_for, database_thread_for
-from dedup.signatures import signature_bytes
 from pipelines.writer import ArticleWriter
 from storage.deadline import DatabaseNotAnswering
 from storage.repository import NewArticle, SaveResult
@@ -63,6 +62,9 @@ MAX_BATCHES_WAITING = 4
 
 
 def to_new_article(item: Article) -> NewArticle:
+    # Imported with the first item: the signatures bring numpy, 0.07 CPU-s of the crawl's start-up.
+    from dedup.signatures import signature_bytes
+
     record = item.record
     assert record is not None and item.canonical_url and item.content_hash
     return NewArticle(

@@ -4,7 +4,9 @@
 conditional requests, last status, and for article URLs that were not stored, why) and
 answers the incremental questions: which of these discovered URLs need no request, and
 which stored articles are due for a revisit. robots.txt rows (kind "robots") also keep the
-body, read back with `documents`. Like the article repository it never commits.
+body, read back with `documents`. Like the article repository it never commits. New rows are
+inserted with ON CONFLICT (url) DO NOTHING: several workers closing at once keep the same
+robots.txt, and the row a concurrent writer inserted after this one looked stays theirs.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import Article, ArticleUrl, FetchState, Source
@@ -175,8 +178,17 @@ class FetchStateRepository:
             row.body = update.body
         self.session.flush()
         if new:
-            self.session.execute(insert(FetchState), new)
+            self.session.execute(_insert_new(self.session.get_bind().dialect.name), new)
         return len(latest)
+
+
+def _insert_new(dialect: str) -> Any:
+    """INSERT of fetch_state rows that leaves a URL a concurrent writer has just inserted alone."""
+    if dialect == "postgresql":
+        return postgresql.insert(FetchState).on_conflict_do_nothing(index_elements=[FetchState.url])
+    if dialect == "sqlite":
+        return sqlite.insert(FetchState).on_conflict_do_nothing(index_elements=[FetchState.url])
+    return insert(FetchState)
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:

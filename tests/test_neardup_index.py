@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
+import pytest
 from sqlalchemy import func, select
 
 from dedup import index as index_module
@@ -52,6 +53,22 @@ def test_band_keys_agree_on_equal_bands_only() -> None:
     changed = band_keys_of(values.tobytes())
     assert changed[0] != keys_a[0] and changed[1:] == keys_a[1:]
     assert band_keys_of(b"") == []
+
+
+def test_band_keys_of_the_bytes_as_of_the_values() -> None:
+    # Cut from the bytes without numpy: the keys are those of the uint32 values' bytes, as before.
+    def from_values(signature: bytes) -> list[int]:
+        values = np.frombuffer(signature, dtype="<u4")
+        if len(values) < BANDS * ROWS:
+            return []
+        data = values[: BANDS * ROWS].tobytes()
+        return [int.from_bytes(index_module.blake2b(bytes((band,)) + data[band * ROWS * 4 : (band + 1) * ROWS * 4], digest_size=8).digest(), "little", signed=True) for band in range(BANDS)]
+
+    signatures = [signature_bytes(body) for body in _bodies(50)] + [bytes(4 * n) for n in (0, 1, BANDS * ROWS - 1, BANDS * ROWS, 130)]
+    for signature in signatures:
+        assert signature is not None and band_keys_of(signature) == from_values(signature)
+    with pytest.raises(ValueError):
+        band_keys_of(bytes(4 * BANDS * ROWS + 1))
 
 
 def test_the_migration_bands_stored_signatures_as_the_index_does() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,9 +14,10 @@ from datasketch import MinHash
 
 from benchmarks.corpora import CORPORA, default_corpora_root
 from benchmarks.signatures import corpus_bodies, reference_shingles, reference_signature_bytes
-from dedup.signatures import NUM_PERM, shingles, signature_bytes
+from dedup.signatures import NUM_PERM, PERMUTATIONS, SCHEME, SEED, from_bytes, minhash_of, shingles, signature_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).parent.parent
 EDGE_CASES = [
     "",
     "   ",
@@ -62,3 +65,23 @@ def test_signatures_do_not_hash_shingle_by_shingle_in_datasketch(monkeypatch: py
 
     monkeypatch.setattr(MinHash, "update_batch", refuse)
     assert signature_bytes(EDGE_CASES[5]) is not None
+
+
+def test_permutations_are_datasketchs() -> None:
+    # Drawn without datasketch (importing it imports scipy): the same multipliers and offsets,
+    # so the stored signatures stay comparable with new ones.
+    expected = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+    assert PERMUTATIONS.dtype == expected.dtype and PERMUTATIONS.tobytes() == expected.tobytes()
+
+
+def test_datasketch_objects_still_built_on_request() -> None:
+    text = "six words are one more here and then a few more words"
+    built = minhash_of(text)
+    assert built is not None and built.hashvalues.astype("<u4").tobytes() == signature_bytes(text)
+    assert from_bytes(signature_bytes(text) or b"").jaccard(built) == 1.0
+
+
+def test_signatures_import_neither_datasketch_nor_scipy() -> None:
+    code = "import sys, dedup.signatures, pipelines.store; print(sorted({m.split('.')[0] for m in sys.modules} & {'datasketch', 'scipy'}))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stdout.strip() == "[]", done.stdout

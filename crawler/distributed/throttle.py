@@ -16,6 +16,8 @@ While Redis is away (`crawler.distributed.outage.RedisLink`, which the worker's 
 probes) the delay is kept per process, as Scrapy's own download delay would: every request
 still goes, `delay` apart from this worker's previous one to the site.
 Stats: newspipe/distributed/throttle/{waits,gave_up,local}.
+Redis and scrapy-redis are imported only in worker mode: a crawl without Redis loads this module to
+find it not configured, and importing redis is about a tenth of a CPU second of its start-up.
 """
 
 from __future__ import annotations
@@ -27,11 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
-from scrapy_redis.connection import get_redis
 
 from crawler import settings as defaults
 from crawler.distributed.keys import JobKeys, worker_id_for
-from crawler.distributed.outage import RedisLink, client_params
 
 try:
     from scrapy.utils.asyncio import sleep
@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Request
     from scrapy.statscollectors import StatsCollector
+
+    from crawler.distributed.outage import RedisLink
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +88,11 @@ class RedisThrottleMiddleware:
         self.stats = stats
         self.crawler = crawler
         self.max_wait = max_wait
-        self.link = link or RedisLink("redis")
+        if link is None:
+            from crawler.distributed.outage import RedisLink  # worker mode only: see the module docstring
+
+            link = RedisLink("redis")
+        self.link = link
         self._local_free: dict[str, float] = {}  # slot -> monotonic time it frees, while Redis is away
 
     @classmethod
@@ -96,6 +102,10 @@ class RedisThrottleMiddleware:
         if not url:
             # Off by default; no message, or Scrapy warns on every run (not a distributed worker (NEWSPIPE_REDIS_URL unset)).
             raise NotConfigured
+        from scrapy_redis.connection import get_redis  # worker mode only: see the module docstring
+
+        from crawler.distributed.outage import RedisLink, client_params
+
         slot_delays: dict[str, float] = {}
         for host, slot in settings.getdict("DOWNLOAD_SLOTS").items():
             if isinstance(slot, dict) and slot.get("delay") is not None:

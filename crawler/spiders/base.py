@@ -41,7 +41,8 @@ are requested with their last validators, and a 304 ends there
 
 Settings: see `crawler.spiders.options` (sources, window, limits); the
 spider also merges per-source delay/concurrency into DOWNLOAD_SLOTS and derives
-CONCURRENT_REQUESTS from them (NEWSPIPE_CONCURRENCY).
+CONCURRENT_REQUESTS from them (NEWSPIPE_CONCURRENCY), and with REMOTE_CONTROL_ENABLED off takes
+Scrapy's remote-control extension out of EXTENSIONS_BASE.
 Stats: newspipe/discovery/{feeds,sitemaps,sections,articles,revisits,revisits_capped},
 newspipe/discovery/skipped/<reason>, newspipe/discovery/bad_entry/<reason> (feed, sitemap
 and robots.txt entries skipped one at a time, see `crawler.discovery.BadEntry`),
@@ -115,6 +116,7 @@ DISCOVERY_META = "newspipe_discovery"
 # robots.txt names none and the source configures none (`newspipe/discovery/probe/<outcome>`).
 WELL_KNOWN_SITEMAPS = ("/sitemap.xml", "/sitemap_index.xml", "/sitemap-news.xml", "/news-sitemap.xml", "/sitemap.xml.gz")
 NOT_MODIFIED = 304
+REMOTE_CONTROL = "scrapy.extensions.remote_control.RemoteControl"  # Scrapy's, in EXTENSIONS_BASE
 
 # Request priorities, higher first (the workers' Redis queue orders by them too): discovery
 # documents before the articles they list, and the articles feeds and sitemaps name before the
@@ -152,6 +154,11 @@ class BaseNewsSpider(scrapy.Spider):
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
         cap_start_delay(settings)
+        if not settings.getbool("REMOTE_CONTROL_ENABLED"):
+            # Taken out of the base list when off: a None in EXTENSIONS, or the extension's own
+            # NotConfigured, still imports its module and aiohttp (0.1 CPU-s of start-up).
+            extensions = {k: v for k, v in settings.getdict("EXTENSIONS_BASE").items() if k != REMOTE_CONTROL}
+            settings.set("EXTENSIONS_BASE", extensions, priority="spider")
         path = settings.get("NEWSPIPE_SOURCES_FILE")
         if not path:
             return

@@ -27,7 +27,7 @@ from crawler.archives.reader import ArchivedPage, Skipped, expand_paths, iter_ar
 from crawler.database import database_for
 from crawler.items import Article
 from crawler.sources import Source
-from crawler.spiders.base import BaseNewsSpider, _content_type, _text_or_none
+from crawler.spiders.base import REMOTE_CONTROL, BaseNewsSpider, _content_type, _text_or_none
 from crawler.spiders.options import split_list
 from crawler.spiders.urls import archived_source
 from pipelines.extraction import canonicalize_url
@@ -47,7 +47,6 @@ logger = logging.getLogger(__name__)
 # record); a chunk holds at most this many records and bytes of bodies, so memory stays flat.
 LOOKUP_RECORDS = 64
 LOOKUP_BYTES = 16 * 1024 * 1024
-REMOTE_CONTROL = "scrapy.extensions.remote_control.RemoteControl"
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 REVISIT_TYPE = "warc/revisit"
 

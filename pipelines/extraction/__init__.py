@@ -36,13 +36,35 @@ JSON-LD articleBody), `boilerplate` (line filters), `classify` (error/index page
 
 from __future__ import annotations
 
-from .core import extract_article
-from .document import decode_page
-from .errors import REASONS
-from .options import ExtractionOptions
-from .overrides import OverrideError, SiteOverrides, SiteRule
-from .record import ArticleRecord, ExtractionResult, NotAnArticle
-from .urls import canonicalize_url
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .core import extract_article
+    from .document import decode_page
+    from .errors import REASONS
+    from .options import ExtractionOptions
+    from .overrides import OverrideError, SiteOverrides, SiteRule
+    from .record import ArticleRecord, ExtractionResult, NotAnArticle
+    from .urls import canonicalize_url
+
+# Each name's module, imported on first use (PEP 562): `extract_article` brings trafilatura,
+# htmldate and the whole extraction stack, while a crawl needs only `canonicalize_url` and
+# `decode_page` until its first page arrives (start-up, BENCHMARKS.md "Crawl start-up").
+_MODULES = {
+    "extract_article": "core", "decode_page": "document", "REASONS": "errors", "ExtractionOptions": "options",
+    "OverrideError": "overrides", "SiteOverrides": "overrides", "SiteRule": "overrides",
+    "ArticleRecord": "record", "ExtractionResult": "record", "NotAnArticle": "record",
+    "canonicalize_url": "urls",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "REASONS",
