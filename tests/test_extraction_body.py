@@ -89,6 +89,41 @@ def test_lead_in_image_caption_or_before_headline_is_ignored() -> None:
     assert find_lead(tree, [description], P1, next(tree.iter("h1"))) is None
 
 
+def test_lead_matched_across_no_break_spaces_and_escaped_entities() -> None:
+    # The page prints no-break spaces where the metadata has spaces, and the metadata
+    # carries "&nbsp;" as text: the lead is found all the same.
+    tree = document_fromstring("""<html><body><article><h1>Flood wall</h1>
+      <p class="intro">Three\xa0winters of\xa0floods pushed the town to build a wall.</p>
+      <div><p>%s</p></div></article></body></html>""" % P1)
+    headline = next(tree.iter("h1"))
+    for description in ("Three winters of floods pushed the town to build a wall.",
+                        "Three&nbsp;winters of floods pushed the town to build a wall."):
+        assert find_lead(tree, [description], P1, headline) == "Three winters of floods pushed the town to build a wall."
+
+
+def test_reworded_lead_between_headline_and_body_is_found() -> None:
+    description = "Three winters of floods pushed the town of Millbrook to build a wall. Will it hold?"
+    standfirst = "Three winters of floods pushed Millbrook to build a wall. Why the town thinks it will hold."
+    tree = document_fromstring(f"""<html><body><article><h1>Flood wall</h1>
+      <span class="byline">By Jane Roe</span><div class="sub">{standfirst}</div>
+      <div><p>{P1}</p><p>{P2}</p></div></article></body></html>""")
+    headline = next(tree.iter("h1"))
+    assert find_lead(tree, [description], f"{P1}\n{P2}", headline) == standfirst
+
+
+def test_reworded_lead_left_alone_when_unrelated_or_after_the_body_start() -> None:
+    description = "Three winters of floods pushed the town of Millbrook to build a wall. Will it hold?"
+    other = "The council meets on Tuesday to talk about parking fees in the old harbour district."
+    headline_html = "<h1>Flood wall</h1>"
+    unrelated = document_fromstring(f"""<html><body><article>{headline_html}
+      <div class="sub">{other}</div><div><p>{P1}</p></div></article></body></html>""")
+    assert find_lead(unrelated, [description], P1, next(unrelated.iter("h1"))) is None
+    reworded = "Three winters of floods pushed Millbrook to build a wall. Why the town thinks it will hold."
+    below = document_fromstring(f"""<html><body><article>{headline_html}
+      <div><p>{P1}</p></div><aside><p>{reworded}</p></aside></article></body></html>""")
+    assert find_lead(below, [description], P1, next(below.iter("h1"))) is None
+
+
 def test_kicker_headline_line() -> None:
     key = norm("Why Putin warns of a break-up of Russia")
     assert _is_kicked_title(norm('So-called "decolonisation": Why Putin warns of a break-up of Russia'), key)
