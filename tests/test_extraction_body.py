@@ -49,6 +49,36 @@ def test_link_list_items_dropped_text_list_items_kept() -> None:
         "Body line.", "- The pier is 300 metres long and was built in 1902."]
 
 
+def test_list_of_kicker_and_link_items_dropped() -> None:
+    # Each item puts a bold kicker before its link: under 80 % link text per item, but the
+    # list as a whole is links to other stories.
+    tree = document_fromstring("""<html><body><article>
+      <ul><li><strong>Harbour:</strong> <a href="/a">New pier opens to ferries</a></li>
+          <li><strong>Council vote:</strong> <a href="/b">Parking fees go up in May</a></li></ul>
+    </article></body></html>""")
+    text = f"{P1}\n{P2}\n- Harbour: New pier opens to ferries\n- Council vote: Parking fees go up in May"
+    assert _drop_link_items(text, tree).split("\n") == [P1, P2]
+
+
+def test_list_with_a_link_in_some_items_and_a_link_roll_kept() -> None:
+    # A list of facts where only one item links somewhere stays.
+    facts = document_fromstring("""<html><body><article>
+      <ul><li>The pier is 300 metres long and took two years to build</li>
+          <li>It was paid for by the <a href="/port">port authority</a> and the town council</li></ul>
+    </article></body></html>""")
+    text = (f"{P1}\n- The pier is 300 metres long and took two years to build\n"
+            "- It was paid for by the port authority and the town council")
+    assert _drop_link_items(text, facts) == text
+    # A post that is a list of links with notes (a link roll): the list is the post.
+    roll = document_fromstring("""<html><body><article>
+      <ul><li><a href="/a">Harbour pier opens to ferries</a> via the Gazette, worth a read</li>
+          <li><a href="/b">Parking fees go up in May</a> via the Courier, a long piece</li></ul>
+    </article></body></html>""")
+    text = ("Links of the day.\n- Harbour pier opens to ferries via the Gazette, worth a read\n"
+            "- Parking fees go up in May via the Courier, a long piece")
+    assert _drop_link_items(text, roll) == text
+
+
 def test_nested_teaser_cards_dropped_story_kept() -> None:
     tree = document_fromstring(f"""<html><body><article class="post"><p>{P1}</p>
       <article class="post"><a href="/other"><img src="x.jpg"></a><p>Gratitude lives in small things, a teaser.</p></article>

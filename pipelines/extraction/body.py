@@ -136,18 +136,36 @@ _LINK_SHARE = 0.8  # a list item whose text is mostly link text is a teaser or a
 _LINK_ITEM_MAX_WORDS = 30
 
 
-def _link_items(tree: HtmlElement) -> set[str]:
-    """Comparison keys of list items that are links to elsewhere (related stories, link lists)."""
+# A list whose every item is short and carries a link, and whose words are mostly link text, is a
+# link list even when each item puts a kicker before its link ("<strong>Topic:</strong> <a>Headline</a>").
+_LIST_LINK_SHARE = 0.5
+_LIST_MIN_ITEMS = 2
+_LINK_ROLL_SHARE = 0.3
+
+
+def _link_items(tree: HtmlElement) -> tuple[set[str], set[str]]:
+    """Comparison keys of list items that are links to elsewhere (related stories, link lists):
+    the items that are links themselves, and the items of lists that are mostly links."""
     keys: set[str] = set()
+    listed: set[str] = set()
+    lists: dict[HtmlElement, list[tuple[str, int, int]]] = {}
     for item in tree.iter("li"):
         text = item.text_content()
         words = count_words(text)
+        linked = sum(count_words(anchor.text_content()) for anchor in item.iter("a") if anchor.get("href"))
+        parent = item.getparent()
+        if parent is not None:
+            lists.setdefault(parent, []).append((text, words, linked))
         if not words or words > _LINK_ITEM_MAX_WORDS:
             continue
-        linked = sum(count_words(anchor.text_content()) for anchor in item.iter("a"))
         if linked >= _LINK_SHARE * words:
             keys.add(norm(text))
-    return keys
+    for items in lists.values():
+        if len(items) < _LIST_MIN_ITEMS or not all(0 < words <= _LINK_ITEM_MAX_WORDS and linked for _, words, linked in items):
+            continue
+        if sum(linked for _, _, linked in items) >= _LIST_LINK_SHARE * sum(words for _, words, _ in items):
+            listed.update(norm(text) for text, _, _ in items)
+    return keys, listed
 
 
 _CARD_MAX_WORDS = 120
@@ -194,8 +212,14 @@ def _drop_link_items(text: str, tree: HtmlElement) -> str:
         lines = [line for line in lines if norm(line) not in teasers]
     if not any(line.startswith("- ") for line in lines):
         return "\n".join(lines)
-    keys = _link_items(tree)
-    return "\n".join(line for line in lines if not (line.startswith("- ") and norm(line[2:]) in keys))
+    keys, listed = _link_items(tree)
+    kept = [line for line in lines if not (line.startswith("- ") and norm(line[2:]) in keys)]
+    dropped = [line for line in kept if line.startswith("- ") and norm(line[2:]) in listed]
+    # A post that is itself a list of links (a link roll) keeps it: the lists of links
+    # go only when they are a small part of the text.
+    if dropped and count_words("\n".join(dropped)) < _LINK_ROLL_SHARE * count_words("\n".join(kept)):
+        kept = [line for line in kept if not (line.startswith("- ") and norm(line[2:]) in listed)]
+    return "\n".join(kept)
 
 
 def _descriptions(data: Structured) -> list[str]:
