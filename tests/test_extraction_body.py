@@ -79,6 +79,29 @@ def test_list_with_a_link_in_some_items_and_a_link_roll_kept() -> None:
     assert _drop_link_items(text, roll) == text
 
 
+def test_run_of_linked_headline_lines_dropped() -> None:
+    heads = ["New pier opens to ferries next week", "Parking fees go up in May again",
+             "Council elects a new mayor for the town"]
+    tree = document_fromstring("<html><body><article>" + "".join(
+        f'<h3><a href="/{i}">{h}</a></h3>' for i, h in enumerate(heads)) + "</article></body></html>")
+    text = "\n".join([P1, P2, *heads])
+    assert _drop_link_items(text, tree).split("\n") == [P1, P2]
+
+
+def test_linked_lines_kept_when_fewer_than_three_or_not_links() -> None:
+    heads = ["New pier opens to ferries next week", "Parking fees go up in May again",
+             "Council elects a new mayor for the town"]
+    # Two linked headlines only: a source or two named in the story.
+    tree = document_fromstring("<html><body><article>" + "".join(
+        f'<p><a href="/{i}">{h}</a></p>' for i, h in enumerate(heads[:2])) + "</article></body></html>")
+    text = "\n".join([P1, *heads[:2], P2])
+    assert _drop_link_items(text, tree) == text
+    # Three subheadings that are not links stay.
+    plain = document_fromstring("<html><body><article>" + "".join(f"<h3>{h}</h3>" for h in heads) + "</article></body></html>")
+    text = "\n".join([P1, *heads, P2])
+    assert _drop_link_items(text, plain) == text
+
+
 def test_nested_teaser_cards_dropped_story_kept() -> None:
     tree = document_fromstring(f"""<html><body><article class="post"><p>{P1}</p>
       <article class="post"><a href="/other"><img src="x.jpg"></a><p>Gratitude lives in small things, a teaser.</p></article>

@@ -205,8 +205,37 @@ def _link_texts(tree: HtmlElement) -> set[str]:
     return keys
 
 
+# Three or more lines in a row, each the whole text of a link and shaped like a headline, are
+# a block of links to other stories (set as headings or paragraphs, not as a list).
+_LINK_RUN = 3
+_LINK_LINE_WORDS = (3, 25)
+
+
+def _headline_like(line: str) -> bool:
+    words = count_words(line)
+    return _LINK_LINE_WORDS[0] <= words <= _LINK_LINE_WORDS[1] and "://" not in line and not line.endswith((".", ":"))
+
+
+def _drop_link_runs(lines: list[str], tree: HtmlElement) -> list[str]:
+    shaped = [_headline_like(line.removeprefix("- ")) for line in lines]
+    if not any(all(shaped[i:i + _LINK_RUN]) for i in range(len(lines) - _LINK_RUN + 1)):
+        return lines  # no candidate run: the page's links are not read
+    links = _link_texts(tree)
+    linked = [ok and norm(line.removeprefix("- ")) in links for ok, line in zip(shaped, lines)]
+    drop: set[int] = set()
+    start = 0
+    while start < len(lines):
+        end = start
+        while end < len(lines) and linked[end]:
+            end += 1
+        if end - start >= _LINK_RUN:
+            drop.update(range(start, end))
+        start = end + 1 if end == start else end
+    return [line for i, line in enumerate(lines) if i not in drop] if drop else lines
+
+
 def _drop_link_items(text: str, tree: HtmlElement) -> str:
-    lines = text.split("\n")
+    lines = _drop_link_runs(text.split("\n"), tree)
     teasers = _teaser_cards(tree)
     if teasers:
         lines = [line for line in lines if norm(line) not in teasers]
