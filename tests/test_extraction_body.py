@@ -79,6 +79,19 @@ def test_list_with_a_link_in_some_items_and_a_link_roll_kept() -> None:
     assert _drop_link_items(text, roll) == text
 
 
+def test_link_roll_of_linked_items_kept() -> None:
+    # Each item is nearly all link text, but the items are the post itself.
+    tree = document_fromstring("""<html><body><article>
+      <ul><li><a href="/a">Harbour pier opens to ferries after two years of building</a> via Gazette</li>
+          <li><a href="/b">Parking fees go up in May for the whole old town</a> via Courier</li></ul>
+    </article></body></html>""")
+    text = ("Links of the day.\n- Harbour pier opens to ferries after two years of building via Gazette\n"
+            "- Parking fees go up in May for the whole old town via Courier")
+    assert _drop_link_items(text, tree) == text
+    longer = f"{P1}\n{P2}\n{P3}\n- Harbour pier opens to ferries after two years of building via Gazette"
+    assert _drop_link_items(longer, tree) == f"{P1}\n{P2}\n{P3}"
+
+
 def test_run_of_linked_headline_lines_dropped() -> None:
     heads = ["New pier opens to ferries next week", "Parking fees go up in May again",
              "Council elects a new mayor for the town"]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from lxml.html import HtmlElement, fromstring
 from trafilatura import bare_extraction
@@ -234,6 +234,15 @@ def _drop_link_runs(lines: list[str], tree: HtmlElement) -> list[str]:
     return [line for i, line in enumerate(lines) if i not in drop] if drop else lines
 
 
+def _without(lines: list[str], drop: Callable[[str], bool]) -> list[str]:
+    """`lines` without those `drop` picks, unless they are a large share of the words: then
+    the page is itself a list of links (a link roll: a blog post of links with notes) and keeps them."""
+    dropped = [line for line in lines if drop(line)]
+    if not dropped or count_words("\n".join(dropped)) >= _LINK_ROLL_SHARE * count_words("\n".join(lines)):
+        return lines
+    return [line for line in lines if not drop(line)]
+
+
 def _drop_link_items(text: str, tree: HtmlElement) -> str:
     lines = _drop_link_runs(text.split("\n"), tree)
     teasers = _teaser_cards(tree)
@@ -242,13 +251,9 @@ def _drop_link_items(text: str, tree: HtmlElement) -> str:
     if not any(line.startswith("- ") for line in lines):
         return "\n".join(lines)
     keys, listed = _link_items(tree)
-    kept = [line for line in lines if not (line.startswith("- ") and norm(line[2:]) in keys)]
-    dropped = [line for line in kept if line.startswith("- ") and norm(line[2:]) in listed]
-    # A post that is itself a list of links (a link roll) keeps it: the lists of links
-    # go only when they are a small part of the text.
-    if dropped and count_words("\n".join(dropped)) < _LINK_ROLL_SHARE * count_words("\n".join(kept)):
-        kept = [line for line in kept if not (line.startswith("- ") and norm(line[2:]) in listed)]
-    return "\n".join(kept)
+    lines = _without(lines, lambda line: line.startswith("- ") and norm(line[2:]) in keys)
+    lines = _without(lines, lambda line: line.startswith("- ") and norm(line[2:]) in listed)
+    return "\n".join(lines)
 
 
 def _descriptions(data: Structured) -> list[str]:
