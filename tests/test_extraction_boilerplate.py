@@ -145,6 +145,10 @@ from pipelines.extraction.text import norm
         "For more information visit harbour.example",
         "Plus d'informations sur harbour.example",
         "Lesen Sie hier: Die Fähre fährt wieder nach Selwick",
+        "Gefällt dir unser Hafenmagazin? Wir haben entschieden, keine Bezahlschranke einzuführen. Das bleibt so.",
+        "Kontakt:",
+        "Weitere Informationen:",
+        "MÁS INFORMACIÓN:",
     ],
 )
 def test_boilerplate_lines(line: str) -> None:
@@ -211,6 +215,8 @@ def test_boilerplate_lines(line: str) -> None:
         "Weitere Informationen zu den Plänen der Stadt gab es am Dienstag nicht.",
         "For more information on the vaccine, people should call their doctor, the ministry said.",
         "Lesen Sie hier die ganze Rede des Bürgermeisters nach, die er am Montag im Rat hielt.",
+        "Gefällt dir unser neuer Hafen, fragte der Bürgermeister die Gäste bei der Eröffnung am Montag.",
+        "Kontakt zu den Fischern hatte die Stadt seit Jahren nicht mehr.",
     ],
 )
 def test_article_lines_are_kept(line: str) -> None:

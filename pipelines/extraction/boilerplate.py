@@ -176,6 +176,11 @@ _LINE_PATTERNS = [
     r"^(?=.{0,60}$)[\w&'’. -]{2,40} newsletter\W*$",
     r"^(?=.{0,200}$).*\b(canal de (telegram|whatsapp|youtube)|(telegram|whatsapp|youtube)[- ]?(channel|kanal))\b.*$",
     r"^(enjoying our (latest )?content|gefällt (dir|ihnen|euch) unser \w+|unterstütze \w+)\W*$",
+    # The same question opening a plea of a sentence or two ("Gefällt dir unser Magazin? Wir haben keine Paywall ...").
+    r"^(enjoying our (latest )?content|gefällt (dir|ihnen|euch) unser \w+|do you (like|enjoy) our \w+)\?\s.{0,400}$",
+    # A contact or further-information label standing alone, over the press office's address block.
+    r"^(kontakt|pressekontakt|contact|press contact|media contact|contacto|weitere informationen|more information|"
+    r"further information|plus d'informations|más información)\s*:?$",
     r"^(we want to hear what you think( about this (article|story))?|sign up to (get|receive)\b)\W.{0,160}$",
     r"^(?=.{0,200}$).*\b(never miss|by e-?mail)\b.*\b(sign up|subscribe)\b.*$",
     # Donation and membership appeals: "Unterstütze X bereits mit 2,50!", a paywall explained with a plea.
