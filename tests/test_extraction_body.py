@@ -49,6 +49,72 @@ def test_link_list_items_dropped_text_list_items_kept() -> None:
         "Body line.", "- The pier is 300 metres long and was built in 1902."]
 
 
+def test_list_of_kicker_and_link_items_dropped() -> None:
+    # Each item puts a bold kicker before its link: under 80 % link text per item, but the
+    # list as a whole is links to other stories.
+    tree = document_fromstring("""<html><body><article>
+      <ul><li><strong>Harbour:</strong> <a href="/a">New pier opens to ferries</a></li>
+          <li><strong>Council vote:</strong> <a href="/b">Parking fees go up in May</a></li></ul>
+    </article></body></html>""")
+    text = f"{P1}\n{P2}\n- Harbour: New pier opens to ferries\n- Council vote: Parking fees go up in May"
+    assert _drop_link_items(text, tree).split("\n") == [P1, P2]
+
+
+def test_list_with_a_link_in_some_items_and_a_link_roll_kept() -> None:
+    # A list of facts where only one item links somewhere stays.
+    facts = document_fromstring("""<html><body><article>
+      <ul><li>The pier is 300 metres long and took two years to build</li>
+          <li>It was paid for by the <a href="/port">port authority</a> and the town council</li></ul>
+    </article></body></html>""")
+    text = (f"{P1}\n- The pier is 300 metres long and took two years to build\n"
+            "- It was paid for by the port authority and the town council")
+    assert _drop_link_items(text, facts) == text
+    # A post that is a list of links with notes (a link roll): the list is the post.
+    roll = document_fromstring("""<html><body><article>
+      <ul><li><a href="/a">Harbour pier opens to ferries</a> via the Gazette, worth a read</li>
+          <li><a href="/b">Parking fees go up in May</a> via the Courier, a long piece</li></ul>
+    </article></body></html>""")
+    text = ("Links of the day.\n- Harbour pier opens to ferries via the Gazette, worth a read\n"
+            "- Parking fees go up in May via the Courier, a long piece")
+    assert _drop_link_items(text, roll) == text
+
+
+def test_link_roll_of_linked_items_kept() -> None:
+    # Each item is nearly all link text, but the items are the post itself.
+    tree = document_fromstring("""<html><body><article>
+      <ul><li><a href="/a">Harbour pier opens to ferries after two years of building</a> via Gazette</li>
+          <li><a href="/b">Parking fees go up in May for the whole old town</a> via Courier</li></ul>
+    </article></body></html>""")
+    text = ("Links of the day.\n- Harbour pier opens to ferries after two years of building via Gazette\n"
+            "- Parking fees go up in May for the whole old town via Courier")
+    assert _drop_link_items(text, tree) == text
+    longer = f"{P1}\n{P2}\n{P3}\n- Harbour pier opens to ferries after two years of building via Gazette"
+    assert _drop_link_items(longer, tree) == f"{P1}\n{P2}\n{P3}"
+
+
+def test_run_of_linked_headline_lines_dropped() -> None:
+    heads = ["New pier opens to ferries next week", "Parking fees go up in May again",
+             "Council elects a new mayor for the town"]
+    tree = document_fromstring("<html><body><article>" + "".join(
+        f'<h3><a href="/{i}">{h}</a></h3>' for i, h in enumerate(heads)) + "</article></body></html>")
+    text = "\n".join([P1, P2, *heads])
+    assert _drop_link_items(text, tree).split("\n") == [P1, P2]
+
+
+def test_linked_lines_kept_when_fewer_than_three_or_not_links() -> None:
+    heads = ["New pier opens to ferries next week", "Parking fees go up in May again",
+             "Council elects a new mayor for the town"]
+    # Two linked headlines only: a source or two named in the story.
+    tree = document_fromstring("<html><body><article>" + "".join(
+        f'<p><a href="/{i}">{h}</a></p>' for i, h in enumerate(heads[:2])) + "</article></body></html>")
+    text = "\n".join([P1, *heads[:2], P2])
+    assert _drop_link_items(text, tree) == text
+    # Three subheadings that are not links stay.
+    plain = document_fromstring("<html><body><article>" + "".join(f"<h3>{h}</h3>" for h in heads) + "</article></body></html>")
+    text = "\n".join([P1, *heads, P2])
+    assert _drop_link_items(text, plain) == text
+
+
 def test_nested_teaser_cards_dropped_story_kept() -> None:
     tree = document_fromstring(f"""<html><body><article class="post"><p>{P1}</p>
       <article class="post"><a href="/other"><img src="x.jpg"></a><p>Gratitude lives in small things, a teaser.</p></article>
@@ -87,6 +153,41 @@ def test_lead_in_image_caption_or_before_headline_is_ignored() -> None:
       <article><h1>Flood wall</h1><p>{P1}</p></article></body></html>"""
     tree = document_fromstring(teaser)
     assert find_lead(tree, [description], P1, next(tree.iter("h1"))) is None
+
+
+def test_lead_matched_across_no_break_spaces_and_escaped_entities() -> None:
+    # The page prints no-break spaces where the metadata has spaces, and the metadata
+    # carries "&nbsp;" as text: the lead is found all the same.
+    tree = document_fromstring("""<html><body><article><h1>Flood wall</h1>
+      <p class="intro">Three\xa0winters of\xa0floods pushed the town to build a wall.</p>
+      <div><p>%s</p></div></article></body></html>""" % P1)
+    headline = next(tree.iter("h1"))
+    for description in ("Three winters of floods pushed the town to build a wall.",
+                        "Three&nbsp;winters of floods pushed the town to build a wall."):
+        assert find_lead(tree, [description], P1, headline) == "Three winters of floods pushed the town to build a wall."
+
+
+def test_reworded_lead_between_headline_and_body_is_found() -> None:
+    description = "Three winters of floods pushed the town of Millbrook to build a wall. Will it hold?"
+    standfirst = "Three winters of floods pushed Millbrook to build a wall. Why the town thinks it will hold."
+    tree = document_fromstring(f"""<html><body><article><h1>Flood wall</h1>
+      <span class="byline">By Jane Roe</span><div class="sub">{standfirst}</div>
+      <div><p>{P1}</p><p>{P2}</p></div></article></body></html>""")
+    headline = next(tree.iter("h1"))
+    assert find_lead(tree, [description], f"{P1}\n{P2}", headline) == standfirst
+
+
+def test_reworded_lead_left_alone_when_unrelated_or_after_the_body_start() -> None:
+    description = "Three winters of floods pushed the town of Millbrook to build a wall. Will it hold?"
+    other = "The council meets on Tuesday to talk about parking fees in the old harbour district."
+    headline_html = "<h1>Flood wall</h1>"
+    unrelated = document_fromstring(f"""<html><body><article>{headline_html}
+      <div class="sub">{other}</div><div><p>{P1}</p></div></article></body></html>""")
+    assert find_lead(unrelated, [description], P1, next(unrelated.iter("h1"))) is None
+    reworded = "Three winters of floods pushed Millbrook to build a wall. Why the town thinks it will hold."
+    below = document_fromstring(f"""<html><body><article>{headline_html}
+      <div><p>{P1}</p></div><aside><p>{reworded}</p></aside></article></body></html>""")
+    assert find_lead(below, [description], P1, next(below.iter("h1"))) is None
 
 
 def test_kicker_headline_line() -> None:

@@ -138,6 +138,17 @@ from pipelines.extraction.text import norm
         "SOURCE: Harbour Wire",
         "Write to Jane Roe at jane.roe@harbour.example",
         "05/10/2018 - Publicado por: Ana Lima - Categoria: Saúde - Tags: porto",
+        "© 2024, Harbour Post. This article is the property of Harbour Post. Written permission must be obtained "
+        "before it is reprinted in online or print media. Copying it without permission is theft and will be pursued.",
+        "Weitere Infos unter www.harbour.example.",
+        "Weitere Informationen hierzu gibt es in Kürze auf der Website des Hafenamts.",
+        "For more information visit harbour.example",
+        "Plus d'informations sur harbour.example",
+        "Lesen Sie hier: Die Fähre fährt wieder nach Selwick",
+        "Gefällt dir unser Hafenmagazin? Wir haben entschieden, keine Bezahlschranke einzuführen. Das bleibt so.",
+        "Kontakt:",
+        "Weitere Informationen:",
+        "MÁS INFORMACIÓN:",
     ],
 )
 def test_boilerplate_lines(line: str) -> None:
@@ -199,6 +210,13 @@ def test_boilerplate_lines(line: str) -> None:
         "If you enjoyed the summer, the autumn will be a shock, forecasters warned.",
         "jane.roe@harbour.example",  # a reporter's address closing the text belongs to it on many sites  # sports reports close with the next fixtures under this label: article text
         "Inhaltsverzeichnisse alter Bücher sind oft unvollständig, sagt die Bibliothekarin.",
+        "Copyright law lets the owner refuse permission to reprint a work in full, the judge said in a ruling that "
+        "runs to many pages and that lawyers will read for years to come, as they did with the last one.",
+        "Weitere Informationen zu den Plänen der Stadt gab es am Dienstag nicht.",
+        "For more information on the vaccine, people should call their doctor, the ministry said.",
+        "Lesen Sie hier die ganze Rede des Bürgermeisters nach, die er am Montag im Rat hielt.",
+        "Gefällt dir unser neuer Hafen, fragte der Bürgermeister die Gäste bei der Eröffnung am Montag.",
+        "Kontakt zu den Fischern hatte die Stadt seit Jahren nicht mehr.",
     ],
 )
 def test_article_lines_are_kept(line: str) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from lxml.html import HtmlElement, fromstring
 from trafilatura import bare_extraction
@@ -136,18 +136,36 @@ _LINK_SHARE = 0.8  # a list item whose text is mostly link text is a teaser or a
 _LINK_ITEM_MAX_WORDS = 30
 
 
-def _link_items(tree: HtmlElement) -> set[str]:
-    """Comparison keys of list items that are links to elsewhere (related stories, link lists)."""
+# A list whose every item is short and carries a link, and whose words are mostly link text, is a
+# link list even when each item puts a kicker before its link ("<strong>Topic:</strong> <a>Headline</a>").
+_LIST_LINK_SHARE = 0.5
+_LIST_MIN_ITEMS = 2
+_LINK_ROLL_SHARE = 0.3
+
+
+def _link_items(tree: HtmlElement) -> tuple[set[str], set[str]]:
+    """Comparison keys of list items that are links to elsewhere (related stories, link lists):
+    the items that are links themselves, and the items of lists that are mostly links."""
     keys: set[str] = set()
+    listed: set[str] = set()
+    lists: dict[HtmlElement, list[tuple[str, int, int]]] = {}
     for item in tree.iter("li"):
         text = item.text_content()
         words = count_words(text)
+        linked = sum(count_words(anchor.text_content()) for anchor in item.iter("a") if anchor.get("href"))
+        parent = item.getparent()
+        if parent is not None:
+            lists.setdefault(parent, []).append((text, words, linked))
         if not words or words > _LINK_ITEM_MAX_WORDS:
             continue
-        linked = sum(count_words(anchor.text_content()) for anchor in item.iter("a"))
         if linked >= _LINK_SHARE * words:
             keys.add(norm(text))
-    return keys
+    for items in lists.values():
+        if len(items) < _LIST_MIN_ITEMS or not all(0 < words <= _LINK_ITEM_MAX_WORDS and linked for _, words, linked in items):
+            continue
+        if sum(linked for _, _, linked in items) >= _LIST_LINK_SHARE * sum(words for _, words, _ in items):
+            listed.update(norm(text) for text, _, _ in items)
+    return keys, listed
 
 
 _CARD_MAX_WORDS = 120
@@ -187,15 +205,55 @@ def _link_texts(tree: HtmlElement) -> set[str]:
     return keys
 
 
+# Three or more lines in a row, each the whole text of a link and shaped like a headline, are
+# a block of links to other stories (set as headings or paragraphs, not as a list).
+_LINK_RUN = 3
+_LINK_LINE_WORDS = (3, 25)
+
+
+def _headline_like(line: str) -> bool:
+    words = count_words(line)
+    return _LINK_LINE_WORDS[0] <= words <= _LINK_LINE_WORDS[1] and "://" not in line and not line.endswith((".", ":"))
+
+
+def _drop_link_runs(lines: list[str], tree: HtmlElement) -> list[str]:
+    shaped = [_headline_like(line.removeprefix("- ")) for line in lines]
+    if not any(all(shaped[i:i + _LINK_RUN]) for i in range(len(lines) - _LINK_RUN + 1)):
+        return lines  # no candidate run: the page's links are not read
+    links = _link_texts(tree)
+    linked = [ok and norm(line.removeprefix("- ")) in links for ok, line in zip(shaped, lines)]
+    drop: set[int] = set()
+    start = 0
+    while start < len(lines):
+        end = start
+        while end < len(lines) and linked[end]:
+            end += 1
+        if end - start >= _LINK_RUN:
+            drop.update(range(start, end))
+        start = end + 1 if end == start else end
+    return [line for i, line in enumerate(lines) if i not in drop] if drop else lines
+
+
+def _without(lines: list[str], drop: Callable[[str], bool]) -> list[str]:
+    """`lines` without those `drop` picks, unless they are a large share of the words: then
+    the page is itself a list of links (a link roll: a blog post of links with notes) and keeps them."""
+    dropped = [line for line in lines if drop(line)]
+    if not dropped or count_words("\n".join(dropped)) >= _LINK_ROLL_SHARE * count_words("\n".join(lines)):
+        return lines
+    return [line for line in lines if not drop(line)]
+
+
 def _drop_link_items(text: str, tree: HtmlElement) -> str:
-    lines = text.split("\n")
+    lines = _drop_link_runs(text.split("\n"), tree)
     teasers = _teaser_cards(tree)
     if teasers:
         lines = [line for line in lines if norm(line) not in teasers]
     if not any(line.startswith("- ") for line in lines):
         return "\n".join(lines)
-    keys = _link_items(tree)
-    return "\n".join(line for line in lines if not (line.startswith("- ") and norm(line[2:]) in keys))
+    keys, listed = _link_items(tree)
+    lines = _without(lines, lambda line: line.startswith("- ") and norm(line[2:]) in keys)
+    lines = _without(lines, lambda line: line.startswith("- ") and norm(line[2:]) in listed)
+    return "\n".join(lines)
 
 
 def _descriptions(data: Structured) -> list[str]:

@@ -40,7 +40,7 @@ _READ_ALSO = (
     r"les også|læs også|läs också|lesen sie auch|lesen sie mehr|auch interessant|lire aussi|à lire aussi|"
     r"à lire également|lire également|leer más|lea también|lee también|vea también|ver también|mira también|"
     r"leia também|veja também|leggi anche|lees ook|czytaj (też|także|również)|читайте также|ayrıca okuyun|"
-    r"read (also|next)|also read|related story|related reading|auch lesen|schon gelesen"
+    r"read (also|next)|also read|related story|related reading|auch lesen|schon gelesen|lesen sie hier"
 )
 
 _LINE_PATTERNS = [
@@ -153,6 +153,13 @@ _LINE_PATTERNS = [
     r"lecture|tiempo de lectura|tempo de leitura|czas czytania)\s*:?\s*(ca\.\s*)?\d+.{0,20}|ten tekst przeczytasz\b.{0,40})\W*$",
     # Copyright and reprint notices: "© dpa-infocom, dpa:240516-99-...", "Copyright: Project Syndicate, 2025".
     r"^[<(\[]?\s*(©|ⓒ|\(c\)|copyright\b).{0,150}$",
+    # A longer notice opening with the sign: "© 2022, X. This article is the property of X. Written permission ...".
+    r"^(?=.{0,500}$)[<(\[]?\s*(©|ⓒ|\(c\)|copyright\s*(©|\(c\)|\d{4}|:)).*\b(rights reserved|reprint\w*|permission|reproduc\w+|"
+    r"redistribut\w+|republish\w*)\b.*$",
+    # "More information at <site>": a pointer off the page, in a few languages.
+    r"^(weitere|mehr) (infos?|informationen)\b.{0,30}\b(unter|auf (der|den|www)|gibt es (in kürze )?(auf|unter))\b.{0,120}$",
+    r"^(more (info|information|details)|for more information)\b.{0,20}\b(at|visit|go to)\s+\S.{0,100}$",
+    r"^(plus d'(infos?|informations?)|más información|mais informações|maggiori informazioni)\s*(sur|en|em|su|:)\s*\S.{0,100}$",
     r"^(this (article|story|content) is (the )?(copyrighted|copyright) (property|material) of|"
     r"(written )?permission must be obtained before (reprint|republish)|all rights reserved)\b.{0,160}$",
     # Affiliate and sponsored-content disclosures.
@@ -169,6 +176,11 @@ _LINE_PATTERNS = [
     r"^(?=.{0,60}$)[\w&'’. -]{2,40} newsletter\W*$",
     r"^(?=.{0,200}$).*\b(canal de (telegram|whatsapp|youtube)|(telegram|whatsapp|youtube)[- ]?(channel|kanal))\b.*$",
     r"^(enjoying our (latest )?content|gefällt (dir|ihnen|euch) unser \w+|unterstütze \w+)\W*$",
+    # The same question opening a plea of a sentence or two ("Gefällt dir unser Magazin? Wir haben keine Paywall ...").
+    r"^(enjoying our (latest )?content|gefällt (dir|ihnen|euch) unser \w+|do you (like|enjoy) our \w+)\?\s.{0,400}$",
+    # A contact or further-information label standing alone, over the press office's address block.
+    r"^(kontakt|pressekontakt|contact|press contact|media contact|contacto|weitere informationen|more information|"
+    r"further information|plus d'informations|más información)\s*:?$",
     r"^(we want to hear what you think( about this (article|story))?|sign up to (get|receive)\b)\W.{0,160}$",
     r"^(?=.{0,200}$).*\b(never miss|by e-?mail)\b.*\b(sign up|subscribe)\b.*$",
     # Donation and membership appeals: "Unterstütze X bereits mit 2,50!", a paywall explained with a plea.

@@ -8,16 +8,25 @@ it tells which visible element is the lead: the element that shows the
 description's text, sitting after the headline, outside navigation, sidebars
 and teaser lists. Its visible text (with a dateline such as "Berlin." that the
 description leaves out) is put before the body when the body lacks it. Only
-visible text is ever added, never the metadata itself. Reads no settings.
+visible text is ever added, never the metadata itself.
+
+The description is matched with HTML entities it carries as text ("Aydan&nbsp;Özoğuz")
+resolved and no-break spaces read as spaces (pages print one where the metadata has the
+other). When no element shows the description itself, the standfirst is often a reworded
+version of it ("... Woran liegt das?" in the metadata, "... Warum X." on the page, or a
+"News:" prefix): then the text blocks between the headline and the body's first line are
+read, and the one that shares most of its words with the description in both directions
+is the lead. Reads no settings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import unescape
 
 from lxml.html import HtmlElement
 
-from .text import clean, count_words, is_noise, norm
+from .text import clean, count_words, is_noise, norm, word_overlap
 
 __all__ = ["find_lead"]
 
@@ -27,6 +36,12 @@ _SLACK_CHARS = 60  # the lead element may hold a little more than the descriptio
 _TRUNCATED = ("...", "…")
 _CAPTION = frozenset({"figure", "figcaption", "picture"})  # an image caption repeating the summary is not a lead
 _SKIP = frozenset({"head", "title", "script", "style", "noscript", "template", "meta", "h1"})
+# A reworded standfirst: a block between the headline and the body sharing this share of its
+# words with the description, and the description this share of its words with it.
+_REWORDED_OVERLAP = 0.6
+_REWORDED_MAX_WORDS = 80
+_BLOCKS = frozenset({"p", "div", "span", "h2", "h3", "section", "strong", "em", "b"})
+_NBSP = "\xa0"
 
 
 def _covers(element_key: str, description_key: str, truncated: bool) -> bool:
@@ -49,8 +64,9 @@ def find_lead(tree: HtmlElement, descriptions: Sequence[str | None], body: str,
               headline_element: HtmlElement | None = None) -> str | None:
     """The visible lead paragraph matching one of `descriptions` (tried in order), when `body` lacks it."""
     body_key: str | None = None
+    described: list[tuple[str, str]] = []
     for raw in descriptions:
-        description = clean(raw)
+        description = clean(unescape(raw)) if raw and "&" in raw else clean(raw)
         if count_words(description) < _MIN_WORDS:
             continue
         truncated = description.endswith(_TRUNCATED)
@@ -64,14 +80,66 @@ def find_lead(tree: HtmlElement, descriptions: Sequence[str | None], body: str,
         lead = _visible_lead(tree, description, description_key, truncated, headline_element)
         if lead:
             return lead
+        described.append((description, description_key))
+    if described and headline_element is not None and body:
+        return _reworded_lead(tree, [d for d, _ in described], body, headline_element)
     return None
+
+
+def _body_start(tree: HtmlElement, body: str) -> HtmlElement | None:
+    """The element showing the body's first line (its opening words), or None."""
+    first = clean(body.split("\n", 1)[0]).removeprefix("- ")
+    snippet = first[:_SNIPPET_CHARS]
+    if count_words(snippet) < 2:
+        return None
+    hits = tree.xpath("//text()[contains(normalize-space(translate(., $nbsp, ' ')), $snippet)]",
+                      snippet=snippet, nbsp=_NBSP)
+    for hit in hits:
+        owner = hit.getparent()
+        if owner is not None and isinstance(owner.tag, str) and owner.tag not in _SKIP:
+            return owner if hit.is_text else owner.getparent()
+    return None
+
+
+def _reworded_lead(tree: HtmlElement, descriptions: Sequence[str], body: str,
+                   headline_element: HtmlElement) -> str | None:
+    """A block between the headline and the body's first line whose words mostly are a description's."""
+    start = _body_start(tree, body)
+    if start is None:
+        return None
+    body_key = norm(body)
+    seen_headline = False
+    best: tuple[float, str, HtmlElement] | None = None
+    for element in tree.iter():
+        if element is start:
+            break
+        if element is headline_element:
+            seen_headline = True
+            continue
+        if not seen_headline or not isinstance(element.tag, str) or element.tag not in _BLOCKS:
+            continue
+        text = clean(element.text_content())
+        words = count_words(text)
+        if words < _MIN_WORDS or words > _REWORDED_MAX_WORDS:
+            continue
+        for description in descriptions:
+            score = min(word_overlap(text, description), word_overlap(description, text))
+            if score >= _REWORDED_OVERLAP and (best is None or score > best[0]):
+                best = (score, text, element)
+    if best is None:
+        return None
+    _, text, element = best
+    if norm(text)[:40] in body_key or is_noise(element) or any(parent.tag in _CAPTION for parent in element.iterancestors()):
+        return None
+    return text
 
 
 def _visible_lead(tree: HtmlElement, description: str, description_key: str, truncated: bool,
                   headline_element: HtmlElement | None) -> str | None:
     snippet = description[:_SNIPPET_CHARS]
     # The text nodes holding the description's opening, found by lxml in C; document order.
-    hits = tree.xpath("//text()[contains(normalize-space(.), $snippet)]", snippet=snippet)
+    hits = tree.xpath("//text()[contains(normalize-space(translate(., $nbsp, ' ')), $snippet)]",
+                      snippet=snippet, nbsp=_NBSP)
     for hit in hits:
         owner = hit.getparent()
         if owner is None:
