@@ -43,16 +43,6 @@ class GoldPage:
     without_strings: tuple[str, ...] | None = None
     # htmldate-dev: the publication day as the page shows it (publisher's own calendar).
     published_day: date | None = None
-    # The page's bytes when they are not valid UTF-8 (a few long-tail pages are in a legacy
-    # charset): contestants get these and detect the encoding themselves, as a crawler hands
-    # them the response and as trafilatura's own evaluation reads its files; `html` then holds
-    # the UTF-8 reading with replacement characters, for analysis only.
-    raw: bytes | None = None
-
-    @property
-    def source(self) -> str | bytes:
-        """What the contestants are given: the bytes of a page that is not UTF-8, else the text."""
-        return self.raw if self.raw is not None else self.html
 
 
 def default_corpora_root() -> Path:
@@ -78,15 +68,6 @@ def read_corpus(root: Path, name: str, limit: int | None = None) -> Iterator[Gol
 def _read_gz_text(path: Path) -> str:
     # The corpora are UTF-8 by construction; replace rather than crash on a stray byte.
     return gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
-
-
-def _read_gz_page(path: Path) -> tuple[str, bytes | None]:
-    """(text, the bytes when they are not valid UTF-8, else None)."""
-    data = gzip.decompress(path.read_bytes())
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError:
-        return data.decode("utf-8", errors="replace"), data
 
 
 def read_scrapinghub(root: Path, limit: int | None = None) -> Iterator[GoldPage]:
@@ -153,8 +134,7 @@ def read_trafilatura(root: Path, limit: int | None = None) -> Iterator[GoldPage]
             corpus="trafilatura-dev",
             id=page_id,
             url=case.get("url", ""),
-            html=(page := _read_gz_page(root / "html" / f"{page_id}.html.gz"))[0],
-            raw=page[1],
+            html=_read_gz_text(root / "html" / f"{page_id}.html.gz"),
             body=None,
             with_strings=tuple(case.get("with") or ()),
             without_strings=tuple(case.get("without") or ()),
@@ -170,8 +150,7 @@ def read_htmldate(root: Path, limit: int | None = None) -> Iterator[GoldPage]:
             corpus="htmldate-dev",
             id=page_id,
             url=case.get("url", ""),
-            html=(page := _read_gz_page(root / "html" / f"{page_id}.html.gz"))[0],
-            raw=page[1],
+            html=_read_gz_text(root / "html" / f"{page_id}.html.gz"),
             body=None,
             published_day=date.fromisoformat(case["date"]),
         )

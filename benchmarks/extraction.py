@@ -153,7 +153,7 @@ def run_corpus(
         order = [extractors[(n + i) % k] for i in range(k)] if k else []
         for extractor in order:
             start = time.perf_counter()
-            pred = extractor.extract(page.source, page.url, fetched_at=page.fetched_at)
+            pred = extractor.extract(page.html, page.url, fetched_at=page.fetched_at)
             seconds = time.perf_counter() - start
             results[extractor.name].append(score_page(page, pred, seconds, extractor.name in analysed))
         if on_page is not None:

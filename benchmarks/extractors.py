@@ -37,7 +37,7 @@ class Extraction:
 class Extractor(Protocol):
     name: str
 
-    def extract(self, html: str | bytes, url: str, fetched_at: datetime | None = None) -> Extraction: ...
+    def extract(self, html: str, url: str, fetched_at: datetime | None = None) -> Extraction: ...
 
 
 def _describe(exc: BaseException) -> str:
@@ -53,7 +53,7 @@ class NewspipeExtractor:
             from pipelines.extraction import extract_article as extract
         self._extract = extract
 
-    def extract(self, html: str | bytes, url: str, fetched_at: datetime | None = None) -> Extraction:
+    def extract(self, html: str, url: str, fetched_at: datetime | None = None) -> Extraction:
         try:
             result = self._extract(html, url, fetched_at=fetched_at)
         except Exception as exc:  # a crash is a finding, recorded, not fatal
@@ -78,7 +78,7 @@ class TrafilaturaExtractor:
 
         self._bare_extraction = trafilatura.bare_extraction
 
-    def extract(self, html: str | bytes, url: str, fetched_at: datetime | None = None) -> Extraction:
+    def extract(self, html: str, url: str, fetched_at: datetime | None = None) -> Extraction:
         try:
             doc = self._bare_extraction(html, url=url, with_metadata=True)
         except Exception as exc:
@@ -118,9 +118,7 @@ class Newspaper4kExtractor:
             import newspaper
         self._article_cls = newspaper.Article
 
-    def extract(self, html: str | bytes, url: str, fetched_at: datetime | None = None) -> Extraction:
-        if isinstance(html, bytes):  # newspaper4k takes text only
-            html = html.decode("utf-8", errors="replace")
+    def extract(self, html: str, url: str, fetched_at: datetime | None = None) -> Extraction:
         try:
             # fetch_images=False, or parse() downloads images to size them.
             article = self._article_cls(url, fetch_images=False)

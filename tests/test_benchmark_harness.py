@@ -322,25 +322,3 @@ def test_causes_name_the_kind_of_kept_and_missing_text() -> None:
     assert not kept and not missing
     kept, missing = causes.with_without_causes(html, ["council voted"], ["morning newsletter"], "", "too_short")
     assert not kept and missing == {"page rejected: too_short": 1}
-
-
-def test_page_not_in_utf8_is_given_to_contestants_as_bytes(tmp_path: Path) -> None:
-    # A long-tail page in a legacy charset: the contestants get its bytes and detect the
-    # encoding (as from a crawl); decoding it as UTF-8 first would lose every "ü".
-    td = tmp_path / "trafilatura-dev"
-    (td / "html").mkdir(parents=True)
-    page = ('<html><head><meta charset="iso-8859-1"><title>Brücke</title></head><body><article><h1>Die neue Brücke</h1>'
-            + "".join(f"<p>Die Brücke über den Fluss wird im Frühjahr für den Verkehr geöffnet, sagt die Stadt am Tag {n}: "
-                      f"Autos, Busse und Räder fahren dann auf {n + 2} Spuren über das Wasser.</p>" for n in range(8))
-            + "</article></body></html>")
-    (td / "html" / "t1.html.gz").write_bytes(gzip.compress(page.encode("iso-8859-1")))
-    (td / "truth.json").write_text(json.dumps({"t1": {"url": "https://daily.example/bruecke", "with": ["Die Brücke über"],
-                                                      "without": []}}), encoding="utf-8")
-    (t,) = read_corpus(tmp_path, "trafilatura-dev")
-    assert t.raw == page.encode("iso-8859-1") and t.source is t.raw and "\ufffd" in t.html
-    results = extraction.run_corpus([t], [NewspipeExtractor(), TrafilaturaExtractor()])
-    assert [r.with_score for r in results["newspipe"] + results["trafilatura"]] == [1.0, 1.0]
-    # A UTF-8 page is given as text.
-    (td / "html" / "t1.html.gz").write_bytes(gzip.compress(page.encode("utf-8")))
-    (t,) = read_corpus(tmp_path, "trafilatura-dev")
-    assert t.raw is None and t.source == page
