@@ -69,7 +69,7 @@ class Stories(ArticleRepository):
             self._index_add([(article.id, item.minhash, True)])
             relinked = self._adopt_copies_pointing_at(article, own_urls)
             return SaveResult("new", article.id, relinked=relinked, story_id=article.story_id)
-        if method != "syndication" and should_lead(item, original, own_urls):
+        if method != "syndication" and should_lead(item.record, original, own_urls):
             article = self._insert(item, run_id)
             self._index_add([(article.id, item.minhash, False)])
             self._join_story(article, original.story_id)
@@ -114,7 +114,7 @@ class Stories(ArticleRepository):
         """For each item: "new" (meets nothing stored, nothing in the batch), "copy" (its text is
         stored, and nothing else about it needs a look), or None (`save` decides)."""
         own_urls = [item_urls(item) for item in items]
-        every_url = {u for urls in own_urls for u in urls} | {i.syndicated_from for i in items if i.syndicated_from}
+        every_url = {u for urls in own_urls for u in urls} | {i.record.syndicated_from for i in items if i.record.syndicated_from}
         plain = [True] * len(items)
 
         # Collisions inside the batch: a shared URL, syndication between two, near-identical bodies.
@@ -127,8 +127,8 @@ class Stories(ArticleRepository):
                     plain[index] = plain[other] = False
             by_hash.setdefault(item.content_hash, []).append(index)
         for index, item in enumerate(items):
-            if item.syndicated_from and item.syndicated_from in url_owner:
-                plain[index] = plain[url_owner[item.syndicated_from]] = False
+            if item.record.syndicated_from and item.record.syndicated_from in url_owner:
+                plain[index] = plain[url_owner[item.record.syndicated_from]] = False
         if self.near_dups is not None:
             for a, b in near_pairs([item.minhash for item in items], self.near_dups.threshold):
                 if items[a].content_hash != items[b].content_hash:  # the same text: the hash rule below
@@ -150,8 +150,8 @@ class Stories(ArticleRepository):
             if item.content_hash in stored_hashes or by_hash[item.content_hash][0] != index:
                 # A copy (of a stored text, or of the batch's first with this text) when nothing
                 # else could come first: syndication evidence is looked at before the hash.
-                plans[index] = "copy" if not item.syndicated_from else None
-            elif not (item.syndicated_from and item.syndicated_from in stored_urls):
+                plans[index] = "copy" if not item.record.syndicated_from else None
+            elif not (item.record.syndicated_from and item.record.syndicated_from in stored_urls):
                 plans[index] = "new"
 
         # New ones near a stored body are copies found by MinHash: `save` takes them one by one.
@@ -183,8 +183,8 @@ class Stories(ArticleRepository):
                 planned.append((item, None))
                 continue
             original = originals.get(item.content_hash)
-            leader = run[original][0] if isinstance(original, int) else original
-            if leader is None or should_lead(item, leader, item_urls(item)):
+            leader = run[original][0].record if isinstance(original, int) else original
+            if leader is None or should_lead(item.record, leader, item_urls(item)):
                 # The story's original changes (or the text is gone): `save` takes the run in order.
                 return [self.save(item, run_id) for item, _ in run]
             planned.append((item, original))
@@ -194,8 +194,8 @@ class Stories(ArticleRepository):
 
     def _find_original(self, item: NewArticle) -> tuple[Article | None, str, float]:
         """The story original a new article copies, and how that was found."""
-        if item.syndicated_from:
-            evidence_target = self.article_id_for_urls([item.syndicated_from])
+        if item.record.syndicated_from:
+            evidence_target = self.article_id_for_urls([item.record.syndicated_from])
             if evidence_target is not None:
                 return self.session.get(Article, self.original_of(evidence_target)), "syndication", 1.0
         original = self._story_original_by_hash(item.content_hash)

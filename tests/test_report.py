@@ -22,7 +22,8 @@ from storage.bulk import BulkInsert
 from storage.engine import Database
 from storage.models import Article, CrawlRun, FetchState, Source, Story
 from dedup.stories import Stories
-from storage.repository import ArticleRepository, NewArticle
+from storage.repository import ArticleRepository
+from tests.newarticles import new_article
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FIRST = date(2025, 10, 1)
@@ -44,7 +45,7 @@ def fill_small(db_url: str) -> date:
                     body = f"Story {day}-{n} from the {source} about the harbour. " * 40
                     fetched = start + timedelta(days=day, minutes=n)
                     repo.save(
-                        NewArticle(
+                        new_article(
                             source=source, url=f"https://{source}.example/{day}/{n}", canonical_url=f"https://{source}.example/{day}/{n}",
                             headline=f"Story {day}-{n}", body=body, content_hash=content_hash(body), fetched_at=fetched,
                             published_at=fetched, authors=["Ana Ruiz"] if source == "herald" else [],

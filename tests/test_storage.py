@@ -13,6 +13,7 @@ from storage.migrate import alembic_config, current_revision, head_revision
 from storage.models import Article, ArticleUrl, DuplicateLink
 from dedup.stories import Stories
 from storage.repository import ArticleRepository, NewArticle
+from tests.newarticles import new_article
 
 PLUS2 = timezone(timedelta(hours=2))
 FETCHED = datetime(2025, 11, 1, 12, 0, tzinfo=timezone.utc)
@@ -26,7 +27,7 @@ def make(url: str, body: str = "body text", **kw: object) -> NewArticle:
         content_hash=content_hash(body), fetched_at=FETCHED,
     )  # fmt: skip
     values.update(kw)
-    return NewArticle(**values)  # type: ignore[arg-type]
+    return new_article(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture

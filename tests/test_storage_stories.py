@@ -17,6 +17,7 @@ from storage.models import Article, ArticleVersion, CrawlLock, NearDupBand, Stor
 from dedup.stories import Stories
 from storage.repository import ArticleRepository, NewArticle
 from storage.state import FetchStateRepository, StateUpdate
+from tests.newarticles import new_article
 
 FETCHED = datetime(2025, 11, 1, 12, 0, tzinfo=timezone.utc)
 STORY = " ".join(
@@ -35,7 +36,7 @@ def make(url: str, body: str, **kw: object) -> NewArticle:
         content_hash=content_hash(body), fetched_at=FETCHED, minhash=signature_bytes(body),
     )  # fmt: skip
     values.update(kw)
-    return NewArticle(**values)  # type: ignore[arg-type]
+    return new_article(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture
