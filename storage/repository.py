@@ -169,14 +169,14 @@ class ArticleRepository:
             self.session.scalars(select(Article.id).where(Article.syndicated_from.in_(list(urls)), Article.id != article_id))
         )
 
-    def _story_original_by_hash(self, content_hash: str) -> Article | None:
+    def story_original_by_hash(self, content_hash: str) -> Article | None:
         first = self.session.scalar(select(Article.id).where(Article.content_hash == content_hash).order_by(Article.id).limit(1))
         if first is None:
             return None
         return self.session.get(Article, self.original_of(first))
 
     # Writes ----------------------------------------------------------------
-    def _prefetch_sources(self, items: Sequence[NewArticle]) -> None:
+    def prefetch_sources(self, items: Sequence[NewArticle]) -> None:
         """Source ids for the batch in one query (a source whose domains need updating is left to `source_id`)."""
         wanted: dict[str, list[str]] = {}
         for item in items:
@@ -190,8 +190,8 @@ class ArticleRepository:
             if not wanted[name] or sorted(domains) == sorted(wanted[name]):
                 self._source_ids[name] = source_id
 
-    def _originals_by_hash(self, hashes: set[str]) -> dict[str, Article]:
-        """For each content hash, the original of the story of its first stored article (as `_story_original_by_hash`)."""
+    def originals_by_hash(self, hashes: set[str]) -> dict[str, Article]:
+        """For each content hash, the original of the story of its first stored article (as `story_original_by_hash`)."""
         first: dict[str, int] = {}
         for chunk in _chunks(sorted(hashes)):
             rows = self.session.execute(
@@ -209,7 +209,7 @@ class ArticleRepository:
             articles.update((a.id, a) for a in self.session.scalars(select(Article).where(Article.id.in_(chunk))))
         return {h: articles[leader[a]] for h, a in first.items() if leader[a] in articles}
 
-    def _insert_many(self, planned: Sequence[tuple[NewArticle, Article | int | None]], run_id: int | None) -> list[SaveResult]:
+    def insert_many(self, planned: Sequence[tuple[NewArticle, Article | int | None]], run_id: int | None) -> list[SaveResult]:
         """Insert articles known to be plainly new (each in a story of its own) or plain copies of a
         story's original (into that story, linked to it): a stored article, or (an int) the new
         article at that position of `planned`. A handful of statements in all."""
@@ -249,7 +249,7 @@ class ArticleRepository:
         bulk.execute()
         return results
 
-    def _revise(self, article_id: int, item: NewArticle) -> SaveResult:
+    def revise(self, article_id: int, item: NewArticle) -> SaveResult:
         """A stored URL fetched again: a new version when its content changed, else nothing."""
         article = self.session.get(Article, article_id)
         assert article is not None
@@ -291,11 +291,11 @@ class ArticleRepository:
         leader, other = self.original_of(into_id), self.original_of(article_id)
         if leader == other:
             return False
-        self._relink(other, leader)
-        self._link(other, leader, method)
+        self.relink(other, leader)
+        self.link(other, leader, method)
         return True
 
-    def _join_story(self, article: Article, story_id: int) -> None:
+    def join_story(self, article: Article, story_id: int) -> None:
         """Move a just-inserted article from its own new story into `story_id`."""
         own = article.story_id
         if own == story_id:
@@ -305,7 +305,7 @@ class ArticleRepository:
         self.session.execute(delete(Story).where(Story.id == own))
         self.session.flush()
 
-    def _relink(self, old_original: int, new_original: int) -> None:
+    def relink(self, old_original: int, new_original: int) -> None:
         """Everything copying `old_original` (and its story) now belongs to `new_original`'s story."""
         self.session.execute(
             update(DuplicateLink).where(DuplicateLink.original_id == old_original).values(original_id=new_original)
@@ -321,7 +321,7 @@ class ArticleRepository:
             )
         self.session.flush()
 
-    def _link(self, duplicate_id: int, original_id: int, method: str, score: float = 1.0) -> None:
+    def link(self, duplicate_id: int, original_id: int, method: str, score: float = 1.0) -> None:
         existing = self.session.scalar(select(DuplicateLink).where(DuplicateLink.duplicate_id == duplicate_id))
         if existing is not None:
             existing.original_id, existing.method, existing.score = original_id, method, score
@@ -377,9 +377,9 @@ class ArticleRepository:
             stored_as="full",
         )
 
-    def _insert(self, item: NewArticle, run_id: int | None, *, story_id: int | None = None) -> Article:
+    def insert(self, item: NewArticle, run_id: int | None, *, story_id: int | None = None) -> Article:
         """Insert an article none of whose URLs is stored yet (the caller checked): into `story_id`,
-        or into a new story of its own (`_join_story` moves it when it turns out to lead another)."""
+        or into a new story of its own (`join_story` moves it when it turns out to lead another)."""
         now = utcnow()
         article = Article(**self._article_values(item, run_id, now))
         story = None
@@ -400,7 +400,7 @@ class ArticleRepository:
         self.session.flush()
         return article
 
-    def _add_urls(self, article_id: int, urls: Iterable[str], kind: str) -> None:
+    def add_urls(self, article_id: int, urls: Iterable[str], kind: str) -> None:
         wanted = [u for u in dict.fromkeys(urls) if u]
         known = self.known_urls(wanted)
         now = utcnow()
@@ -582,7 +582,7 @@ def run_record(run: CrawlRun) -> dict[str, Any]:
     }
 
 
-# The articles columns `_insert_many` writes: `_article_values` plus id and story.
+# The articles columns `insert_many` writes: `_article_values` plus id and story.
 _ARTICLE_COLUMNS = (
     "id", "source_id", "run_id", "url", "canonical_url", "headline", "body", "content_hash", "published_at",
     "published_offset_minutes", "modified_at", "date_source", "authors", "description", "language", "site_name",
@@ -607,7 +607,7 @@ def item_urls(item: NewArticle) -> list[str]:
 
 
 def _url_kinds(item: NewArticle) -> list[tuple[str, str]]:
-    """The article_urls rows a new article gets, as `_insert` writes them."""
+    """The article_urls rows a new article gets, as `insert` writes them."""
     rows = [(item.canonical_url, "canonical")] if item.canonical_url else []
     rows += [(u, "fetched") for u in dict.fromkeys([item.url, *item.alias_urls]) if u and u != item.canonical_url]
     return rows

@@ -11,7 +11,7 @@ from storage.engine import Database
 from storage.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
 from storage.models import Article, ArticleVersion
 from dedup.stories import Stories
-from storage.repository import NewArticle
+from storage.repository import ArticleRepository, NewArticle
 from tests.newarticles import new_article
 
 FETCHED = datetime(2025, 11, 1, 12, 0, tzinfo=timezone.utc)
@@ -65,7 +65,7 @@ def test_0006_adds_the_lock_token_of_runs_and_goes_down_again(db_url: str) -> No
     db = Database(db_url)
     try:
         with db.sessions.begin() as session:
-            run_id = Stories(session).start_run("news", {}, lock_token="abc")
+            run_id = ArticleRepository(session).start_run("news", {}, lock_token="abc")
         assert "lock_token" in {c["name"] for c in inspect(db.engine).get_columns("crawl_runs")}
         with db.engine.begin() as connection:
             config = alembic_config(db.engine)

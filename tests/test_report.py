@@ -39,7 +39,7 @@ def fill_small(db_url: str) -> date:
     with Database(db_url) as database, database.sessions.begin() as session:
         repo = Stories(session)
         for day in range(30):
-            run = repo.start_run("news", {})
+            run = repo.repository.start_run("news", {})
             for source, per_day in (("herald", 3), ("times", 2), ("gazette", 1)):
                 for n in range(per_day):
                     body = f"Story {day}-{n} from the {source} about the harbour. " * 40
@@ -54,8 +54,8 @@ def fill_small(db_url: str) -> date:
                         ),  # fmt: skip
                         run,
                     )
-            repo.finish_run(run, status="finished", reason="finished", error_count=day % 3,
-                            counts={"pages_fetched": 8, "articles_new": 6, "articles_duplicate": 0})  # fmt: skip
+            repo.repository.finish_run(run, status="finished", reason="finished", error_count=day % 3,
+                                       counts={"pages_fetched": 8, "articles_new": 6, "articles_duplicate": 0})  # fmt: skip
     return start.date() + timedelta(days=20)
 
 
