@@ -44,6 +44,7 @@ from dedup.index import NearDupIndex
 from dedup.signatures import signature_bytes
 from dedup.stories import Stories
 from storage.engine import Database
+from articles import ArticleRecord
 from storage.repository import NewArticle
 
 FETCHED = datetime(2025, 11, 6, 12, 0, tzinfo=timezone.utc)
@@ -105,10 +106,10 @@ def to_new(doc: Doc) -> NewArticle:
     if doc.kind in ("tracking", "amp"):
         # What the dedup pipeline does: the page's rel=canonical names the original URL.
         canonical, aliases = doc.url.split("?")[0].removesuffix("/amp/").removesuffix("/amp"), [doc.url]
+    record = ArticleRecord(url=doc.url, canonical_url=canonical, headline=doc.headline, body=doc.body, published_at=doc.published_at)
     return NewArticle(
-        source=doc.url.split("/")[2], url=doc.url, canonical_url=canonical, headline=doc.headline, body=doc.body,
-        content_hash=content_hash(doc.body), fetched_at=FETCHED, published_at=doc.published_at, alias_urls=aliases,
-        minhash=signature_bytes(doc.body),
+        record=record, source=doc.url.split("/")[2], content_hash=content_hash(doc.body), fetched_at=FETCHED,
+        alias_urls=aliases, minhash=signature_bytes(doc.body),
     )  # fmt: skip
 
 

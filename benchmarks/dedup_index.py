@@ -52,6 +52,7 @@ def _signature_functions() -> tuple[Any, Any]:
 
 def articles(n: int, seed: int = 7) -> tuple[list[Any], dict[int, int]]:
     """The articles, and for each copy (by position) the position of its original."""
+    from articles import ArticleRecord
     from storage.repository import NewArticle
 
     content_hash, signature_bytes = _signature_functions()
@@ -69,8 +70,9 @@ def articles(n: int, seed: int = 7) -> tuple[list[Any], dict[int, int]]:
     fetched = datetime(2026, 11, 1, tzinfo=timezone.utc)
     items = [
         NewArticle(
-            source=f"news{i % 7}", url=f"https://news{i % 7}.example/story-{i}", canonical_url=f"https://news{i % 7}.example/story-{i}",
-            headline=f"Story {i}", body=body, content_hash=content_hash(body), fetched_at=fetched, minhash=signature_bytes(body),
+            record=ArticleRecord(url=f"https://news{i % 7}.example/story-{i}", canonical_url=f"https://news{i % 7}.example/story-{i}",
+                                 headline=f"Story {i}", body=body),
+            source=f"news{i % 7}", content_hash=content_hash(body), fetched_at=fetched, minhash=signature_bytes(body),
         )  # fmt: skip
         for i, body in enumerate(bodies)
     ]

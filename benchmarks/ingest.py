@@ -46,6 +46,7 @@ COLUMNS = (
 
 def synthetic_articles(n: int, seed: int = 7) -> list[Any]:
     from dedup.fingerprint import content_hash
+    from articles import ArticleRecord
     from storage.repository import NewArticle
 
     rng = random.Random(seed)
@@ -57,11 +58,14 @@ def synthetic_articles(n: int, seed: int = 7) -> list[Any]:
         url = f"https://news{i % 7}.example/{2026}/11/{i % 28 + 1:02d}/story-{i}"
         items.append(
             NewArticle(
-                source=f"news{i % 7}", url=url + "?utm_source=feed", canonical_url=url, headline=f"Story {i}: {body[:60]}",
-                body=body, content_hash=content_hash(body), fetched_at=base + timedelta(minutes=i),
-                published_at=base + timedelta(minutes=i - 30), date_source="json-ld", authors=["A. Writer"],
-                description=body[:160], language="en", site_name=f"News {i % 7}", section="world", tags=["a", "b"],
-                image_url=f"{url}.jpg", word_count=len(body.split()), source_domains=[f"news{i % 7}.example"],
+                record=ArticleRecord(
+                    url=url + "?utm_source=feed", canonical_url=url, headline=f"Story {i}: {body[:60]}", body=body,
+                    published_at=base + timedelta(minutes=i - 30), date_source="json-ld", authors=["A. Writer"],
+                    description=body[:160], language="en", site_name=f"News {i % 7}", section="world", tags=["a", "b"],
+                    image_url=f"{url}.jpg", word_count=len(body.split()),
+                ),
+                source=f"news{i % 7}", content_hash=content_hash(body), fetched_at=base + timedelta(minutes=i),
+                source_domains=[f"news{i % 7}.example"],
             )
         )  # fmt: skip
     return items
@@ -72,7 +76,7 @@ def add_signatures(items: list[Any]) -> float:
 
     start = time.perf_counter()
     for item in items:
-        item.minhash = signature_bytes(item.body)
+        item.minhash = signature_bytes(item.record.body)
     return time.perf_counter() - start
 
 
@@ -80,11 +84,11 @@ def raw_rows(items: list[Any]) -> list[tuple[Any, ...]]:
     now = datetime.now(timezone.utc)
     return [
         (
-            1, a.url, a.canonical_url, a.headline, a.body, a.content_hash, a.published_at, a.modified_at, a.date_source,
-            json.dumps(a.authors), a.description, a.language, a.site_name, a.section, json.dumps(a.tags), a.image_url,
-            a.word_count, a.syndicated_from, a.fetched_at, now, a.minhash,
+            1, a.url, r.canonical_url, r.headline, r.body, a.content_hash, r.published_at, r.modified_at, r.date_source,
+            json.dumps(r.authors), r.description, r.language, r.site_name, r.section, json.dumps(r.tags), r.image_url,
+            r.word_count, r.syndicated_from, a.fetched_at, now, a.minhash,
         )
-        for a in items
+        for a, r in ((item, item.record) for item in items)
     ]  # fmt: skip
 
 

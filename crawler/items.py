@@ -1,7 +1,9 @@
 """The `Article` item that flows from the spiders through the item pipelines.
 
 Spiders fill in only what they fetched (the page and what discovery knew about it);
-the pipelines fill in the rest, one stage each.
+the pipelines fill in the rest, one stage each: the article itself is `record`, the project's one
+article model (`articles.ArticleRecord`), which extraction produces and storage writes as it is
+(`pipelines.store`); the canonical URL is settled in the record (`pipelines.dedup`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pipelines.extraction import ArticleRecord
+    from articles import ArticleRecord
 
 
 @dataclass(slots=True)
@@ -33,7 +35,6 @@ class Article:
     archive_file: str | None = None
     archive_offset: int | None = None
     # Filled by the pipelines.
-    record: ArticleRecord | None = None
-    canonical_url: str | None = None
+    record: ArticleRecord | None = None  # the one article model: extraction fills it, storage writes it
     alias_urls: list[str] = field(default_factory=list)
     content_hash: str | None = None

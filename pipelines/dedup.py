@@ -46,7 +46,7 @@ class DedupPipeline:
             canonical = own_url
         if record.syndicated_from:
             record.syndicated_from = canonicalize_url(record.syndicated_from)
-        item.canonical_url = canonical
+        record.canonical_url = canonical  # settled: storage writes the record as it is
         item.alias_urls = sorted({u for u in (own_url, item.url, item.response_url) if u != canonical})
         item.content_hash = content_hash(record.body)
 

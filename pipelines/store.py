@@ -62,33 +62,18 @@ MAX_BATCHES_WAITING = 4
 
 
 def to_new_article(item: Article) -> NewArticle:
+    """The item's record as extracted (and settled by `pipelines.dedup`), with what storage adds."""
     # Imported with the first item: the signatures bring numpy, 0.07 CPU-s of the crawl's start-up.
     from dedup.signatures import signature_bytes
 
     record = item.record
-    assert record is not None and item.canonical_url and item.content_hash
+    assert record is not None and item.content_hash
     return NewArticle(
+        record=record,
         source=item.source,
-        url=item.url,
-        canonical_url=item.canonical_url,
-        headline=record.headline,
-        body=record.body,
         content_hash=item.content_hash,
         fetched_at=item.fetched_at,
-        published_at=record.published_at,
-        modified_at=record.modified_at,
-        date_source=record.date_source,
-        published_precision=record.published_precision,
-        is_article_confidence=record.is_article_confidence,
-        authors=list(record.authors),
-        description=record.description,
-        language=record.language,
-        site_name=record.site_name,
-        section=record.section,
-        tags=list(record.tags),
-        image_url=record.image_url,
-        word_count=record.word_count,
-        syndicated_from=record.syndicated_from,
+        requested_url=item.url,
         alias_urls=list(item.alias_urls),
         minhash=signature_bytes(record.body),
         archive_file=item.archive_file,

@@ -22,6 +22,7 @@ from typing import Any, Literal
 from sqlalchemy import Date, bindparam, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from articles import ArticleRecord
 from storage.bulk import BulkInsert, allocate_ids
 from storage.models import Article, ArticleUrl, ArticleVersion, CrawlRun, DuplicateLink, Source, Story
 
@@ -35,36 +36,39 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+# Fields of the article record the articles table does not keep, each with the reason (none today:
+# every field has its column). tests/test_article_model.py fails on a field that is neither stored
+# nor named here, so the model and the table cannot drift apart unnoticed.
+RECORD_FIELDS_NOT_STORED: dict[str, str] = {}
+
+
 @dataclass(slots=True)
 class NewArticle:
-    """An extracted article ready to store, in plain values (storage knows nothing of Scrapy)."""
+    """An extracted article ready to store: the record extraction gave (as the pipelines settled it:
+    its canonical URL and syndication evidence) and, next to it, what only storage needs. Plain
+    values: storage knows nothing of Scrapy."""
 
+    record: ArticleRecord
     source: str
-    url: str
-    canonical_url: str
-    headline: str
-    body: str
     content_hash: str
     fetched_at: datetime
-    published_at: datetime | None = None
-    modified_at: datetime | None = None
-    date_source: str | None = None
-    published_precision: str | None = None  # "second", "minute", "day", "month", "year"
-    is_article_confidence: float | None = None  # 1.0, or below 1 for a page kept in doubt
-    authors: list[str] = field(default_factory=list)
-    description: str | None = None
-    language: str | None = None
-    site_name: str | None = None
-    section: str | None = None
-    tags: list[str] = field(default_factory=list)
-    image_url: str | None = None
-    word_count: int = 0
-    syndicated_from: str | None = None
+    # The URL as requested, when it is not the one the page was read at (a redirect): the row's
+    # `url`; the record's own goes among `alias_urls`. None: the record's.
+    requested_url: str | None = None
     alias_urls: list[str] = field(default_factory=list)
     source_domains: list[str] = field(default_factory=list)
     minhash: bytes | None = None  # `dedup.signatures.signature_bytes(body)`
     archive_file: str | None = None  # set when imported from a WARC/ARC file
     archive_offset: int | None = None
+
+    @property
+    def url(self) -> str:
+        """The URL as fetched (the row's `url`)."""
+        return self.requested_url or self.record.url
+
+    @property
+    def canonical_url(self) -> str:
+        return self.record.canonical_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,14 +169,14 @@ class ArticleRepository:
             self.session.scalars(select(Article.id).where(Article.syndicated_from.in_(list(urls)), Article.id != article_id))
         )
 
-    def _story_original_by_hash(self, content_hash: str) -> Article | None:
+    def story_original_by_hash(self, content_hash: str) -> Article | None:
         first = self.session.scalar(select(Article.id).where(Article.content_hash == content_hash).order_by(Article.id).limit(1))
         if first is None:
             return None
         return self.session.get(Article, self.original_of(first))
 
     # Writes ----------------------------------------------------------------
-    def _prefetch_sources(self, items: Sequence[NewArticle]) -> None:
+    def prefetch_sources(self, items: Sequence[NewArticle]) -> None:
         """Source ids for the batch in one query (a source whose domains need updating is left to `source_id`)."""
         wanted: dict[str, list[str]] = {}
         for item in items:
@@ -186,8 +190,8 @@ class ArticleRepository:
             if not wanted[name] or sorted(domains) == sorted(wanted[name]):
                 self._source_ids[name] = source_id
 
-    def _originals_by_hash(self, hashes: set[str]) -> dict[str, Article]:
-        """For each content hash, the original of the story of its first stored article (as `_story_original_by_hash`)."""
+    def originals_by_hash(self, hashes: set[str]) -> dict[str, Article]:
+        """For each content hash, the original of the story of its first stored article (as `story_original_by_hash`)."""
         first: dict[str, int] = {}
         for chunk in _chunks(sorted(hashes)):
             rows = self.session.execute(
@@ -205,7 +209,7 @@ class ArticleRepository:
             articles.update((a.id, a) for a in self.session.scalars(select(Article).where(Article.id.in_(chunk))))
         return {h: articles[leader[a]] for h, a in first.items() if leader[a] in articles}
 
-    def _insert_many(self, planned: Sequence[tuple[NewArticle, Article | int | None]], run_id: int | None) -> list[SaveResult]:
+    def insert_many(self, planned: Sequence[tuple[NewArticle, Article | int | None]], run_id: int | None) -> list[SaveResult]:
         """Insert articles known to be plainly new (each in a story of its own) or plain copies of a
         story's original (into that story, linked to it): a stored article, or (an int) the new
         article at that position of `planned`. A handful of statements in all."""
@@ -245,12 +249,13 @@ class ArticleRepository:
         bulk.execute()
         return results
 
-    def _revise(self, article_id: int, item: NewArticle) -> SaveResult:
+    def revise(self, article_id: int, item: NewArticle) -> SaveResult:
         """A stored URL fetched again: a new version when its content changed, else nothing."""
         article = self.session.get(Article, article_id)
         assert article is not None
         duplicate_of = self._duplicate_of(article_id)
-        unchanged = article.content_hash == item.content_hash and article.headline == item.headline
+        record = item.record
+        unchanged = article.content_hash == item.content_hash and article.headline == record.headline
         # An older capture (an archive imported after a live crawl) never replaces a newer one.
         if unchanged or item.fetched_at <= article.fetched_at:
             return SaveResult("existing", article_id, duplicate_of, story_id=article.story_id)
@@ -263,19 +268,19 @@ class ArticleRepository:
             )
         )  # fmt: skip
         article.version += 1
-        article.headline = item.headline
+        article.headline = record.headline
         article.content_hash = item.content_hash
-        article.modified_at = item.modified_at or article.modified_at
+        article.modified_at = record.modified_at or article.modified_at
         article.fetched_at = item.fetched_at
-        article.word_count = item.word_count
-        article.is_article_confidence = item.is_article_confidence
-        article.description = item.description or article.description
-        article.authors = list(item.authors) or list(article.authors or [])
-        article.tags = list(item.tags) or list(article.tags or [])
-        article.image_url = item.image_url or article.image_url
+        article.word_count = record.word_count
+        article.is_article_confidence = record.is_article_confidence
+        article.description = record.description or article.description
+        article.authors = list(record.authors) or list(article.authors or [])
+        article.tags = list(record.tags) or list(article.tags or [])
+        article.image_url = record.image_url or article.image_url
         article.minhash = item.minhash
         if article.stored_as != "link":
-            article.body = item.body
+            article.body = record.body
         self.session.flush()
         return SaveResult("updated", article_id, duplicate_of, story_id=article.story_id)
 
@@ -286,11 +291,11 @@ class ArticleRepository:
         leader, other = self.original_of(into_id), self.original_of(article_id)
         if leader == other:
             return False
-        self._relink(other, leader)
-        self._link(other, leader, method)
+        self.relink(other, leader)
+        self.link(other, leader, method)
         return True
 
-    def _join_story(self, article: Article, story_id: int) -> None:
+    def join_story(self, article: Article, story_id: int) -> None:
         """Move a just-inserted article from its own new story into `story_id`."""
         own = article.story_id
         if own == story_id:
@@ -300,7 +305,7 @@ class ArticleRepository:
         self.session.execute(delete(Story).where(Story.id == own))
         self.session.flush()
 
-    def _relink(self, old_original: int, new_original: int) -> None:
+    def relink(self, old_original: int, new_original: int) -> None:
         """Everything copying `old_original` (and its story) now belongs to `new_original`'s story."""
         self.session.execute(
             update(DuplicateLink).where(DuplicateLink.original_id == old_original).values(original_id=new_original)
@@ -316,7 +321,7 @@ class ArticleRepository:
             )
         self.session.flush()
 
-    def _link(self, duplicate_id: int, original_id: int, method: str, score: float = 1.0) -> None:
+    def link(self, duplicate_id: int, original_id: int, method: str, score: float = 1.0) -> None:
         existing = self.session.scalar(select(DuplicateLink).where(DuplicateLink.duplicate_id == duplicate_id))
         if existing is not None:
             existing.original_id, existing.method, existing.score = original_id, method, score
@@ -334,33 +339,35 @@ class ArticleRepository:
         return None if original == article_id else original
 
     def _article_values(self, item: NewArticle, run_id: int | None, created_at: datetime) -> dict[str, Any]:
-        """The articles row for a new article (its story is set by the caller)."""
+        """The articles row for a new article (its story is set by the caller): the record's fields
+        by name (see RECORD_FIELDS_NOT_STORED), then what storage adds."""
+        record = item.record
         published_offset = None
-        if item.published_at is not None and item.published_at.utcoffset() is not None:
-            published_offset = int(item.published_at.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
+        if record.published_at is not None and record.published_at.utcoffset() is not None:
+            published_offset = int(record.published_at.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
         return dict(
+            url=item.url,  # as requested (the record's own, after a redirect, is an alias)
+            canonical_url=record.canonical_url,
+            headline=record.headline,
+            body=record.body,
+            published_at=record.published_at,
+            published_offset_minutes=published_offset,
+            modified_at=record.modified_at,
+            date_source=record.date_source,
+            published_precision=record.published_precision,
+            is_article_confidence=record.is_article_confidence,
+            authors=list(record.authors),
+            description=record.description,
+            language=record.language,
+            site_name=record.site_name,
+            section=record.section,
+            tags=list(record.tags),
+            image_url=record.image_url,
+            word_count=record.word_count,
+            syndicated_from=record.syndicated_from,
             source_id=self.source_id(item.source, item.source_domains),
             run_id=run_id,
-            url=item.url,
-            canonical_url=item.canonical_url,
-            headline=item.headline,
-            body=item.body,
             content_hash=item.content_hash,
-            published_at=item.published_at,
-            published_offset_minutes=published_offset,
-            modified_at=item.modified_at,
-            date_source=item.date_source,
-            published_precision=item.published_precision,
-            is_article_confidence=item.is_article_confidence,
-            authors=list(item.authors),
-            description=item.description,
-            language=item.language,
-            site_name=item.site_name,
-            section=item.section,
-            tags=list(item.tags),
-            image_url=item.image_url,
-            word_count=item.word_count,
-            syndicated_from=item.syndicated_from,
             fetched_at=item.fetched_at,
             created_at=created_at,
             minhash=item.minhash,
@@ -370,9 +377,9 @@ class ArticleRepository:
             stored_as="full",
         )
 
-    def _insert(self, item: NewArticle, run_id: int | None, *, story_id: int | None = None) -> Article:
+    def insert(self, item: NewArticle, run_id: int | None, *, story_id: int | None = None) -> Article:
         """Insert an article none of whose URLs is stored yet (the caller checked): into `story_id`,
-        or into a new story of its own (`_join_story` moves it when it turns out to lead another)."""
+        or into a new story of its own (`join_story` moves it when it turns out to lead another)."""
         now = utcnow()
         article = Article(**self._article_values(item, run_id, now))
         story = None
@@ -393,7 +400,7 @@ class ArticleRepository:
         self.session.flush()
         return article
 
-    def _add_urls(self, article_id: int, urls: Iterable[str], kind: str) -> None:
+    def add_urls(self, article_id: int, urls: Iterable[str], kind: str) -> None:
         wanted = [u for u in dict.fromkeys(urls) if u]
         known = self.known_urls(wanted)
         now = utcnow()
@@ -575,7 +582,7 @@ def run_record(run: CrawlRun) -> dict[str, Any]:
     }
 
 
-# The articles columns `_insert_many` writes: `_article_values` plus id and story.
+# The articles columns `insert_many` writes: `_article_values` plus id and story.
 _ARTICLE_COLUMNS = (
     "id", "source_id", "run_id", "url", "canonical_url", "headline", "body", "content_hash", "published_at",
     "published_offset_minutes", "modified_at", "date_source", "authors", "description", "language", "site_name",
@@ -600,7 +607,7 @@ def item_urls(item: NewArticle) -> list[str]:
 
 
 def _url_kinds(item: NewArticle) -> list[tuple[str, str]]:
-    """The article_urls rows a new article gets, as `_insert` writes them."""
+    """The article_urls rows a new article gets, as `insert` writes them."""
     rows = [(item.canonical_url, "canonical")] if item.canonical_url else []
     rows += [(u, "fetched") for u in dict.fromkeys([item.url, *item.alias_urls]) if u and u != item.canonical_url]
     return rows

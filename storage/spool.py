@@ -2,9 +2,11 @@
 
 When the store gives up on a batch (database down, connection refused), the batch is
 appended here instead of being lost; `newspipe db replay`, and the next crawl on its own,
-load it back. Each line is one `NewArticle` (datetimes ISO 8601 with offset, bytes as
-base64). Appends are flushed and fsynced so a crash right after keeps them; a replay
-rewrites the file with only what still could not be stored.
+load it back. Each line is one `NewArticle`: its record (`ArticleRecord.to_dict`) under "record"
+and the storage fields beside it (datetimes ISO 8601 with offset, bytes as base64); lines written
+before the article model was one (every field side by side, no "record") still load. Appends are
+flushed and fsynced so a crash right after keeps them; a replay rewrites the file with only what
+still could not be stored.
 """
 
 from __future__ import annotations
@@ -15,42 +17,42 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, fields
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from articles import ArticleRecord
 from storage.repository import NewArticle
 
 logger = logging.getLogger(__name__)
 
-_DATETIME_FIELDS = {f.name for f in fields(NewArticle) if "datetime" in str(f.type)}
-_BYTES_FIELDS = {f.name for f in fields(NewArticle) if "bytes" in str(f.type)}
+_STORAGE_FIELDS = {f.name for f in fields(NewArticle)} - {"record"}
 
 
 def _encode(article: NewArticle, run_id: int | None) -> str:
-    data: dict[str, Any] = asdict(article)
-    for name in _DATETIME_FIELDS:
-        if data.get(name) is not None:
-            data[name] = data[name].isoformat()
-    for name in _BYTES_FIELDS:
-        if data.get(name) is not None:
-            data[name] = base64.b64encode(data[name]).decode("ascii")
+    data: dict[str, Any] = {name: getattr(article, name) for name in sorted(_STORAGE_FIELDS)}
+    data["record"] = article.record.to_dict()
+    data["fetched_at"] = article.fetched_at.isoformat()
+    if article.minhash is not None:
+        data["minhash"] = base64.b64encode(article.minhash).decode("ascii")
     return json.dumps({"run_id": run_id, "article": data}, ensure_ascii=False)
 
 
 def _decode(line: str) -> tuple[NewArticle, int | None]:
     entry = json.loads(line)
-    data = entry["article"]
-    known = {f.name for f in fields(NewArticle)}
-    data = {k: v for k, v in data.items() if k in known}
-    for name in _DATETIME_FIELDS:
-        if data.get(name):
-            data[name] = datetime.fromisoformat(data[name])
-    for name in _BYTES_FIELDS:
-        if data.get(name):
-            data[name] = base64.b64decode(data[name])
-    return NewArticle(**data), entry.get("run_id")
+    data = dict(entry["article"])
+    if "record" in data:
+        record = ArticleRecord.from_dict(data.pop("record"))
+    else:
+        # A line written before the article model was one: every field side by side, `url` the
+        # URL as requested (the only one it kept besides the canonical) and so the record's.
+        record = ArticleRecord.from_dict(data)
+    values = {k: v for k, v in data.items() if k in _STORAGE_FIELDS}
+    values["fetched_at"] = datetime.fromisoformat(values["fetched_at"])
+    if values.get("minhash"):
+        values["minhash"] = base64.b64decode(values["minhash"])
+    return NewArticle(record=record, **values), entry.get("run_id")
 
 
 def spool_for(directory: str | os.PathLike[str], database_url: str) -> Spool:

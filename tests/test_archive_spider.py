@@ -19,7 +19,8 @@ from crawler.spiders.warc import WarcSpider
 from dedup.fingerprint import content_hash
 from storage.engine import Database
 from dedup.stories import Stories
-from storage.repository import ArticleRepository, NewArticle
+from storage.repository import ArticleRepository
+from tests.newarticles import new_article
 
 PAGE = "<html><head><title>{n}</title></head><body><article><h1>Story {n}</h1><p>Text of story {n}.</p></article></body></html>"
 
@@ -43,8 +44,8 @@ def store_urls(db_url: str, urls: list[str]) -> None:
         repository = Stories(session)
         for n, url in enumerate(urls):
             body = f"stored body {n}"
-            repository.save(NewArticle(source="example.org", url=url, canonical_url=url, headline=f"h{n}", body=body,
-                                       content_hash=content_hash(body), fetched_at=datetime(2025, 1, 1, tzinfo=timezone.utc)))
+            repository.save(new_article(source="example.org", url=url, canonical_url=url, headline=f"h{n}", body=body,
+                                        content_hash=content_hash(body), fetched_at=datetime(2025, 1, 1, tzinfo=timezone.utc)))
 
 
 def run_start(spider: WarcSpider) -> list:

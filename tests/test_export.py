@@ -19,6 +19,7 @@ from storage.engine import Database
 from storage.parquet import EXPORT_SCHEMA
 from dedup.stories import Stories
 from storage.repository import ExportCursor, NewArticle
+from tests.newarticles import new_article
 
 PLUS2 = timezone(timedelta(hours=2))
 runner = CliRunner()
@@ -26,7 +27,7 @@ runner = CliRunner()
 
 def article(i: int, body: str | None = None, fetched: datetime | None = None, undated: bool = False) -> NewArticle:
     text = body or f"Story number {i} about the valley council and its budget. " * 20
-    return NewArticle(
+    return new_article(
         source="times" if i % 2 else "herald", url=f"https://n.example/{i}", canonical_url=f"https://n.example/{i}",
         headline=f"Story {i}", body=text, content_hash=content_hash(text),
         fetched_at=fetched or datetime(2025, 11, 1, tzinfo=timezone.utc),

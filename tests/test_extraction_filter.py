@@ -130,7 +130,7 @@ def test_a_page_kept_in_doubt_is_stored_and_exported_with_its_confidence(tmp_pat
     page = Article(url=url, response_url=url, source="courier", status=200, content_type="text/html", html=html,
                    fetched_at=FETCHED, discovered_via="feed")
     kept = ExtractPipeline(ExtractionOptions(), crawler.stats).process_item(page)
-    kept.canonical_url, kept.content_hash = url, content_hash(kept.record.body)
+    kept.content_hash = content_hash(kept.record.body)
     confidence = kept.record.is_article_confidence
     assert 0 < confidence < 1
     with Database(f"sqlite:///{tmp_path / 'n.db'}") as database:

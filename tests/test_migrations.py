@@ -11,7 +11,8 @@ from storage.engine import Database
 from storage.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
 from storage.models import Article, ArticleVersion
 from dedup.stories import Stories
-from storage.repository import NewArticle
+from storage.repository import ArticleRepository, NewArticle
+from tests.newarticles import new_article
 
 FETCHED = datetime(2025, 11, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -20,7 +21,7 @@ def _article(body: str, fetched_at: datetime) -> NewArticle:
     from dedup.fingerprint import content_hash
 
     url = "https://herald.example/a"
-    return NewArticle(
+    return new_article(
         source="herald", url=url, canonical_url=url, headline="Headline", body=body,
         content_hash=content_hash(body), fetched_at=fetched_at,
     )  # fmt: skip
@@ -64,7 +65,7 @@ def test_0006_adds_the_lock_token_of_runs_and_goes_down_again(db_url: str) -> No
     db = Database(db_url)
     try:
         with db.sessions.begin() as session:
-            run_id = Stories(session).start_run("news", {}, lock_token="abc")
+            run_id = ArticleRepository(session).start_run("news", {}, lock_token="abc")
         assert "lock_token" in {c["name"] for c in inspect(db.engine).get_columns("crawl_runs")}
         with db.engine.begin() as connection:
             config = alembic_config(db.engine)
@@ -88,7 +89,7 @@ def test_0007_adds_the_published_precision_and_goes_down_again(db_url: str) -> N
     db = Database(db_url)
     try:
         item = _article("dated text", FETCHED)
-        item.published_at, item.published_precision = datetime(2025, 10, 28, tzinfo=timezone.utc), "day"
+        item.record.published_at, item.record.published_precision = datetime(2025, 10, 28, tzinfo=timezone.utc), "day"
         with db.sessions.begin() as session:
             article_id = Stories(session).save(item).article_id
         with db.engine.connect() as connection:
@@ -117,7 +118,7 @@ def test_0008_adds_the_is_article_confidence_and_goes_down_again(db_url: str) ->
     db = Database(db_url)
     try:
         item = _article("a page kept in doubt", FETCHED)
-        item.is_article_confidence = 0.4
+        item.record.is_article_confidence = 0.4
         with db.sessions.begin() as session:
             article_id = Stories(session).save(item).article_id
         with db.engine.connect() as connection:
@@ -149,7 +150,7 @@ def test_0009_fills_the_band_keys_of_stored_signatures_and_goes_down_again(db_ur
             stories = Stories(session, near_dups=NearDupIndex(0.8))
             for n, text in enumerate([body, body + " and a closing line", "a short unrelated text " * 20]):
                 item = _article(text, FETCHED)
-                item.url = item.canonical_url = f"https://herald.example/{n}"
+                item.record.url = item.record.canonical_url = f"https://herald.example/{n}"
                 item.minhash = signature_bytes(text)
                 stories.save(item)
         with db.sessions() as session:

@@ -24,6 +24,7 @@ from storage import band_keys
 from storage.engine import Database
 from storage.models import Article, NearDupBand, Story
 from storage.repository import NewArticle
+from tests.newarticles import new_article
 
 FETCHED = datetime(2025, 11, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -35,7 +36,7 @@ def _bodies(n: int, seed: int = 3) -> list[str]:
 
 
 def make(url: str, body: str) -> NewArticle:
-    return NewArticle(
+    return new_article(
         source="herald", url=url, canonical_url=url, headline=f"Headline of {url}", body=body,
         content_hash=content_hash(body), fetched_at=FETCHED, minhash=signature_bytes(body),
     )  # fmt: skip

@@ -22,7 +22,8 @@ from storage.bulk import BulkInsert
 from storage.engine import Database
 from storage.models import Article, CrawlRun, FetchState, Source, Story
 from dedup.stories import Stories
-from storage.repository import ArticleRepository, NewArticle
+from storage.repository import ArticleRepository
+from tests.newarticles import new_article
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FIRST = date(2025, 10, 1)
@@ -38,13 +39,13 @@ def fill_small(db_url: str) -> date:
     with Database(db_url) as database, database.sessions.begin() as session:
         repo = Stories(session)
         for day in range(30):
-            run = repo.start_run("news", {})
+            run = repo.repository.start_run("news", {})
             for source, per_day in (("herald", 3), ("times", 2), ("gazette", 1)):
                 for n in range(per_day):
                     body = f"Story {day}-{n} from the {source} about the harbour. " * 40
                     fetched = start + timedelta(days=day, minutes=n)
                     repo.save(
-                        NewArticle(
+                        new_article(
                             source=source, url=f"https://{source}.example/{day}/{n}", canonical_url=f"https://{source}.example/{day}/{n}",
                             headline=f"Story {day}-{n}", body=body, content_hash=content_hash(body), fetched_at=fetched,
                             published_at=fetched, authors=["Ana Ruiz"] if source == "herald" else [],
@@ -53,8 +54,8 @@ def fill_small(db_url: str) -> date:
                         ),  # fmt: skip
                         run,
                     )
-            repo.finish_run(run, status="finished", reason="finished", error_count=day % 3,
-                            counts={"pages_fetched": 8, "articles_new": 6, "articles_duplicate": 0})  # fmt: skip
+            repo.repository.finish_run(run, status="finished", reason="finished", error_count=day % 3,
+                                       counts={"pages_fetched": 8, "articles_new": 6, "articles_duplicate": 0})  # fmt: skip
     return start.date() + timedelta(days=20)
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from crawler import settings as defaults
 
 ROOT = Path(__file__).resolve().parent.parent
-LIBRARY = ("crawler", "pipelines", "storage", "dedup")
+LIBRARY = ("crawler", "pipelines", "storage", "dedup", "articles")
 GETTERS = frozenset({"get", "getint", "getfloat", "getbool", "getlist", "getdict", "getdictorlist", "getwithbase"})
 ENTRY_SCRIPTS = frozenset({"storage/migrations/env.py"})
 

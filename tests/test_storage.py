@@ -13,6 +13,7 @@ from storage.migrate import alembic_config, current_revision, head_revision
 from storage.models import Article, ArticleUrl, DuplicateLink
 from dedup.stories import Stories
 from storage.repository import ArticleRepository, NewArticle
+from tests.newarticles import new_article
 
 PLUS2 = timezone(timedelta(hours=2))
 FETCHED = datetime(2025, 11, 1, 12, 0, tzinfo=timezone.utc)
@@ -26,7 +27,7 @@ def make(url: str, body: str = "body text", **kw: object) -> NewArticle:
         content_hash=content_hash(body), fetched_at=FETCHED,
     )  # fmt: skip
     values.update(kw)
-    return NewArticle(**values)  # type: ignore[arg-type]
+    return new_article(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -122,7 +123,7 @@ def test_copy_stored_before_its_original_is_relinked(db: Database) -> None:
     assert copy.outcome == "new"  # nothing to link to yet
     assert original.outcome == "new" and original.relinked == 1
     with db.sessions() as s:
-        assert Stories(s).original_of(copy.article_id) == original.article_id
+        assert ArticleRepository(s).original_of(copy.article_id) == original.article_id
 
 
 def test_earlier_publication_leads_a_content_duplicate_group(db: Database) -> None:
@@ -132,7 +133,7 @@ def test_earlier_publication_leads_a_content_duplicate_group(db: Database) -> No
         early = repo.save(make("https://early.example/x", body="Wire story.", published_at=datetime(2025, 10, 1, tzinfo=timezone.utc)))
     assert early.outcome == "new"
     with db.sessions() as s:
-        assert Stories(s).original_of(late.article_id) == early.article_id
+        assert ArticleRepository(s).original_of(late.article_id) == early.article_id
 
 
 def test_export_keeps_the_pages_offset_and_duplicate_of(db: Database) -> None:
@@ -143,8 +144,8 @@ def test_export_keeps_the_pages_offset_and_duplicate_of(db: Database) -> None:
         repo.save(make("https://b.example/1", body="Story one.", source="other", published_at=published + timedelta(hours=1)))
         repo.save(make("https://a.example/old", body="Old story.", published_at=datetime(2024, 1, 1, tzinfo=timezone.utc)))
     with db.sessions() as s:
-        rows = list(Stories(s).iter_export())
-        recent = list(Stories(s).iter_export(since=datetime(2025, 1, 1, tzinfo=timezone.utc), sources=["herald"]))
+        rows = list(ArticleRepository(s).iter_export())
+        recent = list(ArticleRepository(s).iter_export(since=datetime(2025, 1, 1, tzinfo=timezone.utc), sources=["herald"]))
     assert rows[0]["published_at"] == "2025-10-28T09:30:00+02:00"
     assert rows[0]["authors"] == ["Ana Ruiz"]
     assert rows[1]["duplicate_of"] == "https://a.example/1"
@@ -171,12 +172,12 @@ def test_failed_batch_leaves_nothing_behind(db: Database) -> None:
 def test_runs_and_stats(db: Database) -> None:
     with db.sessions.begin() as s:
         repo = Stories(s)
-        run_id = repo.start_run("news", {"sources": ["herald"]})
+        run_id = repo.repository.start_run("news", {"sources": ["herald"]})
         repo.save(make("https://a.example/1", body="One.", published_at=datetime(2025, 10, 1, 8, tzinfo=timezone.utc)), run_id)
         repo.save(make("https://a.example/2", body="One."), run_id)
-        repo.finish_run(run_id, status="finished", reason="finished", counts={"articles_new": 1}, error_count=0)
+        repo.repository.finish_run(run_id, status="finished", reason="finished", counts={"articles_new": 1}, error_count=0)
     with db.sessions() as s:
-        stats = Stories(s).stats()
+        stats = ArticleRepository(s).stats()
     assert stats["articles"] == 2 and stats["duplicates"] == 1
     assert {"source": "herald", "day": "2025-10-01", "articles": 1} in stats["by_source_day"]
     assert stats["runs"][0]["status"] == "finished" and stats["runs"][0]["counts"] == {"articles_new": 1}

@@ -19,6 +19,7 @@ from storage.models import Article, ArticleUrl, DuplicateLink, Story
 from dedup.stories import Stories
 from storage.repository import NewArticle, SaveResult
 from tests.conftest import POSTGRES_URL, require_postgres
+from tests.newarticles import new_article
 
 T0 = datetime(2025, 11, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -33,7 +34,7 @@ def make(url: str, text: str, *, minutes: int = 0, **kw: Any) -> NewArticle:
         body=text, content_hash=content_hash(text), fetched_at=T0 + timedelta(minutes=minutes), minhash=signature_bytes(text),
     )  # fmt: skip
     values.update(kw)
-    return NewArticle(**values)  # type: ignore[arg-type]
+    return new_article(**values)  # type: ignore[arg-type]
 
 
 NEAR = body("harbour")

@@ -17,13 +17,14 @@ from storage.models import Article, ArticleUrl, DuplicateLink, Story
 from storage.recanonicalize import MERGE_METHOD, recanonicalize
 from dedup.stories import Stories
 from storage.repository import ArticleRepository, NewArticle
+from tests.newarticles import new_article
 
 FETCHED = datetime(2025, 11, 1, 12, 0, tzinfo=timezone.utc)
 
 
 def make(key: str, url: str, text: str, **kw: object) -> NewArticle:
     body = " ".join(f"{text} sentence {i} with enough words to be a body of its own." for i in range(30))
-    return NewArticle(
+    return new_article(
         source="herald", url=url, canonical_url=key, headline=f"Headline {text}", body=body,
         content_hash=content_hash(body), fetched_at=FETCHED, **kw,  # type: ignore[arg-type]
     )  # fmt: skip

@@ -17,6 +17,7 @@ from storage.models import Article, ArticleVersion, CrawlLock, NearDupBand, Stor
 from dedup.stories import Stories
 from storage.repository import ArticleRepository, NewArticle
 from storage.state import FetchStateRepository, StateUpdate
+from tests.newarticles import new_article
 
 FETCHED = datetime(2025, 11, 1, 12, 0, tzinfo=timezone.utc)
 STORY = " ".join(
@@ -35,7 +36,7 @@ def make(url: str, body: str, **kw: object) -> NewArticle:
         content_hash=content_hash(body), fetched_at=FETCHED, minhash=signature_bytes(body),
     )  # fmt: skip
     values.update(kw)
-    return NewArticle(**values)  # type: ignore[arg-type]
+    return new_article(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -166,8 +167,7 @@ def test_earliest_published_leads_a_near_duplicate_story(db: Database) -> None:
     first, second = save_all(db, [late, early])
     assert second.outcome == "new" and second.relinked == 1 and second.story_id == first.story_id
     with db.sessions() as s:
-        repo = Stories(s)
-        assert repo.original_of(first.article_id) == second.article_id
+        assert ArticleRepository(s).original_of(first.article_id) == second.article_id
         assert s.get(Story, first.story_id).original_article_id == second.article_id  # type: ignore[union-attr]
 
 
@@ -192,7 +192,7 @@ def test_link_policy_keeps_copies_without_their_body(db: Database) -> None:
         row = s.get(Article, copy.article_id)
         assert row is not None and row.body == "" and row.stored_as == "link" and row.story_id == original.story_id
         assert s.get(Article, original.article_id).body == STORY  # type: ignore[union-attr]
-        unique = list(Stories(s).iter_export(unique_stories=True))
+        unique = list(ArticleRepository(s).iter_export(unique_stories=True))
     assert [r["url"] for r in unique] == ["https://a.example/1"]
 
 
@@ -214,8 +214,8 @@ def test_a_changed_page_becomes_a_new_version_and_unchanged_stores_nothing(db: D
         assert article is not None and article.version == 2 and article.body == changed
         versions = s.scalars(select(ArticleVersion)).all()
         assert [(v.version, v.body) for v in versions] == [(1, STORY)]
-        latest = list(Stories(s).iter_export())
-        every = list(Stories(s).iter_export(all_versions=True))
+        latest = list(ArticleRepository(s).iter_export())
+        every = list(ArticleRepository(s).iter_export(all_versions=True))
     assert [r["version"] for r in latest] == [2]
     assert [(r["version"], r["latest"]) for r in every] == [(1, False), (2, True)]
     assert every[0]["body"] == STORY and every[1]["body"] == changed
@@ -279,3 +279,12 @@ def subprocess_pid_that_exited() -> int:
     process = subprocess.Popen([sys.executable, "-c", "pass"])
     process.wait()
     return process.pid
+
+
+def test_stories_hold_the_repository_in_their_session(db: Database) -> None:
+    # Composition, not inheritance: the story rules use the repository's data access, they are not one.
+    assert not issubclass(Stories, ArticleRepository)
+    with db.sessions() as s:
+        stories = Stories(s, duplicate_policy="link", source_ids={"herald": 1})
+        assert stories.repository.session is s and stories.repository.duplicate_policy == "link"
+        assert stories.source_ids == {"herald": 1}

@@ -23,7 +23,8 @@ Public API:
 - `canonicalize_url(url) -> str`: the stable spelling of an article URL (tracking
   parameters, fragments, default ports and AMP variants removed).
 - `ExtractionOptions`: the few knobs (`min_words`, `language_hint`, ...).
-- `ArticleRecord`, `NotAnArticle`, `ExtractionResult`: the result types.
+- `ArticleRecord`, `NotAnArticle`, `ExtractionResult`: the result types. `ArticleRecord` is the
+  project's one article model, defined in `articles` (the layer below) and re-exported here.
 - `SiteOverrides`, `SiteRule`: per-site rules as data (TOML or records), passed as
   `ExtractionOptions(overrides=SiteOverrides.from_toml(path))`; tried before the generic
   extractor for the sites and layouts they name, which stays the fallback.
@@ -31,7 +32,8 @@ Public API:
 Modules, one job each: `document` (decode + parse), `budget` (the CPU budget), `structured` (JSON-LD, meta,
 microdata), `headline`, `dates`, `authors`, `language`, `body` (trafilatura +
 JSON-LD articleBody), `boilerplate` (line filters), `classify` (error/index pages),
-`urls`, `overrides` (per-site rules), `core` (the pipeline). The library reads no settings and needs no Scrapy.
+`urls`, `overrides` (per-site rules), `core` (the pipeline). The library reads no settings and needs no Scrapy;
+of the project it imports only `articles` (the article model).
 """
 
 from __future__ import annotations
