@@ -180,7 +180,7 @@ def test_an_empty_page_kept_in_doubt_is_stored(tmp_path) -> None:
     page = Article(url=url, response_url=url, source="courier", status=200, content_type="text/html",
                    html=_declared(node), fetched_at=FETCHED, discovered_via="feed")
     kept = ExtractPipeline(ExtractionOptions(), get_crawler().stats).process_item(page)
-    kept.canonical_url, kept.content_hash = url, content_hash(kept.record.body)
+    kept.content_hash = content_hash(kept.record.body)
     assert kept.record.body == ""
     with Database(f"sqlite:///{tmp_path / 'n.db'}") as database:
         with database.sessions.begin() as session:
