@@ -17,7 +17,8 @@ Article URLs are inserted with ON CONFLICT (url) DO NOTHING on both: a URL a con
 writer has just given to another article stays theirs. Nothing is committed here.
 
 `stored_values` and `allocate_ids` are the batch's other statements (which of its URLs and
-hashes are stored; new primary keys), one query each, also straight to the driver.
+hashes are stored; new primary keys), one query each, also straight to the driver. `select_keyed`
+is the ORM's form of the same look-up: rows by a unique column, probed value by value on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Callable
 
+from sqlalchemy import func
+
 if TYPE_CHECKING:
-    from sqlalchemy import Table
+    from sqlalchemy import Select, Table
     from sqlalchemy.engine import Connection, Dialect
 
 
@@ -61,6 +64,29 @@ def stored_values(connection: Connection, wanted: Sequence[tuple[str, str, Itera
         for index, value in connection.exec_driver_sql(" UNION ALL ".join(parts), tuple(params)):
             found[index].add(value)
     return found
+
+
+def select_keyed(entity: Any, key: str, values: Sequence[Any], dialect_name: str) -> tuple[Select[Any], Any]:
+    """A SELECT of `entity`'s rows whose unique column `key` holds one of `values`, and the entity
+    to name its columns and conditions by: `stmt.with_only_columns(row.a).where(row.b == x)`.
+
+    On PostgreSQL the values are one array parameter (the same SQL text whatever their count),
+    each probed on the column's index (`LIMIT 1` in a LATERAL subquery: a probe is planned so
+    whatever the table's statistics). `key IN (...)` there is planned as a sequential scan while
+    the table looks small, which for a look-up per batch on a table that grows with the crawl
+    (fetch_state, article_urls) made the rows read per stored article grow with the crawl.
+    Elsewhere `key IN (values)`: the caller keeps the count under SQLite's parameter limit."""
+    from sqlalchemy import bindparam, select, true
+    from sqlalchemy.dialects.postgresql import ARRAY
+    from sqlalchemy.orm import aliased
+
+    column = getattr(entity, key)
+    if dialect_name != "postgresql":
+        return select(entity).where(column.in_(list(values))), entity
+    wanted = func.unnest(bindparam(None, list(values), type_=ARRAY(column.type))).table_valued("v").render_derived().alias("q")
+    probe = select(entity).where(column == wanted.c.v).limit(1).lateral("p")
+    row = aliased(entity, probe)
+    return select(row).select_from(wanted).join(probe, true()), row
 
 
 def allocate_ids(connection: Connection, counts: Sequence[tuple[str, int]]) -> list[list[int]]:

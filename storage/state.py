@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from storage.bulk import select_keyed
 from storage.models import Article, ArticleUrl, FetchState, Source
 
 
@@ -80,14 +81,19 @@ class FetchStateRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def _keyed(self, entity: Any, key: str, values: Sequence[str]) -> tuple[Any, Any]:
+        # Rows by URL probed one by one on PostgreSQL: these look-ups run for every batch of
+        # discovered or fetched URLs, and an IN list was planned as a sequential scan of the
+        # whole table (rows read per stored article grew with the crawl; storage.bulk.select_keyed).
+        return select_keyed(entity, key, values, self.session.get_bind().dialect.name)
+
     def validators(self, urls: Iterable[str]) -> dict[str, Validators]:
         """Stored validators for those of `urls` that have any."""
         wanted = list(dict.fromkeys(u for u in urls if u))
         found: dict[str, Validators] = {}
         for chunk in _chunks(wanted, 500):
-            rows = self.session.execute(
-                select(FetchState.url, FetchState.etag, FetchState.last_modified).where(FetchState.url.in_(chunk))
-            )
+            stmt, row = self._keyed(FetchState, "url", chunk)
+            rows = self.session.execute(stmt.with_only_columns(row.url, row.etag, row.last_modified))
             for url, etag, last_modified in rows:
                 if etag or last_modified:
                     found[url] = Validators(etag, last_modified)
@@ -98,10 +104,10 @@ class FetchStateRepository:
         wanted = list(dict.fromkeys(u for u in urls if u))
         found: dict[str, StoredDocument] = {}
         for chunk in _chunks(wanted, 500):
+            stmt, row = self._keyed(FetchState, "url", chunk)
             rows = self.session.execute(
-                select(FetchState.url, FetchState.last_status, FetchState.body, FetchState.etag,
-                       FetchState.last_modified, FetchState.checked_at)
-                .where(FetchState.url.in_(chunk), FetchState.kind == kind)
+                stmt.with_only_columns(row.url, row.last_status, row.body, row.etag, row.last_modified, row.checked_at)
+                .where(row.kind == kind)
             )  # fmt: skip
             for url, status, body, etag, last_modified, checked_at in rows:
                 found[url] = StoredDocument(url, status, body, Validators(etag, last_modified), checked_at)
@@ -113,10 +119,12 @@ class FetchStateRepository:
         wanted = list(dict.fromkeys(u for u in urls if u))
         known: set[str] = set()
         for chunk in _chunks(wanted, 500):
-            known.update(self.session.scalars(select(ArticleUrl.url).where(ArticleUrl.url.in_(chunk))))
-            stmt = select(FetchState.url).where(FetchState.url.in_(chunk), FetchState.outcome.is_not(None))
+            stored, url = self._keyed(ArticleUrl, "url", chunk)
+            known.update(self.session.scalars(stored.with_only_columns(url.url)))
+            stmt, row = self._keyed(FetchState, "url", chunk)
+            stmt = stmt.with_only_columns(row.url).where(row.outcome.is_not(None))
             if recheck_after is not None:
-                stmt = stmt.where(FetchState.checked_at >= utcnow() - recheck_after)
+                stmt = stmt.where(row.checked_at >= utcnow() - recheck_after)
             known.update(self.session.scalars(stmt))
         return known
 
@@ -151,9 +159,7 @@ class FetchStateRepository:
             return 0
         now = utcnow()
         existing = {
-            row.url: row
-            for chunk in _chunks(list(latest), 500)
-            for row in self.session.scalars(select(FetchState).where(FetchState.url.in_(chunk)))
+            row.url: row for chunk in _chunks(list(latest), 500) for row in self.session.scalars(self._keyed(FetchState, "url", chunk)[0])
         }
         new: list[dict[str, Any]] = []  # inserted in one executemany, not one INSERT per URL
         for url, update in latest.items():

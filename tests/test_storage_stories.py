@@ -279,3 +279,39 @@ def subprocess_pid_that_exited() -> int:
     process = subprocess.Popen([sys.executable, "-c", "pass"])
     process.wait()
     return process.pid
+
+
+def test_fetch_state_lookups_read_a_row_per_url_whatever_the_table_holds(postgres_url: str) -> None:
+    """The per-batch questions on fetch_state and article_urls (known, validators, documents, the
+    rows `record` updates) probe the URL index per URL on PostgreSQL: the rows they read do not
+    grow with the URLs the crawl has recorded (an IN list was planned as a sequential scan)."""
+    from sqlalchemy import text
+
+    db = Database(postgres_url)
+    rows_read = text(
+        "SELECT coalesce(sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)), 0) FROM pg_stat_xact_user_tables "
+        "WHERE relname IN ('fetch_state', 'article_urls') AND schemaname = current_schema()"
+    )
+    try:
+        with db.sessions.begin() as s:
+            FetchStateRepository(s).record(
+                StateUpdate(f"https://a.example/news/{n}", "article", 200, outcome="not_article/short" if n % 2 else None)
+                for n in range(5_000)
+            )
+        wanted = [f"https://a.example/news/{n}" for n in range(4_000, 4_100)]
+        with db.sessions.begin() as s:
+            repo = FetchStateRepository(s)
+            reads = []
+            for ask in (
+                lambda: repo.known(wanted, recheck_after=timedelta(days=1)),
+                lambda: repo.validators(wanted),
+                lambda: repo.documents(wanted, "robots"),
+                lambda: repo.record(StateUpdate(url, "article", 304) for url in wanted),
+            ):
+                before = s.execute(rows_read).scalar_one()  # in one transaction: see the note in test_neardup_index
+                ask()
+                reads.append(s.execute(rows_read).scalar_one() - before)
+            assert len(repo.known(wanted)) == 50
+        assert all(read <= 2 * len(wanted) for read in reads), f"rows read for {len(wanted)} URLs: {reads}"
+    finally:
+        db.close()
