@@ -23,7 +23,8 @@ is the ORM's form of the same look-up: rows by a unique column, probed value by 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable
 
 from sqlalchemy import func
@@ -34,6 +35,24 @@ if TYPE_CHECKING:
 
 
 _IN_CHUNK = 500  # SQLite: values per IN (...), well under its parameter limit
+
+
+@contextmanager
+def index_probes(connection: Connection) -> Iterator[None]:
+    """Plan the statements of this block with sequential scans disabled (PostgreSQL; nothing elsewhere),
+    for look-ups written as one index probe per value (a LATERAL subquery with LIMIT 1, as below).
+
+    While a table's statistics say it is small (an ANALYZE when it held a few hundred rows), the
+    planner finds a sequential scan cheaper than an index probe and runs one per value: a look-up of
+    the thousands of URLs a sitemap lists, or of a batch's band keys, then read the table thousands of
+    times. `SET LOCAL` (this transaction only; SQLAlchemy has begun one), set back to what it was
+    when the block ends (not after an error: the transaction is then rolled back, and the setting with it)."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    before, _ = connection.exec_driver_sql("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)").one()
+    yield
+    connection.exec_driver_sql("SELECT set_config('enable_seqscan', %s, true)", (before,))
 
 
 def stored_values(connection: Connection, wanted: Sequence[tuple[str, str, Iterable[str]]]) -> list[set[str]]:
@@ -61,8 +80,9 @@ def stored_values(connection: Connection, wanted: Sequence[tuple[str, str, Itera
             params.extend(chunk)
     found: list[set[str]] = [set() for _ in wanted]
     if parts:
-        for index, value in connection.exec_driver_sql(" UNION ALL ".join(parts), tuple(params)):
-            found[index].add(value)
+        with index_probes(connection):
+            for index, value in connection.exec_driver_sql(" UNION ALL ".join(parts), tuple(params)):
+                found[index].add(value)
     return found
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from storage.bulk import select_keyed
+from storage.bulk import index_probes, select_keyed
 from storage.models import Article, ArticleUrl, FetchState, Source
 
 
@@ -87,13 +87,18 @@ class FetchStateRepository:
         # whole table (rows read per stored article grew with the crawl; storage.bulk.select_keyed).
         return select_keyed(entity, key, values, self.session.get_bind().dialect.name)
 
+    def _probe(self, statement: Any) -> list[Any]:
+        """The rows of a `_keyed` statement, planned as index probes even while the table looks small."""
+        with index_probes(self.session.connection()):
+            return list(self.session.execute(statement))
+
     def validators(self, urls: Iterable[str]) -> dict[str, Validators]:
         """Stored validators for those of `urls` that have any."""
         wanted = list(dict.fromkeys(u for u in urls if u))
         found: dict[str, Validators] = {}
         for chunk in _chunks(wanted, 500):
             stmt, row = self._keyed(FetchState, "url", chunk)
-            rows = self.session.execute(stmt.with_only_columns(row.url, row.etag, row.last_modified))
+            rows = self._probe(stmt.with_only_columns(row.url, row.etag, row.last_modified))
             for url, etag, last_modified in rows:
                 if etag or last_modified:
                     found[url] = Validators(etag, last_modified)
@@ -105,7 +110,7 @@ class FetchStateRepository:
         found: dict[str, StoredDocument] = {}
         for chunk in _chunks(wanted, 500):
             stmt, row = self._keyed(FetchState, "url", chunk)
-            rows = self.session.execute(
+            rows = self._probe(
                 stmt.with_only_columns(row.url, row.last_status, row.body, row.etag, row.last_modified, row.checked_at)
                 .where(row.kind == kind)
             )  # fmt: skip
@@ -120,12 +125,12 @@ class FetchStateRepository:
         known: set[str] = set()
         for chunk in _chunks(wanted, 500):
             stored, url = self._keyed(ArticleUrl, "url", chunk)
-            known.update(self.session.scalars(stored.with_only_columns(url.url)))
+            known.update(r[0] for r in self._probe(stored.with_only_columns(url.url)))
             stmt, row = self._keyed(FetchState, "url", chunk)
             stmt = stmt.with_only_columns(row.url).where(row.outcome.is_not(None))
             if recheck_after is not None:
                 stmt = stmt.where(row.checked_at >= utcnow() - recheck_after)
-            known.update(self.session.scalars(stmt))
+            known.update(r[0] for r in self._probe(stmt))
         return known
 
     def revisits(self, sources: Sequence[str], window: timedelta, *, limit: int = 10_000) -> list[Revisit]:
@@ -159,7 +164,7 @@ class FetchStateRepository:
             return 0
         now = utcnow()
         existing = {
-            row.url: row for chunk in _chunks(list(latest), 500) for row in self.session.scalars(self._keyed(FetchState, "url", chunk)[0])
+            row.url: row for chunk in _chunks(list(latest), 500) for (row,) in self._probe(self._keyed(FetchState, "url", chunk)[0])
         }
         new: list[dict[str, Any]] = []  # inserted in one executemany, not one INSERT per URL
         for url, update in latest.items():

@@ -315,3 +315,31 @@ def test_fetch_state_lookups_read_a_row_per_url_whatever_the_table_holds(postgre
         assert all(read <= 2 * len(wanted) for read in reads), f"rows read for {len(wanted)} URLs: {reads}"
     finally:
         db.close()
+
+
+def test_fetch_state_lookups_of_many_urls_probe_even_a_small_analyzed_table(postgres_url: str) -> None:
+    """A sitemap's worth of URLs asked about while the tables are small and analyzed (the planner
+    then prefers a sequential scan to an index probe) reads about a row per URL, not the table
+    once per URL (`storage.bulk.index_probes`)."""
+    from sqlalchemy import text
+
+    db = Database(postgres_url)
+    rows_read = text(
+        "SELECT coalesce(sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)), 0) FROM pg_stat_xact_user_tables "
+        "WHERE relname IN ('fetch_state', 'article_urls') AND schemaname = current_schema()"
+    )
+    try:
+        save_all(db, [make(f"https://a.example/stored/{n}", f"{STORY} {n}") for n in range(3)])
+        with db.sessions.begin() as s:
+            FetchStateRepository(s).record(StateUpdate(f"https://a.example/news/{n}", "article", 200) for n in range(150))
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE fetch_state; ANALYZE article_urls")
+        wanted = [f"https://a.example/news/{n}" for n in range(100, 600)]
+        with db.sessions.begin() as s:
+            before = s.execute(rows_read).scalar_one()
+            FetchStateRepository(s).known(wanted)
+            read = s.execute(rows_read).scalar_one() - before
+            assert s.execute(text("SHOW enable_seqscan")).scalar_one() == "on"  # set back after the look-up
+        assert read <= 2 * len(wanted), f"{read} rows read for {len(wanted)} URLs"
+    finally:
+        db.close()
