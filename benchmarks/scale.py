@@ -520,6 +520,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.worker_json:
         return worker_main(json.loads(args.worker_json))
+    # Stopped with SIGTERM (a run cut short): unwind, so the workers are stopped and the schema dropped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     site = ScaleSite(args.articles, args.hosts, args.copies)
     milestone = args.milestone or max(1, args.articles // 10)
