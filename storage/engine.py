@@ -11,8 +11,8 @@ of leaving a cron crawl blocked on a socket for hours. Likewise a statement wait
 `POSTGRES_LOCK_TIMEOUT` for a lock (another session's schema change, or a transaction left
 open) unless the URL's `options`, the role or the database set `lock_timeout`: a blocked crawl
 would otherwise keep its run lock's heartbeat going, and every later cron run would stop at
-"another run is going". Statements are not prepared on the server, so each is planned on the
-tables' current size (see `_postgres_session_defaults`).
+"another run is going". Statements and foreign-key checks are planned for each execution on the
+tables' current size (`plan_cache_mode`, see `_postgres_session_defaults`).
 A crawl's `Database` gets a `statement_timeout` (seconds, NEWSPIPE_STATEMENT_TIMEOUT): on
 PostgreSQL every transaction after the migrations starts with `SET LOCAL statement_timeout`, on
 SQLite it is the busy timeout; and `bounded()` abandons database work that still has no answer
@@ -85,27 +85,28 @@ POSTGRES_LOCK_TIMEOUT = "60s"
 
 
 def _postgres_session_defaults(dbapi_connection: Any, _record: Any) -> None:
-    """On a new connection: the lock timeout unless the URL, the role or the database set one, and
-    no server-side prepared statements (psycopg's `prepare_threshold = None`).
+    """On a new connection, unless the URL, the role or the database set them: the lock timeout,
+    and custom plans always (`plan_cache_mode = force_custom_plan`).
 
-    Why not prepared: psycopg prepares a statement run five times, and PostgreSQL may then keep one
-    generic plan for it, costed on the table sizes of that moment, until the next ANALYZE of the
-    table. newspipe's tables grow from nothing during a crawl, so a look-up planned after an ANALYZE
-    of a few hundred rows (a sequential scan per probed key is cheapest there) went on scanning the
-    table at tens of thousands: the near-duplicate look-up then read hundreds of rows of
-    `near_dup_bands` per stored article (benchmarks/scale.py, 8 workers). Unprepared, a statement is
-    planned for its parameters and the table's current size each time; planning these statements
-    costs far less than running them. (Not `plan_cache_mode = force_custom_plan`: that also
-    re-plans the foreign-key checks, which then scan small tables such as `sources` row by row.)
-    The lock timeout is a statement rather than a libpq `options` parameter: PgBouncer refuses
+    Why custom plans: psycopg prepares a statement run five times, and PostgreSQL keeps the plans of
+    the foreign-key checks of every insert; after five executions either may be given one generic
+    plan, costed on the table sizes of that moment, which stays until the next ANALYZE of the
+    table. newspipe's tables grow from nothing during a crawl, so a plan made after an ANALYZE of a
+    few hundred rows (a sequential scan) went on scanning the table at tens of thousands: the
+    near-duplicate look-up read hundreds of rows of `near_dup_bands` per stored article
+    (benchmarks/scale.py, 8 workers), and the check of an article's story read all of `stories`.
+    A custom plan is costed on the table's current size; planning these statements costs far less
+    than running them. A statement rather than a libpq `options` parameter: PgBouncer refuses
     unknown startup parameters.
     """
-    dbapi_connection.prepare_threshold = None
     autocommit = dbapi_connection.autocommit
-    dbapi_connection.autocommit = True  # no transaction left open by this statement
+    dbapi_connection.autocommit = True  # no transaction left open by these statements
     try:
         dbapi_connection.execute(
             "SELECT set_config('lock_timeout', %s, false) WHERE current_setting('lock_timeout') = '0'", (POSTGRES_LOCK_TIMEOUT,)
+        )
+        dbapi_connection.execute(
+            "SELECT set_config('plan_cache_mode', 'force_custom_plan', false) WHERE current_setting('plan_cache_mode') = 'auto'"
         )
     finally:
         dbapi_connection.autocommit = autocommit

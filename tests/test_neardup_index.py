@@ -207,7 +207,7 @@ def test_a_postgresql_lookup_stays_a_probe_when_the_table_grows_after_its_plan_w
     """A look-up planned after an ANALYZE of a small table (a sequential scan per key is cheapest
     there) and run again and again on one connection (psycopg prepares it, PostgreSQL may keep a
     generic plan) still probes the primary key once the table is large: plans are made for each
-    execution on the table's current size (`storage.engine`: no prepared statements)."""
+    execution on the table's current size (`storage.engine`, plan_cache_mode; `storage.bulk.index_probes`)."""
     from sqlalchemy import text
 
     db = Database(postgres_url)

@@ -343,3 +343,36 @@ def test_fetch_state_lookups_of_many_urls_probe_even_a_small_analyzed_table(post
         assert read <= 2 * len(wanted), f"{read} rows read for {len(wanted)} URLs"
     finally:
         db.close()
+
+
+def test_the_story_check_of_an_insert_stays_a_probe_when_stories_grows_after_its_plan_was_made(postgres_url: str) -> None:
+    """The foreign-key check of a stored article's story, planned after an ANALYZE of a small
+    `stories` and run again and again by one connection (PostgreSQL may keep a generic plan for
+    it), still probes the primary key once the table is large (`storage.engine`, plan_cache_mode)."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    db = Database(postgres_url)
+    rows_read = text(
+        "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables "
+        "WHERE relname = 'stories' AND schemaname = current_schema()"
+    )
+    try:
+        save_all(db, [make(f"https://a.example/first/{n}", f"{STORY} first {n}") for n in range(50)])
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE stories")
+        with db.engine.connect() as connection:
+            for n in range(15):  # one connection: the check is planned 5 times, then a generic plan may stay
+                with Session(connection) as session:
+                    Stories(session).save(make(f"https://a.example/next/{n}", f"{STORY} next {n}"))
+                    session.commit()
+            with db.engine.begin() as other:
+                other.exec_driver_sql("INSERT INTO stories (created_at, updated_at) SELECT now(), now() FROM generate_series(1, 5000)")
+            with Session(connection) as session:
+                before = session.execute(rows_read).scalar_one()
+                Stories(session).save(make("https://a.example/last", f"{STORY} last"))
+                read = session.execute(rows_read).scalar_one() - before
+                session.commit()
+        assert read <= 5, f"{read} rows of stories read to store one article"
+    finally:
+        db.close()
