@@ -27,7 +27,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import aliased
 
 if TYPE_CHECKING:
     from sqlalchemy import Select, Table
@@ -91,15 +93,11 @@ def select_keyed(entity: Any, key: str, values: Sequence[Any], dialect_name: str
     to name its columns and conditions by: `stmt.with_only_columns(row.a).where(row.b == x)`.
 
     On PostgreSQL the values are one array parameter (the same SQL text whatever their count),
-    each probed on the column's index (`LIMIT 1` in a LATERAL subquery: a probe is planned so
-    whatever the table's statistics). `key IN (...)` there is planned as a sequential scan while
-    the table looks small, which for a look-up per batch on a table that grows with the crawl
+    each probed on the column's index (`LIMIT 1` in a LATERAL subquery; run it inside
+    `index_probes`). `key IN (...)` there is planned as one sequential scan of the table up to a
+    few thousand rows, which for a look-up per batch on a table that grows with the crawl
     (fetch_state, article_urls) made the rows read per stored article grow with the crawl.
     Elsewhere `key IN (values)`: the caller keeps the count under SQLite's parameter limit."""
-    from sqlalchemy import bindparam, select, true
-    from sqlalchemy.dialects.postgresql import ARRAY
-    from sqlalchemy.orm import aliased
-
     column = getattr(entity, key)
     if dialect_name != "postgresql":
         return select(entity).where(column.in_(list(values))), entity
