@@ -26,7 +26,10 @@ queues are empty and nothing is in flight, then the workers are stopped with SIG
 - each worker's peak RSS (VmHWM) when `--milestone` articles are stored and at the end: ratio;
 - rows read from the run's tables by every backend (pg_stat_user_tables, seq_tup_read +
   idx_tup_fetch; the schema is the run's own, so other users of the database do not count),
-  per stored article; pg_stat_statements is not preloaded on this server;
+  per stored article, by table, with each table's sequential scans; pg_stat_statements is not
+  preloaded on this server. `--analyze-every` ANALYZEs the run's tables as the autovacuum daemon
+  would (this server runs without it): plans made on statistics of a small table are part of
+  what is measured;
 - CPU time of the workers (user + system, /proc) from the seeds to the end, per article, and
   per-worker throughput on CPU time and on wall time.
 
@@ -254,6 +257,21 @@ def rows_read(pg_url: str, schema: str) -> dict[str, int]:
     return {name: int(count) for name, count in rows}
 
 
+def scan_counts(pg_url: str, schema: str) -> dict[str, dict[str, int]]:
+    """For each of the schema's tables: sequential scans and the rows they read, index scans and
+    the rows they fetched (what `rows_read` adds up, split to tell a scan from a probe)."""
+    import psycopg
+
+    with psycopg.connect(_plain(pg_url), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT relname, coalesce(seq_scan, 0), coalesce(seq_tup_read, 0), coalesce(idx_scan, 0), coalesce(idx_tup_fetch, 0) "
+            "FROM pg_stat_user_tables WHERE schemaname = %s",
+            (schema,),
+        ).fetchall()
+    fields = ("seq_scan", "seq_tup_read", "idx_scan", "idx_tup_fetch")
+    return {name: dict(zip(fields, map(int, counts))) for name, *counts in rows}
+
+
 def stored_rows(pg_url: str, schema: str) -> list[tuple[str, int, int | None]]:
     """(canonical_url, story_id, run_id) of every stored article."""
     import psycopg
@@ -315,9 +333,19 @@ def score(site: ScaleSite, rows: list[tuple[str, int, int | None]]) -> dict[str,
     }
 
 
+def analyze(conn: Any) -> None:
+    """ANALYZE the run's tables, as the autovacuum daemon does now and then on a server that has it
+    on (this one has not): plans are then costed on statistics of the growing tables."""
+    tables = [t for (t,) in conn.exec_driver_sql("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")]
+    if tables:  # the schema's own tables only (a bare ANALYZE would do every schema of the database)
+        conn.exec_driver_sql("ANALYZE " + ", ".join(f'"{t}"' for t in tables))
+    conn.commit()
+
+
 def run_workers(
-    workers: int, site: ScaleSite, sources: Path, redis_url: str, pg_url: str, tmp: Path, milestone: int, stall_s: float
-) -> dict[str, Any]:
+    workers: int, site: ScaleSite, sources: Path, redis_url: str, pg_url: str, tmp: Path, milestone: int, stall_s: float,
+    analyze_every: float = 0.0,
+) -> dict[str, Any]:  # fmt: skip
     import redis as redis_lib
     from sqlalchemy import create_engine
     from sqlalchemy.pool import NullPool
@@ -370,11 +398,15 @@ def run_workers(
         push_seeds(server, keys, seeds_for(load_sources(sources), new_cycle()))
         rss_milestone: list[float] | None = None
         last, last_change = -1, time.monotonic()
+        next_analyze = time.monotonic() + analyze_every if analyze_every > 0 else float("inf")
         with poller.connect() as poll:
             while True:
                 time.sleep(0.5)
                 top = highest_id(poll)
                 poll.rollback()
+                if time.monotonic() >= next_analyze:
+                    analyze(poll)
+                    next_analyze = time.monotonic() + analyze_every
                 if rss_milestone is None and top >= milestone:
                     rss_milestone = [peak_rss_mib(p.pid) for p in procs]
                 if top != last:
@@ -412,6 +444,7 @@ def run_workers(
     try:
         time.sleep(1.5)  # the backends' statistics are flushed at exit, asynchronously
         reads = rows_read(pg_url, schema)
+        scans = scan_counts(pg_url, schema)
         rows = stored_rows(pg_url, schema)
     finally:
         drop_schema(pg_url, schema)
@@ -430,6 +463,8 @@ def run_workers(
             "rows_read": reads,
             "rows_read_per_article": sum(reads.values()) / max(1, stored),
             "article_rows_read_per_article": reads.get("articles", 0) / max(1, stored),
+            "rows_read_per_article_by_table": {name: count / max(1, stored) for name, count in sorted(reads.items())},
+            "scans": scans,
             "rss_mib_start": rss_start,
             "rss_mib_milestone": rss_milestone,
             "rss_mib_end": rss_end,
@@ -457,8 +492,11 @@ def report(run: dict[str, Any]) -> str:
 
 
 def _top_tables(run: dict[str, Any]) -> str:
-    reads = sorted(run["rows_read"].items(), key=lambda kv: -kv[1])[:3]
-    return ", ".join(f"{name} {count / max(1, run['stored']):.1f}" for name, count in reads)
+    """Every table read at least 0.1 rows per stored article, most first, with its sequential scans."""
+    stored = max(1, run["stored"])
+    reads = sorted(((n, c) for n, c in run["rows_read"].items() if c / stored >= 0.1), key=lambda kv: -kv[1])
+    scans = run.get("scans", {})
+    return ", ".join(f"{name} {count / stored:.1f} [{scans.get(name, {}).get('seq_scan', 0)} seq scans]" for name, count in reads)
 
 
 def _mib(values: list[float] | None) -> str:
@@ -472,6 +510,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copies", type=float, default=0.1, help="share of the articles that are near-duplicate copies")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4, 8])
     parser.add_argument("--milestone", type=int, default=0, help="articles stored at the first RSS reading (default: a tenth)")
+    parser.add_argument("--analyze-every", type=float, default=60.0,
+                        help="ANALYZE the run's tables every this many seconds (the autovacuum daemon's default nap; 0: never)")  # fmt: skip
     parser.add_argument("--stall", type=float, default=120, help="give up after this many seconds without a new article")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--db", default="postgresql+psycopg://postgres@127.0.0.1:5432/test", help="PostgreSQL; a schema per run")
@@ -480,6 +520,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.worker_json:
         return worker_main(json.loads(args.worker_json))
+    # Stopped with SIGTERM (a run cut short): unwind, so the workers are stopped and the schema dropped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     site = ScaleSite(args.articles, args.hosts, args.copies)
     milestone = args.milestone or max(1, args.articles // 10)
@@ -494,7 +536,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"site: {len(site.pages)} articles ({site.copies} near-duplicate copies) on {args.hosts} hosts "
                   f"behind the proxy {server.base}", flush=True)  # fmt: skip
             for workers in args.workers:
-                run = run_workers(workers, site, sources, args.redis, args.db, tmp, milestone, args.stall)
+                run = run_workers(workers, site, sources, args.redis, args.db, tmp, milestone, args.stall, args.analyze_every)
                 runs.append(run)
                 print(report(run), flush=True)
     finally:

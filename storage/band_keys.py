@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, select
 
+from storage.bulk import index_probes
 from storage.models import Article, NearDupBand
 
 if TYPE_CHECKING:
@@ -54,7 +55,8 @@ def holders(connection: Connection, keys: Iterable[int], *, since: datetime | No
         if since is not None:
             sql += " WHERE b.created_at >= %s"
             params += (_to_db(connection, since),)
-        found.update((k, a) for k, a in connection.exec_driver_sql(sql, params))
+        with index_probes(connection):  # a probe per key even while the table looks small
+            found.update((k, a) for k, a in connection.exec_driver_sql(sql, params))
         return found
     statement = _HOLDERS if since is None else _HOLDERS.where(NearDupBand.created_at >= since)
     for chunk in _chunks(wanted):
@@ -73,7 +75,8 @@ def signatures(connection: Connection, article_ids: Iterable[int]) -> dict[int, 
             "SELECT a.id, a.minhash FROM unnest(%s::bigint[]) AS q(i) CROSS JOIN LATERAL "
             "(SELECT id, minhash FROM articles WHERE id = q.i LIMIT 1) AS a"  # LIMIT 1: a probe each, as above
         )
-        found.update((i, bytes(m)) for i, m in connection.exec_driver_sql(sql, (wanted,)) if m is not None)
+        with index_probes(connection):
+            found.update((i, bytes(m)) for i, m in connection.exec_driver_sql(sql, (wanted,)) if m is not None)
         return found
     for chunk in _chunks(wanted):
         found.update((i, m) for i, m in connection.execute(_SIGNATURES, {"ids": list(chunk)}) if m is not None)

@@ -17,20 +17,44 @@ Article URLs are inserted with ON CONFLICT (url) DO NOTHING on both: a URL a con
 writer has just given to another article stays theirs. Nothing is committed here.
 
 `stored_values` and `allocate_ids` are the batch's other statements (which of its URLs and
-hashes are stored; new primary keys), one query each, also straight to the driver.
+hashes are stored; new primary keys), one query each, also straight to the driver. `select_keyed`
+is the ORM's form of the same look-up: rows by a unique column, probed value by value on PostgreSQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable
 
+from sqlalchemy import bindparam, func, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import aliased
+
 if TYPE_CHECKING:
-    from sqlalchemy import Table
+    from sqlalchemy import Select, Table
     from sqlalchemy.engine import Connection, Dialect
 
 
 _IN_CHUNK = 500  # SQLite: values per IN (...), well under its parameter limit
+
+
+@contextmanager
+def index_probes(connection: Connection) -> Iterator[None]:
+    """Plan the statements of this block with sequential scans disabled (PostgreSQL; nothing elsewhere),
+    for look-ups written as one index probe per value (a LATERAL subquery with LIMIT 1, as below).
+
+    While a table's statistics say it is small (an ANALYZE when it held a few hundred rows), the
+    planner finds a sequential scan cheaper than an index probe and runs one per value: a look-up of
+    the thousands of URLs a sitemap lists, or of a batch's band keys, then read the table thousands of
+    times. `SET LOCAL` (this transaction only; SQLAlchemy has begun one), set back to what it was
+    when the block ends (not after an error: the transaction is then rolled back, and the setting with it)."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    before, _ = connection.exec_driver_sql("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)").one()
+    yield
+    connection.exec_driver_sql("SELECT set_config('enable_seqscan', %s, true)", (before,))
 
 
 def stored_values(connection: Connection, wanted: Sequence[tuple[str, str, Iterable[str]]]) -> list[set[str]]:
@@ -58,9 +82,29 @@ def stored_values(connection: Connection, wanted: Sequence[tuple[str, str, Itera
             params.extend(chunk)
     found: list[set[str]] = [set() for _ in wanted]
     if parts:
-        for index, value in connection.exec_driver_sql(" UNION ALL ".join(parts), tuple(params)):
-            found[index].add(value)
+        with index_probes(connection):
+            for index, value in connection.exec_driver_sql(" UNION ALL ".join(parts), tuple(params)):
+                found[index].add(value)
     return found
+
+
+def select_keyed(entity: Any, key: str, values: Sequence[Any], dialect_name: str) -> tuple[Select[Any], Any]:
+    """A SELECT of `entity`'s rows whose unique column `key` holds one of `values`, and the entity
+    to name its columns and conditions by: `stmt.with_only_columns(row.a).where(row.b == x)`.
+
+    On PostgreSQL the values are one array parameter (the same SQL text whatever their count),
+    each probed on the column's index (`LIMIT 1` in a LATERAL subquery; run it inside
+    `index_probes`). `key IN (...)` there is planned as one sequential scan of the table up to a
+    few thousand rows, which for a look-up per batch on a table that grows with the crawl
+    (fetch_state, article_urls) made the rows read per stored article grow with the crawl.
+    Elsewhere `key IN (values)`: the caller keeps the count under SQLite's parameter limit."""
+    column = getattr(entity, key)
+    if dialect_name != "postgresql":
+        return select(entity).where(column.in_(list(values))), entity
+    wanted = func.unnest(bindparam(None, list(values), type_=ARRAY(column.type))).table_valued("v").render_derived().alias("q")
+    probe = select(entity).where(column == wanted.c.v).limit(1).lateral("p")
+    row = aliased(entity, probe)
+    return select(row).select_from(wanted).join(probe, true()), row
 
 
 def allocate_ids(connection: Connection, counts: Sequence[tuple[str, int]]) -> list[list[int]]:

@@ -11,7 +11,8 @@ of leaving a cron crawl blocked on a socket for hours. Likewise a statement wait
 `POSTGRES_LOCK_TIMEOUT` for a lock (another session's schema change, or a transaction left
 open) unless the URL's `options`, the role or the database set `lock_timeout`: a blocked crawl
 would otherwise keep its run lock's heartbeat going, and every later cron run would stop at
-"another run is going".
+"another run is going". Statements and foreign-key checks are planned for each execution on the
+tables' current size (`plan_cache_mode`, see `_postgres_session_defaults`).
 A crawl's `Database` gets a `statement_timeout` (seconds, NEWSPIPE_STATEMENT_TIMEOUT): on
 PostgreSQL every transaction after the migrations starts with `SET LOCAL statement_timeout`, on
 SQLite it is the busy timeout; and `bounded()` abandons database work that still has no answer
@@ -83,16 +84,29 @@ POSTGRES_CONNECT_DEFAULTS: dict[str, int] = {
 POSTGRES_LOCK_TIMEOUT = "60s"
 
 
-def _postgres_lock_timeout(dbapi_connection: Any, _record: Any) -> None:
-    """Set the lock timeout on a new connection unless the URL, the role or the database set one.
+def _postgres_session_defaults(dbapi_connection: Any, _record: Any) -> None:
+    """On a new connection, unless the URL, the role or the database set them: the lock timeout,
+    and custom plans always (`plan_cache_mode = force_custom_plan`).
 
-    A statement rather than a libpq `options` parameter: PgBouncer refuses unknown startup parameters.
+    Why custom plans: psycopg prepares a statement run five times, and PostgreSQL keeps the plans of
+    the foreign-key checks of every insert; after five executions either may be given one generic
+    plan, costed on the table sizes of that moment, which stays until the next ANALYZE of the
+    table. newspipe's tables grow from nothing during a crawl, so a plan made after an ANALYZE of a
+    few hundred rows (a sequential scan) went on scanning the table at tens of thousands: the
+    near-duplicate look-up read hundreds of rows of `near_dup_bands` per stored article
+    (benchmarks/scale.py, 8 workers), and the check of an article's story read all of `stories`.
+    A custom plan is costed on the table's current size; planning these statements costs far less
+    than running them. A statement rather than a libpq `options` parameter: PgBouncer refuses
+    unknown startup parameters.
     """
     autocommit = dbapi_connection.autocommit
-    dbapi_connection.autocommit = True  # no transaction left open by this statement
+    dbapi_connection.autocommit = True  # no transaction left open by these statements
     try:
         dbapi_connection.execute(
             "SELECT set_config('lock_timeout', %s, false) WHERE current_setting('lock_timeout') = '0'", (POSTGRES_LOCK_TIMEOUT,)
+        )
+        dbapi_connection.execute(
+            "SELECT set_config('plan_cache_mode', 'force_custom_plan', false) WHERE current_setting('plan_cache_mode') = 'auto'"
         )
     finally:
         dbapi_connection.autocommit = autocommit
@@ -141,7 +155,7 @@ def make_engine(url: str, *, echo: bool = False, busy_timeout: float = SQLITE_BU
     if sa_url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas(busy_timeout))
     elif sa_url.get_backend_name() == "postgresql":
-        event.listen(engine, "connect", _postgres_lock_timeout)
+        event.listen(engine, "connect", _postgres_session_defaults)
     return engine
 
 

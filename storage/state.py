@@ -20,6 +20,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.bulk import index_probes, select_keyed
 from storage.models import Article, ArticleUrl, FetchState, Source
 
 
@@ -83,14 +84,24 @@ class FetchStateRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def _keyed(self, entity: Any, key: str, values: Sequence[str]) -> tuple[Any, Any]:
+        # Rows by URL probed one by one on PostgreSQL: these look-ups run for every batch of
+        # discovered or fetched URLs, and an IN list was planned as a sequential scan of the
+        # whole table (rows read per stored article grew with the crawl; storage.bulk.select_keyed).
+        return select_keyed(entity, key, values, self.session.get_bind().dialect.name)
+
+    def _probe(self, statement: Any) -> list[Any]:
+        """The rows of a `_keyed` statement, planned as index probes even while the table looks small."""
+        with index_probes(self.session.connection()):
+            return list(self.session.execute(statement))
+
     def validators(self, urls: Iterable[str]) -> dict[str, Validators]:
         """Stored validators for those of `urls` that have any."""
         wanted = list(dict.fromkeys(u for u in urls if u))
         found: dict[str, Validators] = {}
         for chunk in _chunks(wanted, 500):
-            rows = self.session.execute(
-                select(FetchState.url, FetchState.etag, FetchState.last_modified).where(FetchState.url.in_(chunk))
-            )
+            stmt, row = self._keyed(FetchState, "url", chunk)
+            rows = self._probe(stmt.with_only_columns(row.url, row.etag, row.last_modified))
             for url, etag, last_modified in rows:
                 if etag or last_modified:
                     found[url] = Validators(etag, last_modified)
@@ -101,10 +112,10 @@ class FetchStateRepository:
         wanted = list(dict.fromkeys(u for u in urls if u))
         found: dict[str, StoredDocument] = {}
         for chunk in _chunks(wanted, 500):
-            rows = self.session.execute(
-                select(FetchState.url, FetchState.last_status, FetchState.body, FetchState.etag,
-                       FetchState.last_modified, FetchState.checked_at)
-                .where(FetchState.url.in_(chunk), FetchState.kind == kind)
+            stmt, row = self._keyed(FetchState, "url", chunk)
+            rows = self._probe(
+                stmt.with_only_columns(row.url, row.last_status, row.body, row.etag, row.last_modified, row.checked_at)
+                .where(row.kind == kind)
             )  # fmt: skip
             for url, status, body, etag, last_modified, checked_at in rows:
                 found[url] = StoredDocument(url, status, body, Validators(etag, last_modified), checked_at)
@@ -116,11 +127,13 @@ class FetchStateRepository:
         wanted = list(dict.fromkeys(u for u in urls if u))
         known: set[str] = set()
         for chunk in _chunks(wanted, 500):
-            known.update(self.session.scalars(select(ArticleUrl.url).where(ArticleUrl.url.in_(chunk))))
-            stmt = select(FetchState.url).where(FetchState.url.in_(chunk), FetchState.outcome.is_not(None))
+            stored, url = self._keyed(ArticleUrl, "url", chunk)
+            known.update(r[0] for r in self._probe(stored.with_only_columns(url.url)))
+            stmt, row = self._keyed(FetchState, "url", chunk)
+            stmt = stmt.with_only_columns(row.url).where(row.outcome.is_not(None))
             if recheck_after is not None:
-                stmt = stmt.where(FetchState.checked_at >= utcnow() - recheck_after)
-            known.update(self.session.scalars(stmt))
+                stmt = stmt.where(row.checked_at >= utcnow() - recheck_after)
+            known.update(r[0] for r in self._probe(stmt))
         return known
 
     def revisits(self, sources: Sequence[str], window: timedelta, *, limit: int = 10_000) -> list[Revisit]:
@@ -154,9 +167,7 @@ class FetchStateRepository:
             return 0
         now = utcnow()
         existing = {
-            row.url: row
-            for chunk in _chunks(list(latest), 500)
-            for row in self.session.scalars(select(FetchState).where(FetchState.url.in_(chunk)))
+            row.url: row for chunk in _chunks(list(latest), 500) for (row,) in self._probe(self._keyed(FetchState, "url", chunk)[0])
         }
         new: list[dict[str, Any]] = []  # inserted in one executemany, not one INSERT per URL
         for url, update in latest.items():

@@ -219,3 +219,72 @@ def test_a_postgresql_lookup_reads_a_row_per_key_whatever_the_table_holds(postgr
         assert read <= 2 * len(wanted), f"{read} rows read for {len(wanted)} keys"
     finally:
         db.close()
+
+
+def test_a_postgresql_lookup_stays_a_probe_when_the_table_grows_after_its_plan_was_made(postgres_url: str) -> None:
+    """A look-up planned after an ANALYZE of a small table (a sequential scan per key is cheapest
+    there) and run again and again on one connection (psycopg prepares it, PostgreSQL may keep a
+    generic plan) still probes the primary key once the table is large: plans are made for each
+    execution on the table's current size (`storage.engine`, plan_cache_mode; `storage.bulk.index_probes`)."""
+    from sqlalchemy import text
+
+    db = Database(postgres_url)
+    try:
+        from dedup.stories import Stories
+
+        now = datetime.now(timezone.utc)
+        since = now - timedelta(days=30)
+        with db.sessions.begin() as session:
+            article_id = Stories(session).save(make("https://a.example/1", _bodies(1)[0])).article_id
+        with db.engine.begin() as connection:
+            band_keys.claim(connection, [(key, article_id) for key in range(1, 151)], now=now, expired_before=None)
+            connection.exec_driver_sql("ANALYZE near_dup_bands")
+        with db.engine.connect() as connection:
+            for n in range(15):  # prepared after 5, then 5 custom plans, then a generic one may stay
+                with connection.begin():
+                    band_keys.holders(connection, range(n * 10, n * 10 + 100), since=since)
+            with db.engine.begin() as other:
+                band_keys.claim(other, [(key, article_id) for key in range(151, 5_001)], now=now, expired_before=None)
+            # The counts before and after, in one transaction: a backend's counts of earlier
+            # transactions (the warm-up's) may not have been flushed yet, and show here too.
+            rows_read = text(
+                "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables "
+                "WHERE relname = 'near_dup_bands' AND schemaname = current_schema()"
+            )
+            with connection.begin():
+                before = connection.execute(rows_read).scalar_one()
+                found = band_keys.holders(connection, range(4_000, 4_100), since=since)
+                read = connection.execute(rows_read).scalar_one() - before
+        assert len(found) == 100
+        assert read <= 200, f"{read} rows read for 100 keys"
+    finally:
+        db.close()
+
+
+def test_a_postgresql_lookup_probes_even_a_small_analyzed_table(postgres_url: str) -> None:
+    """While near_dup_bands is small and analyzed the planner prefers a sequential scan to an index
+    probe, per key: a look-up still reads about a row per key (`storage.bulk.index_probes`)."""
+    from sqlalchemy import text
+
+    db = Database(postgres_url)
+    try:
+        from dedup.stories import Stories
+
+        now = datetime.now(timezone.utc)
+        with db.sessions.begin() as session:
+            article_id = Stories(session).save(make("https://a.example/1", _bodies(1)[0])).article_id
+        with db.engine.begin() as connection:
+            band_keys.claim(connection, [(key, article_id) for key in range(1, 301)], now=now, expired_before=None)
+            connection.exec_driver_sql("ANALYZE near_dup_bands")
+        rows_read = text(
+            "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables "
+            "WHERE relname = 'near_dup_bands' AND schemaname = current_schema()"
+        )
+        with db.engine.begin() as connection:
+            before = connection.execute(rows_read).scalar_one()
+            found = band_keys.holders(connection, range(200, 1100), since=now - timedelta(days=30))
+            read = connection.execute(rows_read).scalar_one() - before
+        assert len(found) == 101
+        assert read <= 2 * 900, f"{read} rows read for 900 keys"
+    finally:
+        db.close()

@@ -288,3 +288,100 @@ def test_stories_hold_the_repository_in_their_session(db: Database) -> None:
         stories = Stories(s, duplicate_policy="link", source_ids={"herald": 1})
         assert stories.repository.session is s and stories.repository.duplicate_policy == "link"
         assert stories.source_ids == {"herald": 1}
+
+
+def test_fetch_state_lookups_read_a_row_per_url_whatever_the_table_holds(postgres_url: str) -> None:
+    """The per-batch questions on fetch_state and article_urls (known, validators, documents, the
+    rows `record` updates) probe the URL index per URL on PostgreSQL: the rows they read do not
+    grow with the URLs the crawl has recorded (an IN list was planned as a sequential scan)."""
+    from sqlalchemy import text
+
+    db = Database(postgres_url)
+    rows_read = text(
+        "SELECT coalesce(sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)), 0) FROM pg_stat_xact_user_tables "
+        "WHERE relname IN ('fetch_state', 'article_urls') AND schemaname = current_schema()"
+    )
+    try:
+        with db.sessions.begin() as s:
+            FetchStateRepository(s).record(
+                StateUpdate(f"https://a.example/news/{n}", "article", 200, outcome="not_article/short" if n % 2 else None)
+                for n in range(5_000)
+            )
+        wanted = [f"https://a.example/news/{n}" for n in range(4_000, 4_100)]
+        with db.sessions.begin() as s:
+            repo = FetchStateRepository(s)
+            reads = []
+            for ask in (
+                lambda: repo.known(wanted, recheck_after=timedelta(days=1)),
+                lambda: repo.validators(wanted),
+                lambda: repo.documents(wanted, "robots"),
+                lambda: repo.record(StateUpdate(url, "article", 304) for url in wanted),
+            ):
+                before = s.execute(rows_read).scalar_one()  # in one transaction: see the note in test_neardup_index
+                ask()
+                reads.append(s.execute(rows_read).scalar_one() - before)
+            assert len(repo.known(wanted)) == 50
+        assert all(read <= 2 * len(wanted) for read in reads), f"rows read for {len(wanted)} URLs: {reads}"
+    finally:
+        db.close()
+
+
+def test_fetch_state_lookups_of_many_urls_probe_even_a_small_analyzed_table(postgres_url: str) -> None:
+    """A sitemap's worth of URLs asked about while the tables are small and analyzed (the planner
+    then prefers a sequential scan to an index probe) reads about a row per URL, not the table
+    once per URL (`storage.bulk.index_probes`)."""
+    from sqlalchemy import text
+
+    db = Database(postgres_url)
+    rows_read = text(
+        "SELECT coalesce(sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)), 0) FROM pg_stat_xact_user_tables "
+        "WHERE relname IN ('fetch_state', 'article_urls') AND schemaname = current_schema()"
+    )
+    try:
+        save_all(db, [make(f"https://a.example/stored/{n}", f"{STORY} {n}") for n in range(3)])
+        with db.sessions.begin() as s:
+            FetchStateRepository(s).record(StateUpdate(f"https://a.example/news/{n}", "article", 200) for n in range(150))
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE fetch_state; ANALYZE article_urls")
+        wanted = [f"https://a.example/news/{n}" for n in range(100, 600)]
+        with db.sessions.begin() as s:
+            before = s.execute(rows_read).scalar_one()
+            FetchStateRepository(s).known(wanted)
+            read = s.execute(rows_read).scalar_one() - before
+            assert s.execute(text("SHOW enable_seqscan")).scalar_one() == "on"  # set back after the look-up
+        assert read <= 2 * len(wanted), f"{read} rows read for {len(wanted)} URLs"
+    finally:
+        db.close()
+
+
+def test_the_story_check_of_an_insert_stays_a_probe_when_stories_grows_after_its_plan_was_made(postgres_url: str) -> None:
+    """The foreign-key check of a stored article's story, planned after an ANALYZE of a small
+    `stories` and run again and again by one connection (PostgreSQL may keep a generic plan for
+    it), still probes the primary key once the table is large (`storage.engine`, plan_cache_mode)."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    db = Database(postgres_url)
+    rows_read = text(
+        "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables "
+        "WHERE relname = 'stories' AND schemaname = current_schema()"
+    )
+    try:
+        save_all(db, [make(f"https://a.example/first/{n}", f"{STORY} first {n}") for n in range(50)])
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE stories")
+        with db.engine.connect() as connection:
+            for n in range(15):  # one connection: the check is planned 5 times, then a generic plan may stay
+                with Session(connection) as session:
+                    Stories(session).save(make(f"https://a.example/next/{n}", f"{STORY} next {n}"))
+                    session.commit()
+            with db.engine.begin() as other:
+                other.exec_driver_sql("INSERT INTO stories (created_at, updated_at) SELECT now(), now() FROM generate_series(1, 5000)")
+            with Session(connection) as session:
+                before = session.execute(rows_read).scalar_one()
+                Stories(session).save(make("https://a.example/last", f"{STORY} last"))
+                read = session.execute(rows_read).scalar_one() - before
+                session.commit()
+        assert read <= 5, f"{read} rows of stories read to store one article"
+    finally:
+        db.close()
