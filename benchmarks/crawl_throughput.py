@@ -30,8 +30,9 @@ article over `extract_article`'s CPU per page on the same pages in the same run 
 
 By default politeness is off for the measurement (no delay, AutoThrottle off, 16 requests in parallel
 per worker): it measures newspipe, not a site's crawl delay. Reads no settings; arguments
-only. Needs Redis and PostgreSQL. `--profile DIR` runs each worker under cProfile and writes
-its statistics to DIR (`python -m pstats` reads them); profiling slows the workers down.
+only. Needs Redis and PostgreSQL. `--profile DIR` runs each worker under cProfile from its first
+response to the spider's close (`CrawlProfiler`: start-up is not in it) and writes its
+statistics to DIR (`python -m pstats` reads them); profiling slows the workers down.
 `--profile-clock cpu` times with the process's CPU clock: waiting (for Redis, PostgreSQL, or
 for cores other processes hold) is left out, so other load on the machine inflates it less.
 """
@@ -191,7 +192,24 @@ _WARM_UP = 50  # pages extracted untimed before the extraction baseline
 # -- baselines ---------------------------------------------------------------------------------------
 
 
-def extraction_rate(pages: list[tuple[str, bytes]]) -> dict[str, float]:
+def _distinct_stories(results: list[tuple[str, Any]]) -> int:
+    """How many of the articles a crawl stores: `pipelines.dedup` drops a page whose canonical URL
+    (a same-site rel=canonical) another page already had. A corpus page with a relative canonical
+    gives every copy of it one URL: counting the copies made the run wait out `_STALLED`."""
+    from pipelines.extraction import canonicalize_url
+    from pipelines.extraction.domains import same_site
+
+    keys = set()
+    for url, result in results:
+        if not result:
+            continue
+        own = canonicalize_url(url)
+        canonical = result.canonical_url or own
+        keys.add(canonical if same_site(canonical, own) else own)
+    return len(keys)
+
+
+def extraction_rate(pages: list[tuple[str, bytes]], trafilatura_too: bool = True) -> dict[str, float]:
     import trafilatura
 
     from pipelines.extraction import extract_article
@@ -200,15 +218,17 @@ def extraction_rate(pages: list[tuple[str, bytes]]) -> dict[str, float]:
     for url, html in pages[:_WARM_UP]:  # lazy loads (dateparser's locales, ...) are not per-page costs
         extract_article(html, url, fetched_at=fetched)
     began, cpu = time.perf_counter(), time.process_time()
-    articles = sum(1 for url, html in pages if extract_article(html, url, fetched_at=fetched))
+    results = [(url, extract_article(html, url, fetched_at=fetched)) for url, html in pages]
     newspipe_s, newspipe_cpu = time.perf_counter() - began, time.process_time() - cpu
+    articles = sum(1 for _, result in results if result)
     began, cpu = time.perf_counter(), time.process_time()
-    for url, html in pages:
+    for url, html in pages if trafilatura_too else ():  # (--no-trafilatura: its figures are NaN)
         trafilatura.extract(html.decode("utf-8"), url=url, with_metadata=True)
-    trafilatura_s, trafilatura_cpu = time.perf_counter() - began, time.process_time() - cpu
+    trafilatura_s, trafilatura_cpu = (time.perf_counter() - began, time.process_time() - cpu) if trafilatura_too else (float("nan"),) * 2
     return {
         "pages": len(pages),
         "articles": articles,
+        "stored": _distinct_stories(results),
         "newspipe_extract_per_s": len(pages) / newspipe_s,
         "trafilatura_extract_per_s": len(pages) / trafilatura_s,
         "newspipe_extract_cpu_ms": 1000 * newspipe_cpu / len(pages),
@@ -245,22 +265,57 @@ def stored_count(conn: Any) -> int:
     return count
 
 
+class CrawlProfiler:
+    """A Scrapy extension the profiled worker adds to itself: cProfile from the worker's first
+    response (the enqueue; start-up, Scrapy's and the imports', is left out and runs at full
+    speed) until the spider closes, then the statistics go to `path`. Profiling all of
+    `run_spider` slowed start-up so much on a loaded machine that the worker was given up before
+    it registered, and its profile showed only start-up."""
+
+    path = ""
+    cpu_clock = False
+
+    def __init__(self) -> None:
+        import cProfile
+
+        # The CPU clock leaves out waiting (for Redis, the database, or cores other processes hold).
+        self.profiler = cProfile.Profile(time.process_time) if self.cpu_clock else cProfile.Profile()
+        self.running = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> CrawlProfiler:
+        from scrapy import signals
+
+        extension = cls()
+        crawler.signals.connect(extension.response_received, signal=signals.response_received)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def response_received(self) -> None:
+        if not self.running:
+            self.running = True
+            self.profiler.enable()
+
+    def spider_closed(self) -> None:
+        if self.running:
+            self.profiler.disable()
+            self.running = False
+        self.profiler.dump_stats(self.path)
+
+
 def worker_main(overrides: dict[str, Any]) -> int:
     from crawler.runner import build_settings, run_spider
 
     profile_to = overrides.pop("_profile", None)
     cpu_clock = overrides.pop("_profile_cpu", False)
-    if not profile_to:
-        return 0 if run_spider("worker", build_settings(overrides)).ok else 1
-    import cProfile
-
-    # The CPU clock leaves out waiting (for Redis, the database, or cores other processes hold).
-    profiler = cProfile.Profile(time.process_time) if cpu_clock else cProfile.Profile()
-    try:
-        outcome = profiler.runcall(run_spider, "worker", build_settings(overrides))
-    finally:
-        profiler.dump_stats(profile_to)
-    return 0 if outcome.ok else 1
+    settings = build_settings(overrides)
+    if profile_to:
+        # The class itself, not its dotted name: this module runs as __main__ here.
+        CrawlProfiler.path, CrawlProfiler.cpu_clock = profile_to, cpu_clock
+        extensions = settings.getdict("EXTENSIONS")
+        extensions[CrawlProfiler] = 1000
+        settings.set("EXTENSIONS", extensions, priority="cmdline")
+    return 0 if run_spider("worker", settings).ok else 1
 
 
 def crawl_rate(
@@ -368,6 +423,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpora", type=Path, default=None, help="corpora root for --pages corpora")
     parser.add_argument("--throttle", choices=("off", "shipped"), default="off",
                         help="off: no AutoThrottle, no delay; shipped: the project's AutoThrottle settings (sources' delay = 0)")
+    parser.add_argument("--no-trafilatura", action="store_true",
+                        help="leave out the trafilatura baseline (a third of the baselines' time; its figures are NaN)")
     parser.add_argument("--worker-json", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker_json:
@@ -398,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
                 'robots_sitemaps = false\nlanguage = "en"\ndelay = 0\nconcurrency = 16\n',
                 encoding="utf-8",
             )
-            baseline = extraction_rate(pages)
+            baseline = extraction_rate(pages, trafilatura_too=not args.no_trafilatura)
             print(f"extraction alone, 1 process: newspipe {baseline['newspipe_extract_per_s']:.1f} pages/s, "
                   f"trafilatura {baseline['trafilatura_extract_per_s']:.1f} pages/s ({baseline['articles']} articles); "
                   f"CPU per page {baseline['newspipe_extract_cpu_ms']:.2f} ms (newspipe), "
@@ -408,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
                 if args.profile:
                     args.profile.mkdir(parents=True, exist_ok=True)
                 served = (memory.requests, memory.connections) if args.site == "memory" else None
-                run = crawl_rate(workers, sources, baseline["articles"], args.redis, args.db, tmp, args.profile, args.profile_clock == "cpu",
+                run = crawl_rate(workers, sources, baseline["stored"], args.redis, args.db, tmp, args.profile, args.profile_clock == "cpu",
                                   args.throttle)
                 if served is not None:  # how well the workers' connections were kept alive
                     run["site_requests"] = memory.requests - served[0]

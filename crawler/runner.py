@@ -99,6 +99,24 @@ def _database(settings: Settings) -> Database:
     )
 
 
+# The root logger, and Scrapy's, which Scrapy's logging set-up puts at DEBUG.
+_LOGGERS = ("", "scrapy")
+
+
+def _refuse_below(level: str | int) -> None:
+    """Loggers refuse records below the crawl's LOG_LEVEL themselves. Scrapy's and the JSON root
+    handler drop them, but leave the root logger at NOTSET (and Scrapy's at DEBUG): every debug
+    call (trafilatura makes a dozen per page, Scrapy two per article) made a record and looked up
+    its caller, only for the handler to throw it away."""
+    number = logging.getLevelName(level.upper()) if isinstance(level, str) else level
+    if not isinstance(number, int):
+        return  # not a level name: Scrapy's handler reports it
+    for name in _LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < number:
+            logger.setLevel(number)
+
+
 def _run(spider: str, settings: Settings, **spider_kwargs: Any) -> CrawlOutcome:
     json_handler = None
     if settings.get("NEWSPIPE_LOG_FORMAT") == "json":
@@ -107,15 +125,20 @@ def _run(spider: str, settings: Settings, **spider_kwargs: Any) -> CrawlOutcome:
         # Installed before Scrapy's first lines; Scrapy then installs no handler of its own.
         json_handler = install_json_logging(settings.get("LOG_LEVEL"), settings.get("LOG_FILE"))
         settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    levels = {name: logging.getLogger(name).level for name in _LOGGERS}
     startupgc.pause()
     try:
         process = CrawlerProcess(settings)
-        crawler = process.create_crawler(spider)
+        crawler = process.create_crawler(spider)  # (re)installs Scrapy's root handler: the root logger at NOTSET
+        if json_handler is not None or (crawler.settings.getbool("LOG_ENABLED") and crawler.settings.getbool("LOG_INSTALL_ROOT_HANDLER")):
+            _refuse_below(crawler.settings.get("LOG_LEVEL"))
         crawler.signals.connect(startupgc.resume, signal=signals.engine_started)
         process.crawl(crawler, **spider_kwargs)
         process.start()
     finally:
         startupgc.finish()
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
         if json_handler is not None:
             logging.root.removeHandler(json_handler)
             json_handler.close()
