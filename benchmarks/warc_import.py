@@ -387,13 +387,62 @@ def _preload_import_modules() -> None:
         importlib.import_module(name)
 
 
-def _import(warc: str, db_url: str) -> dict[str, Any]:
+def _proc_status_kib(*fields: str) -> dict[str, int]:
+    """This process's VmRSS / VmHWM (KiB) from /proc (Linux); empty elsewhere."""
+    found: dict[str, int] = {}
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                name, _, value = line.partition(":")
+                if name in fields:
+                    found[name] = int(value.split()[0])
+    except OSError:
+        pass
+    return found
+
+
+def _record_milestones(milestones: list[int], out: Path) -> None:
+    """Appends a JSON line to `out` (RSS now, peak RSS so far, seconds) each time the spider has read
+    the response record at one of `milestones` (WARC record numbers: the file has a warcinfo record,
+    then a request and a response per capture, so response n is record 2n + 1). One run of a large
+    file then gives the memory at every smaller size; lines written so far survive a timeout."""
+    import crawler.spiders.warc as warc_spider
+    from crawler.archives.reader import ArchivedPage
+
+    if not milestones:
+        return
+    iter_archive = warc_spider.iter_archive
+    started = time.perf_counter()
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        wanted = sorted(set(milestones))
+        responses = html_200 = 0
+        for entry in iter_archive(*args, **kwargs):
+            yield entry
+            responses += 1  # after the yield: the spider has handled the record (up to its look-up chunk)
+            html_200 += isinstance(entry, ArchivedPage) and entry.status == 200 and "html" in entry.content_type
+            record = 2 * responses + 1
+            if wanted and record >= wanted[0]:
+                while wanted and record >= wanted[0]:
+                    wanted.pop(0)
+                memory = _proc_status_kib("VmRSS", "VmHWM")
+                line = {"records": record, "html_200": html_200, "rss_kib": memory.get("VmRSS", 0), "peak_rss_kib": memory.get("VmHWM", 0),
+                        "seconds": time.perf_counter() - started}
+                with out.open("a", encoding="utf-8") as handle:
+                    handle.write(json.dumps(line) + "\n")
+
+    warc_spider.iter_archive = counting  # looked up there by the spider when it starts
+
+
+def _import(warc: str, db_url: str, milestones: list[int] | None = None, milestones_out: Path | None = None) -> dict[str, Any]:
     """`newspipe backfill --warc WARC --db DB --no-progress`, in this process."""
     import newspipe.cli as cli
     import crawler.runner as runner
     import pipelines.extraction.core as extraction_core
 
     _preload_import_modules()
+    if milestones and milestones_out is not None:
+        _record_milestones(milestones, milestones_out)
 
     # The time inside extract_article, the same work extraction alone does: the rest is the import's overhead.
     # (`pipelines.extract` looks it up in `pipelines.extraction.core` on each item.)
@@ -435,30 +484,66 @@ def _import(warc: str, db_url: str) -> dict[str, Any]:
 
 
 def _child_main(argv: list[str] | None = None) -> None:
-    """Entry point of a child process: `extract WARC OUT` or `import WARC DB OUT`."""
+    """Entry point of a child process: `extract WARC OUT` or `import WARC DB [MILESTONES] OUT`
+    (MILESTONES: comma-separated record numbers, see `_record_milestones`; written to OUT.milestones)."""
     args = list(sys.argv[1:] if argv is None else argv)
     kind, out = args[0], Path(args[-1])
-    result = _extract_only(args[1]) if kind == "extract" else _import(args[1], args[2])
+    if kind == "extract":
+        result = _extract_only(args[1])
+    else:
+        milestones = _sizes(args[3]) if len(args) > 4 else []
+        result = _import(args[1], args[2], milestones, _milestones_path(out))
     result["peak_rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     out.write_text(json.dumps(result), encoding="utf-8")
 
 
-def run_child(kind: str, warc: WarcFile, workdir: Path, db_url: str | None = None, timeout: float = CHILD_TIMEOUT) -> RunResult:
-    """Run extraction alone or the import of `warc` in a fresh Python process."""
+def _milestones_path(out: Path) -> Path:
+    return out.with_name(out.name + ".milestones")
+
+
+def read_milestones(path: Path) -> list[dict[str, Any]]:
+    """The milestone lines an import child wrote (see `_record_milestones`), in order."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+class ChildTimedOut(RuntimeError):
+    """A child ran past its limit; `milestones` holds what an import child measured before."""
+
+    def __init__(self, message: str, milestones: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.milestones = milestones
+
+
+def run_child(
+    kind: str, warc: WarcFile, workdir: Path, db_url: str | None = None, timeout: float = CHILD_TIMEOUT,
+    milestones: list[int] | None = None,
+) -> RunResult:
+    """Run extraction alone or the import of `warc` in a fresh Python process. With `milestones`
+    (WARC record numbers), the import's RSS at each lands in `detail["milestones"]`."""
     out = Path(tempfile.mkstemp(prefix=f"{kind}-", suffix=".json", dir=workdir)[1])
     command = [sys.executable, "-c", "from benchmarks.warc_import import _child_main; _child_main()", kind, warc.path]
     if kind == "import":
         command.append(db_url or f"sqlite:///{workdir / (out.stem + '.db')}")
+        if milestones:
+            command.append(",".join(str(m) for m in milestones))
     command.append(str(out))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
     env.pop("NEWSPIPE_DATABASE_URL", None)
     started = time.perf_counter()
-    completed = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    try:
+        completed = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise ChildTimedOut(f"{kind} child ran past {timeout:.0f} s", read_milestones(_milestones_path(out))) from exc
     process_seconds = time.perf_counter() - started
     if completed.returncode != 0 or not out.stat().st_size:
         raise RuntimeError(f"{kind} child failed ({completed.returncode}):\n{completed.stderr[-3000:]}")
     data = json.loads(out.read_text(encoding="utf-8"))
     out.unlink()
+    if milestones:
+        data["detail"]["milestones"] = read_milestones(_milestones_path(out))
+        _milestones_path(out).unlink(missing_ok=True)
     return RunResult(
         kind=kind,
         records=warc.records,
@@ -531,35 +616,79 @@ def measure_throughput(pages: list[SourcePage], records: int, repeats: int, work
     }
 
 
-def measure_memory(pages: list[SourcePage], sizes: list[int], workdir: Path) -> dict[str, Any]:
-    """Peak RSS of imports of WARC files of `sizes` records, each in its own process. Every
-    capture is a distinct article (`distinct_variant`): what a long import keeps per stored
-    article (the near-duplicate index, caches) grows as it would on a real archive, where
-    exact copies, dropped early, would hide it."""
+def _memory_row(warc: WarcFile, run: RunResult) -> dict[str, Any]:
+    return {
+        "records": warc.records,
+        "html_200": warc.html_200,
+        "warc_mib": warc.bytes / 2**20,
+        "peak_rss_mib": run.peak_rss_kib / 1024,
+        "seconds": run.seconds,
+        "records_per_s": run.records_per_s,
+        "articles": run.articles,
+        "stored_new": int(run.detail.get("newspipe/store/new", 0)),
+        "stored_duplicate": int(run.detail.get("newspipe/store/duplicate", 0)),
+        "ok": run.ok,
+    }
+
+
+def measure_memory(
+    pages: list[SourcePage], sizes: list[int], workdir: Path, *, single_run: bool = True, every: int = 5000,
+) -> dict[str, Any]:
+    """Peak RSS of imports of WARC files of `sizes` records. Every capture is a distinct article
+    (`distinct_variant`): what a long import keeps per stored article (the near-duplicate index,
+    caches) grows as it would on a real archive, where exact copies, dropped early, would hide it.
+
+    With `single_run` one file of the largest size is imported once, and the import records its
+    RSS and peak RSS so far when it has read record N for every N in `sizes` and every `every`
+    records (`milestones`); the ratio is the peak at the end over the peak at the smallest size. A
+    run stopped by its time limit keeps the milestones it reached (`ok` false). Otherwise each size
+    is its own file and import (`runs`), and the ratio is of their peaks."""
+    if single_run:
+        largest = max(sizes)
+        marks = sorted({*sizes, *range(every, largest + 1, every)} if every > 0 else set(sizes))
+        warc = build_warc(workdir / f"memory-{largest}.warc.gz", pages, largest, distinct=True)
+        try:
+            run = run_child("import", warc, workdir, timeout=max(CHILD_TIMEOUT, 0.2 * largest), milestones=marks)
+        except ChildTimedOut as stopped:
+            Path(warc.path).unlink(missing_ok=True)
+            reached = stopped.milestones
+            return {"runs": [], "milestones": reached, "ok": False, "ratio_largest_to_smallest": _milestone_ratio(reached, sizes, None),
+                    "ratio_between_milestones": _milestone_growth(reached, sizes)}
+        Path(warc.path).unlink(missing_ok=True)
+        reached = run.detail.pop("milestones", [])
+        row = _memory_row(warc, run)
+        return {"runs": [row], "milestones": reached, "ok": run.ok,
+                "ratio_largest_to_smallest": _milestone_ratio(reached, sizes, row["peak_rss_mib"]),
+                "ratio_between_milestones": _milestone_growth(reached, sizes)}
     results = []
     for size in sizes:
         warc = build_warc(workdir / f"memory-{size}.warc.gz", pages, size, distinct=True)
         # Every capture a new article: about 40 ms each on an idle core, so 100,000 records take
         # well over the default half hour (and a loaded machine several times that).
         run = run_child("import", warc, workdir, timeout=max(CHILD_TIMEOUT, 0.2 * size))
-        results.append(
-            {
-                "records": warc.records,
-                "html_200": warc.html_200,
-                "warc_mib": warc.bytes / 2**20,
-                "peak_rss_mib": run.peak_rss_kib / 1024,
-                "seconds": run.seconds,
-                "records_per_s": run.records_per_s,
-                "articles": run.articles,
-                "stored_new": int(run.detail.get("newspipe/store/new", 0)),
-                "stored_duplicate": int(run.detail.get("newspipe/store/duplicate", 0)),
-                "ok": run.ok,
-            }
-        )
-        warc_path = Path(warc.path)
-        warc_path.unlink(missing_ok=True)
+        results.append(_memory_row(warc, run))
+        Path(warc.path).unlink(missing_ok=True)
     ratio = results[-1]["peak_rss_mib"] / results[0]["peak_rss_mib"] if len(results) > 1 and results[0]["peak_rss_mib"] else 1.0
-    return {"runs": results, "ratio_largest_to_smallest": ratio}
+    return {"runs": results, "ok": all(r["ok"] for r in results), "ratio_largest_to_smallest": ratio}
+
+
+def _milestone_ratio(reached: list[dict[str, Any]], sizes: list[int], final_peak_mib: float | None) -> float | None:
+    """Peak RSS at the end of the run (or at the last milestone reached) over the peak at the
+    smallest size's milestone; None before that milestone was reached."""
+    first = next((m for m in reached if m["records"] >= min(sizes)), None)
+    if first is None or not first["peak_rss_kib"]:
+        return None
+    last = final_peak_mib * 1024 if final_peak_mib is not None else reached[-1]["peak_rss_kib"]
+    return last / first["peak_rss_kib"]
+
+
+def _milestone_growth(reached: list[dict[str, Any]], sizes: list[int]) -> float | None:
+    """Peak RSS at the last milestone reached over the peak at the smallest size's: the growth with
+    the file's length alone (the end of the run, the last batches and the crawl's close, left out)."""
+    first = next((m for m in reached if m["records"] >= min(sizes)), None)
+    if first is None or not first["peak_rss_kib"] or reached[-1] is first:
+        return None
+    return reached[-1]["peak_rss_kib"] / first["peak_rss_kib"]
 
 
 def run_benchmark(
@@ -570,6 +699,8 @@ def run_benchmark(
     memory_records: list[int] | None = None,
     small_share: float = 0.25,
     workdir: Path | None = None,
+    memory_single_run: bool = True,
+    memory_every: int = 5000,
 ) -> dict[str, Any]:
     """The whole benchmark; returns a JSON-ready dict (see `print_report`)."""
     import platform
@@ -581,13 +712,17 @@ def run_benchmark(
     memory_records = [10000, 100000] if memory_records is None else memory_records
     with tempfile.TemporaryDirectory(prefix="newspipe-warc-bench-", dir=workdir) as tmp:
         scratch = Path(tmp)
-        throughput = measure_throughput(pages, records, repeats, scratch)
-        memory = measure_memory(smallest(pages, small_share), memory_records, scratch) if memory_records else None
+        throughput = measure_throughput(pages, records, repeats, scratch) if repeats > 0 else None
+        memory = (
+            measure_memory(smallest(pages, small_share), memory_records, scratch, single_run=memory_single_run, every=memory_every)
+            if memory_records else None
+        )
     return {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
         "pages": {"origin": origin, "count": len(pages)},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "config": {"records": records, "repeats": repeats, "memory_records": memory_records, "small_share": small_share},
+        "config": {"records": records, "repeats": repeats, "memory_records": memory_records, "small_share": small_share,
+                   "memory_single_run": memory_single_run, "memory_every": memory_every},
         "throughput": throughput,
         "memory": memory,
     }
@@ -596,14 +731,9 @@ def run_benchmark(
 # -- report ------------------------------------------------------------------------------------
 
 
-def print_report(result: dict[str, Any]) -> None:
-    from rich.console import Console
+def _print_throughput(console: Any, result: dict[str, Any], throughput: dict[str, Any]) -> None:
     from rich.table import Table
 
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=120)  # logs and CI: do not squeeze the tables into 80 columns
-    throughput = result["throughput"]
     warc = throughput["warc"]
     summary = throughput["summary"]
     console.print(
@@ -635,6 +765,17 @@ def print_report(result: dict[str, Any]) -> None:
         f"{summary['extract']['extraction_share']:.1%} of extraction alone (ratio of the shares, an upper bound: "
         f"{summary['ratio_from_shares']:.2f}×)"
     )
+
+def print_report(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=120)  # logs and CI: do not squeeze the tables into 80 columns
+    throughput = result["throughput"]
+    if throughput:
+        _print_throughput(console, result, throughput)
     memory = result.get("memory")
     if memory:
         table = Table(title="peak memory of one import (ru_maxrss of the child)")
@@ -645,8 +786,33 @@ def print_report(result: dict[str, Any]) -> None:
                 str(run["records"]), str(run["html_200"]), f"{run['warc_mib']:.1f}", f"{run['peak_rss_mib']:.0f}",
                 f"{run['seconds']:.0f}", f"{run['records_per_s']:.1f}", str(run["stored_new"]), str(run["stored_duplicate"]),
             )
-        console.print(table)
-        console.print(f"peak RSS, largest ÷ smallest file: [bold]{memory['ratio_largest_to_smallest']:.2f}[/] (flat ≈ 1.0)")
+        if memory["runs"]:
+            console.print(table)
+        if memory.get("milestones"):
+            table = Table(title="within the import: RSS when the spider had read record N (VmRSS, VmHWM of the child)")
+            for column in ("records read", "HTML 200 read", "RSS MiB", "peak RSS MiB", "seconds", "peak growth KiB / HTML 200 since the previous row"):
+                table.add_column(column, justify="right")
+            previous = None
+            for mark in memory["milestones"]:
+                slope = ""
+                if previous is not None and mark["html_200"] > previous["html_200"]:
+                    slope = f"{(mark['peak_rss_kib'] - previous['peak_rss_kib']) / (mark['html_200'] - previous['html_200']):.2f}"
+                table.add_row(
+                    str(mark["records"]), str(mark["html_200"]), f"{mark['rss_kib'] / 1024:.1f}", f"{mark['peak_rss_kib'] / 1024:.1f}",
+                    f"{mark['seconds']:.0f}", slope,
+                )
+                previous = mark
+            console.print(table)
+        ratio = memory["ratio_largest_to_smallest"]
+        if not memory.get("ok", True):
+            console.print("[red]the memory run did not finish[/] (time limit or a failed import): the figures stop where it stopped")
+        label = "largest ÷ smallest size" if memory.get("milestones") else "largest ÷ smallest file"
+        console.print(f"peak RSS, {label}: [bold]{ratio:.2f}[/] (flat ≈ 1.0)" if ratio is not None else f"peak RSS, {label}: not reached")
+        if memory.get("ratio_between_milestones") is not None:
+            console.print(
+                f"peak RSS at the last milestone ÷ at the smallest size (the end of the run left out): "
+                f"{memory['ratio_between_milestones']:.2f}"
+            )
 
 
 def _sizes(text: str) -> list[int]:
@@ -659,8 +825,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.warc_import", description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpora", type=Path, default=None, help="corpora root (default: $NEWSPIPE_CORPORA, then ../shared/corpora)")
     parser.add_argument("--records", type=int, default=600, help="WARC records in the throughput file (default 600)")
-    parser.add_argument("--repeats", type=int, default=2, help="alternating runs of each kind (default 2)")
+    parser.add_argument("--repeats", type=int, default=2, help="alternating runs of each kind (default 2; 0 skips the throughput runs)")
     parser.add_argument("--memory-records", type=_sizes, default=[10000, 100000], help="file sizes for the memory runs, comma-separated; empty to skip")
+    parser.add_argument("--memory-separate", action="store_true", help="one file and import per memory size (default: one import of the largest, measured as it reads each size)")
+    parser.add_argument("--memory-every", type=int, default=5000, help="in the single memory run, also measure every N records (default 5000; 0: only at the sizes)")
     parser.add_argument("--small-share", type=float, default=0.25, help="memory runs use the smallest share of the pages (default 0.25)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
     args = parser.parse_args(argv)
@@ -670,6 +838,8 @@ def main(argv: list[str] | None = None) -> int:
         repeats=args.repeats,
         memory_records=args.memory_records,
         small_share=args.small_share,
+        memory_single_run=not args.memory_separate,
+        memory_every=args.memory_every,
     )
     print_report(result)
     if args.json:

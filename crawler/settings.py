@@ -185,6 +185,10 @@ NEWSPIPE_LANGUAGES: list[str] = []
 NEWSPIPE_NEAR_DUP_THRESHOLD = 0.8
 NEWSPIPE_NEAR_DUP_HORIZON_DAYS = 30.0
 NEWSPIPE_DUPLICATE_POLICY = "keep"
+# URLs the dedup pipeline remembers to drop repeats within a run (the least recently seen are
+# forgotten past this many, so a long import's memory stays flat); a repeat it forgot goes on to
+# the store, which finds the URL stored and counts it as `newspipe/store/existing`.
+NEWSPIPE_DEDUP_RECENT_URLS = 20_000
 
 # newspipe: incremental crawls. Article URLs already stored are not requested again, except
 # articles first stored within the revisit window, which are re-checked (conditionally) for

@@ -119,3 +119,40 @@ def test_a_crawl_recorded_with_warc_dir_replays_to_the_same_articles(demo: DemoS
         return {(r["source"], r["canonical_url"], r["headline"], r["published_at"], r["duplicate_of"]) for r in exported(url)}
 
     assert stories(replay_db) == stories(live_db)
+
+
+def _story_page(n: int) -> bytes:
+    words = " ".join(f"Paragraph {p} of story {n} says the council met to talk about roads, schools and the library." for p in range(8))
+    return (f"<html><head><title>Story {n}</title></head><body><article><h1>Story {n} headline</h1>"
+            f"<p>{words}</p></article></body></html>").encode()
+
+
+@pytest.mark.parametrize("recent_urls", [None, "1"])
+def test_a_url_captured_twice_is_stored_once_and_its_repeat_counted(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch, recent_urls: str | None) -> None:
+    # The dedup pipeline remembers only the most recent URLs (NEWSPIPE_DEDUP_RECENT_URLS): with one,
+    # the repeat below is forgotten by the time it comes, and the store must still keep one row.
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    urls = [f"https://127.0.0.2/news/story-{n}.html" for n in range(3)]
+    warc = tmp_path / "twice.warc.gz"
+    with warc.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for n in (0, 1, 2, 0):
+            body = _story_page(n)
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html"), ("Content-Length", str(len(body)))], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(urls[n], "response", payload=BytesIO(body), http_headers=headers,
+                                                          warc_headers_dict={"WARC-Date": "2025-11-06T10:00:00Z"}))
+    if recent_urls:
+        monkeypatch.setenv("NEWSPIPE_DEDUP_RECENT_URLS", recent_urls)
+    result = newspipe("backfill", "--warc", str(warc), "--db", sqlite_url, "--no-progress", "--log-level", "DEBUG")
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert sorted(r["canonical_url"] for r in exported(sqlite_url)) == urls
+    counts = run_stats(sqlite_url)["runs"][0]["counts"]
+    assert counts["articles_new"] == 3
+    if recent_urls:  # forgotten by the pipeline: the store found it stored
+        assert counts["articles_existing"] == 1
+    else:  # remembered: dropped before the store
+        assert counts["articles_existing"] == 0 and "'newspipe/dedup/same_url_in_run': 1" in result.stderr

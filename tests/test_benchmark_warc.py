@@ -80,10 +80,19 @@ def test_throughput_and_memory_results(pages: list[SourcePage], tmp_path: Path) 
     assert 0 < summary["import"]["extraction_share"] < 1 and 0 < summary["extract"]["extraction_share"] < 1
     assert summary["ratio_from_shares"] > 0
 
-    memory = measure_memory(pages, [9, 15], tmp_path)
+    memory = measure_memory(pages, [9, 15], tmp_path, single_run=False)
     assert [run["records"] for run in memory["runs"]] == [9, 15]
     assert all(run["ok"] and run["peak_rss_mib"] > 10 for run in memory["runs"])
     assert memory["ratio_largest_to_smallest"] > 0
+
+    # One import of the largest file, measured as it reads each size (and every 10 records).
+    memory = measure_memory(pages, [9, 25], tmp_path, every=10)
+    assert [run["records"] for run in memory["runs"]] == [25] and memory["ok"]
+    marks = memory["milestones"]
+    assert [m["records"] for m in marks] == [9, 11, 21, 25]  # response n is record 2n + 1: one line per record read
+    assert all(0 < m["rss_kib"] <= m["peak_rss_kib"] for m in marks)
+    assert [m["html_200"] for m in marks] == sorted(m["html_200"] for m in marks) and marks[-1]["html_200"] <= memory["runs"][0]["html_200"]
+    assert memory["ratio_largest_to_smallest"] > 0 and memory["ratio_between_milestones"] > 0
 
 
 def test_distinct_variants_are_new_articles_to_the_store(pages: list[SourcePage], tmp_path: Path) -> None:
@@ -100,4 +109,4 @@ def test_distinct_variants_are_new_articles_to_the_store(pages: list[SourcePage]
     assert all(signatures)
     assert max(similarity(a, b) for i, a in enumerate(signatures) for b in signatures[i + 1 :] if a and b) < 0.5
     memory = measure_memory(pages, [15], tmp_path)
-    assert memory["runs"][0]["stored_duplicate"] == 0
+    assert memory["runs"][0]["stored_duplicate"] == 0 and memory["runs"][0]["stored_new"] > 0

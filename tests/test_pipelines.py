@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from crawler.items import Article
 from crawler.discovery.window import Window
 from pipelines.dates import NormaliseDatesPipeline
-from pipelines.dedup import DedupPipeline
+from pipelines.dedup import DedupPipeline, RecentUrls
 from pipelines.extraction.record import ArticleRecord
 from pipelines.store import StorePipeline
 from pipelines.writer import ArticleWriter, is_transient
@@ -98,6 +98,31 @@ class TestDedup:
         store.finish()
         assert s.get_value("newspipe/dedup/same_url_in_run") == 1
         assert s.get_value("newspipe/store/existing") == 1 and s.get_value("newspipe/store/revisit") == 1
+
+
+    def test_the_urls_remembered_are_bounded_and_a_forgotten_repeat_is_still_stored_once(self, database: Database) -> None:
+        # Every URL of the run used to stay in a set: about 380 bytes an article for the whole of a long import.
+        s = stats()
+        pipeline = DedupPipeline(s, recent_urls=3)
+        store = StorePipeline(ArticleWriter(database.sessions), s, batch_size=1)
+        for n in range(8):
+            store.process_item(pipeline.process_item(item(f"https://h.example/{n}", body=f"Story number {n}. " * 30)))
+        assert len(pipeline.seen) == 3
+        with pytest.raises(DropItem, match="already seen"):  # a recent repeat is still dropped here
+            pipeline.process_item(item("https://h.example/7", body="Story number 7. " * 30))
+        # A forgotten one goes on: the store finds its URL stored, keeps one row and counts the repeat.
+        store.process_item(pipeline.process_item(item("https://h.example/0", body="Story number 0. " * 30)))
+        store.finish()
+        assert _stored_count(database) == 8
+        assert s.get_value("newspipe/dedup/same_url_in_run") == 1
+        assert s.get_value("newspipe/store/new") == 8 and s.get_value("newspipe/store/existing") == 1
+
+    def test_recent_urls_forget_the_least_recently_seen_first(self) -> None:
+        recent = RecentUrls(2)
+        recent.update(["a", "b"])
+        recent.update(["a"])  # seen again: now the most recent
+        recent.update(["c"])
+        assert "a" in recent and "c" in recent and "b" not in recent and len(recent) == 2
 
 
 class CountingSessions:
