@@ -44,19 +44,21 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from benchmarks.site_server import MemorySite
 
@@ -322,6 +324,8 @@ def score(site: ScaleSite, rows: list[tuple[str, int, int | None]]) -> dict[str,
         "stored": len(urls),
         "distinct": len(set(urls)),
         "missing": len(expected - set(urls)),
+        # Which hosts the missing articles belong to: a whole host's share points at its sitemap or robots.txt.
+        "missing_by_host": dict(Counter(urlsplit(u).hostname for u in expected - set(urls)).most_common(10)),
         "unexpected": len(set(urls) - expected),
         "exactly_once": sorted(urls) == sorted(expected),
         "true_pairs": len(truth),
@@ -451,6 +455,12 @@ def run_workers(
     stored = len(rows)
     total_cpu = sum(worker_cpu)
     result.update(score(site, rows))
+    if result["missing"] or result.get("stalled"):
+        # The workers' logs go with the temporary directory: keep them to find out why.
+        kept = Path(tempfile.mkdtemp(prefix=f"np-scale-logs-{workers}w-"))
+        for log in tmp.glob(f"{keys.job}-*.log"):
+            shutil.copy(log, kept / log.name)
+        result["logs"] = str(kept)
     result.update(
         {
             "seconds": elapsed,
@@ -480,7 +490,8 @@ def report(run: dict[str, Any]) -> str:
     cross = run["cross_worker_recall"]
     return (
         f"{run['workers']} worker(s): stored {run['stored']}/{run['expected']} (distinct {run['distinct']}, missing {run['missing']}, "
-        f"unexpected {run['unexpected']}, exactly once: {run['exactly_once']}){' STALLED' if run.get('stalled') else ''}; "
+        f"unexpected {run['unexpected']}, exactly once: {run['exactly_once']}){' STALLED' if run.get('stalled') else ''}"
+        f"{_missing_note(run)}; "
         f"near-dup recall {run['recall']:.3f} precision {run['precision']:.3f} "
         f"(cross-worker pairs {run['cross_worker_pairs']}, recall {'-' if cross is None else f'{cross:.3f}'}); "
         f"rows read/article {run['rows_read_per_article']:.1f} ({_top_tables(run)}); "
@@ -489,6 +500,12 @@ def report(run: dict[str, Any]) -> str:
         f"peak RSS MiB at {run['milestone']} {_mib(run['rss_mib_milestone'])}, at end {_mib(run['rss_mib_end'])}, "
         f"max ratio {'-' if ratio is None else f'{ratio:.3f}'}"
     )
+
+
+def _missing_note(run: dict[str, Any]) -> str:
+    if not run.get("logs"):
+        return ""
+    return f" (missing by host: {run['missing_by_host']}; the workers' logs are kept in {run['logs']})"
 
 
 def _top_tables(run: dict[str, Any]) -> str:

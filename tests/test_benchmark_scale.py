@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -65,6 +66,8 @@ def test_score_counts_pairs_by_story_and_worker() -> None:
     rows[4] = rows[3]
     result = score(site, rows)
     assert result["precision"] == 0.5 and not result["exactly_once"] and result["missing"] == 1
+    missing_url = next(iter(set(site.by_url) - {r[0] for r in rows}))
+    assert result["missing_by_host"] == {urlsplit(missing_url).hostname: 1}  # where to look: that host's logs
 
 
 @pytest.mark.postgres
