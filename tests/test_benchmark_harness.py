@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import sys
+import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -182,6 +183,19 @@ def test_run_corpus_interleaves_and_rotates() -> None:
     results = extraction.run_corpus([_page(n) for n in range(3)], contestants)
     assert calls == ["x", "y", "z", "y", "z", "x", "z", "x", "y"]
     assert {k: len(v) for k, v in results.items()} == {"x": 3, "y": 3, "z": 3}
+
+
+class _Waiting(_Fixed):
+    """A contestant that waits (as a process does when the machine's other work holds the CPU)."""
+
+    def extract(self, html: str, url: str, fetched_at: datetime | None = None) -> Extraction:
+        time.sleep(0.2)
+        return super().extract(html, url, fetched_at)
+
+
+def test_run_corpus_counts_cpu_time_not_the_time_spent_waiting() -> None:
+    results = extraction.run_corpus([_page(0)], [_Waiting("w", Extraction(), [])])
+    assert results["w"][0].seconds < 0.1
 
 
 def test_summary_and_worst_pages() -> None:
