@@ -22,6 +22,7 @@ is the lead. Reads no settings.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from html import unescape
 
 from lxml.html import HtmlElement
@@ -86,15 +87,22 @@ def find_lead(tree: HtmlElement, descriptions: Sequence[str | None], body: str,
     return None
 
 
+def _text_nodes_showing(tree: HtmlElement, snippet: str) -> list[Any]:
+    """The text nodes whose text, spaces and no-break spaces normalised, holds `snippet`; found by
+    lxml in C, in document order. The snippet's longest word must be in a node as it stands (a word
+    holds no space to normalise): a cheap test that spares most nodes the full one."""
+    word = max(snippet.split() or [""], key=len)
+    return tree.xpath("//text()[contains(., $word)][contains(normalize-space(translate(., $nbsp, ' ')), $snippet)]",
+                      word=word, snippet=snippet, nbsp=_NBSP)
+
+
 def _body_start(tree: HtmlElement, body: str) -> HtmlElement | None:
     """The element showing the body's first line (its opening words), or None."""
     first = clean(body.split("\n", 1)[0]).removeprefix("- ")
     snippet = first[:_SNIPPET_CHARS]
     if count_words(snippet) < 2:
         return None
-    hits = tree.xpath("//text()[contains(normalize-space(translate(., $nbsp, ' ')), $snippet)]",
-                      snippet=snippet, nbsp=_NBSP)
-    for hit in hits:
+    for hit in _text_nodes_showing(tree, snippet):
         owner = hit.getparent()
         if owner is not None and isinstance(owner.tag, str) and owner.tag not in _SKIP:
             return owner if hit.is_text else owner.getparent()
@@ -137,10 +145,7 @@ def _reworded_lead(tree: HtmlElement, descriptions: Sequence[str], body: str,
 def _visible_lead(tree: HtmlElement, description: str, description_key: str, truncated: bool,
                   headline_element: HtmlElement | None) -> str | None:
     snippet = description[:_SNIPPET_CHARS]
-    # The text nodes holding the description's opening, found by lxml in C; document order.
-    hits = tree.xpath("//text()[contains(normalize-space(translate(., $nbsp, ' ')), $snippet)]",
-                      snippet=snippet, nbsp=_NBSP)
-    for hit in hits:
+    for hit in _text_nodes_showing(tree, snippet):
         owner = hit.getparent()
         if owner is None:
             continue

@@ -203,16 +203,25 @@ def _block_entries(tree: HtmlElement) -> list[LiveEntry]:
     groups: dict[tuple[HtmlElement, str, str], list[HtmlElement]] = defaultdict(list)
     for block in tree.iter(*_BLOCKS):
         parent = block.getparent()
-        if parent is not None:
-            groups[(parent, block.tag, " ".join(sorted((block.get("class") or "").split())))].append(block)
+        if parent is not None:  # siblings of one kind: a template writes their class the same way
+            groups[(parent, block.tag, block.get("class"))].append(block)
     best: list[LiveEntry] = []
     best_words = 0
     for blocks in groups.values():
         if len(blocks) < _MIN_ENTRIES or blocks[0].find(".//p") is None or is_noise(blocks[0]):
             continue
-        entries = [_block_entry(block) for block in blocks]
-        found = [entry for entry in entries if entry is not None]
-        if len(found) < _MIN_ENTRIES or len(found) < 0.8 * len(blocks):
+        found = []
+        allowed_misses = len(blocks) - max(_MIN_ENTRIES, 0.8 * len(blocks))
+        misses = 0
+        for block in blocks:
+            entry = _block_entry(block)
+            if entry is not None:
+                found.append(entry)
+            else:
+                misses += 1
+                if misses > allowed_misses:
+                    break  # the group can no longer qualify: spare the rest of its blocks
+        if misses > allowed_misses:
             continue
         words = sum(count_words(" ".join(e.paragraphs)) for e in found)
         if words > best_words:
@@ -231,7 +240,7 @@ def _block_entry(block: HtmlElement) -> LiveEntry | None:
         return None
     # An entry shows the time of day it was posted (a teaser card shows a date, if anything).
     if not (_CLOCK_ANYWHERE.search(shown) or _LEADING_CLOCK.match(title)
-            or _LEADING_CLOCK.match(clean(block.text_content()))):
+            or _LEADING_CLOCK.match(clean(_opening(block)))):
         return None
     link = next(heading.iterancestors("a"), None)
     if link is None:
@@ -251,6 +260,18 @@ def _block_entry(block: HtmlElement) -> LiveEntry | None:
     if shown and _CLOCK_ANYWHERE.search(shown) and shown not in title:
         title = f"{shown}: {title}"
     return LiveEntry(title, paragraphs, norm(block.text_content()))
+
+
+def _opening(block: HtmlElement, chars: int = 40) -> str:
+    """The start of the block's text (enough for a leading clock), without joining all of it."""
+    parts: list[str] = []
+    size = 0
+    for piece in block.itertext():
+        parts.append(piece)
+        size += len(piece.strip())
+        if size >= chars:
+            break
+    return "".join(parts)
 
 
 # --- flat layout: clock-time headings followed by paragraphs -------------------------------------
