@@ -130,8 +130,7 @@ def _run(spider: str, settings: Settings, **spider_kwargs: Any) -> CrawlOutcome:
     try:
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(spider)  # (re)installs Scrapy's root handler: the root logger at NOTSET
-        # Scrapy < 2.19 has no LOG_INSTALL_ROOT_HANDLER setting and always installs its handler.
-        if json_handler is not None or (crawler.settings.getbool("LOG_ENABLED") and crawler.settings.getbool("LOG_INSTALL_ROOT_HANDLER", True)):
+        if json_handler is not None or (crawler.settings.getbool("LOG_ENABLED") and crawler.settings.getbool("LOG_INSTALL_ROOT_HANDLER")):
             _refuse_below(crawler.settings.get("LOG_LEVEL"))
         crawler.signals.connect(startupgc.resume, signal=signals.engine_started)
         process.crawl(crawler, **spider_kwargs)

@@ -39,7 +39,8 @@ class Deadlines:
         self.backend = engine.dialect.name
         self._lock = threading.Lock()
         self._holders: dict[int, tuple[Any, int | None]] = {}  # id(raw connection) -> (it, holding thread or None)
-        event.listen(engine, "connect", self._connected)
+        # First of the "connect" listeners: a connection is cut-able while its set-up statements run.
+        event.listen(engine, "connect", self._connected, insert=True)
         event.listen(engine, "checkout", self._checked_out)
         event.listen(engine, "checkin", self._checked_in)
         for gone in ("close", "close_detached", "invalidate", "soft_invalidate"):

@@ -42,6 +42,35 @@ def finishes(work: Callable[[], Any], limit: float = 120) -> Any:
 
 
 @pytest.mark.postgres
+def test_a_new_connection_whose_set_up_gets_no_answer_is_cut(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A connection's own set-up statements (`_postgres_session_defaults`, run on "connect") are
+    # bounded too: the database froze between accepting a connection and answering them, and a crawl
+    # stopped with Ctrl-C waited for good on its database thread. Here the set-up waits 20 s.
+    import storage.engine
+
+    frozen = threading.Event()
+
+    def slow_set_up(dbapi_connection: Any, _record: Any) -> None:
+        if frozen.is_set():
+            dbapi_connection.execute("SELECT pg_sleep(20)")
+
+    monkeypatch.setattr(storage.engine, "_postgres_session_defaults", slow_set_up)
+    database = Database(postgres_url, statement_timeout=0.5)
+    try:
+        database.engine.dispose()  # the next query opens a new connection
+        frozen.set()
+
+        def select_one() -> None:
+            with database.bounded("a first query"), database.sessions() as session:
+                session.scalar(text("SELECT 1"))
+
+        with pytest.raises(DatabaseNotAnswering, match="a first query: no answer"):
+            finishes(select_one, limit=15)
+    finally:
+        database.close()
+
+
+@pytest.mark.postgres
 def test_work_a_frozen_postgres_never_answers_is_abandoned(postgres_url: str) -> None:
     proxy = TcpProxy(("127.0.0.1", 5432)).start()
     database = Database(postgres_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}"), statement_timeout=1)
