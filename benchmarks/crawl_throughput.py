@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from benchmarks.procstat import cpu_seconds
 from benchmarks.site_server import MemorySite
 
 REPO = Path(__file__).resolve().parent.parent
@@ -175,12 +176,6 @@ def serve_memory(root: Path, pages: list[tuple[str, bytes]], site: MemorySite) -
     for url, html in pages:
         site.pages[urlsplit(url).path] = html
     site.pages["/sitemap.xml"] = (root / "sitemap.xml").read_bytes()
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a live process has used (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # Seconds without a new stored article before a run is given up as stalled: generous, since a

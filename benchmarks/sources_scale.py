@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.procstat import cpu_seconds
 from benchmarks.vhost_site import HostsSite, kind_of
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,15 +49,10 @@ class WatchedHostsSite(HostsSite):
     def _answer(self, head: bytes, writer: Any) -> bool:
         if self.watched and self.first_article_cpu is None and kind_of(_path_of(head)) == "article":
             try:
-                self.first_article_cpu = _process_cpu(self.watched)
+                self.first_article_cpu = cpu_seconds(self.watched)
             except OSError:  # the process has just ended
                 self.first_article_cpu = None
         return super()._answer(head, writer)
-
-
-def _process_cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def _path_of(head: bytes) -> str:

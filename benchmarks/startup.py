@@ -24,6 +24,7 @@ import threading
 import time
 from pathlib import Path
 
+from benchmarks.procstat import cpu_seconds
 from benchmarks.site_server import MemorySite
 
 CLI = [sys.executable, "-m", "newspipe.cli"]
@@ -38,11 +39,6 @@ def help_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _process_cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
-
-
 class FirstRequestSite(MemorySite):
     """The benchmark site, noting the crawl's CPU time when the first request comes in."""
 
@@ -52,7 +48,7 @@ class FirstRequestSite(MemorySite):
 
     def _answer(self, head: bytes, writer: asyncio.StreamWriter) -> bool:
         if self.first_cpu is None and self.watched and self.seen is not None:
-            self.first_cpu = _process_cpu(self.watched)
+            self.first_cpu = cpu_seconds(self.watched)
             self.seen.set()
         return super()._answer(head, writer)
 
