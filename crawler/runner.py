@@ -30,7 +30,7 @@ from typing import Any
 import crawler.handlers  # noqa: F401, I001
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
+from scrapy.settings import Settings, default_settings
 
 from storage.engine import Database, resolve_database_url
 
@@ -117,6 +117,16 @@ def _refuse_below(level: str | int) -> None:
             logger.setLevel(number)
 
 
+def _crawler_process(settings: Settings, *, own_root_handler: bool) -> CrawlerProcess:
+    """Scrapy's process; with `own_root_handler` (the JSON log format) Scrapy installs no root
+    handler of its own. Scrapy 2.19 reads LOG_INSTALL_ROOT_HANDLER (and deprecates the
+    constructor's argument); 2.18, the declared minimum, knows only the argument, and with the
+    setting alone wrote every line twice, once as text."""
+    if own_root_handler and not hasattr(default_settings, "LOG_INSTALL_ROOT_HANDLER"):
+        return CrawlerProcess(settings, install_root_handler=False)
+    return CrawlerProcess(settings)
+
+
 def _run(spider: str, settings: Settings, **spider_kwargs: Any) -> CrawlOutcome:
     json_handler = None
     if settings.get("NEWSPIPE_LOG_FORMAT") == "json":
@@ -128,7 +138,7 @@ def _run(spider: str, settings: Settings, **spider_kwargs: Any) -> CrawlOutcome:
     levels = {name: logging.getLogger(name).level for name in _LOGGERS}
     startupgc.pause()
     try:
-        process = CrawlerProcess(settings)
+        process = _crawler_process(settings, own_root_handler=json_handler is not None)
         crawler = process.create_crawler(spider)  # (re)installs Scrapy's root handler: the root logger at NOTSET
         if json_handler is not None or (crawler.settings.getbool("LOG_ENABLED") and crawler.settings.getbool("LOG_INSTALL_ROOT_HANDLER")):
             _refuse_below(crawler.settings.get("LOG_LEVEL"))

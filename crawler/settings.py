@@ -119,7 +119,8 @@ SCHEDULER_START_DISK_QUEUE = "crawler.jobdir.JsonFifoDiskQueue"
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "crawler.logformatter.NewspipeLogFormatter"  # names the URL instead of dumping the page
 # Scrapy's own default since 2.19, declared so 2.18 (which has no such setting and always installs
-# its root handler) reads the same in `crawler.runner`; the JSON log format turns it off.
+# its root handler) reads the same in `crawler.runner`; the JSON log format turns it off (on 2.18
+# through CrawlerProcess's install_root_handler argument, see `crawler.runner._crawler_process`).
 LOG_INSTALL_ROOT_HANDLER = True
 TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19's remote-control HTTP server runs code sent to it: never wanted on a crawler.

@@ -8,7 +8,12 @@ replaced here by recording, where it would run, what the loggers let through.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,6 +39,7 @@ class _Recording(CrawlerProcess):
             "scrapy_debug": logging.getLogger("scrapy.core.engine").isEnabledFor(logging.DEBUG),
             "library_warning": logging.getLogger(LIBRARY).isEnabledFor(logging.WARNING),
             "scrapy_info": logging.getLogger("scrapy.core.engine").isEnabledFor(logging.INFO),
+            "root_formatters": [type(handler.formatter).__name__ for handler in logging.root.handlers],
         }
         raise _Stop
 
@@ -53,7 +59,8 @@ def test_debug_records_are_refused_by_the_loggers_during_a_crawl(recording: type
     before = logging.root.level, logging.getLogger("scrapy").level
     with pytest.raises(_Stop):
         runner.run_spider("news", runner.build_settings({"LOG_LEVEL": "INFO"}))
-    assert recording.seen == {"library_debug": False, "scrapy_debug": False, "library_warning": True, "scrapy_info": True}
+    seen = {name: value for name, value in recording.seen.items() if name != "root_formatters"}
+    assert seen == {"library_debug": False, "scrapy_debug": False, "library_warning": True, "scrapy_info": True}
     assert (logging.root.level, logging.getLogger("scrapy").level) == before  # put back after the crawl
 
 
@@ -61,3 +68,28 @@ def test_debug_log_level_keeps_debug_records(recording: type[_Recording]) -> Non
     with pytest.raises(_Stop):
         runner.run_spider("news", runner.build_settings({"LOG_LEVEL": "DEBUG"}))
     assert recording.seen["library_debug"] and recording.seen["scrapy_debug"]
+
+
+
+# In a fresh interpreter, as a crawl runs: one crawl per process, no handler left by another test.
+_JSON_CRAWL = """
+import json, logging
+from crawler import runner
+from tests.test_runner_logging import _Recording, _Stop
+runner.CrawlerProcess = _Recording
+try:
+    runner.run_spider("news", runner.build_settings({"LOG_LEVEL": "INFO", "NEWSPIPE_LOG_FORMAT": "json"}))
+except _Stop:
+    pass
+print(json.dumps({"during": _Recording.seen["root_formatters"], "after": len(logging.root.handlers)}))
+"""
+
+
+def test_the_json_log_format_is_the_only_root_handler() -> None:
+    """Every line a JSON object: Scrapy's text handler is not installed next to it (on Scrapy 2.18,
+    the declared minimum, which has no LOG_INSTALL_ROOT_HANDLER, it was: each line came twice)."""
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, "-c", _JSON_CRAWL], cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.splitlines()[-1]) == {"during": ["JsonFormatter"], "after": 0}, done.stderr[-3000:]
