@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import ARRAY, String, any_, bindparam, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -28,9 +28,24 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _due(sources: Sequence[str], window: timedelta) -> tuple[Any, ...]:
-    """Conditions on Article/Source rows: these sources' articles first stored within `window`."""
-    return (Source.name.in_(list(sources)), Article.created_at >= utcnow() - window)
+# Source names per `IN` list on SQLite: under its default limit of 32,766 parameters a statement.
+_SQLITE_NAMES = 30_000
+
+
+def _named(session: Session, sources: Sequence[str]) -> list[Any]:
+    """Conditions on Source rows, one per query to run, that together name these sources. A job
+    of many thousand sources named them all in one `IN` list: psycopg takes at most 65,535
+    parameters a statement, SQLite 32,766 by default, and past that the revisit look-up failed
+    (and the run went on without revisits). PostgreSQL gets one array parameter, whatever the count."""
+    names = sorted(set(sources))
+    if session.get_bind().dialect.name == "postgresql":
+        return [Source.name == any_(bindparam(None, names, type_=ARRAY(String)))]
+    return [Source.name.in_(names[start : start + _SQLITE_NAMES]) for start in range(0, len(names), _SQLITE_NAMES)]
+
+
+def _recent(window: timedelta) -> Any:
+    """Articles first stored within `window`."""
+    return Article.created_at >= utcnow() - window
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,22 +156,27 @@ class FetchStateRepository:
         `limit` (0: all): to re-check for new versions."""
         if window <= timedelta(0) or not sources:
             return []
+        newest = (Article.created_at.desc(), Article.id.desc())
         query = (
-            select(Article.id, Article.url, Source.name, FetchState.etag, FetchState.last_modified)
+            select(Article.id, Article.url, Source.name, FetchState.etag, FetchState.last_modified, Article.created_at)
             .join(Source, Article.source_id == Source.id)
             .outerjoin(FetchState, FetchState.url == Article.url)
-            .where(*_due(sources, window))
-            .order_by(Article.created_at.desc())
+            .where(_recent(window))
+            .order_by(*newest)
         )
-        rows = self.session.execute(query.limit(limit) if limit > 0 else query)
-        return [Revisit(a, url, name, Validators(etag, lm)) for a, url, name, etag, lm in rows]
+        rows = []
+        for named in _named(self.session, sources):  # one query, but for thousands of sources on SQLite
+            part = query.where(named)
+            rows.extend(self.session.execute(part.limit(limit) if limit > 0 else part))
+        rows.sort(key=lambda row: (row.created_at, row.id), reverse=True)
+        return [Revisit(a, url, name, Validators(etag, lm)) for a, url, name, etag, lm, _ in rows[: limit or None]]
 
     def revisits_due(self, sources: Sequence[str], window: timedelta) -> int:
         """How many stored articles `revisits` would give without a limit."""
         if window <= timedelta(0) or not sources:
             return 0
-        query = select(func.count(Article.id)).join(Source, Article.source_id == Source.id).where(*_due(sources, window))
-        return int(self.session.scalar(query) or 0)
+        query = select(func.count(Article.id)).join(Source, Article.source_id == Source.id).where(_recent(window))
+        return sum(int(self.session.scalar(query.where(named)) or 0) for named in _named(self.session, sources))
 
     def record(self, updates: Iterable[StateUpdate]) -> int:
         """Insert or update one row per URL (the last update of a URL wins)."""

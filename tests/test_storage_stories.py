@@ -246,6 +246,20 @@ def test_fetch_state_known_urls_and_validators(db: Database) -> None:
         assert repo.revisits(["herald"], timedelta(0)) == []
 
 
+
+def test_revisits_of_a_job_of_seventy_thousand_sources(db: Database) -> None:
+    """More source names than a statement takes parameters (psycopg 65,535, SQLite 32,766 by
+    default): the look-up still answers, newest first, and counts what its cap leaves off."""
+    save_all(db, [make("https://a.example/older", STORY), make("https://b.example/newer", OTHER_EVENT_STORY, source="courier")])
+    with db.sessions.begin() as s:
+        s.execute(update(Article).where(Article.url == "https://a.example/older").values(created_at=datetime.now(timezone.utc) - timedelta(hours=1)))
+    names = [f"source-{n:05d}" for n in range(70_000)] + ["herald", "courier"]
+    with db.sessions() as s:
+        repo = FetchStateRepository(s)
+        assert [r.url for r in repo.revisits(names, timedelta(days=2))] == ["https://b.example/newer", "https://a.example/older"]
+        assert [r.url for r in repo.revisits(names, timedelta(days=2), limit=1)] == ["https://b.example/newer"]
+        assert repo.revisits_due(names, timedelta(days=2)) == 2
+
 def test_run_lock_refuses_a_live_holder_and_takes_over_a_dead_one(db: Database) -> None:
     with RunLock(db.sessions, "crawl:job", heartbeat_every=60):
         with pytest.raises(LockHeld, match="another run of this job is going"):
