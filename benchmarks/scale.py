@@ -282,13 +282,9 @@ def highest_id(conn: Any) -> int:
 
 
 def drained(server: Any, keys: Any, workers: list[str]) -> bool:
-    with server.pipeline(transaction=False) as pipe:
-        pipe.llen(keys.start)
-        pipe.zcard(keys.requests)
-        for name in workers:
-            pipe.zcard(keys.processing(name))
-            pipe.llen(keys.seeds_processing(name))
-        return not any(int(c) for c in pipe.execute())
+    from crawler.distributed.queue import job_state
+
+    return job_state(server, keys, workers).drained
 
 
 def score(site: ScaleSite, rows: list[tuple[str, int, int | None]]) -> dict[str, Any]:

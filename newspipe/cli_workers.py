@@ -148,22 +148,12 @@ def workers(
 
 
 def job_state(server: Redis, keys: JobKeys) -> dict[str, Any]:
-    from crawler.distributed.queue import registered_workers
+    from dataclasses import asdict
 
-    names = sorted(registered_workers(server, keys))
-    with server.pipeline(transaction=False) as pipe:
-        pipe.llen(keys.start)
-        pipe.zcard(keys.requests)
-        for name in names:
-            pipe.exists(keys.heartbeat(name))
-            pipe.zcard(keys.processing(name))
-            pipe.llen(keys.seeds_processing(name))
-        counts = [int(c) for c in pipe.execute()]
-    info = {
-        name: {"alive": bool(counts[2 + 3 * i]), "in_flight": counts[3 + 3 * i], "seeds_taken": counts[4 + 3 * i]}
-        for i, name in enumerate(names)
-    }
-    return {"job": keys.job, "seeds_waiting": counts[0], "requests_waiting": counts[1], "workers": info}
+    from crawler.distributed.queue import job_state as read_state, registered_workers
+
+    state = read_state(server, keys, sorted(registered_workers(server, keys)))
+    return {"job": keys.job, **asdict(state)}
 
 
 def crawl_worker(

@@ -18,7 +18,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.distributed.dupefilter import CYCLE_META, CycleDupeFilter
 from crawler.distributed.keys import JobKeys
-from crawler.distributed.queue import ReliableQueue
+from crawler.distributed.queue import ReliableQueue, WorkerLoad, job_state
 from crawler.distributed.scheduler import ReliableScheduler
 from crawler.distributed.seeds import BadSeed, Seed, push_seeds, seeds_for
 from crawler.requestjson import dict_to_json
@@ -70,6 +70,27 @@ def test_pop_moves_to_processing_and_ack_forgets(server: redis.Redis, keys: JobK
     assert queue.in_processing() == 1
     assert first[0].meta["newspipe"] == {"source": "x"}
 
+
+
+def test_the_job_is_drained_only_with_nothing_waiting_and_nothing_in_flight(server: redis.Redis, keys: JobKeys) -> None:
+    queue = queue_for(server, keys, "a")
+    queue.beat()
+    assert job_state(server, keys, ["a", "b"]).drained  # an empty job
+    server.rpush(keys.start, b"seed")
+    assert job_state(server, keys, ["a"]).seeds_waiting == 1 and not job_state(server, keys, ["a"]).drained
+    server.rpoplpush(keys.start, keys.seeds_processing("b"))  # taken by b, not yet scheduled
+    state = job_state(server, keys, ["a", "b"])
+    assert state.workers["b"] == WorkerLoad(alive=False, in_flight=0, seeds_taken=1) and not state.drained
+    assert job_state(server, keys, ["a"]).drained  # a worker asking about the others leaves itself out
+    server.delete(keys.seeds_processing("b"))
+    queue.push(request("https://example.test/1"))
+    assert job_state(server, keys, ["a"]).requests_waiting == 1 and not job_state(server, keys, ["a"]).drained
+    popped = queue.pop_with_data()
+    assert popped is not None
+    state = job_state(server, keys, ["a"])
+    assert state.workers["a"] == WorkerLoad(alive=True, in_flight=1, seeds_taken=0) and not state.drained
+    queue.ack([popped[1]])
+    assert job_state(server, keys, ["a"]).drained
 
 def test_pop_takes_the_highest_priority_first(server: redis.Redis, keys: JobKeys) -> None:
     queue = queue_for(server, keys, "a")

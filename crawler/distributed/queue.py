@@ -29,6 +29,7 @@ a measurable share of a worker's time.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from scrapy import Request
@@ -38,7 +39,7 @@ from crawler.distributed.keys import check_name
 from crawler.requestjson import RefusedRequest, dict_to_json, preview, request_from_json
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Sequence
+    from collections.abc import Collection, Iterable, Sequence
 
     from redis import Redis
     from scrapy import Spider
@@ -347,3 +348,46 @@ def registered_workers(server: Redis, keys: JobKeys, stats: StatsCollector | Non
             if stats is not None:
                 stats.inc_value(REFUSED_STAT)
     return workers
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerLoad:
+    alive: bool  # its heartbeat key is there (a dead one's work is reaped soon)
+    in_flight: int  # requests popped and not yet acknowledged
+    seeds_taken: int  # seeds taken and not yet scheduled
+
+
+@dataclass(frozen=True, slots=True)
+class JobState:
+    """What a job has left: waiting in its queues and in flight at these workers. One reading,
+    one round trip: `newspipe workers status`, a worker deciding whether the job is idle, and
+    the scale benchmark deciding that a run is over all read it the same way."""
+
+    seeds_waiting: int
+    requests_waiting: int
+    workers: dict[str, WorkerLoad]
+
+    @property
+    def drained(self) -> bool:
+        """Nothing waiting and nothing in flight at any of the workers read."""
+        return not (self.seeds_waiting or self.requests_waiting) and not any(
+            load.in_flight or load.seeds_taken for load in self.workers.values()
+        )
+
+
+def job_state(server: Redis, keys: JobKeys, workers: Iterable[str]) -> JobState:
+    """The job's queues and `workers`' in-flight sets (valid worker ids: see `registered_workers`)."""
+    names = list(workers)
+    with server.pipeline(transaction=False) as pipe:
+        pipe.llen(keys.start)
+        pipe.zcard(keys.requests)
+        for name in names:
+            pipe.exists(keys.heartbeat(name))
+            pipe.zcard(keys.processing(name))
+            pipe.llen(keys.seeds_processing(name))
+        counts = [int(count) for count in pipe.execute()]
+    loads = {
+        name: WorkerLoad(alive=bool(counts[2 + 3 * i]), in_flight=counts[3 + 3 * i], seeds_taken=counts[4 + 3 * i])
+        for i, name in enumerate(names)
+    }
+    return JobState(seeds_waiting=counts[0], requests_waiting=counts[1], workers=loads)

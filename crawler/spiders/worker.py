@@ -37,7 +37,7 @@ from scrapy_redis.spiders import RedisMixin
 from crawler.distributed.dupefilter import CYCLE_META
 from crawler.distributed.keys import JobKeys, worker_id_for
 from crawler.distributed.outage import RedisLink
-from crawler.distributed.queue import registered_workers
+from crawler.distributed.queue import job_state, registered_workers
 from crawler.distributed.scheduler import push_held_requests
 from crawler.distributed.seeds import BadSeed, Seed
 from crawler.distributed.settings import apply_worker_settings
@@ -173,16 +173,8 @@ class WorkerSpider(RedisMixin, BaseNewsSpider):
         return self.link.call(self._job_busy, True)
 
     def _job_busy(self) -> bool:
-        keys = self.keys
-        others = [w for w in registered_workers(self.server, keys, self.crawler.stats) if w != self.worker]
-        with self.server.pipeline(transaction=False) as pipe:
-            pipe.llen(keys.start)
-            pipe.zcard(keys.requests)
-            for worker in others:
-                pipe.zcard(keys.processing(worker))
-                pipe.llen(keys.seeds_processing(worker))
-            counts = pipe.execute()
-        return any(int(c) for c in counts)
+        others = [w for w in registered_workers(self.server, self.keys, self.crawler.stats) if w != self.worker]
+        return not job_state(self.server, self.keys, others).drained
 
     # -- callbacks: per-cycle state, cycle carried to every request -----------------------------
 
