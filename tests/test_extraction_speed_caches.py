@@ -24,6 +24,7 @@ from pipelines.extraction.boilerplate import (
 )
 from pipelines.extraction.dates import find_dates
 from pipelines.extraction.hydration import _DATE_KEY, _KEY_REACH, _date_keys, hydrated_dates
+from pipelines.extraction.lead import find_lead
 from pipelines.extraction.structured import read_structured
 
 FETCHED = datetime(2024, 6, 1, tzinfo=UTC)
@@ -151,3 +152,34 @@ def test_extraction_is_repeatable_across_pages() -> None:
     assert a1 == a2
     assert a1.published_at != b.published_at  # type: ignore[union-attr]
     assert "Advertisement" not in a1.body  # type: ignore[union-attr]
+
+
+# --- the lead's text search skips script and style text -------------------------------------------
+
+_DESCRIPTION = "Three winters of floods pushed the town of Millbrook to build a wall."
+_STORY = " ".join(["The wall took two years to build and cost the town most of its reserves."] * 3)
+
+
+def _lead(html: str) -> str | None:
+    tree = document_fromstring(html)
+    return find_lead(tree, [_DESCRIPTION], _STORY, next(tree.iter("h1")))
+
+
+def test_lead_is_found_beside_the_same_text_in_scripts_and_styles() -> None:
+    state = f'<script>window.__S__ = {{"description": "{_DESCRIPTION}"}}</script><style>/* {_DESCRIPTION} */</style>'
+    page = (f"<html><head>{state}</head><body><article><h1>Flood wall</h1>{state}"
+            f'<p class="dek">{_DESCRIPTION}</p><p>{_STORY}</p></article></body></html>')
+    assert _lead(page) == _DESCRIPTION
+
+
+def test_lead_only_in_a_script_is_no_lead() -> None:
+    page = (f"<html><body><article><h1>Flood wall</h1><script>var d = '{_DESCRIPTION}';</script>"
+            f"<p>{_STORY}</p></article></body></html>")
+    assert _lead(page) is None
+
+
+def test_lead_in_text_after_a_script_is_found() -> None:
+    # The text after </script> is the paragraph's (a tail in lxml's terms), not the script's.
+    page = (f"<html><body><article><h1>Flood wall</h1><p class='dek'><script></script>{_DESCRIPTION}</p>"
+            f"<p>{_STORY}</p></article></body></html>")
+    assert _lead(page) == _DESCRIPTION
