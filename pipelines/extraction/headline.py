@@ -238,8 +238,9 @@ def find_headline(tree: HtmlElement, data: Structured, url: str, site: str | Non
     # (The "meta" source is structured only when it is the `headline` itemprop/meta itself.)
     # Microdata (itemprop="headline", first values only) counts too, though it does not vote.
     structured = {"jsonld", "meta"} if data.first("headline") else {"jsonld"}
-    if heading_proposal is not None and (any(p.source in structured and p.key == heading_proposal.key for p in proposals)
-                                         or heading_proposal.key in _microdata_keys(tree, site, url)):
+    if heading_proposal is not None and (
+            any(p.source in structured and p.key == heading_proposal.key for p in proposals)
+            or heading_proposal.key in _microdata_keys(tree, site, url)):
         winner = heading_proposal
     text = winner.text
     if heading is not None and heading_proposal is not None and heading_proposal.key == winner.key:
