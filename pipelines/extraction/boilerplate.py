@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
+from functools import lru_cache
 
 from .text import norm
 
@@ -239,9 +240,23 @@ END_MARKERS = re.compile(
 _END_ZONE = 0.6  # a closing marker counts in the last 40% of the lines
 
 
+# Every line is tested twice per page (teaser lists, then the filter) and page furniture repeats
+# across pages: the verdict of a line is remembered. It depends on the line alone. Long lines are
+# not kept (memory bound: at most _CACHED_LINES lines of _CACHED_CHARS characters).
+_CACHED_LINES = 4096
+_CACHED_CHARS = 1000
+
+
 def is_boilerplate_line(line: str) -> bool:
     line = line.strip()
+    return _is_boilerplate(line) if len(line) > _CACHED_CHARS else _is_boilerplate_cached(line)
+
+
+def _is_boilerplate(line: str) -> bool:
     return bool(_LINE.match(line)) or any(len(line) <= n and pattern.search(line) for n, pattern in _CONTAINS)
+
+
+_is_boilerplate_cached = lru_cache(maxsize=_CACHED_LINES)(_is_boilerplate)
 
 
 _BYLINE = re.compile(r"^(by|von|par|por|door|di|av|af)\s+\w[\w.'’-]*(\s+\w[\w.'’-]*){0,4}$", re.IGNORECASE)

@@ -393,6 +393,15 @@ class _Finder:
         self.day_first = _day_first_locale(tree, data)
         self.meta_key = ""  # the <meta> name the publication date was read from
         self._near: list[str] | None = None  # near_headline_text, read once: several rules ask for it
+        # itemprop values by property, read once: the rules ask for "datePublished" up to four times,
+        # each a search of the whole tree; the tree does not change while dates are sought.
+        self._itemprops: dict[str, list[str]] = {}
+
+    def itemprops(self, prop: str) -> list[str]:
+        """`itemprop_values` of the page for `prop` (the list is shared: callers do not change it)."""
+        if prop not in self._itemprops:
+            self._itemprops[prop] = itemprop_values(self.tree, prop)
+        return self._itemprops[prop]
 
     def ok(self, value: datetime | None) -> datetime | None:
         if value is not None and plausible(value, self.fetched_at, self.max_future_days):
@@ -431,7 +440,7 @@ class _Finder:
     def microdata(self, modified: bool = False) -> datetime | None:
         props = ("dateModified",) if modified else ("datePublished", "dateCreated")
         for prop in props:
-            value = self.first(itemprop_values(self.tree, prop))
+            value = self.first(self.itemprops(prop))
             if value is not None:
                 return value
         return None
@@ -706,7 +715,7 @@ class _Finder:
         that differs from the UTC value by a whole quarter-hour gives the offset that
         difference is. The instant never changes, only the calendar it is told in.
         """
-        raws = self.data.all(*PUBLISHED_META, *MODIFIED_META) + itemprop_values(self.tree, "datePublished")
+        raws = self.data.all(*PUBLISHED_META, *MODIFIED_META) + self.itemprops("datePublished")
         for raw in raws:
             if not _HAS_OFFSET.search(raw):
                 continue
@@ -767,7 +776,7 @@ class _Finder:
                 yield date(groups[0], groups[1], groups[2])
             except ValueError:
                 pass
-        for raw in self.data.all(*PUBLISHED_META) + itemprop_values(self.tree, "datePublished"):
+        for raw in self.data.all(*PUBLISHED_META) + self.itemprops("datePublished"):
             if date_precision(raw) == "day":
                 day = _numeric_date(raw, self.language, self.day_first) or parse_date(raw, self.language)
                 if day is not None:
@@ -816,7 +825,7 @@ class _Finder:
                         yield "json-ld", raw
         for raw in self.data.all(*PUBLISHED_META)[:_MAX_TRIES]:
             yield "meta", raw
-        for raw in itemprop_values(self.tree, "datePublished")[:_MAX_TRIES]:
+        for raw in self.itemprops("datePublished")[:_MAX_TRIES]:
             yield "microdata", raw
 
     def _shown_over_structured(self, value: datetime, source: str, precision: str) -> tuple[datetime, str, str]:

@@ -178,6 +178,12 @@ def _heading_proposal(headings: list[HtmlElement], meta: list[_Proposal], site: 
     return None, None
 
 
+def _microdata_keys(tree: HtmlElement, site: str | None, url: str) -> set[str]:
+    """Comparison keys of the first `headline` itemprop values (a search of the whole tree: asked
+    for only when the structured sources have not already confirmed the <h1>)."""
+    return {norm(strip_site_name(v, site, url)) for v in itemprop_values(tree, "headline")[:_MICRODATA_VALUES]}
+
+
 def find_headline(tree: HtmlElement, data: Structured, url: str, site: str | None) -> Headline | None:
     """Pick the headline and the element showing it (None when the page has no title at all)."""
     meta = _metadata(tree, data, url, site)
@@ -232,9 +238,9 @@ def find_headline(tree: HtmlElement, data: Structured, url: str, site: str | Non
     # (The "meta" source is structured only when it is the `headline` itemprop/meta itself.)
     # Microdata (itemprop="headline", first values only) counts too, though it does not vote.
     structured = {"jsonld", "meta"} if data.first("headline") else {"jsonld"}
-    microdata = {norm(strip_site_name(v, site, url)) for v in itemprop_values(tree, "headline")[:_MICRODATA_VALUES]}
-    if heading_proposal is not None and (heading_proposal.key in microdata or any(
-            p.source in structured and p.key == heading_proposal.key for p in proposals)):
+    if heading_proposal is not None and (
+            any(p.source in structured and p.key == heading_proposal.key for p in proposals)
+            or heading_proposal.key in _microdata_keys(tree, site, url)):
         winner = heading_proposal
     text = winner.text
     if heading is not None and heading_proposal is not None and heading_proposal.key == winner.key:

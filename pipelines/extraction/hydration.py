@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 
 from lxml import etree
 from lxml.html import HtmlElement, fragment_fromstring
@@ -136,14 +137,48 @@ _DATE_KEY = re.compile(
 _MAX_DATE_KEYS = 20
 
 
+# Every _DATE_KEY match holds one of these words (any case) at most _KEY_REACH characters after its
+# start (a backslash, a quote, "date_", "first_"). A script state is often hundreds of kilobytes
+# with a quote every few characters, where _DATE_KEY would be tried at each quote: it is tried only
+# just before these words instead (`_date_keys`), with the same matches.
+_KEYWORDS = ("pub", "deploy", "issued")
+_KEY_REACH = 13
+# The only characters besides ASCII letters that an IGNORECASE pattern of these words matches
+# ("ı", "İ", "ſ"); "İ" is also the only character whose lower case is longer than one character.
+_FOLDING = ("\u0130", "\u0131", "\u017f")
+
+
 def hydrated_dates(tree: HtmlElement) -> list[str]:
     """Raw values of publication-date keys in the page's inline script state, in page order."""
     found: list[str] = []
     for script in tree.iter("script"):
         if script.get("src") or "ld+json" in (script.get("type") or ""):
             continue
-        for match in _DATE_KEY.finditer(script.text or ""):
+        for match in _date_keys(script.text or ""):
             found.append(match.group(2))
             if len(found) >= _MAX_DATE_KEYS:
                 return found
     return found
+
+
+def _date_keys(text: str) -> Iterator[re.Match[str]]:
+    """`_DATE_KEY.finditer(text)`, trying the pattern only where a match can start: up to
+    `_KEY_REACH` characters before a keyword, in increasing order, never before the last match's end."""
+    if not text.isascii() and any(c in text for c in _FOLDING):
+        yield from _DATE_KEY.finditer(text)  # lower() would not tell where IGNORECASE matches
+        return
+    lowered = text.lower()  # as long as `text`: positions agree (no "İ" in it)
+    starts: set[int] = set()
+    for keyword in _KEYWORDS:
+        at = lowered.find(keyword)
+        while at >= 0:
+            starts.add(at)
+            at = lowered.find(keyword, at + 1)
+    end = 0
+    for start in sorted(starts):
+        for position in range(max(end, start - _KEY_REACH), start + 1):
+            match = _DATE_KEY.match(text, position)
+            if match is not None:
+                yield match
+                end = match.end()
+                break

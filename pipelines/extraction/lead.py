@@ -90,9 +90,12 @@ def find_lead(tree: HtmlElement, descriptions: Sequence[str | None], body: str,
 def _text_nodes_showing(tree: HtmlElement, snippet: str) -> list[Any]:
     """The text nodes whose text, spaces and no-break spaces normalised, holds `snippet`; found by
     lxml in C, in document order. The snippet's longest word must be in a node as it stands (a word
-    holds no space to normalise): a cheap test that spares most nodes the full one."""
+    holds no space to normalise): a cheap test that spares most nodes the full one. The text of
+    <script> and <style> elements (often most of a page's characters) is not searched: every caller
+    skips a hit inside them (`_SKIP`), and they hold no elements, so their text is never a tail."""
     word = max(snippet.split() or [""], key=len)
-    return tree.xpath("//text()[contains(., $word)][contains(normalize-space(translate(., $nbsp, ' ')), $snippet)]",
+    return tree.xpath("//text()[not(parent::script or parent::style)][contains(., $word)]"
+                      "[contains(normalize-space(translate(., $nbsp, ' ')), $snippet)]",
                       word=word, snippet=snippet, nbsp=_NBSP)
 
 
