@@ -11,7 +11,10 @@ AutoThrottle, extraction and storage; the sources set no delay of their own):
 - run 1: seconds from the process's start to its first feed and first article request (from the
   site's request log; `first_article_from_start_s`, the target, and the process's CPU seconds to
   that request, `first_article_from_start_cpu_s`, read from /proc, which the machine's load moves
-  little), wall seconds, the process's CPU seconds per source;
+  little), and where the rest of those wall seconds went on the crawl's main thread (from
+  /proc/<pid>/schedstat: `first_article_run_queue_s`, runnable but waiting for a CPU, the machine's
+  load; `first_article_asleep_s`, waiting on timers such as a host's delay, the network or other
+  threads), wall seconds, the process's CPU seconds per source;
 - run 2 (within the robots.txt time-to-live): requests by kind from the site's log, beside the
   revisits the run itself reports (`newspipe/discovery/revisits`). The target: no robots.txt
   request, one feed request per source, article requests = revisits reported.
@@ -34,7 +37,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.procstat import cpu_seconds
+from benchmarks.procstat import cpu_seconds, main_thread_schedule
 from benchmarks.vhost_site import HostsSite, kind_of
 
 REPO = Path(__file__).resolve().parent.parent
@@ -45,11 +48,13 @@ class WatchedHostsSite(HostsSite):
 
     watched: int = 0  # the crawl's process id, while it runs
     first_article_cpu: float | None = None
+    first_article_schedule: tuple[float, float] | None = None  # its main thread's (on CPU, run queue) s
 
     def _answer(self, head: bytes, writer: Any) -> bool:
         if self.watched and self.first_article_cpu is None and kind_of(_path_of(head)) == "article":
             try:
                 self.first_article_cpu = cpu_seconds(self.watched)
+                self.first_article_schedule = main_thread_schedule(self.watched)
             except OSError:  # the process has just ended
                 self.first_article_cpu = None
         return super()._answer(head, writer)
@@ -88,6 +93,7 @@ def run_crawl(site: WatchedHostsSite, sources: Path, db_url: str, tmp: Path, cod
     log = (tmp / "crawl.log").open("a")
     site.reset_log()
     site.first_article_cpu = None
+    site.first_article_schedule = None
     began = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-c", _CHILD, json.dumps(overrides), str(out)], cwd=code, env=env, stdout=log, stderr=subprocess.STDOUT)
     site.watched = proc.pid
@@ -123,7 +129,19 @@ def run_crawl(site: WatchedHostsSite, sources: Path, db_url: str, tmp: Path, cod
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 2), "requests": dict(site.counts()),
         "first_s": {kind: round(seconds, 2) for kind, seconds in sorted(firsts.items())}, "flow": flow,
         "first_article_cpu_s": None if site.first_article_cpu is None else round(site.first_article_cpu, 2),
+        "first_article_schedule": site.first_article_schedule,
     }  # fmt: skip
+
+
+def _waits(run: dict[str, Any]) -> dict[str, float | None]:
+    """From the process's start to its first article request, the main (reactor) thread's seconds
+    on the run queue (runnable, waiting for a CPU: the machine's load) and asleep (wall less its
+    CPU and run-queue seconds: waiting on timers such as a host's delay, the network, other threads)."""
+    schedule, wall = run["first_article_schedule"], run["first_s"].get("article")
+    if schedule is None or wall is None:
+        return {"first_article_run_queue_s": None, "first_article_asleep_s": None}
+    on_cpu, run_queue = schedule
+    return {"first_article_run_queue_s": round(run_queue, 2), "first_article_asleep_s": round(wall - on_cpu - run_queue, 2)}
 
 
 def baseline_cpu(articles: int, code: Path, extra: dict[str, Any]) -> float:
@@ -142,6 +160,7 @@ def baseline_cpu(articles: int, code: Path, extra: dict[str, Any]) -> float:
 
 _NO_RUN: dict[str, Any] = {
     "ok": True, "status": "not run", "stats": {}, "wall_s": 0, "cpu_s": 0, "requests": {}, "first_s": {}, "flow": {}, "first_article_cpu_s": None,
+    "first_article_schedule": None,
 }  # fmt: skip
 
 
@@ -157,7 +176,7 @@ def measure(
             db_url = f"sqlite:///{tmp / 'newspipe.db'}"
             first = run_crawl(site, sources, db_url, tmp, code, extra)
             # Run 1's figures at once (a long repeat run may be stopped): wall, CPU, CPU at the first article.
-            sys.stderr.write(json.dumps({"sources": count, "run1": {k: first[k] for k in ("ok", "wall_s", "cpu_s", "first_s", "first_article_cpu_s")}}) + "\n")
+            sys.stderr.write(json.dumps({"sources": count, "run1": {k: first[k] for k in ("ok", "wall_s", "cpu_s", "first_s", "first_article_cpu_s")}, "run1_first_article_wait": _waits(first)}) + "\n")
             sys.stderr.flush()
             repeat = run_crawl(site, sources, db_url, tmp, code, extra) if repeat_run else _NO_RUN
             if not (first["ok"] and repeat["ok"]):
@@ -181,6 +200,8 @@ def measure(
             # the process's CPU seconds (read from /proc when that request arrives).
             "first_article_from_start_s": first["first_s"].get("article"),
             "first_article_from_start_cpu_s": first["first_article_cpu_s"],
+            # Where the rest of those wall seconds went, on the crawl's main (reactor) thread.
+            **_waits(first),
             # The process's start-up (imports, database) left out: from its first request of any kind.
             "flow": first["flow"],
             "article_after_first_request_s": round(first["first_s"].get("article", -1) - min(first["first_s"].values(), default=0), 2),
