@@ -167,6 +167,19 @@ def test_lead_matched_across_no_break_spaces_and_escaped_entities() -> None:
         assert find_lead(tree, [description], P1, headline) == "Three winters of floods pushed the town to build a wall."
 
 
+def test_lead_matched_when_the_description_carries_escaped_markup() -> None:
+    # Some CMSs put the standfirst's HTML into the meta description ("&lt;p&gt;Three ...&lt;/p&gt;"):
+    # the tags are not text, and the lead is found by its words.
+    tree = document_fromstring(f"""<html><head>
+      <meta name="description" content="&lt;p&gt;Three winters of floods pushed the town to build a wall.&lt;/p&gt;">
+      </head><body><article><h1>Flood wall</h1>
+      <div class="teaser-text"><p>Three winters of floods pushed the town to build a wall.</p></div>
+      <div><p>{P1}</p></div></article></body></html>""")
+    description = next(tree.iter("meta")).get("content")
+    for headline in (next(tree.iter("h1")), None):
+        assert find_lead(tree, [description], P1, headline) == "Three winters of floods pushed the town to build a wall."
+
+
 def test_reworded_lead_between_headline_and_body_is_found() -> None:
     description = "Three winters of floods pushed the town of Millbrook to build a wall. Will it hold?"
     standfirst = "Three winters of floods pushed Millbrook to build a wall. Why the town thinks it will hold."

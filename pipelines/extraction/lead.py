@@ -21,6 +21,7 @@ is the lead. Reads no settings.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 from html import unescape
@@ -43,6 +44,7 @@ _REWORDED_OVERLAP = 0.6
 _REWORDED_MAX_WORDS = 80
 _BLOCKS = frozenset({"p", "div", "span", "h2", "h3", "section", "strong", "em", "b"})
 _NBSP = "\xa0"
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 
 
 def _covers(element_key: str, description_key: str, truncated: bool) -> bool:
@@ -68,6 +70,8 @@ def find_lead(tree: HtmlElement, descriptions: Sequence[str | None], body: str,
     described: list[tuple[str, str]] = []
     for raw in descriptions:
         description = clean(unescape(raw)) if raw and "&" in raw else clean(raw)
+        if "<" in description:  # markup escaped into the metadata ("<p>The early 1970s ...</p>")
+            description = clean(_TAG.sub(" ", description))
         if count_words(description) < _MIN_WORDS:
             continue
         truncated = description.endswith(_TRUNCATED)
