@@ -180,6 +180,24 @@ def test_lead_matched_when_the_description_carries_escaped_markup() -> None:
         assert find_lead(tree, [description], P1, headline) == "Three winters of floods pushed the town to build a wall."
 
 
+def test_standfirst_named_by_its_class_is_found_without_a_matching_description() -> None:
+    # No description shows the standfirst; its class ("article__intro", "detail__excerpt") names it.
+    standfirst = "Three winters of floods pushed the town to build a wall, and the council paid for half of it."
+    for name in ("article__intro", "detail__excerpt", "c-subtitle"):
+        tree = document_fromstring(f"""<html><body><article><header><h1>Flood wall</h1>
+          <p class="{name}">{standfirst}</p></header><div><p>{P1}</p></div></article></body></html>""")
+        assert find_lead(tree, ["Millbrook builds a wall against the floods: the full story here"], P1,
+                         next(tree.iter("h1"))) == standfirst
+
+
+def test_standfirst_by_class_skips_the_lead_image_and_blocks_after_the_body_start() -> None:
+    caption = "The new wall seen from the harbour on a grey morning in March, before the storm came in."
+    tree = document_fromstring(f"""<html><body><article><h1>Flood wall</h1>
+      <div class="article-lead"><figure><img src="w.jpg"><figcaption>{caption}</figcaption></figure></div>
+      <div><p>{P1}</p></div><div class="intro">{caption}</div></article></body></html>""")
+    assert find_lead(tree, [], P1, next(tree.iter("h1"))) is None
+
+
 def test_reworded_lead_between_headline_and_body_is_found() -> None:
     description = "Three winters of floods pushed the town of Millbrook to build a wall. Will it hold?"
     standfirst = "Three winters of floods pushed Millbrook to build a wall. Why the town thinks it will hold."

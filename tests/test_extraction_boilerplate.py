@@ -150,6 +150,9 @@ from pipelines.extraction.text import norm
         "Weitere Informationen:",
         "MÁS INFORMACIÓN:",
         # Pointers to the site's other pages, the live blog, its apps, newsletters and channels.
+        # Typographic apostrophes read as plain ones.
+        "The Post is committed to publishing letters to the editor. We’d like to hear what you think.",
+        "Plus d’infos sur harbourpost.example",
         "Auch auf harbourpost.example",
         "Aussi sur harbourpost.example",
         "Mehr zur Lage am Hafen lesen Sie in unserem Liveblog:",

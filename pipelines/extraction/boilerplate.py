@@ -262,7 +262,9 @@ _END_ZONE = 0.6  # a closing marker counts in the last 40% of the lines
 
 
 def is_boilerplate_line(line: str) -> bool:
-    line = line.strip()
+    # Typographic apostrophes as plain ones, so "we’d like to hear", "plus d’infos" and "don’t miss"
+    # match the patterns, which spell "'".
+    line = line.strip().replace("’", "'")
     return bool(_LINE.match(line)) or any(len(line) <= n and pattern.search(line) for n, pattern in _CONTAINS)
 
 
