@@ -5,9 +5,9 @@ from __future__ import annotations
 from lxml.html import document_fromstring
 
 from pipelines.extraction.body import _drop_link_items, _is_kicked_title
-from pipelines.extraction.containers import complete_from_twins
+from pipelines.extraction.containers import complete_from_twins, restore_dropped_paragraphs
 from pipelines.extraction.lead import find_lead
-from pipelines.extraction.text import norm
+from pipelines.extraction.text import clean, norm
 
 _LONG = "with enough words in it to read as a real paragraph of prose written for the story itself"
 P1 = f"The first paragraph of the story {_LONG}."
@@ -37,6 +37,33 @@ def test_twin_of_short_teaser_lines_is_not_taken() -> None:
     html = _chunks().replace(f"<p>{P3}</p>", "<p>Pochettino fired by Tottenham</p><p>Messi accepts a challenge</p>")
     tree = document_fromstring(html)
     assert complete_from_twins(tree, f"{P1}\n{P2}") == f"{P1}\n{P2}"
+
+
+def _paragraphs(html: str) -> list:
+    return [(p, clean(p.text_content())) for p in document_fromstring(html).iter("p")]
+
+
+def test_paragraph_with_a_link_dropped_between_two_kept_ones_is_put_back() -> None:
+    linked = 'In 2008 the council said that <a href="/pier">the pier could be rebuilt</a>.'
+    html = f"""<html><body><article><h1>Title</h1>
+      <div class="block"><p class="txt">{P1}</p></div>
+      <div class="block"><p class="txt">{linked}</p></div>
+      <div class="block"><p class="txt">{P2}</p></div></article></body></html>"""
+    assert restore_dropped_paragraphs(_paragraphs(html), f"{P1}\n{P2}").split("\n") == [
+        P1, "In 2008 the council said that the pier could be rebuilt.", P2]
+
+
+def test_gap_paragraph_of_other_markup_or_wholly_a_link_or_at_the_end_stays_out() -> None:
+    teaser = '<a href="/other">Another story about the harbour and its pier</a>'
+    ad = "Advertisement: the harbour shop sells fresh fish every day"
+    html = f"""<html><body><article><h1>Title</h1>
+      <div class="block"><p class="txt">{P1}</p></div>
+      <div class="block"><p class="txt">{teaser}</p></div>
+      <div class="promo"><p class="note">{ad}</p></div>
+      <div class="block"><p class="txt">{P2}</p></div>
+      <div class="block"><p class="txt">A closing line that the extractor left out at the end.</p></div>
+      </article></body></html>"""
+    assert restore_dropped_paragraphs(_paragraphs(html), f"{P1}\n{P2}") == f"{P1}\n{P2}"
 
 
 def test_link_list_items_dropped_text_list_items_kept() -> None:

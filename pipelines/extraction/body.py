@@ -7,7 +7,8 @@ a little recall. Its fallback extractors run only when its own pass is not
 confidently an article (`_confident`). When precision mode comes back with a small share of the
 text the page's paragraphs hold (it sometimes drops the whole article), it is
 run again in its balanced mode and the longer text is kept; this costs a
-second pass on only a few pages in a hundred. When the page
+second pass on only a few pages in a hundred. A paragraph dropped between two kept ones that
+looks like them (same class and parent markup) is put back (`containers`). When the page
 also carries a JSON-LD ``articleBody``, the two are compared: the JSON-LD text
 is taken when trafilatura found clearly less of the same article (paywalled or
 script-rendered pages), otherwise trafilatura's paragraphing wins. When both
@@ -27,7 +28,7 @@ from lxml.html import HtmlElement, fromstring
 from trafilatura import bare_extraction
 
 from .boilerplate import clean_body
-from .containers import complete_from_twins
+from .containers import complete_from_twins, restore_dropped_paragraphs
 from .hydration import hydrated_body
 from .lead import find_lead
 from .structured import Structured, as_text
@@ -71,8 +72,9 @@ def _trafilatura_text(tree: HtmlElement, url: str, *, fast: bool, tables: bool, 
     return text
 
 
-def _paragraph_words(tree: HtmlElement) -> int:
-    return sum(count_words(p.text_content()) for p in tree.iter("p"))
+def _paragraphs(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
+    """The page's <p> elements with their text, read once for the length checks and the gap filling."""
+    return [(p, clean(p.text_content())) for p in tree.iter("p")]
 
 
 def _confident(text: str, words: int, paragraph_words: int) -> bool:
@@ -80,8 +82,9 @@ def _confident(text: str, words: int, paragraph_words: int) -> bool:
     return len(text) >= _CONFIDENT_CHARS and words >= _CONFIDENT_SHARE * paragraph_words
 
 
-def _main_text(tree: HtmlElement, url: str, *, fast: bool, tables: bool) -> str:
-    paragraph_words = _paragraph_words(tree)
+def _main_text(tree: HtmlElement, url: str, paragraphs: list[tuple[HtmlElement, str]], *, fast: bool,
+               tables: bool) -> str:
+    paragraph_words = sum(count_words(text) for _, text in paragraphs)
     text = _trafilatura_text(tree, url, fast=True, tables=tables, precision=True)
     words = count_words(text)
     if not fast and not _confident(text, words, paragraph_words):
@@ -273,7 +276,9 @@ def extract_body(tree: HtmlElement, data: Structured, url: str, headline: str | 
     `title_keys` are the comparison keys of the page's other titles (og:title, the <h1>, ...):
     one of them heading the text is a title block, not body.
     """
-    extracted = complete_from_twins(tree, _main_text(tree, url, fast=fast, tables=tables))
+    paragraphs = _paragraphs(tree)
+    main = _main_text(tree, url, paragraphs, fast=fast, tables=tables)
+    extracted = complete_from_twins(tree, restore_dropped_paragraphs(paragraphs, main))
     text = _choose(extracted, _jsonld_body(data))
     if count_words(text) < _HYDRATION_FLOOR:
         # Next to nothing in the DOM: the page may build its article in the browser from
