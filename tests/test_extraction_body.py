@@ -53,6 +53,20 @@ def test_paragraph_with_a_link_dropped_between_two_kept_ones_is_put_back() -> No
         P1, "In 2008 the council said that the pier could be rebuilt.", P2]
 
 
+def test_paragraph_dropped_next_to_a_subheading_is_put_back_in_its_place() -> None:
+    # The dropped paragraph closes a section: its neighbours are a kept paragraph and the next
+    # section's heading, and it goes between them.
+    def block(text: str) -> str:
+        return f'<div class="block"><p class="txt">{text}</p></div>'
+    closing = 'He has also <a href="/x">criticised the plan</a> more than once.'
+    html = f"""<html><body><article><h1>Title</h1>{block(P1)}{block(closing)}
+      <h2>What is the pier?</h2>{block(P2)}</article></body></html>"""
+    text = f"{P1}\nWhat is the pier?\n{P2}"
+    paragraphs = [(e, clean(e.text_content())) for e in document_fromstring(html).iter("p", "h2")]
+    assert restore_dropped_paragraphs(paragraphs, text).split("\n") == [
+        P1, "He has also criticised the plan more than once.", "What is the pier?", P2]
+
+
 def test_gap_paragraph_of_other_markup_or_wholly_a_link_or_at_the_end_stays_out() -> None:
     teaser = '<a href="/other">Another story about the harbour and its pier</a>'
     ad = "Advertisement: the harbour shop sells fresh fish every day"

@@ -73,8 +73,9 @@ def _trafilatura_text(tree: HtmlElement, url: str, *, fast: bool, tables: bool, 
 
 
 def _paragraphs(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
-    """The page's <p> elements with their text, read once for the length checks and the gap filling."""
-    return [(p, clean(p.text_content())) for p in tree.iter("p")]
+    """The page's <p> and <h2>-<h6> elements with their text, in document order: read once for the
+    length checks and the gap filling."""
+    return [(block, clean(block.text_content())) for block in tree.iter("p", "h2", "h3", "h4", "h5", "h6")]
 
 
 def _confident(text: str, words: int, paragraph_words: int) -> bool:
@@ -84,7 +85,7 @@ def _confident(text: str, words: int, paragraph_words: int) -> bool:
 
 def _main_text(tree: HtmlElement, url: str, paragraphs: list[tuple[HtmlElement, str]], *, fast: bool,
                tables: bool) -> str:
-    paragraph_words = sum(count_words(text) for _, text in paragraphs)
+    paragraph_words = sum(count_words(text) for block, text in paragraphs if block.tag == "p")
     text = _trafilatura_text(tree, url, fast=True, tables=tables, precision=True)
     words = count_words(text)
     if not fast and not _confident(text, words, paragraph_words):

@@ -144,30 +144,32 @@ def _restorable(paragraph: HtmlElement, text: str) -> bool:
 def restore_dropped_paragraphs(paragraphs: Sequence[tuple[HtmlElement, str]], text: str) -> str:
     """`text` with the paragraphs put back that sit between two of its lines and look like them.
 
-    `paragraphs`: the page's <p> elements in document order, each with its text (`text.clean`).
+    `paragraphs`: the page's <p> (and heading) elements in document order, each with its text
+    (`text.clean`). A heading may be a neighbour (the paragraph closing or opening a section); the
+    paragraph must then look like the <p> on the other side.
     """
     lines = text.split("\n")
     line_at = {line[:_PREFIX]: i for i, line in enumerate(lines) if len(line) >= _MIN_LINE_KEY}
     if len(line_at) < 2:
         return text
-    found = [line_at.get(content[:_PREFIX]) if len(content) >= _MIN_LINE_KEY else None for _, content in paragraphs]
     inserts: dict[int, list[str]] = {}
-    previous: int | None = None  # index of the last paragraph found in the text
-    for index, (paragraph, content) in enumerate(paragraphs):
-        if found[index] is not None:
-            previous = index
+    previous: HtmlElement | None = None  # the last block found in the text, and its line
+    previous_line = -1
+    pending: list[tuple[HtmlElement, str]] = []  # paragraphs left out since then
+    for block, content in paragraphs:
+        line = line_at.get(content[:_PREFIX]) if len(content) >= _MIN_LINE_KEY else None
+        if line is None:
+            if block.tag == "p" and content:
+                pending.append((block, content))
             continue
-        if previous is None or index - previous > _MAX_GAP or not content:
-            continue
-        following = next((j for j in range(index + 1, min(len(paragraphs), previous + _MAX_GAP + 2))
-                          if found[j] is not None), None)
-        if following is None or found[following] != found[previous] + 1:
-            continue  # not between two consecutive lines of the text
-        signature = _signature(paragraph)
-        if signature != _signature(paragraphs[previous][0]) or signature != _signature(paragraphs[following][0]):
-            continue
-        if _restorable(paragraph, content):
-            inserts.setdefault(found[previous], []).append(content)
+        if previous is not None and pending and len(pending) <= _MAX_GAP and line == previous_line + 1:
+            neighbours = [element for element in (previous, block) if element.tag == "p"]
+            restored = [text for paragraph, text in pending
+                        if neighbours and all(_signature(n) == _signature(paragraph) for n in neighbours)
+                        and _restorable(paragraph, text)]
+            if restored:
+                inserts[previous_line] = restored
+        previous, previous_line, pending = block, line, []
     if not inserts:
         return text
     out: list[str] = []
