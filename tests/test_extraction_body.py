@@ -266,6 +266,8 @@ def test_kicker_headline_line() -> None:
     key = norm("Why Putin warns of a break-up of Russia")
     assert _is_kicked_title(norm('So-called "decolonisation": Why Putin warns of a break-up of Russia'), key)
     assert not _is_kicked_title(norm("Beijing, April 24 - Why Putin warns of a break-up of Russia"), key)
+    # A date run into the title (a "topline" span inside the <h1>) is not a dateline of the text.
+    assert _is_kicked_title(norm("27.01.2022Why Putin warns of a break-up of Russia"), key)
 
 
 def test_other_title_heading_the_text_is_dropped_but_kept_further_down() -> None:

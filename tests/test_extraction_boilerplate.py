@@ -153,6 +153,9 @@ from pipelines.extraction.text import norm
         # Typographic apostrophes read as plain ones.
         "The Post is committed to publishing letters to the editor. We’d like to hear what you think.",
         "Plus d’infos sur harbourpost.example",
+        "Online-Pressemappe - alle Pressemitteilungen der Hafen AG | RSS-Feed abonnieren",
+        "MIRA: Madre se acerca al puerto y encuentra el barco",
+        "WATCH: Storm surge floods the harbour road",
         "Auch auf harbourpost.example",
         "Aussi sur harbourpost.example",
         "Mehr zur Lage am Hafen lesen Sie in unserem Liveblog:",
@@ -238,6 +241,8 @@ def test_boilerplate_lines(line: str) -> None:
         "Gefällt dir unser neuer Hafen, fragte der Bürgermeister die Gäste bei der Eröffnung am Montag.",
         "Kontakt zu den Fischern hatte die Stadt seit Jahren nicht mehr.",
         # Prose near the new pointer and plug patterns.
+        "Watch: the tide comes in at six, and the road floods within the hour.",
+        "Hier geht’s zur Facebook Veranstaltung",
         "Auch auf dem Markt war am Samstag viel los.",
         "The live blog was the most read page of the year: readers spent 40 minutes on it.",
         "Der Liveticker lief bis in die Nacht, sagte die Sprecherin.",

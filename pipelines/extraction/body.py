@@ -132,8 +132,9 @@ _KICKER_CHARS = 60
 
 def _is_kicked_title(line_key: str, key: str) -> bool:
     kicker = line_key[: len(line_key) - len(key)]
-    # A dateline ("Beijing, April 24 - ...") carries digits; a kicker does not.
-    return line_key.endswith(key) and len(kicker) <= _KICKER_CHARS and not any(c.isdigit() for c in kicker)
+    # A dateline ("Beijing, April 24 - ...") carries digits; a kicker does not, unless it is only a
+    # date run into the title ("27.01.2022Mineral oil report": digits alone once punctuation is gone).
+    return line_key.endswith(key) and len(kicker) <= _KICKER_CHARS and (kicker.isdigit() or not any(c.isdigit() for c in kicker))
 
 
 _LINK_SHARE = 0.8  # a list item whose text is mostly link text is a teaser or a source link

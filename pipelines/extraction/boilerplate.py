@@ -224,6 +224,10 @@ _LINE_PATTERNS = [
     r"^(werden sie|werde|become a) (jetzt )?(mitglied|member|abonnent\w*|subscriber|supporter|unterstützer\w*)\b.{0,80}$",
     # "Weitere Tourentipps in Schweden": a heading over links to more of the site's stories.
     r"^(weitere|mehr) [\w-]*(tipps|artikel|beiträge|themen|geschichten|nachrichten|meldungen|rezepte|ideen|videos)\b[^.!?:]{0,50}$",
+    # "Online-Pressemappe | RSS-Feed abonnieren": a feed link.
+    r"^(?=.{0,160}$).*\brss(-feed)?\b.{0,20}\b(abonnieren|subscribe|abonnez)\b.*$",
+    # "MIRA: <headline>", "WATCH: <headline>": a teaser for a video or story elsewhere on the site.
+    r"^(mira|watch|ver|lee|read|regardez|guarda|schauen sie)\s*:\s+\S[^.!?]{0,160}$",
     # "Mehr zu unserer Arbeitsweise lesen Sie hier.": a pointer to another page.
     r"^(mehr|weitere informationen) (zu|zum|zur|über) .{1,80}\b(lesen|erfahren|finden) sie hier\W*$",
     r"^(read|learn|find out) more about .{1,80}\bhere\W*$",
