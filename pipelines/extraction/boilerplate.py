@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
+from functools import lru_cache
 
 from .text import norm
 
@@ -265,6 +266,9 @@ END_MARKERS = re.compile(
 _END_ZONE = 0.6  # a closing marker counts in the last 40% of the lines
 
 
+# clean_body asks twice for most lines (the teaser pass, then the filter), and a site prints the
+# same furniture lines on every page: the answers are remembered.
+@lru_cache(maxsize=4096)
 def is_boilerplate_line(line: str) -> bool:
     # Typographic apostrophes as plain ones, so "we’d like to hear", "plus d’infos" and "don’t miss"
     # match the patterns, which spell "'".
