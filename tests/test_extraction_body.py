@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml.html import document_fromstring
 
-from pipelines.extraction.body import _drop_link_items, _is_kicked_title
+from pipelines.extraction.body import _drop_captions, _drop_link_items, _is_kicked_title
 from pipelines.extraction.containers import complete_from_twins, restore_dropped_paragraphs
 from pipelines.extraction.lead import find_lead
 from pipelines.extraction.text import clean, norm
@@ -78,6 +78,19 @@ def test_gap_paragraph_of_other_markup_or_wholly_a_link_or_at_the_end_stays_out(
       <div class="block"><p class="txt">A closing line that the extractor left out at the end.</p></div>
       </article></body></html>"""
     assert restore_dropped_paragraphs(_paragraphs(html), f"{P1}\n{P2}") == f"{P1}\n{P2}"
+
+
+def test_caption_lines_dropped_unless_the_page_prints_them_as_a_paragraph_too() -> None:
+    caption = "The old pier at low tide"
+    repeated = "Only nine of the old piers are still standing on this coast"
+    html = f"""<html><body><article><h1>Title</h1><p>{P1}</p>
+      <div class="inline-img"><img src="p.jpg"><div class="img__caption">{caption}</div></div>
+      <div class="group"><img src="q.jpg"><p class="imageCaption">{repeated}</p></div>
+      <p>{repeated}</p><p>{P2}</p></article></body></html>"""
+    tree = document_fromstring(html)
+    paragraphs = [(e, clean(e.text_content())) for e in tree.iter("p", "h2")]
+    text = f"{P1}\n{caption}\n{repeated}\n{P2}"
+    assert _drop_captions(text, tree, paragraphs).split("\n") == [P1, repeated, P2]
 
 
 def test_link_list_items_dropped_text_list_items_kept() -> None:

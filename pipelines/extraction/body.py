@@ -8,7 +8,9 @@ confidently an article (`_confident`). When precision mode comes back with a sma
 text the page's paragraphs hold (it sometimes drops the whole article), it is
 run again in its balanced mode and the longer text is kept; this costs a
 second pass on only a few pages in a hundred. A paragraph dropped between two kept ones that
-looks like them (same class and parent markup) is put back (`containers`). When the page
+looks like them (same class and parent markup) is put back (`containers`); a line that is the text
+of an element whose class names a caption is dropped, unless the page also prints it as a paragraph
+outside any caption. When the page
 also carries a JSON-LD ``articleBody``, the two are compared: the JSON-LD text
 is taken when trafilatura found clearly less of the same article (paywalled or
 script-rendered pages), otherwise trafilatura's paragraphing wins. When both
@@ -24,6 +26,7 @@ import logging
 import re
 from collections.abc import Callable, Collection
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement, fromstring
 from trafilatura import bare_extraction
 
@@ -261,6 +264,26 @@ def _drop_link_items(text: str, tree: HtmlElement) -> str:
     return "\n".join(lines)
 
 
+# An element whose class names a caption ("img__caption", "wp-caption-text", "imageCaption"): its text
+# standing as a line of the body is an image caption the extractor took for a paragraph, unless the
+# page also prints the same text as a paragraph outside any caption (a caption repeating the text).
+# "aption": caption and Caption in one test; reading the class attributes is cheaper than every element's.
+_CAPTIONS = XPath("//@class[contains(., 'aption')]/..")
+
+
+def _in_caption(element: HtmlElement) -> bool:
+    return any("caption" in (node.get("class") or "").lower() for node in (element, *element.iterancestors()))
+
+
+def _drop_captions(text: str, tree: HtmlElement, paragraphs: list[tuple[HtmlElement, str]]) -> str:
+    keys = {norm(element.text_content()) for element in _CAPTIONS(tree)}
+    keys.discard("")
+    if not keys:
+        return text
+    keys -= {key for block, content in paragraphs if (key := norm(content)) in keys and not _in_caption(block)}
+    return "\n".join(line for line in text.split("\n") if norm(line) not in keys) if keys else text
+
+
 def _descriptions(data: Structured) -> list[str]:
     found: list[str] = []
     for value in (data.first("og:description"), data.first("description"), data.first("twitter:description"),
@@ -289,6 +312,7 @@ def extract_body(tree: HtmlElement, data: Structured, url: str, headline: str | 
         if count_words(hydrated) > _JSONLD_FACTOR * count_words(text):
             text = hydrated
     text = clean_body(_drop_link_items(text, tree), lambda: _link_texts(tree))
+    text = _drop_captions(text, tree, paragraphs)
     if headline:
         # The headline repeated inside the text (a title block, a share box) is not body.
         key = norm(headline)
