@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from lxml.html import document_fromstring
 
-from pipelines.extraction.body import _drop_link_items, _is_kicked_title
-from pipelines.extraction.containers import complete_from_twins
+from pipelines.extraction.body import _drop_captions, _drop_link_items, _is_kicked_title
+from pipelines.extraction.containers import complete_from_twins, restore_dropped_paragraphs
 from pipelines.extraction.lead import find_lead
-from pipelines.extraction.text import norm
+from pipelines.extraction.text import clean, norm
 
 _LONG = "with enough words in it to read as a real paragraph of prose written for the story itself"
 P1 = f"The first paragraph of the story {_LONG}."
@@ -37,6 +37,60 @@ def test_twin_of_short_teaser_lines_is_not_taken() -> None:
     html = _chunks().replace(f"<p>{P3}</p>", "<p>Pochettino fired by Tottenham</p><p>Messi accepts a challenge</p>")
     tree = document_fromstring(html)
     assert complete_from_twins(tree, f"{P1}\n{P2}") == f"{P1}\n{P2}"
+
+
+def _paragraphs(html: str) -> list:
+    return [(p, clean(p.text_content())) for p in document_fromstring(html).iter("p")]
+
+
+def test_paragraph_with_a_link_dropped_between_two_kept_ones_is_put_back() -> None:
+    linked = 'In 2008 the council said that <a href="/pier">the pier could be rebuilt</a>.'
+    html = f"""<html><body><article><h1>Title</h1>
+      <div class="block"><p class="txt">{P1}</p></div>
+      <div class="block"><p class="txt">{linked}</p></div>
+      <div class="block"><p class="txt">{P2}</p></div></article></body></html>"""
+    assert restore_dropped_paragraphs(_paragraphs(html), f"{P1}\n{P2}").split("\n") == [
+        P1, "In 2008 the council said that the pier could be rebuilt.", P2]
+
+
+def test_paragraph_dropped_next_to_a_subheading_is_put_back_in_its_place() -> None:
+    # The dropped paragraph closes a section: its neighbours are a kept paragraph and the next
+    # section's heading, and it goes between them.
+    def block(text: str) -> str:
+        return f'<div class="block"><p class="txt">{text}</p></div>'
+    closing = 'He has also <a href="/x">criticised the plan</a> more than once.'
+    html = f"""<html><body><article><h1>Title</h1>{block(P1)}{block(closing)}
+      <h2>What is the pier?</h2>{block(P2)}</article></body></html>"""
+    text = f"{P1}\nWhat is the pier?\n{P2}"
+    paragraphs = [(e, clean(e.text_content())) for e in document_fromstring(html).iter("p", "h2")]
+    assert restore_dropped_paragraphs(paragraphs, text).split("\n") == [
+        P1, "He has also criticised the plan more than once.", "What is the pier?", P2]
+
+
+def test_gap_paragraph_of_other_markup_or_wholly_a_link_or_at_the_end_stays_out() -> None:
+    teaser = '<a href="/other">Another story about the harbour and its pier</a>'
+    ad = "Advertisement: the harbour shop sells fresh fish every day"
+    html = f"""<html><body><article><h1>Title</h1>
+      <div class="block"><p class="txt">{P1}</p></div>
+      <div class="block"><p class="txt">{teaser}</p></div>
+      <div class="promo"><p class="note">{ad}</p></div>
+      <div class="block"><p class="txt">{P2}</p></div>
+      <div class="block"><p class="txt">A closing line that the extractor left out at the end.</p></div>
+      </article></body></html>"""
+    assert restore_dropped_paragraphs(_paragraphs(html), f"{P1}\n{P2}") == f"{P1}\n{P2}"
+
+
+def test_caption_lines_dropped_unless_the_page_prints_them_as_a_paragraph_too() -> None:
+    caption = "The old pier at low tide"
+    repeated = "Only nine of the old piers are still standing on this coast"
+    html = f"""<html><body><article><h1>Title</h1><p>{P1}</p>
+      <div class="inline-img"><img src="p.jpg"><div class="img__caption">{caption}</div></div>
+      <div class="group"><img src="q.jpg"><p class="imageCaption">{repeated}</p></div>
+      <p>{repeated}</p><p>{P2}</p></article></body></html>"""
+    tree = document_fromstring(html)
+    paragraphs = [(e, clean(e.text_content())) for e in tree.iter("p", "h2")]
+    text = f"{P1}\n{caption}\n{repeated}\n{P2}"
+    assert _drop_captions(text, tree, paragraphs).split("\n") == [P1, repeated, P2]
 
 
 def test_link_list_items_dropped_text_list_items_kept() -> None:
@@ -167,6 +221,37 @@ def test_lead_matched_across_no_break_spaces_and_escaped_entities() -> None:
         assert find_lead(tree, [description], P1, headline) == "Three winters of floods pushed the town to build a wall."
 
 
+def test_lead_matched_when_the_description_carries_escaped_markup() -> None:
+    # Some CMSs put the standfirst's HTML into the meta description ("&lt;p&gt;Three ...&lt;/p&gt;"):
+    # the tags are not text, and the lead is found by its words.
+    tree = document_fromstring(f"""<html><head>
+      <meta name="description" content="&lt;p&gt;Three winters of floods pushed the town to build a wall.&lt;/p&gt;">
+      </head><body><article><h1>Flood wall</h1>
+      <div class="teaser-text"><p>Three winters of floods pushed the town to build a wall.</p></div>
+      <div><p>{P1}</p></div></article></body></html>""")
+    description = next(tree.iter("meta")).get("content")
+    for headline in (next(tree.iter("h1")), None):
+        assert find_lead(tree, [description], P1, headline) == "Three winters of floods pushed the town to build a wall."
+
+
+def test_standfirst_named_by_its_class_is_found_without_a_matching_description() -> None:
+    # No description shows the standfirst; its class ("article__intro", "detail__excerpt") names it.
+    standfirst = "Three winters of floods pushed the town to build a wall, and the council paid for half of it."
+    for name in ("article__intro", "detail__excerpt", "c-subtitle"):
+        tree = document_fromstring(f"""<html><body><article><header><h1>Flood wall</h1>
+          <p class="{name}">{standfirst}</p></header><div><p>{P1}</p></div></article></body></html>""")
+        assert find_lead(tree, ["Millbrook builds a wall against the floods: the full story here"], P1,
+                         next(tree.iter("h1"))) == standfirst
+
+
+def test_standfirst_by_class_skips_the_lead_image_and_blocks_after_the_body_start() -> None:
+    caption = "The new wall seen from the harbour on a grey morning in March, before the storm came in."
+    tree = document_fromstring(f"""<html><body><article><h1>Flood wall</h1>
+      <div class="article-lead"><figure><img src="w.jpg"><figcaption>{caption}</figcaption></figure></div>
+      <div><p>{P1}</p></div><div class="intro">{caption}</div></article></body></html>""")
+    assert find_lead(tree, [], P1, next(tree.iter("h1"))) is None
+
+
 def test_reworded_lead_between_headline_and_body_is_found() -> None:
     description = "Three winters of floods pushed the town of Millbrook to build a wall. Will it hold?"
     standfirst = "Three winters of floods pushed Millbrook to build a wall. Why the town thinks it will hold."
@@ -194,6 +279,8 @@ def test_kicker_headline_line() -> None:
     key = norm("Why Putin warns of a break-up of Russia")
     assert _is_kicked_title(norm('So-called "decolonisation": Why Putin warns of a break-up of Russia'), key)
     assert not _is_kicked_title(norm("Beijing, April 24 - Why Putin warns of a break-up of Russia"), key)
+    # A date run into the title (a "topline" span inside the <h1>) is not a dateline of the text.
+    assert _is_kicked_title(norm("27.01.2022Why Putin warns of a break-up of Russia"), key)
 
 
 def test_other_title_heading_the_text_is_dropped_but_kept_further_down() -> None:

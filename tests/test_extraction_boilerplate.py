@@ -149,6 +149,29 @@ from pipelines.extraction.text import norm
         "Kontakt:",
         "Weitere Informationen:",
         "MÁS INFORMACIÓN:",
+        # Pointers to the site's other pages, the live blog, its apps, newsletters and channels.
+        # Typographic apostrophes read as plain ones.
+        "The Post is committed to publishing letters to the editor. We’d like to hear what you think.",
+        "Plus d’infos sur harbourpost.example",
+        "Online-Pressemappe - alle Pressemitteilungen der Hafen AG | RSS-Feed abonnieren",
+        "MIRA: Madre se acerca al puerto y encuentra el barco",
+        "WATCH: Storm surge floods the harbour road",
+        "Auch auf harbourpost.example",
+        "Aussi sur harbourpost.example",
+        "Mehr zur Lage am Hafen lesen Sie in unserem Liveblog:",
+        "Aktuelle Meldungen zum Sturm finden Sie jederzeit in unserem Live-Ticker:",
+        "Sie mögen den Tag kompakt zusammengefasst? Dann sind Sie beim täglichen Hafen-Newsletter richtig – hier entlang.",
+        "Get the day in five minutes: our morning newsletter, sign up here.",
+        "Aktuelle Nachrichten aufs Handy? Hier geht es zur neuen Hafenpost-News-App – für Android und iOS.",
+        "Die Hafenpost auch bei Social Media – ob WhatsApp, Instagram oder Facebook.",
+        "Informieren Sie sich durch die Hafenpost: Testen Sie für zwei Wochen die gedruckte Zeitung.",
+        "Werden Sie Mitglied bei",
+        "Weitere Tourentipps in Schweden",
+        "Mehr Nachrichten aus Selwick",
+        "Mehr zu unserer Arbeitsweise lesen Sie hier.",
+        "Read more about how we test products here.",
+        "Mit der Registrierung akzeptieren Sie unsere Datenschutz- und Nutzungsbedingungen.",
+        "Dieser Artikel kann Links zu Anbietern enthalten, von denen die Redaktion eine Provision erhält.",
     ],
 )
 def test_boilerplate_lines(line: str) -> None:
@@ -217,6 +240,17 @@ def test_boilerplate_lines(line: str) -> None:
         "Lesen Sie hier die ganze Rede des Bürgermeisters nach, die er am Montag im Rat hielt.",
         "Gefällt dir unser neuer Hafen, fragte der Bürgermeister die Gäste bei der Eröffnung am Montag.",
         "Kontakt zu den Fischern hatte die Stadt seit Jahren nicht mehr.",
+        # Prose near the new pointer and plug patterns.
+        "Watch: the tide comes in at six, and the road floods within the hour.",
+        "Hier geht’s zur Facebook Veranstaltung",
+        "Auch auf dem Markt war am Samstag viel los.",
+        "The live blog was the most read page of the year: readers spent 40 minutes on it.",
+        "Der Liveticker lief bis in die Nacht, sagte die Sprecherin.",
+        "The newsletter, which she started here in 2019, now has 40,000 readers.",
+        "Die App gibt es jetzt auch für ältere Telefone, sagte der Entwickler am Montag.",
+        "Die Forscher testen seit zwei Wochen eine neue Methode.",
+        "Weitere Nachrichten über den Sturm erwartet die Stadt am Abend.",
+        "Read more about the case in the court's ruling, which runs to 40 pages and was published on Monday here.",
     ],
 )
 def test_article_lines_are_kept(line: str) -> None:

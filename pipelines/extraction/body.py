@@ -7,7 +7,10 @@ a little recall. Its fallback extractors run only when its own pass is not
 confidently an article (`_confident`). When precision mode comes back with a small share of the
 text the page's paragraphs hold (it sometimes drops the whole article), it is
 run again in its balanced mode and the longer text is kept; this costs a
-second pass on only a few pages in a hundred. When the page
+second pass on only a few pages in a hundred. A paragraph dropped between two kept ones that
+looks like them (same class and parent markup) is put back (`containers`); a line that is the text
+of an element whose class names a caption is dropped, unless the page also prints it as a paragraph
+outside any caption. When the page
 also carries a JSON-LD ``articleBody``, the two are compared: the JSON-LD text
 is taken when trafilatura found clearly less of the same article (paywalled or
 script-rendered pages), otherwise trafilatura's paragraphing wins. When both
@@ -23,11 +26,12 @@ import logging
 import re
 from collections.abc import Callable, Collection
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement, fromstring
 from trafilatura import bare_extraction
 
 from .boilerplate import clean_body
-from .containers import complete_from_twins
+from .containers import complete_from_twins, restore_dropped_paragraphs
 from .hydration import hydrated_body
 from .lead import find_lead
 from .structured import Structured, as_text
@@ -71,8 +75,10 @@ def _trafilatura_text(tree: HtmlElement, url: str, *, fast: bool, tables: bool, 
     return text
 
 
-def _paragraph_words(tree: HtmlElement) -> int:
-    return sum(count_words(p.text_content()) for p in tree.iter("p"))
+def _paragraphs(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
+    """The page's <p> and <h2>-<h6> elements with their text, in document order: read once for the
+    length checks and the gap filling."""
+    return [(block, clean(block.text_content())) for block in tree.iter("p", "h2", "h3", "h4", "h5", "h6")]
 
 
 def _confident(text: str, words: int, paragraph_words: int) -> bool:
@@ -80,8 +86,9 @@ def _confident(text: str, words: int, paragraph_words: int) -> bool:
     return len(text) >= _CONFIDENT_CHARS and words >= _CONFIDENT_SHARE * paragraph_words
 
 
-def _main_text(tree: HtmlElement, url: str, *, fast: bool, tables: bool) -> str:
-    paragraph_words = _paragraph_words(tree)
+def _main_text(tree: HtmlElement, url: str, paragraphs: list[tuple[HtmlElement, str]], *, fast: bool,
+               tables: bool) -> str:
+    paragraph_words = sum(count_words(text) for block, text in paragraphs if block.tag == "p")
     text = _trafilatura_text(tree, url, fast=True, tables=tables, precision=True)
     words = count_words(text)
     if not fast and not _confident(text, words, paragraph_words):
@@ -128,8 +135,9 @@ _KICKER_CHARS = 60
 
 def _is_kicked_title(line_key: str, key: str) -> bool:
     kicker = line_key[: len(line_key) - len(key)]
-    # A dateline ("Beijing, April 24 - ...") carries digits; a kicker does not.
-    return line_key.endswith(key) and len(kicker) <= _KICKER_CHARS and not any(c.isdigit() for c in kicker)
+    # A dateline ("Beijing, April 24 - ...") carries digits; a kicker does not, unless it is only a
+    # date run into the title ("27.01.2022Mineral oil report": digits alone once punctuation is gone).
+    return line_key.endswith(key) and len(kicker) <= _KICKER_CHARS and (kicker.isdigit() or not any(c.isdigit() for c in kicker))
 
 
 _LINK_SHARE = 0.8  # a list item whose text is mostly link text is a teaser or a source link
@@ -256,6 +264,26 @@ def _drop_link_items(text: str, tree: HtmlElement) -> str:
     return "\n".join(lines)
 
 
+# An element whose class names a caption ("img__caption", "wp-caption-text", "imageCaption"): its text
+# standing as a line of the body is an image caption the extractor took for a paragraph, unless the
+# page also prints the same text as a paragraph outside any caption (a caption repeating the text).
+# "aption": caption and Caption in one test; reading the class attributes is cheaper than every element's.
+_CAPTIONS = XPath("//@class[contains(., 'aption')]/..")
+
+
+def _in_caption(element: HtmlElement) -> bool:
+    return any("caption" in (node.get("class") or "").lower() for node in (element, *element.iterancestors()))
+
+
+def _drop_captions(text: str, tree: HtmlElement, paragraphs: list[tuple[HtmlElement, str]]) -> str:
+    keys = {norm(element.text_content()) for element in _CAPTIONS(tree)}
+    keys.discard("")
+    if not keys:
+        return text
+    keys -= {key for block, content in paragraphs if (key := norm(content)) in keys and not _in_caption(block)}
+    return "\n".join(line for line in text.split("\n") if norm(line) not in keys) if keys else text
+
+
 def _descriptions(data: Structured) -> list[str]:
     found: list[str] = []
     for value in (data.first("og:description"), data.first("description"), data.first("twitter:description"),
@@ -273,7 +301,9 @@ def extract_body(tree: HtmlElement, data: Structured, url: str, headline: str | 
     `title_keys` are the comparison keys of the page's other titles (og:title, the <h1>, ...):
     one of them heading the text is a title block, not body.
     """
-    extracted = complete_from_twins(tree, _main_text(tree, url, fast=fast, tables=tables))
+    paragraphs = _paragraphs(tree)
+    main = _main_text(tree, url, paragraphs, fast=fast, tables=tables)
+    extracted = complete_from_twins(tree, restore_dropped_paragraphs(paragraphs, main))
     text = _choose(extracted, _jsonld_body(data))
     if count_words(text) < _HYDRATION_FLOOR:
         # Next to nothing in the DOM: the page may build its article in the browser from
@@ -282,6 +312,7 @@ def extract_body(tree: HtmlElement, data: Structured, url: str, headline: str | 
         if count_words(hydrated) > _JSONLD_FACTOR * count_words(text):
             text = hydrated
     text = clean_body(_drop_link_items(text, tree), lambda: _link_texts(tree))
+    text = _drop_captions(text, tree, paragraphs)
     if headline:
         # The headline repeated inside the text (a title block, a share box) is not body.
         key = norm(headline)

@@ -91,7 +91,8 @@ _LINE_PATTERNS = [
     # A machine timestamp standing alone (bare URLs stay: articles cite links that way).
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$",
     # Teaser prompts pointing elsewhere.
-    r"^(see more:\s+\S|don'?t miss\b|also on \S+\.\w+|like this (story|article)\?|auch interessant\b|"
+    r"^(see more:\s+\S|don'?t miss\b|(also|auch|aussi|también|anche) (on|auf|bei|sur|en|su) \S+\.\w+|"
+    r"like this (story|article)\?|auch interessant\b|"
     r"mehr dazu\b|lesen sie mehr\b|plus d'infos\b).{0,160}$",
     r"^(follow|like) (us|@\w+) on (twitter|facebook|instagram|x|linkedin)\b.{0,160}$",
     # "Related: <headline>" links, and teaser links tagged in capitals ("... [VIDEO]", "... [INSIGHT]").
@@ -166,6 +167,7 @@ _LINE_PATTERNS = [
     # Affiliate and sponsored-content disclosures.
     r"^(?=.{0,400}$).*\b(affiliate[- ](links?|commission|partner\w*|programs?)|(may|might) earn (us )?(an? )?"
     r"(small )?(affiliate )?commission|earn (us )?a (small )?commission|provisions?-?links?|werbelinks?|"
+    r"(eine|kleine) provision (erhält|erhalten|bekommt|bekommen)|"
     r"contains? references to products|we (independently )?(select|recommend) (the best products|everything we recommend))\b.*$",
     r"^(anzeige|werbung|advertorial|sponsored( content| post)?|publireportage)\s*[-–:|]\s*.{0,160}$",
     # Subscription, app and channel appeals.
@@ -209,6 +211,30 @@ _LINE_PATTERNS = [
     r"^follow [\w@'’ .-]{1,60} on (twitter|facebook|instagram|x|linkedin|youtube|tiktok|threads|bluesky)\b.{0,120}$",
     r"^follow .{0,60}\b(full )?coverage\b.{0,40}\b(at|on) https?://\S+\W*$",
     r"^(most (read|popular|viewed|shared)|meistgelesen|les plus lus|lo más leído)\b.{0,40}$",
+    # A pointer to the live blog, ending on the colon before its link: "Mehr zur Lage lesen Sie in unserem Liveblog:".
+    r"^(?=.{0,200}$).*\b(live-?blog|live blog|live-?ticker|news-?ticker|live coverage|live updates)\b.*:$",
+    # Newsletter, app and channel plugs: "Dann sind Sie beim täglichen X-Newsletter richtig – hier entlang",
+    # "Hier geht es zur neuen X-News-App – für Android und iOS", "X auch bei Social Media – ob WhatsApp, ...".
+    r"^(?=.{0,250}$).*\bnewsletters?\b.*\b(hier entlang|hier geht'?s|hier geht es|hier anmelden|jetzt anmelden|"
+    r"kostenlos (abonnieren|bestellen|anmelden)|sign up (here|now|today)|subscribe (here|now|today)|click here)\b.*$",
+    r"^(?=.{0,200}$).*\b(hier geht'?s|hier geht es|hier gibt'?s|hier gibt es|jetzt)\b.{0,40}\bapps?\b.*$",
+    r"^(?=.{0,200}$).*\b(auch|also|ebenfalls) (bei|auf|in|on) (social media|den sozialen (netzwerken|medien))\b.*$",
+    # Trial subscriptions and membership appeals: "Testen Sie für zwei Wochen die gedruckte Zeitung", "Werden Sie Mitglied".
+    r"^(?=.{0,400}$).*\b(probeabo|testabo|probe-abo|(testen|lesen) sie\b.{0,40}\b(wochen?|monate?)\b.{0,40}\b(gedruckte|"
+    r"zeitung|ausgabe|e-?paper|gratis|kostenlos))\b.*$",
+    r"^(werden sie|werde|become a) (jetzt )?(mitglied|member|abonnent\w*|subscriber|supporter|unterstützer\w*)\b.{0,80}$",
+    # "Weitere Tourentipps in Schweden": a heading over links to more of the site's stories.
+    r"^(weitere|mehr) [\w-]*(tipps|artikel|beiträge|themen|geschichten|nachrichten|meldungen|rezepte|ideen|videos)\b[^.!?:]{0,50}$",
+    # "Online-Pressemappe | RSS-Feed abonnieren": a feed link.
+    r"^(?=.{0,160}$).*\brss(-feed)?\b.{0,20}\b(abonnieren|subscribe|abonnez)\b.*$",
+    # "MIRA: <headline>", "WATCH: <headline>": a teaser for a video or story elsewhere on the site.
+    r"^(mira|watch|ver|lee|read|regardez|guarda|schauen sie)\s*:\s+\S[^.!?]{0,160}$",
+    # "Mehr zu unserer Arbeitsweise lesen Sie hier.": a pointer to another page.
+    r"^(mehr|weitere informationen) (zu|zum|zur|über) .{1,80}\b(lesen|erfahren|finden) sie hier\W*$",
+    r"^(read|learn|find out) more about .{1,80}\bhere\W*$",
+    # A sign-up form's consent note: "Mit der Registrierung akzeptieren Sie unsere Datenschutz- und Nutzungsbedingungen".
+    r"^(mit (der|ihrer) (registrierung|anmeldung)|by (registering|signing up|subscribing))\b.{0,300}\b(datenschutz\w*|"
+    r"privacy|terms)\b.{0,300}$",
     r"^\[(related|read more|see also|more|also read)\s*:.{0,200}\]$",
     r"^related (post|posts|story|article)\s*:\s+\S.{0,160}$",
     # Credit, source and contact lines: "(Reporting by A; editing by B)", "Jane Roe contributed reporting from Rome.",
@@ -248,7 +274,9 @@ _CACHED_CHARS = 1000
 
 
 def is_boilerplate_line(line: str) -> bool:
-    line = line.strip()
+    # Typographic apostrophes as plain ones, so "we’d like to hear", "plus d’infos" and "don’t miss"
+    # match the patterns, which spell "'".
+    line = line.strip().replace("’", "'")
     return _is_boilerplate(line) if len(line) > _CACHED_CHARS else _is_boilerplate_cached(line)
 
 

@@ -10,19 +10,25 @@ document order. A twin is only taken when no ``<h1>`` (a new article, as on
 infinite-scroll pages) stands between it and the container, when it does not
 sit in navigation, sidebars, comments or related lists, when it holds a
 paragraph of prose (teaser cards and notices are short lines), and only for
-its blocks that do not repeat the text already found. Reads no settings.
+its blocks that do not repeat the text already found.
+
+`restore_dropped_paragraphs` puts back a paragraph that the extractor left out between two it kept
+(trafilatura's precision mode drops short paragraphs carrying a link, also mid-story): only when it
+has the same class and parent markup as both neighbours, is not wholly a link, holds no script,
+embed or image, and does not sit in noise. Reads no settings.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from lxml.html import HtmlElement
 
 from .text import clean, count_words, is_noise, norm
 
-__all__ = ["complete_from_twins"]
+__all__ = ["complete_from_twins", "restore_dropped_paragraphs"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _BLOCKS = ("p", "h2", "h3", "h4", "blockquote")
@@ -106,3 +112,68 @@ def complete_from_twins(tree: HtmlElement, text: str) -> str:
         seen.update(norm(line) for line in extra)
         after.extend(extra)
     return "\n".join([text, *after]) if after else text
+
+
+# A paragraph the extractor left out between two it kept: trafilatura's precision mode drops short
+# paragraphs that carry a link ("In 2008, the alliance said that <a>Ukraine could join</a>.") even
+# in the middle of the story. Restored when it is the same kind of paragraph as both neighbours
+# (same class, same parent markup), at most this many in one gap, and not itself a link.
+_MAX_GAP = 2
+_MIN_GAP_WORDS = 4
+
+
+def _signature(paragraph: HtmlElement) -> tuple[str, str, str]:
+    parent = paragraph.getparent()
+    if parent is None:
+        return (paragraph.get("class", ""), "", "")
+    return (paragraph.get("class", ""), parent.tag, parent.get("class", ""))
+
+
+# A paragraph holding any of these is code, an embed or an image with its caption, not a sentence.
+_NOT_PROSE = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "img", "picture",
+              "video", "audio", "figure", "figcaption", "form", "input", "button", "select", "textarea")
+
+
+def _restorable(paragraph: HtmlElement, text: str) -> bool:
+    if count_words(text) < _MIN_GAP_WORDS or is_noise(paragraph) or any(True for _ in paragraph.iter(*_NOT_PROSE)):
+        return False
+    linked = sum(len(clean(anchor.text_content())) for anchor in paragraph.iter("a"))
+    return linked < len(text)  # wholly a link: a teaser, not a sentence of the story
+
+
+def restore_dropped_paragraphs(paragraphs: Sequence[tuple[HtmlElement, str]], text: str) -> str:
+    """`text` with the paragraphs put back that sit between two of its lines and look like them.
+
+    `paragraphs`: the page's <p> (and heading) elements in document order, each with its text
+    (`text.clean`). A heading may be a neighbour (the paragraph closing or opening a section); the
+    paragraph must then look like the <p> on the other side.
+    """
+    lines = text.split("\n")
+    line_at = {line[:_PREFIX]: i for i, line in enumerate(lines) if len(line) >= _MIN_LINE_KEY}
+    if len(line_at) < 2:
+        return text
+    inserts: dict[int, list[str]] = {}
+    previous: HtmlElement | None = None  # the last block found in the text, and its line
+    previous_line = -1
+    pending: list[tuple[HtmlElement, str]] = []  # paragraphs left out since then
+    for block, content in paragraphs:
+        line = line_at.get(content[:_PREFIX]) if len(content) >= _MIN_LINE_KEY else None
+        if line is None:
+            if block.tag == "p" and content:
+                pending.append((block, content))
+            continue
+        if previous is not None and pending and len(pending) <= _MAX_GAP and line == previous_line + 1:
+            neighbours = [element for element in (previous, block) if element.tag == "p"]
+            restored = [text for paragraph, text in pending
+                        if neighbours and all(_signature(n) == _signature(paragraph) for n in neighbours)
+                        and _restorable(paragraph, text)]
+            if restored:
+                inserts[previous_line] = restored
+        previous, previous_line, pending = block, line, []
+    if not inserts:
+        return text
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        out.extend(inserts.get(i, ()))
+    return "\n".join(out)

@@ -16,11 +16,15 @@ other). When no element shows the description itself, the standfirst is often a 
 version of it ("... Woran liegt das?" in the metadata, "... Warum X." on the page, or a
 "News:" prefix): then the text blocks between the headline and the body's first line are
 read, and the one that shares most of its words with the description in both directions
-is the lead. Reads no settings.
+is the lead. When no description leads to it, the first block between the headline and the
+body whose class or id names a standfirst ("article__intro", "detail__excerpt", "subtitle", "dek")
+is taken, unless it holds the lead image (its text is then a caption). A description holding
+escaped markup ("<p>...</p>") is read without its tags. Reads no settings.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 from html import unescape
@@ -43,6 +47,17 @@ _REWORDED_OVERLAP = 0.6
 _REWORDED_MAX_WORDS = 80
 _BLOCKS = frozenset({"p", "div", "span", "h2", "h3", "section", "strong", "em", "b"})
 _NBSP = "\xa0"
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+# Class and id words that name a standfirst, read as whole words of the attribute split at
+# non-letters ("article__intro" -> "article", "intro").
+_STANDFIRST_NAMES = frozenset({
+    "standfirst", "dek", "deck", "subtitle", "subheadline", "subhead", "excerpt", "intro", "introduction",
+    "lead", "lede", "summary", "abstract", "epigraph", "chapeau", "chapo", "entradilla", "sumario", "vorspann",
+})  # fmt: skip
+_CLASS_WORDS = re.compile(r"[^a-z]+")
+_MEDIA_NAMES = frozenset({"image", "img", "photo", "media", "video", "figure", "picture", "gallery", "caption"})
+_MEDIA_TAGS = ("figure", "figcaption", "picture", "img", "video", "iframe")
+_NAMED_MIN_WORDS = 8
 
 
 def _covers(element_key: str, description_key: str, truncated: bool) -> bool:
@@ -68,6 +83,8 @@ def find_lead(tree: HtmlElement, descriptions: Sequence[str | None], body: str,
     described: list[tuple[str, str]] = []
     for raw in descriptions:
         description = clean(unescape(raw)) if raw and "&" in raw else clean(raw)
+        if "<" in description:  # markup escaped into the metadata ("<p>The early 1970s ...</p>")
+            description = clean(_TAG.sub(" ", description))
         if count_words(description) < _MIN_WORDS:
             continue
         truncated = description.endswith(_TRUNCATED)
@@ -83,7 +100,11 @@ def find_lead(tree: HtmlElement, descriptions: Sequence[str | None], body: str,
             return lead
         described.append((description, description_key))
     if described and headline_element is not None and body:
-        return _reworded_lead(tree, [d for d, _ in described], body, headline_element)
+        lead = _reworded_lead(tree, [d for d, _ in described], body, headline_element)
+        if lead:
+            return lead
+    if headline_element is not None and body:
+        return _named_lead(tree, body, headline_element)
     return None
 
 
@@ -143,6 +164,37 @@ def _reworded_lead(tree: HtmlElement, descriptions: Sequence[str], body: str,
     if norm(text)[:40] in body_key or is_noise(element) or any(parent.tag in _CAPTION for parent in element.iterancestors()):
         return None
     return text
+
+
+def _named_lead(tree: HtmlElement, body: str, headline_element: HtmlElement) -> str | None:
+    """The first block between the headline and the body's first line that its class names a
+    standfirst ("article__intro", "detail__excerpt", "subtitle", "dek"): for pages whose
+    description is missing or is not the standfirst's text."""
+    start = _body_start(tree, body)
+    if start is None:
+        return None
+    seen_headline = False
+    for element in tree.iter():
+        if element is start:
+            return None
+        if element is headline_element:
+            seen_headline = True
+            continue
+        if not seen_headline or not isinstance(element.tag, str) or element.tag not in _BLOCKS:
+            continue
+        names = _CLASS_WORDS.split(f"{element.get('class', '')} {element.get('id', '')}".lower())
+        if not _STANDFIRST_NAMES.intersection(names) or _MEDIA_NAMES.intersection(names) \
+                or any(True for _ in element.iter(*_MEDIA_TAGS)):
+            continue  # a "lead" block holding the lead image: its text is the caption
+        text = clean(element.text_content())
+        words = count_words(text)
+        if words < _NAMED_MIN_WORDS or words > _REWORDED_MAX_WORDS or start in element.iterdescendants():
+            continue
+        if norm(text)[:40] in norm(body) or is_noise(element) \
+                or any(parent.tag in _CAPTION for parent in element.iterancestors()):
+            return None
+        return text
+    return None
 
 
 def _visible_lead(tree: HtmlElement, description: str, description_key: str, truncated: bool,
