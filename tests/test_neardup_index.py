@@ -25,6 +25,7 @@ from storage.engine import Database
 from storage.models import Article, NearDupBand, Story
 from storage.repository import NewArticle
 from tests.newarticles import new_article
+from tests.pgstats import rows_read
 
 FETCHED = datetime(2025, 11, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -198,7 +199,6 @@ def test_the_horizon_is_a_date(monkeypatch) -> None:
 def test_a_postgresql_lookup_reads_a_row_per_key_whatever_the_table_holds(postgres_url: str) -> None:
     """The look-up probes the primary key once per band key: the rows it reads do not grow with
     the keys stored (a join the planner may pick instead hashes every recent key, each look-up)."""
-    from sqlalchemy import text
 
     db = Database(postgres_url)
     try:
@@ -212,9 +212,7 @@ def test_a_postgresql_lookup_reads_a_row_per_key_whatever_the_table_holds(postgr
         with db.engine.begin() as connection:
             wanted = list(range(19_000, 19_000 + 900))  # 900 keys: a batch of 50 articles
             found = band_keys.holders(connection, wanted, since=now - timedelta(days=30))
-            read = connection.execute(
-                text("SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables WHERE relname = 'near_dup_bands' AND schemaname = current_schema()")
-            ).scalar_one()
+            read = rows_read(connection, "near_dup_bands")
         assert len(found) == 900
         assert read <= 2 * len(wanted), f"{read} rows read for {len(wanted)} keys"
     finally:
@@ -226,7 +224,6 @@ def test_a_postgresql_lookup_stays_a_probe_when_the_table_grows_after_its_plan_w
     there) and run again and again on one connection (psycopg prepares it, PostgreSQL may keep a
     generic plan) still probes the primary key once the table is large: plans are made for each
     execution on the table's current size (`storage.engine`, plan_cache_mode; `storage.bulk.index_probes`)."""
-    from sqlalchemy import text
 
     db = Database(postgres_url)
     try:
@@ -247,14 +244,10 @@ def test_a_postgresql_lookup_stays_a_probe_when_the_table_grows_after_its_plan_w
                 band_keys.claim(other, [(key, article_id) for key in range(151, 5_001)], now=now, expired_before=None)
             # The counts before and after, in one transaction: a backend's counts of earlier
             # transactions (the warm-up's) may not have been flushed yet, and show here too.
-            rows_read = text(
-                "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables "
-                "WHERE relname = 'near_dup_bands' AND schemaname = current_schema()"
-            )
             with connection.begin():
-                before = connection.execute(rows_read).scalar_one()
+                before = rows_read(connection, "near_dup_bands")
                 found = band_keys.holders(connection, range(4_000, 4_100), since=since)
-                read = connection.execute(rows_read).scalar_one() - before
+                read = rows_read(connection, "near_dup_bands") - before
         assert len(found) == 100
         assert read <= 200, f"{read} rows read for 100 keys"
     finally:
@@ -264,7 +257,6 @@ def test_a_postgresql_lookup_stays_a_probe_when_the_table_grows_after_its_plan_w
 def test_a_postgresql_lookup_probes_even_a_small_analyzed_table(postgres_url: str) -> None:
     """While near_dup_bands is small and analyzed the planner prefers a sequential scan to an index
     probe, per key: a look-up still reads about a row per key (`storage.bulk.index_probes`)."""
-    from sqlalchemy import text
 
     db = Database(postgres_url)
     try:
@@ -276,14 +268,10 @@ def test_a_postgresql_lookup_probes_even_a_small_analyzed_table(postgres_url: st
         with db.engine.begin() as connection:
             band_keys.claim(connection, [(key, article_id) for key in range(1, 301)], now=now, expired_before=None)
             connection.exec_driver_sql("ANALYZE near_dup_bands")
-        rows_read = text(
-            "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables "
-            "WHERE relname = 'near_dup_bands' AND schemaname = current_schema()"
-        )
         with db.engine.begin() as connection:
-            before = connection.execute(rows_read).scalar_one()
+            before = rows_read(connection, "near_dup_bands")
             found = band_keys.holders(connection, range(200, 1100), since=now - timedelta(days=30))
-            read = connection.execute(rows_read).scalar_one() - before
+            read = rows_read(connection, "near_dup_bands") - before
         assert len(found) == 101
         assert read <= 2 * 900, f"{read} rows read for 900 keys"
     finally:

@@ -18,6 +18,7 @@ from dedup.stories import Stories
 from storage.repository import ArticleRepository, NewArticle
 from storage.state import FetchStateRepository, StateUpdate
 from tests.newarticles import new_article
+from tests.pgstats import rows_read
 
 FETCHED = datetime(2025, 11, 1, 12, 0, tzinfo=timezone.utc)
 STORY = " ".join(
@@ -308,13 +309,8 @@ def test_fetch_state_lookups_read_a_row_per_url_whatever_the_table_holds(postgre
     """The per-batch questions on fetch_state and article_urls (known, validators, documents, the
     rows `record` updates) probe the URL index per URL on PostgreSQL: the rows they read do not
     grow with the URLs the crawl has recorded (an IN list was planned as a sequential scan)."""
-    from sqlalchemy import text
 
     db = Database(postgres_url)
-    rows_read = text(
-        "SELECT coalesce(sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)), 0) FROM pg_stat_xact_user_tables "
-        "WHERE relname IN ('fetch_state', 'article_urls') AND schemaname = current_schema()"
-    )
     try:
         with db.sessions.begin() as s:
             FetchStateRepository(s).record(
@@ -331,9 +327,9 @@ def test_fetch_state_lookups_read_a_row_per_url_whatever_the_table_holds(postgre
                 lambda: repo.documents(wanted, "robots"),
                 lambda: repo.record(StateUpdate(url, "article", 304) for url in wanted),
             ):
-                before = s.execute(rows_read).scalar_one()  # in one transaction: see the note in test_neardup_index
+                before = rows_read(s, "fetch_state", "article_urls")  # in one transaction: see the note in test_neardup_index
                 ask()
-                reads.append(s.execute(rows_read).scalar_one() - before)
+                reads.append(rows_read(s, "fetch_state", "article_urls") - before)
             assert len(repo.known(wanted)) == 50
         assert all(read <= 2 * len(wanted) for read in reads), f"rows read for {len(wanted)} URLs: {reads}"
     finally:
@@ -347,10 +343,6 @@ def test_fetch_state_lookups_of_many_urls_probe_even_a_small_analyzed_table(post
     from sqlalchemy import text
 
     db = Database(postgres_url)
-    rows_read = text(
-        "SELECT coalesce(sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)), 0) FROM pg_stat_xact_user_tables "
-        "WHERE relname IN ('fetch_state', 'article_urls') AND schemaname = current_schema()"
-    )
     try:
         save_all(db, [make(f"https://a.example/stored/{n}", f"{STORY} {n}") for n in range(3)])
         with db.sessions.begin() as s:
@@ -359,9 +351,9 @@ def test_fetch_state_lookups_of_many_urls_probe_even_a_small_analyzed_table(post
             connection.exec_driver_sql("ANALYZE fetch_state; ANALYZE article_urls")
         wanted = [f"https://a.example/news/{n}" for n in range(100, 600)]
         with db.sessions.begin() as s:
-            before = s.execute(rows_read).scalar_one()
+            before = rows_read(s, "fetch_state", "article_urls")
             FetchStateRepository(s).known(wanted)
-            read = s.execute(rows_read).scalar_one() - before
+            read = rows_read(s, "fetch_state", "article_urls") - before
             assert s.execute(text("SHOW enable_seqscan")).scalar_one() == "on"  # set back after the look-up
         assert read <= 2 * len(wanted), f"{read} rows read for {len(wanted)} URLs"
     finally:
@@ -372,14 +364,9 @@ def test_the_story_check_of_an_insert_stays_a_probe_when_stories_grows_after_its
     """The foreign-key check of a stored article's story, planned after an ANALYZE of a small
     `stories` and run again and again by one connection (PostgreSQL may keep a generic plan for
     it), still probes the primary key once the table is large (`storage.engine`, plan_cache_mode)."""
-    from sqlalchemy import text
     from sqlalchemy.orm import Session
 
     db = Database(postgres_url)
-    rows_read = text(
-        "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables "
-        "WHERE relname = 'stories' AND schemaname = current_schema()"
-    )
     try:
         save_all(db, [make(f"https://a.example/first/{n}", f"{STORY} first {n}") for n in range(50)])
         with db.engine.begin() as connection:
@@ -392,9 +379,9 @@ def test_the_story_check_of_an_insert_stays_a_probe_when_stories_grows_after_its
             with db.engine.begin() as other:
                 other.exec_driver_sql("INSERT INTO stories (created_at, updated_at) SELECT now(), now() FROM generate_series(1, 5000)")
             with Session(connection) as session:
-                before = session.execute(rows_read).scalar_one()
+                before = rows_read(session, "stories")
                 Stories(session).save(make("https://a.example/last", f"{STORY} last"))
-                read = session.execute(rows_read).scalar_one() - before
+                read = rows_read(session, "stories") - before
                 session.commit()
         assert read <= 5, f"{read} rows of stories read to store one article"
     finally:
