@@ -10,13 +10,13 @@ Reads no settings.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, select
 
-from storage.bulk import index_probes
+from storage.bulk import chunks, index_probes
 from storage.models import Article, NearDupBand
 
 if TYPE_CHECKING:
@@ -30,11 +30,6 @@ _SIGNATURES = select(Article.id, Article.minhash).where(Article.id.in_(bindparam
 class KeyTaken(Exception):
     """A band key this transaction meant to claim was claimed by a concurrent writer after this
     transaction looked: what the transaction decided may be wrong, so it is to be retried."""
-
-
-def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def holders(connection: Connection, keys: Iterable[int], *, since: datetime | None) -> dict[int, int]:
@@ -59,7 +54,7 @@ def holders(connection: Connection, keys: Iterable[int], *, since: datetime | No
             found.update((k, a) for k, a in connection.exec_driver_sql(sql, params))
         return found
     statement = _HOLDERS if since is None else _HOLDERS.where(NearDupBand.created_at >= since)
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted, _CHUNK):
         found.update((k, a) for k, a in connection.execute(statement, {"keys": list(chunk)}))
     return found
 
@@ -78,7 +73,7 @@ def signatures(connection: Connection, article_ids: Iterable[int]) -> dict[int, 
         with index_probes(connection):
             found.update((i, bytes(m)) for i, m in connection.exec_driver_sql(sql, (wanted,)) if m is not None)
         return found
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted, _CHUNK):
         found.update((i, m) for i, m in connection.execute(_SIGNATURES, {"ids": list(chunk)}) if m is not None)
     return found
 
@@ -106,7 +101,7 @@ def claim(
     if not ordered:
         return set()
     claimed: set[int] = set()
-    for chunk in _chunks(ordered):
+    for chunk in chunks(ordered, _CHUNK):
         claimed.update(_insert_claims(connection, chunk, now, expired_before))
     missing = required - claimed
     if missing:

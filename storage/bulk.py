@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from sqlalchemy import bindparam, func, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Dialect
 
 
+T = TypeVar("T")
 _IN_CHUNK = 500  # SQLite: values per IN (...), well under its parameter limit
 
 
@@ -57,6 +58,12 @@ def index_probes(connection: Connection) -> Iterator[None]:
     connection.exec_driver_sql("SELECT set_config('enable_seqscan', %s, true)", (before,))
 
 
+def chunks(values: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """`values` in slices of at most `size`: statements under a driver's parameter limit, batches."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
 def stored_values(connection: Connection, wanted: Sequence[tuple[str, str, Iterable[str]]]) -> list[set[str]]:
     """For each (table, column, values): which of the values the column holds. One query for all."""
     parts: list[str] = []
@@ -76,8 +83,7 @@ def stored_values(connection: Connection, wanted: Sequence[tuple[str, str, Itera
             )
             params.append(ordered)
             continue
-        for start in range(0, len(ordered), _IN_CHUNK):
-            chunk = ordered[start : start + _IN_CHUNK]
+        for chunk in chunks(ordered, _IN_CHUNK):
             parts.append(f"SELECT {index}, {column} FROM {table} WHERE {column} IN ({', '.join('?' * len(chunk))})")
             params.extend(chunk)
     found: list[set[str]] = [set() for _ in wanted]

@@ -23,7 +23,7 @@ from sqlalchemy import Date, bindparam, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from articles import ArticleRecord
-from storage.bulk import BulkInsert, allocate_ids
+from storage.bulk import BulkInsert, allocate_ids, chunks
 from storage.models import Article, ArticleUrl, ArticleVersion, CrawlRun, DuplicateLink, Source, Story
 
 # new: a new story; duplicate: a copy of a stored story; existing: a stored URL, unchanged;
@@ -155,7 +155,7 @@ class ArticleRepository:
         """Which of `urls` are stored (any kind: canonical, as fetched, alias)."""
         urls = list(dict.fromkeys(u for u in urls if u))
         found: set[str] = set()
-        for chunk in _chunks(urls):
+        for chunk in chunks(urls, _CHUNK):
             found.update(self.session.scalars(_KNOWN_URLS, {"urls": chunk}))
         return found
 
@@ -193,19 +193,19 @@ class ArticleRepository:
     def originals_by_hash(self, hashes: set[str]) -> dict[str, Article]:
         """For each content hash, the original of the story of its first stored article (as `story_original_by_hash`)."""
         first: dict[str, int] = {}
-        for chunk in _chunks(sorted(hashes)):
+        for chunk in chunks(sorted(hashes), _CHUNK):
             rows = self.session.execute(
                 select(Article.content_hash, func.min(Article.id)).where(Article.content_hash.in_(chunk)).group_by(Article.content_hash)
             )
             first.update((content_hash, article_id) for content_hash, article_id in rows)
         leader = {a: a for a in first.values()}
-        for chunk in _chunks(sorted(leader)):
+        for chunk in chunks(sorted(leader), _CHUNK):
             rows = self.session.execute(
                 select(DuplicateLink.duplicate_id, DuplicateLink.original_id).where(DuplicateLink.duplicate_id.in_(chunk))
             )
             leader.update((duplicate, original) for duplicate, original in rows)
         articles: dict[int, Article] = {}
-        for chunk in _chunks(sorted(set(leader.values()))):
+        for chunk in chunks(sorted(set(leader.values())), _CHUNK):
             articles.update((a.id, a) for a in self.session.scalars(select(Article).where(Article.id.in_(chunk))))
         return {h: articles[leader[a]] for h, a in first.items() if leader[a] in articles}
 
@@ -594,11 +594,6 @@ _CHUNK = 500  # values per IN (...): well under SQLite's and PostgreSQL's parame
 # One statement for any number of URLs: an expanding parameter keeps it in SQLAlchemy's
 # compiled cache, where `in_(list)` built per call costs more than the query (hot in imports).
 _KNOWN_URLS = select(ArticleUrl.url).where(ArticleUrl.url.in_(bindparam("urls", expanding=True)))
-
-
-def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def item_urls(item: NewArticle) -> list[str]:

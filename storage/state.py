@@ -20,7 +20,7 @@ from sqlalchemy import ARRAY, String, any_, bindparam, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.bulk import index_probes, select_keyed
+from storage.bulk import chunks, index_probes, select_keyed
 from storage.models import Article, ArticleUrl, FetchState, Source
 
 
@@ -40,7 +40,7 @@ def _named(session: Session, sources: Sequence[str]) -> list[Any]:
     names = sorted(set(sources))
     if session.get_bind().dialect.name == "postgresql":
         return [Source.name == any_(bindparam(None, names, type_=ARRAY(String)))]
-    return [Source.name.in_(names[start : start + _SQLITE_NAMES]) for start in range(0, len(names), _SQLITE_NAMES)]
+    return [Source.name.in_(chunk) for chunk in chunks(names, _SQLITE_NAMES)]
 
 
 def _recent(window: timedelta) -> Any:
@@ -114,7 +114,7 @@ class FetchStateRepository:
         """Stored validators for those of `urls` that have any."""
         wanted = list(dict.fromkeys(u for u in urls if u))
         found: dict[str, Validators] = {}
-        for chunk in _chunks(wanted, 500):
+        for chunk in chunks(wanted, 500):
             stmt, row = self._keyed(FetchState, "url", chunk)
             rows = self._probe(stmt.with_only_columns(row.url, row.etag, row.last_modified))
             for url, etag, last_modified in rows:
@@ -126,7 +126,7 @@ class FetchStateRepository:
         """The stored rows of `kind` (e.g. "robots") for those of `urls` that have one, with their body."""
         wanted = list(dict.fromkeys(u for u in urls if u))
         found: dict[str, StoredDocument] = {}
-        for chunk in _chunks(wanted, 500):
+        for chunk in chunks(wanted, 500):
             stmt, row = self._keyed(FetchState, "url", chunk)
             rows = self._probe(
                 stmt.with_only_columns(row.url, row.last_status, row.body, row.etag, row.last_modified, row.checked_at)
@@ -141,7 +141,7 @@ class FetchStateRepository:
         not to be an article / gone, less than `recheck_after` ago (None: ever)."""
         wanted = list(dict.fromkeys(u for u in urls if u))
         known: set[str] = set()
-        for chunk in _chunks(wanted, 500):
+        for chunk in chunks(wanted, 500):
             stored, url = self._keyed(ArticleUrl, "url", chunk)
             known.update(r[0] for r in self._probe(stored.with_only_columns(url.url)))
             stmt, row = self._keyed(FetchState, "url", chunk)
@@ -187,7 +187,7 @@ class FetchStateRepository:
             return 0
         now = utcnow()
         existing = {
-            row.url: row for chunk in _chunks(list(latest), 500) for (row,) in self._probe(self._keyed(FetchState, "url", chunk)[0])
+            row.url: row for chunk in chunks(list(latest), 500) for (row,) in self._probe(self._keyed(FetchState, "url", chunk)[0])
         }
         new: list[dict[str, Any]] = []  # inserted in one executemany, not one INSERT per URL
         for url, update in latest.items():
@@ -222,6 +222,3 @@ def _insert_new(dialect: str) -> Any:
     return insert(FetchState)
 
 
-def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
