@@ -20,15 +20,15 @@ from __future__ import annotations
 
 import asyncio
 import random
-import threading
 import time
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from benchmarks.loop_server import LoopServer, parse_head
+
 DOMAIN = "bench.test"
-_MAX_HEAD = 64 * 1024
 _WORDS = (
     "council budget river harbour school transport election court museum weather festival housing "
     "market energy water hospital bridge library council police rail station farm village forest "
@@ -56,32 +56,20 @@ def kind_of(path: str) -> str:
 
 
 @dataclass
-class HostsSite:
+class HostsSite(LoopServer):
     hosts: int = 10
     articles: int = 3
     sitemap: bool = False
     private: bool = False
-    host: str = "127.0.0.1"
-    port: int = 0
     log: list[tuple[float, str, str, int]] = field(default_factory=list)
     began: float = field(default_factory=time.monotonic)
     _bodies: dict[tuple[str, str], tuple[bytes, bytes, bytes] | None] = field(default_factory=dict, repr=False)
-    _loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False)
-    _server: asyncio.Server | None = field(default=None, repr=False)
-    _thread: threading.Thread | None = field(default=None, repr=False)
 
     REASONS: ClassVar[dict[int, bytes]] = {200: b"OK", 304: b"Not Modified", 404: b"Not Found", 400: b"Bad Request"}
 
     @classmethod
     def start(cls, **options: object) -> HostsSite:
-        site = cls(**options)  # type: ignore[arg-type]
-        ready = threading.Event()
-        site._thread = threading.Thread(target=site._run, args=(ready,), name="bench-hosts", daemon=True)
-        site._thread.start()
-        ready.wait(10)
-        if site._server is None:
-            raise RuntimeError("the hosts site did not start")
-        return site
+        return cls(**options)._launch("bench-hosts")  # type: ignore[arg-type]
 
     @property
     def proxy_url(self) -> str:
@@ -117,15 +105,6 @@ class HostsSite:
             if status == 304:
                 counts[f"{kind_of(path)}/304"] += 1
         return counts
-
-    def stop(self) -> None:
-        loop = self._loop
-        if loop is None:
-            return
-        loop.call_soon_threadsafe(loop.stop)
-        if self._thread is not None:
-            self._thread.join(10)
-        self._loop = None
 
     # -- pages -------------------------------------------------------------------------------
 
@@ -173,52 +152,15 @@ class HostsSite:
         body = text.encode()
         return body, content_type, b'"%08x"' % zlib.crc32(body)
 
-    # -- the loop's thread -------------------------------------------------------------------
-
-    def _run(self, ready: threading.Event) -> None:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        self._loop = loop
-        try:
-            self._server = loop.run_until_complete(asyncio.start_server(self._serve, self.host, self.port, backlog=1024))
-            self.port = self._server.sockets[0].getsockname()[1]
-            ready.set()
-            loop.run_forever()
-        finally:
-            ready.set()
-            if self._server is not None:
-                self._server.close()
-            tasks = asyncio.all_tasks(loop)
-            for task in tasks:
-                task.cancel()
-            loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
-            loop.close()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                try:
-                    head = await reader.readuntil(b"\r\n\r\n")
-                except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
-                    return
-                if len(head) > _MAX_HEAD or not self._answer(head, writer):
-                    await writer.drain()
-                    return
-                await writer.drain()
-        finally:
-            writer.close()
+    # -- answers -------------------------------------------------------------------------------
 
     def _answer(self, head: bytes, writer: asyncio.StreamWriter) -> bool:
-        lines = head.split(b"\r\n")
-        parts = lines[0].split(b" ")
-        if len(parts) != 3:
+        request = parse_head(head)
+        if request is None:
             self._write(writer, 400, b"", b"text/plain", b"", False)
             return False
-        _method, target, version = parts
-        headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(b":") for line in lines[1:] if line)}
-        connection = headers.get(b"connection", b"").lower()
-        keep_alive = connection != b"close" if version == b"HTTP/1.1" else connection == b"keep-alive"
-        text = target.decode("latin-1")
+        headers, keep_alive = request.headers, request.keep_alive
+        text = request.target.decode("latin-1")
         if text.startswith("http://"):
             host, _, rest = text[7:].partition("/")
             path = "/" + rest
