@@ -166,7 +166,7 @@ def _metadata(tree: HtmlElement, data: Structured, url: str, site: str | None) -
 
 def _heading_proposal(tree: HtmlElement, headings: list[HtmlElement], meta: list[_Proposal], site: str | None,
                       url: str) -> tuple[_Proposal | None, HtmlElement | None]:
-    """The <h1> that shows the headline, and what it proposes."""
+    """The <h1> that shows the headline (or the <h2> standing for it), and what it proposes."""
     keys, label = _site_keys(site, url)
     candidates = [h for h in headings if not _is_site(clean(h.text_content()), keys, label)]
     by_key = {p.key: p for p in reversed(meta)}  # first source's spelling wins
@@ -186,7 +186,8 @@ def _heading_proposal(tree: HtmlElement, headings: list[HtmlElement], meta: list
     return _subheading_proposal(tree, by_key)
 
 
-def _subheading_proposal(tree: HtmlElement, by_key: dict[str, _Proposal]) -> tuple[_Proposal | None, HtmlElement | None]:
+def _subheading_proposal(tree: HtmlElement,
+                         by_key: dict[str, _Proposal]) -> tuple[_Proposal | None, HtmlElement | None]:
     """Without an article <h1> (the only one is in the breadcrumb or the logo), the first <h2>
     showing a metadata title is the visible headline: such sites style the headline as an <h2>.
     An <h2> made of a kicker element and a headline element shows the headline element's text:
