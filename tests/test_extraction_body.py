@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from lxml.html import document_fromstring
 
 from pipelines.extraction.body import _drop_captions, _drop_link_items, _is_kicked_title
@@ -333,3 +334,22 @@ def test_a_short_page_keeps_each_paragraph_once() -> None:
     record = extract_article(html, "https://courier.example/2026/01/09/road-closed-after-crash", fetched_at=datetime(2026, 1, 9, tzinfo=timezone.utc))
     assert isinstance(record, ArticleRecord)
     assert record.body.splitlines() == paragraphs
+
+
+KICKED = 'So-called "decolonisation": Why Putin warns of a break-up of Russia'
+
+
+@pytest.mark.parametrize(("article", "expected"), [
+    # A kicker run into the headline heading the text is the title block: dropped.
+    (f"<p>{KICKED}</p><p>{P1}</p><p>{P2}</p><p>{P3}</p>", [P1, P2, P3]),
+    # The same line after a paragraph is a crosshead of the body: kept.
+    (f"<p>{P1}</p><h2>{KICKED}</h2><p>{P2}</p><p>{P3}</p>", [P1, KICKED, P2, P3]),
+])
+def test_kicked_headline_dropped_only_before_the_first_paragraph(article: str, expected: list[str]) -> None:
+    from pipelines.extraction import ArticleRecord, extract_article
+
+    html = f"""<html><head><title>Why Putin warns of a break-up of Russia</title></head><body><article>
+      <h1>Why Putin warns of a break-up of Russia</h1>{article}</article></body></html>"""
+    result = extract_article(html, "https://courier.example/world/putin-russia")
+    assert isinstance(result, ArticleRecord)
+    assert result.body.split("\n") == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from lxml.html import document_fromstring
 
 from pipelines.extraction.headline import _is_affixed, find_headline, site_name
@@ -118,3 +119,46 @@ def test_microdata_headline_agreeing_with_the_heading_beats_a_social_title() -> 
     # The microdata names another text than the <h1>: no agreement, the social titles win.
     other = body.replace(STORY, "Port closure approved after long debate")
     assert _headline(social, f"{other}<h1>{STORY}</h1></div>") == SOCIAL
+
+
+SOCIAL_HEAD = (f'<meta property="og:title" content="{SOCIAL}"><meta name="twitter:title" content="{SOCIAL}">'
+               f'<title>{SOCIAL}</title>')
+STORY_JSONLD = f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{STORY}"}}</script>'
+KICKER_JSONLD = f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Coal port: {SOCIAL}"}}</script>'
+BREADCRUMB = f'<nav class="breadcrumb"><a href="/">Home</a><h1>{SOCIAL}</h1></nav>'
+
+
+@pytest.mark.parametrize(("head", "body", "expected"), [
+    # The only <h1> is the breadcrumb's; the article header shows the JSON-LD headline as an
+    # <h2>: visible heading and structured data agree, the social titles do not outvote them.
+    (SOCIAL_HEAD + STORY_JSONLD, f"{BREADCRUMB}<article><hgroup><h2>{STORY}</h2></hgroup>", STORY),
+    # Left alone: an <h2> built of a kicker and a headline element shows the headline element,
+    # the og:title; the JSON-LD joining kicker and headline is not what it shows.
+    (SOCIAL_HEAD + KICKER_JSONLD,
+     f'{BREADCRUMB}<article><h2><span class="kicker">Coal port</span> <span>{SOCIAL}</span></h2>', SOCIAL),
+    # Left alone: an <h2> showing no metadata title (a section heading) confirms nothing.
+    (SOCIAL_HEAD + STORY_JSONLD, f"{BREADCRUMB}<article><h2>More from the region today</h2>", SOCIAL),
+    # Left alone: an article <h1> is the visible heading; <h2>s are not read.
+    (SOCIAL_HEAD + STORY_JSONLD, f"<article><h1>{SOCIAL}</h1><h2>{STORY}</h2>", SOCIAL),
+])
+def test_an_h2_headline_counts_as_the_visible_heading_without_an_article_h1(head: str, body: str,
+                                                                          expected: str) -> None:
+    assert _headline(head, body) == expected
+
+
+TICKER = "Port strike: ferries cancelled +++ Mayor calls for talks"
+SOCIAL_ONLY = f'<meta property="og:title" content="{SOCIAL}"><meta name="twitter:title" content="{SOCIAL}">'
+
+
+@pytest.mark.parametrize(("head", "expected"), [
+    # The <h1> (a ticker's latest entry) matches no title: the JSON-LD headline and the <title>
+    # agreeing name the article, not the social title.
+    (f"{SOCIAL_ONLY}<title>{STORY} | Courier</title>{STORY_JSONLD}", STORY),
+    # Left alone: the <title> repeats the social title, the JSON-LD headline stands alone.
+    (f"{SOCIAL_ONLY}<title>{SOCIAL} | Courier</title>{STORY_JSONLD}", SOCIAL),
+    # Left alone: no structured headline.
+    (f"{SOCIAL_ONLY}<title>{STORY} | Courier</title>", SOCIAL),
+])
+def test_structured_headline_and_title_agreeing_beat_social_titles_under_an_unmatched_h1(
+        head: str, expected: str) -> None:
+    assert _headline('<meta property="og:site_name" content="Courier">' + head, f"<h1>{TICKER}</h1>") == expected

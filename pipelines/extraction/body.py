@@ -133,6 +133,13 @@ _TITLE_ZONE = 3
 _KICKER_CHARS = 60
 
 
+_PARAGRAPH_WORDS = 20  # a line this long is body text, not part of a title block
+
+
+def _after_paragraph(lines: list[str], index: int) -> bool:
+    return any(count_words(line) >= _PARAGRAPH_WORDS for line in lines[:index])
+
+
 def _is_kicked_title(line_key: str, key: str) -> bool:
     kicker = line_key[: len(line_key) - len(key)]
     # A dateline ("Beijing, April 24 - ...") carries digits; a kicker does not, unless it is only a
@@ -318,9 +325,11 @@ def extract_body(tree: HtmlElement, data: Structured, url: str, headline: str | 
         key = norm(headline)
         lines = [line for line in text.split("\n") if norm(line) != key]
         lines = [line for i, line in enumerate(lines) if not (i < _TITLE_ZONE and norm(line) in title_keys)]
-        # A kicker run into the headline ("Angebliche Dekolonisierung: Warum ...") heading the text.
+        # A kicker run into the headline ("Angebliche Dekolonisierung: Warum ...") heading the text;
+        # after a paragraph the same line is a crosshead of the body.
         text = "\n".join(line for i, line in enumerate(lines)
-                         if not (i < _TITLE_ZONE and len(key) >= 20 and _is_kicked_title(norm(line), key)))
+                         if not (i < _TITLE_ZONE and len(key) >= 20 and _is_kicked_title(norm(line), key)
+                                 and not _after_paragraph(lines, i)))
     lead = find_lead(tree, _descriptions(data), text, headline_element) if text else None
     return _normalize_spaces(f"{lead}\n{text}" if lead else text)
 

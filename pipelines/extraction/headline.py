@@ -12,7 +12,13 @@ title with different kickers before one shared headline vote for that shared
 part; a shortened ("…") title, or one cut at an unescaped quote, yields to a
 source that has it whole. When the <h1> and the structured headline (JSON-LD,
 a `headline` meta tag, microdata) agree, that text wins over social titles
-(og:/twitter:) whatever the vote. The metadata spelling is kept over the
+(og:/twitter:) whatever the vote. A site that keeps its only <h1> in the
+breadcrumb or the logo shows the headline in an <h2>: the first <h2> showing a
+metadata title (its headline element, when it is built of a kicker and a
+headline element) stands for the <h1>. A visible heading that matches no
+metadata title (a live ticker's latest entry) says nothing about which title is
+the article's: the structured headline agreeing with the document <title> then
+wins. The metadata spelling is kept over the
 <h1>'s when they differ only in punctuation (styled <h1> parts lose their
 separators). Reads no settings.
 """
@@ -22,6 +28,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 from lxml.html import HtmlElement
 
@@ -45,6 +52,7 @@ _WEIGHTS = {"og": 5, "h1": 4, "jsonld": 2, "twitter": 1, "meta": 1, "title": 1}
 _CORE_WEIGHT = 0.25
 _CORE_SHARE = 0.5
 _PRIORITY = ("og", "h1", "jsonld", "twitter", "meta", "title")
+_MAX_SUBHEADINGS = 20  # <h2>s read for the headline when no <h1> shows it: later ones are teasers
 _MICRODATA_VALUES = 2  # itemprop="headline" values read: later ones describe other articles
 # An attribute cut at an unescaped quote (content="Why "X" matters" reads as "Why ") stops
 # where the full title goes on with a quotation mark.
@@ -156,9 +164,9 @@ def _metadata(tree: HtmlElement, data: Structured, url: str, site: str | None) -
     return proposals
 
 
-def _heading_proposal(headings: list[HtmlElement], meta: list[_Proposal], site: str | None,
+def _heading_proposal(tree: HtmlElement, headings: list[HtmlElement], meta: list[_Proposal], site: str | None,
                       url: str) -> tuple[_Proposal | None, HtmlElement | None]:
-    """The <h1> that shows the headline, and what it proposes."""
+    """The <h1> that shows the headline (or the <h2> standing for it), and what it proposes."""
     keys, label = _site_keys(site, url)
     candidates = [h for h in headings if not _is_site(clean(h.text_content()), keys, label)]
     by_key = {p.key: p for p in reversed(meta)}  # first source's spelling wins
@@ -175,7 +183,27 @@ def _heading_proposal(headings: list[HtmlElement], meta: list[_Proposal], site: 
         heading = candidates[0]
         text = clean(heading.text_content())
         return _Proposal("h1", text, norm(text)), heading
+    return _subheading_proposal(tree, by_key)
+
+
+def _subheading_proposal(tree: HtmlElement,
+                         by_key: dict[str, _Proposal]) -> tuple[_Proposal | None, HtmlElement | None]:
+    """Without an article <h1> (the only one is in the breadcrumb or the logo), the first <h2>
+    showing a metadata title is the visible headline: such sites style the headline as an <h2>.
+    An <h2> made of a kicker element and a headline element shows the headline element's text:
+    only that is compared (a metadata title joining both is not what the heading shows)."""
+    for heading in islice(tree.iter("h2"), _MAX_SUBHEADINGS):
+        key = _headline_part_key(heading)
+        if len(key) >= _MIN_KEY and key in by_key and not is_noise(heading):
+            return _Proposal("h1", by_key[key].text, key), heading
     return None, None
+
+
+def _headline_part_key(heading: HtmlElement) -> str:
+    """The comparison key of a heading's text, or of its last child element when the heading
+    is built of separate elements (<span>kicker</span><span>headline</span>)."""
+    parts = [child for child in heading if isinstance(child.tag, str) and norm(child.text_content())]
+    return norm((parts[-1] if len(parts) >= 2 else heading).text_content())
 
 
 def _microdata_keys(tree: HtmlElement, site: str | None, url: str) -> set[str]:
@@ -188,7 +216,7 @@ def find_headline(tree: HtmlElement, data: Structured, url: str, site: str | Non
     """Pick the headline and the element showing it (None when the page has no title at all)."""
     meta = _metadata(tree, data, url, site)
     headings = _headings(tree)
-    heading_proposal, heading = _heading_proposal(headings, meta, site, url)
+    heading_proposal, heading = _heading_proposal(tree, headings, meta, site, url)
     proposals = meta + ([heading_proposal] if heading_proposal is not None else [])
     if not proposals:
         return None
@@ -242,6 +270,12 @@ def find_headline(tree: HtmlElement, data: Structured, url: str, site: str | Non
             any(p.source in structured and p.key == heading_proposal.key for p in proposals)
             or heading_proposal.key in _microdata_keys(tree, site, url)):
         winner = heading_proposal
+    elif heading_proposal is not None and not any(p.key == heading_proposal.key for p in meta):
+        # The page shows a heading no metadata title matches (a live ticker's latest entry, a
+        # rewritten display title): which title is the article's is not shown. The structured
+        # headline and the document <title> agreeing name it; a social title is a sharing variant.
+        declared = {p.key for p in proposals if p.source == "title"}
+        winner = next((p for p in proposals if p.source in structured and p.key in declared), winner)
     text = winner.text
     if heading is not None and heading_proposal is not None and heading_proposal.key == winner.key:
         return Headline(text, heading, variants)
