@@ -223,13 +223,13 @@ def test_a_very_long_page_skips_the_fallback_extractors(monkeypatch: pytest.Monk
     from pipelines.extraction import body as body_module
 
     calls: list[bool] = []
-    real = body_module.bare_extraction
+    real = body_module._trafilatura_text  # each trafilatura pass, by bare_extraction or its precision mirror
 
     def recording(*args: object, **kwargs: object) -> object:
         calls.append(bool(kwargs.get("fast")))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(body_module, "bare_extraction", recording)
+    monkeypatch.setattr(body_module, "_trafilatura_text", recording)
     story = "".join(f"<p>Paragraph {i}: the harbour board voted on the ferry timetable for the coming winter months.</p>" for i in range(8))
     page = f"<html><head><title>Harbour board votes</title></head><body><article><h1>Harbour board votes</h1>{story}</article>"
     extract_article(page + "</body></html>", "https://example.com/2025/10/28/harbour-board/")
@@ -246,13 +246,13 @@ def test_a_confident_article_skips_the_fallback_extractors(monkeypatch: pytest.M
     from pipelines.extraction import body as body_module
 
     calls: list[bool] = []
-    real = body_module.bare_extraction
+    real = body_module._trafilatura_text  # each trafilatura pass, by bare_extraction or its precision mirror
 
     def recording(*args: object, **kwargs: object) -> object:
         calls.append(bool(kwargs.get("fast")))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(body_module, "bare_extraction", recording)
+    monkeypatch.setattr(body_module, "_trafilatura_text", recording)
     story = "".join(f"<p>Paragraph {i}: the harbour board voted on the ferry timetable for the coming winter months.</p>"
                     for i in range(20))
     page = (f"<html><head><title>Harbour board votes</title></head><body><article><h1>Harbour board votes</h1>"

@@ -1,8 +1,8 @@
 """The shortcuts that spare extraction CPU time give what the plain computation gives.
 
 Each remembered or narrowed computation (boilerplate verdicts, the microdata dates a page is
-asked for several times, the script-state date keys) is checked against the plain one, and
-for not leaking from one page to the next.
+asked for several times, the script-state date keys, the unwanted-character test made on a page's
+UTF-8 bytes) is checked against the plain one, and for not leaking from one page to the next.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pipelines.extraction.dates import find_dates
 from pipelines.extraction.hydration import _DATE_KEY, _KEY_REACH, _date_keys, hydrated_dates
 from pipelines.extraction.lead import find_lead
 from pipelines.extraction.structured import read_structured
+from pipelines.extraction.text import _BYTES_CHECK_FROM, _SURROGATE, _UNWANTED, _has_unwanted, scrub
 
 FETCHED = datetime(2024, 6, 1, tzinfo=UTC)
 
@@ -183,3 +184,40 @@ def test_lead_in_text_after_a_script_is_found() -> None:
     page = (f"<html><body><article><h1>Flood wall</h1><p class='dek'><script></script>{_DESCRIPTION}</p>"
             f"<p>{_STORY}</p></article></body></html>")
     assert _lead(page) == _DESCRIPTION
+
+
+# --- the unwanted-character test on a page's bytes -------------------------------------------------
+
+
+_LONG = "x" * _BYTES_CHECK_FROM  # long enough for the test on bytes
+
+
+def _unwanted_by_regex(text: str) -> bool:
+    return _UNWANTED.search(text) is not None
+
+
+@pytest.mark.parametrize("start, stop", [(0, 0x3000), (0xD700, 0xE100), (0xF000, 0x10000), (0x1F000, 0x1F700),
+                                         (0x10F000, 0x110000)])
+def test_unwanted_characters_are_found_as_the_regex_finds_them(start: int, stop: int) -> None:
+    for code in range(start, stop):
+        for text in (chr(code), f"Stra\u00dfe {chr(code)} caf\u00e9", f"\uff21{chr(code)}" + _LONG):
+            assert _has_unwanted(text) == _unwanted_by_regex(text), hex(code)
+
+
+@pytest.mark.parametrize("text", ["", "plain ascii\n\ttext\r\n", "\uffef\uffbf\uffbe fullwidth forms", "\ufffe", "x\uffff",
+                                  "\ud83d\ude00", "caf\u00e9\x00", "\x7f", "\x1f", "\x0b", "\x0c", "\x0e", "\u2028\x85"])
+def test_unwanted_characters_on_edge_cases(text: str) -> None:
+    assert _has_unwanted(text) == _unwanted_by_regex(text)
+    assert _has_unwanted(text + _LONG) == _unwanted_by_regex(text)
+    assert _has_unwanted(_LONG + text) == _unwanted_by_regex(text)
+    assert scrub(text) == _UNWANTED.sub("", text) or _SURROGATE.search(text)
+
+
+def test_unwanted_characters_on_random_texts() -> None:
+    rng = random.Random(15)
+    alphabet = [chr(c) for c in (*range(0, 0x80), 0xA0, 0xE9, 0x2028, 0xD800, 0xDFFF, 0xFEFF, 0xFFFD, 0xFFFE,
+                                 0xFFFF, 0xFF21, 0x1F600, 0x10FFFF)]
+    for _ in range(3000):
+        text = "".join(rng.choices(alphabet, k=rng.randint(0, 12)))
+        assert _has_unwanted(text) == _unwanted_by_regex(text), repr(text)
+        assert _has_unwanted(text + _LONG) == _unwanted_by_regex(text), repr(text)

@@ -1,9 +1,10 @@
 """The article body as plain text, one paragraph per line.
 
-trafilatura reads the main text from the already-parsed tree (it copies the
-tree, so the caller's tree stays intact for the other stages), in its
-precision mode: that drops more teasers, captions and widgets at the cost of
-a little recall. Its fallback extractors run only when its own pass is not
+trafilatura reads the main text from the already-parsed tree (the caller's tree
+stays intact for the other stages), in its precision mode: that drops more
+teasers, captions and widgets at the cost of a little recall. Its precision
+passes run through `precision.precision_text`, the same text as `bare_extraction`
+without a copy of the tree and page-wide prunes that find nothing. Its fallback extractors run only when its own pass is not
 confidently an article (`_confident`). When precision mode comes back with a small share of the
 text the page's paragraphs hold (it sometimes drops the whole article), it is
 run again in its balanced mode and the longer text is kept; this costs a
@@ -34,6 +35,7 @@ from .boilerplate import clean_body
 from .containers import complete_from_twins, restore_dropped_paragraphs
 from .hydration import hydrated_body
 from .lead import find_lead
+from .precision import precision_text
 from .structured import Structured, as_text
 from .text import clean, count_words, norm, word_overlap
 
@@ -62,6 +64,10 @@ _HYDRATION_FLOOR = 100
 
 def _trafilatura_text(tree: HtmlElement, url: str, *, fast: bool, tables: bool, precision: bool = True) -> str:
     try:
+        if precision:  # the same text, without the copy and the page-wide prunes when they find nothing
+            text = precision_text(tree, url, fast=fast, tables=tables)
+            if text is not None:
+                return text
         document = bare_extraction(
             tree, url=url, fast=fast, include_comments=False, include_tables=tables,
             include_images=False, include_links=False, with_metadata=False, favor_precision=precision,

@@ -16,6 +16,11 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # and the non-characters U+FFFE/U+FFFF (not XML either: lxml refuses them in attribute values).
 _UNWANTED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# The same test on the UTF-8 bytes, twice as fast on a page (the regex tries its class at every
+# character): a surrogate does not encode; a C0 control or DEL is its own byte, never part of another
+# character's; U+FFFE and U+FFFF are the only characters encoded EF BF BE and EF BF BF.
+_BYTES_CHECK_FROM = 512  # shorter texts: the regex, which has no encoding to pay for
+_UNWANTED_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 # Ancestors whose text never belongs to the article proper.
 NOISE_TAGS = frozenset({"nav", "aside", "footer", "form", "noscript", "script", "style", "template", "iframe", "select", "button"})
@@ -30,11 +35,22 @@ NOISE_HINTS = re.compile(
 def scrub(text: str) -> str:
     """`text` without control characters (tab and line breaks kept) and lone surrogates; a
     surrogate pair left by a JSON escape ("\\ud83d\\ude00") becomes the character it encodes."""
-    if not _UNWANTED.search(text):
+    if not _has_unwanted(text):
         return text
     if _SURROGATE.search(text):
         text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "ignore")
     return _UNWANTED.sub("", text)
+
+
+def _has_unwanted(text: str) -> bool:
+    """Whether `_UNWANTED` finds a character in `text`."""
+    if len(text) < _BYTES_CHECK_FROM:
+        return _UNWANTED.search(text) is not None
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a surrogate
+        return True
+    return len(data.translate(None, _UNWANTED_BYTES)) != len(data) or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data
 
 
 def clean(text: str | None) -> str:
