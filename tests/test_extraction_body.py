@@ -333,3 +333,79 @@ def test_a_short_page_keeps_each_paragraph_once() -> None:
     record = extract_article(html, "https://courier.example/2026/01/09/road-closed-after-crash", fetched_at=datetime(2026, 1, 9, tzinfo=timezone.utc))
     assert isinstance(record, ArticleRecord)
     assert record.body.splitlines() == paragraphs
+
+
+def _blocks(html: str) -> list:
+    return [(e, clean(e.text_content())) for e in document_fromstring(html).iter("p", "h2", "h3", "h4")]
+
+
+def test_subheading_dropped_between_two_kept_paragraphs_is_put_back() -> None:
+    # FAQ pages: each question an <h2> beside the answers; precision mode drops some of them.
+    question = "Gibt es dabei eine Altersgrenze für die Kinder?"
+    html = f"""<html><body><article><h1>Title</h1><div class="article-content">
+      <p>{P1}</p><h2><span id="q2"></span>{question}<span></span></h2><p>{P2}</p></div></article></body></html>"""
+    assert restore_dropped_paragraphs(_blocks(html), f"{P1}\n{P2}").split("\n") == [P1, question, P2]
+    # A subheading beside the paragraphs' wrappers, set as a jump label (an <a> without href).
+    wrapped = f"""<html><body><article><div class="box"><div class="paragraph"><p class="text">{P1}</p></div>
+      <h3 class="subtitle"><a name="part2"><strong>Is the sausage an illusion?</strong></a></h3>
+      <div class="paragraph"><p class="text">{P2}</p></div></div></article></body></html>"""
+    assert restore_dropped_paragraphs(_blocks(wrapped), f"{P1}\n{P2}").split("\n") == [
+        P1, "Is the sausage an illusion?", P2]
+
+
+def test_linked_or_foreign_or_repeated_subheadings_stay_out() -> None:
+    # A heading that is a link (a teaser title), one in other markup than the paragraphs around it
+    # (a box), two headings in one gap (a block of teaser titles), or one already in the text.
+    cases = [
+        f'<div class="c"><p>{P1}</p><h3><a href="/other">Another story about the pier</a></h3><p>{P2}</p></div>',
+        f'<div class="c"><p>{P1}</p><aside class="box"><h3>Most read today</h3></aside><p>{P2}</p></div>',
+        f'<div class="c"><p>{P1}</p><h3>Harbour news</h3><h3>Pier news</h3><p>{P2}</p></div>',
+    ]
+    for body in cases:
+        html = f"<html><body><article><h1>Title</h1>{body}</article></body></html>"
+        assert restore_dropped_paragraphs(_blocks(html), f"{P1}\n{P2}") == f"{P1}\n{P2}"
+    html = f'<html><body><article><div class="c"><p>{P1}</p><h3>Pier</h3><p>{P2}</p></div></article></body></html>'
+    assert restore_dropped_paragraphs(_blocks(html), f"{P1}\nPier\n{P2}") == f"{P1}\nPier\n{P2}"
+
+
+def test_nested_entries_of_a_listicle_are_kept_teasers_to_the_site_dropped() -> None:
+    entry = "A 320 metre path high in the trees winds between the old sanatorium buildings."
+    teaser = "2,000 families tested the new cocoa drink. Read here how they liked it."
+
+    def page(card: str) -> str:
+        return f'<html><body><article class="single"><p>{P1}</p>{card}</article></body></html>'
+
+    listicle = page(f"""<article class="card"><h3>1 Walk above the treetops</h3><p>{entry}</p>
+      <a href="#top">Street 13, Beelitz</a> <a href="https://treetops.example/">More info</a></article>""")
+    text = f"{P1}\n{entry}"
+    assert _drop_link_items(text, document_fromstring(listicle), "https://www.guide.example/trips") == text
+    card = page(f"""<article class="card"><h2>Cocoa drink test</h2><p>{teaser}</p>
+      <a href="/tests/cocoa">See the results</a></article>""")
+    text = f"{P1}\n{teaser}"
+    assert _drop_link_items(text, document_fromstring(card), "https://www.guide.example/tests") == P1
+    # Linked heading: a teaser even when its link leaves the site.
+    linked = page(f'<article class="card"><h3><a href="https://other.example/x">Other story</a></h3><p>{teaser}</p></article>')
+    assert _drop_link_items(text, document_fromstring(linked), "https://www.guide.example/tests") == P1
+
+
+def test_new_window_notes_inside_links_are_dropped() -> None:
+    from pipelines.extraction.body import _drop_link_notes
+
+    text = "Quantumscape promised its investors(öffnet im neuen Fenster) , among them VW, a new cell.\nSee the report (opens in a new window)."
+    assert _drop_link_notes(text) == "Quantumscape promised its investors , among them VW, a new cell.\nSee the report."
+    prose = "The window (opens onto the harbour) was new. The shop opens in a new window display on Monday."
+    assert _drop_link_notes(prose) == prose
+
+
+def test_dateline_set_beside_an_inline_lead_is_part_of_it() -> None:
+    description = "Three ancient cities surfaced in the rainforest and change what we know of the Maya."
+    tree = document_fromstring(f"""<html><body><article><h1>Maya cities</h1>
+      <div class="copy"><span class="secondary">Essen.</span> <span class="primary">{description}</span></div>
+      <div><p>{P1}</p></div></article></body></html>""")
+    headline = next(tree.iter("h1"))
+    assert find_lead(tree, [description], P1, headline) == f"Essen. {description}"
+    # A longer text before the inline lead is not a dateline: the lead alone is taken.
+    tree = document_fromstring(f"""<html><body><article><h1>Maya cities</h1>
+      <div class="copy"><span>Photos from the expedition, published by the team on Monday.</span>
+      <span class="primary">{description}</span></div><div><p>{P1}</p></div></article></body></html>""")
+    assert find_lead(tree, [description], P1, next(tree.iter("h1"))) == description

@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from .text import norm
 
-__all__ = ["clean_body", "is_boilerplate_line", "END_MARKERS"]
+__all__ = ["clean_body", "drop_head_furniture", "is_boilerplate_line", "END_MARKERS"]
 
 # Dates as datelines print them: "9 October 2025", "Thu 9 Oct. 2025", "October 9th, 2025", "2025-10-09", "09.10.2025";
 # a month is any word (many languages), the year has four digits. Then a clock time, maybe with a zone.
@@ -111,6 +111,8 @@ _LINE_PATTERNS = [
     r"^(link zum (youtube|twitter|instagram|x)-inhalt|ein klick für den datenschutz|"
     r"(video|audio)?\s*(\|\s*)?\d{1,2}:\d{2} min)\W*$",
     r"^.{0,40}\|\s*\d{1,3}:\d{2}\s*min\W*$",
+    # A video's teaser text closing on its date and running time: "... Eskalation? 21.04.2024 | 3:18 min".
+    rf"^(?=.{{0,600}}$).*\b{_DATE}\s*\|\s*\d{{1,3}}:\d{{2}}\s*min\W*$",
     # Photo captions set as paragraphs ("Pictured from left, are ...", "Pictured right, is ...").
     r"^pictured( (right|left|above|below|here|at the \w+|from (left|right)),?)+\s*(is|are|from left|with)\b.*$",
     # Breaking-news notes ("This is a breaking news story - more to follow").
@@ -193,7 +195,8 @@ _LINE_PATTERNS = [
     r"support|spende|donation)|support us|unterstütz\w* uns|soutenez-nous|apóyanos)\b.*$",
     r"^(submit|send) (us )?your letter to the editor\b.{0,80}$",
     # A browser notice that opens mid-sentence (the rest of "Thank you for visiting ...").
-    r"^.{0,60}\b(more up to date browser|turn off compatibility mode)\b.*$",
+    r"^.{0,100}\b(more up to date browser|turn off compatibility mode|displaying the site without styles)\b.*$",
+    r"^(and )?javascript\.$",  # the same notice's last words, cut off by a line break
     # A picture credit or picture label standing alone.
     r"^(getty images|afp|reuters|dpa|imago( images)?|shutterstock|istock(photo)?|bild anzeigen|beitragsbild|"
     r"symbolbild|titelbild|image illustrative|photo d'illustration|foto de archivo)\W*$",
@@ -346,6 +349,28 @@ def _drop_teaser_lists(lines: list[str], link_keys: Callable[[], Collection[str]
     return kept
 
 
+def drop_head_furniture(lines: list[str]) -> list[str]:
+    """`lines` without a bare byline ("By Jane Doe", "von Katja Belousova") among the first ones and
+    without a section label ("Business", "FAQ") heading them.
+
+    Run again once the headline and title lines heading the text are gone: a byline or label under
+    them then moves into the zone."""
+    lines = [line for i, line in enumerate(lines) if not (i < _BYLINE_ZONE and _BYLINE.match(line))]
+    if len(lines) > 1 and _is_section_label(lines[0]) and not _is_section_label(lines[1]):
+        lines = lines[1:]
+    return lines
+
+
+def _drop_byline_runs(lines: list[str]) -> list[str]:
+    """`lines` without runs of two or more bare bylines in a row ("Von Alexandre Marain", "Von Beatrice
+    Graf"): the credits of teaser cards for other stories. One alone may be a subheading ("Von Rechts wegen")."""
+    bylines = [bool(_BYLINE.match(line)) for line in lines]
+    if sum(bylines) < 2:
+        return lines
+    run = [flag and ((i > 0 and bylines[i - 1]) or (i + 1 < len(lines) and bylines[i + 1])) for i, flag in enumerate(bylines)]
+    return [line for line, drop in zip(lines, run) if not drop]
+
+
 def _is_section_label(line: str) -> bool:
     words = line.split()
     if len(words) == 2 and words[1] == "News":
@@ -369,9 +394,7 @@ def clean_body(text: str, link_keys: Callable[[], Collection[str]] | None = None
     """
     lines = [line.strip() for line in text.splitlines()]
     lines = [line for line in lines if line]
-    lines = [line for i, line in enumerate(lines) if not (i < _BYLINE_ZONE and _BYLINE.match(line))]
-    if len(lines) > 1 and _is_section_label(lines[0]) and not _is_section_label(lines[1]):
-        lines = lines[1:]
+    lines = _drop_byline_runs(drop_head_furniture(lines))
     if not lines:
         return ""
     threshold = int(len(lines) * _END_ZONE)
