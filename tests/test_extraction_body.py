@@ -409,3 +409,24 @@ def test_dateline_set_beside_an_inline_lead_is_part_of_it() -> None:
       <div class="copy"><span>Photos from the expedition, published by the team on Monday.</span>
       <span class="primary">{description}</span></div><div><p>{P1}</p></div></article></body></html>""")
     assert find_lead(tree, [description], P1, next(tree.iter("h1"))) == description
+
+
+def test_standfirst_found_when_no_heading_matched_the_headline() -> None:
+    # The <h1>'s class reads as page furniture ("banner__headline"), so no heading element comes
+    # with the headline: the page's first <h1> still marks the header, and the standfirst named
+    # by its class after it is the lead.
+    from pipelines.extraction import extract_article
+
+    intro = ("The new touring boot is a light and very versatile model of the top class, and it brings the best "
+             "of the freeride and touring worlds together.")
+    html = f"""<html><head><title>Touring boot: the best of both worlds</title>
+      <meta property="og:description" content="A versatile touring boot of the top class"></head><body>
+      <main><article><h1 class="banner__headline">Touring boot: the best of both worlds</h1>
+      <div class="article__intro"><p>{intro}</p></div>
+      <div class="article__body"><p>{P1}</p><p>{P2}</p><p>{P3}</p></div></article></main></body></html>"""
+    body = extract_article(html, "https://alpine.example/gear/touring-boot-best-of-both-worlds").body
+    assert body.split("\n")[0] == intro
+    # The same page with the intro after the body's first paragraph: nothing is added.
+    late = html.replace(f'<div class="article__intro"><p>{intro}</p></div>', "").replace(
+        f"<p>{P1}</p>", f'<p>{P1}</p><div class="article__intro"><p>{intro}</p></div>')
+    assert extract_article(late, "https://alpine.example/gear/touring-boot-best-of-both-worlds").body.split("\n")[0] == P1

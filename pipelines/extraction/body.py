@@ -363,7 +363,10 @@ def extract_body(tree: HtmlElement, data: Structured, url: str, headline: str | 
                  if not (i < _TITLE_ZONE and len(key) >= 20 and _is_kicked_title(norm(line), key))]
         # The title lines gone, a byline or section label under them now heads the text.
         text = "\n".join(drop_head_furniture(lines))
-    lead = find_lead(tree, _descriptions(data), text, headline_element) if text else None
+    # No heading matched the headline (an <h1> whose class reads as page furniture, "banner__headline"):
+    # the page's first <h1> still marks where the article's header is.
+    anchor = headline_element if headline_element is not None else next(tree.iter("h1"), None)
+    lead = find_lead(tree, _descriptions(data), text, anchor) if text else None
     return _normalize_spaces(_drop_link_notes(f"{lead}\n{text}" if lead else text))
 
 
