@@ -111,8 +111,6 @@ _LINE_PATTERNS = [
     r"^(link zum (youtube|twitter|instagram|x)-inhalt|ein klick für den datenschutz|"
     r"(video|audio)?\s*(\|\s*)?\d{1,2}:\d{2} min)\W*$",
     r"^.{0,40}\|\s*\d{1,3}:\d{2}\s*min\W*$",
-    # A video's teaser text closing on its date and running time: "... Eskalation? 21.04.2024 | 3:18 min".
-    rf"^(?=.{{0,600}}$).*\b{_DATE}\s*\|\s*\d{{1,3}}:\d{{2}}\s*min\W*$",
     # Photo captions set as paragraphs ("Pictured from left, are ...", "Pictured right, is ...").
     r"^pictured( (right|left|above|below|here|at the \w+|from (left|right)),?)+\s*(is|are|from left|with)\b.*$",
     # Breaking-news notes ("This is a breaking news story - more to follow").
@@ -195,7 +193,8 @@ _LINE_PATTERNS = [
     r"support|spende|donation)|support us|unterstütz\w* uns|soutenez-nous|apóyanos)\b.*$",
     r"^(submit|send) (us )?your letter to the editor\b.{0,80}$",
     # A browser notice that opens mid-sentence (the rest of "Thank you for visiting ...").
-    r"^.{0,100}\b(more up to date browser|turn off compatibility mode|displaying the site without styles)\b.*$",
+    r"^.{0,60}\b(more up to date browser|turn off compatibility mode)\b.*$",
+    r"^(?=.{0,300}$).*\bdisplaying the site without styles\b.*$",
     r"^(and )?javascript\.$",  # the same notice's last words, cut off by a line break
     # A picture credit or picture label standing alone.
     r"^(getty images|afp|reuters|dpa|imago( images)?|shutterstock|istock(photo)?|bild anzeigen|beitragsbild|"
@@ -283,8 +282,19 @@ def is_boilerplate_line(line: str) -> bool:
     return _is_boilerplate(line) if len(line) > _CACHED_CHARS else _is_boilerplate_cached(line)
 
 
+# A video's teaser text closing on its date and running time: "... Eskalation? 21.04.2024 | 3:18 min".
+# Searched only in lines ending on "min" (a date searched at every position of every line is slow).
+_VIDEO_TEASER = re.compile(rf"\b{_DATE}\s*\|\s*\d{{1,3}}:\d{{2}}\s*min\W*$", re.IGNORECASE)
+_VIDEO_TEASER_CHARS = 600
+
+
+def _is_video_teaser(line: str) -> bool:
+    return len(line) <= _VIDEO_TEASER_CHARS and line.rstrip(" .").lower().endswith("min") and bool(_VIDEO_TEASER.search(line))
+
+
 def _is_boilerplate(line: str) -> bool:
-    return bool(_LINE.match(line)) or any(len(line) <= n and pattern.search(line) for n, pattern in _CONTAINS)
+    return bool(_LINE.match(line)) or any(len(line) <= n and pattern.search(line) for n, pattern in _CONTAINS) \
+        or _is_video_teaser(line)
 
 
 _is_boilerplate_cached = lru_cache(maxsize=_CACHED_LINES)(_is_boilerplate)
