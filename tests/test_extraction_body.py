@@ -430,3 +430,22 @@ def test_standfirst_found_when_no_heading_matched_the_headline() -> None:
     late = html.replace(f'<div class="article__intro"><p>{intro}</p></div>', "").replace(
         f"<p>{P1}</p>", f'<p>{P1}</p><div class="article__intro"><p>{intro}</p></div>')
     assert extract_article(late, "https://alpine.example/gear/touring-boot-best-of-both-worlds").body.split("\n")[0] == P1
+
+
+def test_paragraphs_with_soft_hyphens_are_found_in_the_text() -> None:
+    # The extractor drops soft hyphens; the page's paragraphs must be read the same way, or the
+    # paragraph left out between them is not put back.
+    from pipelines.extraction.body import _paragraphs
+
+    hyphenated = [p.replace("paragraph", "para\xadgraph").replace("story", "sto\xadry") for p in (P1, P2)]
+    linked = 'In 2008 the council said that <a href="/pier">the pier could be rebuilt</a>.'
+    html = f"""<html><body><article><h1>Title</h1><div class="block"><p class="txt">{hyphenated[0]}</p></div>
+      <div class="block"><p class="txt">{linked}</p></div><div class="block"><p class="txt">{hyphenated[1]}</p></div>
+      </article></body></html>"""
+    paragraphs = _paragraphs(document_fromstring(html))
+    assert [text for _, text in paragraphs][0] == P1
+    assert restore_dropped_paragraphs(paragraphs, f"{P1}\n{P2}").split("\n") == [
+        P1, "In 2008 the council said that the pier could be rebuilt.", P2]
+    # Without soft hyphens the texts are read as they stand.
+    plain = html.replace("\xad", "")
+    assert [text for _, text in _paragraphs(document_fromstring(plain))][0] == P1
