@@ -449,3 +449,31 @@ def test_paragraphs_with_soft_hyphens_are_found_in_the_text() -> None:
     # Without soft hyphens the texts are read as they stand.
     plain = html.replace("\xad", "")
     assert [text for _, text in _paragraphs(document_fromstring(plain))][0] == P1
+
+
+def test_link_words_after_an_empty_icon_are_kept() -> None:
+    # trafilatura's precision mode deletes an empty element together with its tail: the words of a
+    # link after an external-link icon vanished from the middle of the sentence.
+    from pipelines.extraction import extract_article
+
+    linked = ('At high temperatures <a href="https://roads.example/heat"><span class="icon icon-extlink"></span>'
+              "the concrete expands</a>, and the road can break apart at old patches.")
+    html = (f"<html><head><title>Heat damages roads</title></head><body><article><h1>Heat damages roads</h1>"
+            f"<p>{P1}</p><p>{linked}</p><p>{P2}</p><p>{P3}</p></article></body></html>")
+    body = extract_article(html, "https://roads.example/news/heat-damages-roads-and-tracks").body
+    assert "At high temperatures the concrete expands, and the road can break apart at old patches." in body.split("\n")
+
+
+def test_only_empty_icons_inside_paragraph_links_are_dropped() -> None:
+    from pipelines.extraction.body import _drop_empty_link_icons
+
+    tree = document_fromstring("""<html><body>
+      <p>See <a href="/a"><span class="icon"></span>the report</a> and <a href="/b">the map<span></span></a>.</p>
+      <ul><li><a href="/c"><span class="icon"></span>Read more</a></li></ul>
+      <p><a href="/d"><img src="x.jpg"><span class="label">Photo</span></a></p></body></html>""")
+    _drop_empty_link_icons(tree)
+    paragraph, teaser, photo = tree.xpath("//p[1]")[0], tree.xpath("//li/a")[0], tree.xpath("//p[2]/a")[0]
+    assert paragraph.text_content() == "See the report and the map."
+    assert [a.find("span") is None for a in paragraph.iter("a")] == [True, False]  # no tail: left as it is
+    assert teaser.find("span") is not None  # a teaser list's link: not running text
+    assert photo.find("span") is not None and photo.find("img") is not None

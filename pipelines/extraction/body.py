@@ -61,6 +61,22 @@ _CONFIDENT_SHARE = 0.5
 _HYDRATION_FLOOR = 100
 
 
+# An empty element inside a link of a paragraph, the link's words after it ('<a><span class="icon-extlink"></span>dehne
+# der Beton sich aus</a>'): trafilatura's precision mode deletes the empty element and its tail with it, so
+# the words vanish from the middle of the sentence. Such icons are dropped first, their tail kept (the
+# page's text is unchanged). One XPath: an element's tail is the text node right after it.
+_EMPTY_LINK_ICONS = XPath(
+    "//p//a//*[self::span or self::i or self::svg or self::em or self::b or self::strong or self::small]"
+    "[not(normalize-space())][following-sibling::node()[1][self::text()][normalize-space()]]"
+)
+
+
+def _drop_empty_link_icons(tree: HtmlElement) -> None:
+    for icon in _EMPTY_LINK_ICONS(tree):
+        if not any(True for _ in icon.iter("img", "picture", "video", "iframe")):
+            icon.drop_tree()  # the tail joins the text before it
+
+
 def _trafilatura_text(tree: HtmlElement, url: str, *, fast: bool, tables: bool, precision: bool = True) -> str:
     try:
         document = bare_extraction(
@@ -345,6 +361,7 @@ def extract_body(tree: HtmlElement, data: Structured, url: str, headline: str | 
     `title_keys` are the comparison keys of the page's other titles (og:title, the <h1>, ...):
     one of them heading the text is a title block, not body.
     """
+    _drop_empty_link_icons(tree)
     paragraphs = _paragraphs(tree)
     main = _main_text(tree, url, paragraphs, fast=fast, tables=tables)
     extracted = complete_from_twins(tree, restore_dropped_paragraphs(paragraphs, main))
