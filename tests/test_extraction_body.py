@@ -353,3 +353,147 @@ def test_kicked_headline_dropped_only_before_the_first_paragraph(article: str, e
     result = extract_article(html, "https://courier.example/world/putin-russia")
     assert isinstance(result, ArticleRecord)
     assert result.body.split("\n") == expected
+
+
+def _blocks(html: str) -> list:
+    return [(e, clean(e.text_content())) for e in document_fromstring(html).iter("p", "h2", "h3", "h4")]
+
+
+def test_subheading_dropped_between_two_kept_paragraphs_is_put_back() -> None:
+    # FAQ pages: each question an <h2> beside the answers; precision mode drops some of them.
+    question = "Gibt es dabei eine Altersgrenze für die Kinder?"
+    html = f"""<html><body><article><h1>Title</h1><div class="article-content">
+      <p>{P1}</p><h2><span id="q2"></span>{question}<span></span></h2><p>{P2}</p></div></article></body></html>"""
+    assert restore_dropped_paragraphs(_blocks(html), f"{P1}\n{P2}").split("\n") == [P1, question, P2]
+    # A subheading beside the paragraphs' wrappers, set as a jump label (an <a> without href).
+    wrapped = f"""<html><body><article><div class="box"><div class="paragraph"><p class="text">{P1}</p></div>
+      <h3 class="subtitle"><a name="part2"><strong>Is the sausage an illusion?</strong></a></h3>
+      <div class="paragraph"><p class="text">{P2}</p></div></div></article></body></html>"""
+    assert restore_dropped_paragraphs(_blocks(wrapped), f"{P1}\n{P2}").split("\n") == [
+        P1, "Is the sausage an illusion?", P2]
+
+
+def test_linked_or_foreign_or_repeated_subheadings_stay_out() -> None:
+    # A heading that is a link (a teaser title), one in other markup than the paragraphs around it
+    # (a box), two headings in one gap (a block of teaser titles), or one already in the text.
+    cases = [
+        f'<div class="c"><p>{P1}</p><h3><a href="/other">Another story about the pier</a></h3><p>{P2}</p></div>',
+        f'<div class="c"><p>{P1}</p><aside class="box"><h3>Most read today</h3></aside><p>{P2}</p></div>',
+        f'<div class="c"><p>{P1}</p><h3>Harbour news</h3><h3>Pier news</h3><p>{P2}</p></div>',
+    ]
+    for body in cases:
+        html = f"<html><body><article><h1>Title</h1>{body}</article></body></html>"
+        assert restore_dropped_paragraphs(_blocks(html), f"{P1}\n{P2}") == f"{P1}\n{P2}"
+    html = f'<html><body><article><div class="c"><p>{P1}</p><h3>Pier</h3><p>{P2}</p></div></article></body></html>'
+    assert restore_dropped_paragraphs(_blocks(html), f"{P1}\nPier\n{P2}") == f"{P1}\nPier\n{P2}"
+
+
+def test_nested_entries_of_a_listicle_are_kept_teasers_to_the_site_dropped() -> None:
+    entry = "A 320 metre path high in the trees winds between the old sanatorium buildings."
+    teaser = "2,000 families tested the new cocoa drink. Read here how they liked it."
+
+    def page(card: str) -> str:
+        return f'<html><body><article class="single"><p>{P1}</p>{card}</article></body></html>'
+
+    listicle = page(f"""<article class="card"><h3>1 Walk above the treetops</h3><p>{entry}</p>
+      <a href="#top">Street 13, Beelitz</a> <a href="https://treetops.example/">More info</a></article>""")
+    text = f"{P1}\n{entry}"
+    assert _drop_link_items(text, document_fromstring(listicle), "https://www.guide.example/trips") == text
+    card = page(f"""<article class="card"><h2>Cocoa drink test</h2><p>{teaser}</p>
+      <a href="/tests/cocoa">See the results</a></article>""")
+    text = f"{P1}\n{teaser}"
+    assert _drop_link_items(text, document_fromstring(card), "https://www.guide.example/tests") == P1
+    # Linked heading: a teaser even when its link leaves the site.
+    linked = page(f'<article class="card"><h3><a href="https://other.example/x">Other story</a></h3><p>{teaser}</p></article>')
+    assert _drop_link_items(text, document_fromstring(linked), "https://www.guide.example/tests") == P1
+
+
+def test_new_window_notes_inside_links_are_dropped() -> None:
+    from pipelines.extraction.body import _drop_link_notes
+
+    text = "Quantumscape promised its investors(öffnet im neuen Fenster) , among them VW, a new cell.\nSee the report (opens in a new window)."
+    assert _drop_link_notes(text) == "Quantumscape promised its investors , among them VW, a new cell.\nSee the report."
+    prose = "The window (opens onto the harbour) was new. The shop opens in a new window display on Monday."
+    assert _drop_link_notes(prose) == prose
+
+
+def test_dateline_set_beside_an_inline_lead_is_part_of_it() -> None:
+    description = "Three ancient cities surfaced in the rainforest and change what we know of the Maya."
+    tree = document_fromstring(f"""<html><body><article><h1>Maya cities</h1>
+      <div class="copy"><span class="secondary">Essen.</span> <span class="primary">{description}</span></div>
+      <div><p>{P1}</p></div></article></body></html>""")
+    headline = next(tree.iter("h1"))
+    assert find_lead(tree, [description], P1, headline) == f"Essen. {description}"
+    # A longer text before the inline lead is not a dateline: the lead alone is taken.
+    tree = document_fromstring(f"""<html><body><article><h1>Maya cities</h1>
+      <div class="copy"><span>Photos from the expedition, published by the team on Monday.</span>
+      <span class="primary">{description}</span></div><div><p>{P1}</p></div></article></body></html>""")
+    assert find_lead(tree, [description], P1, next(tree.iter("h1"))) == description
+
+
+def test_standfirst_found_when_no_heading_matched_the_headline() -> None:
+    # The <h1>'s class reads as page furniture ("banner__headline"), so no heading element comes
+    # with the headline: the page's first <h1> still marks the header, and the standfirst named
+    # by its class after it is the lead.
+    from pipelines.extraction import extract_article
+
+    intro = ("The new touring boot is a light and very versatile model of the top class, and it brings the best "
+             "of the freeride and touring worlds together.")
+    html = f"""<html><head><title>Touring boot: the best of both worlds</title>
+      <meta property="og:description" content="A versatile touring boot of the top class"></head><body>
+      <main><article><h1 class="banner__headline">Touring boot: the best of both worlds</h1>
+      <div class="article__intro"><p>{intro}</p></div>
+      <div class="article__body"><p>{P1}</p><p>{P2}</p><p>{P3}</p></div></article></main></body></html>"""
+    body = extract_article(html, "https://alpine.example/gear/touring-boot-best-of-both-worlds").body
+    assert body.split("\n")[0] == intro
+    # The same page with the intro after the body's first paragraph: nothing is added.
+    late = html.replace(f'<div class="article__intro"><p>{intro}</p></div>', "").replace(
+        f"<p>{P1}</p>", f'<p>{P1}</p><div class="article__intro"><p>{intro}</p></div>')
+    assert extract_article(late, "https://alpine.example/gear/touring-boot-best-of-both-worlds").body.split("\n")[0] == P1
+
+
+def test_paragraphs_with_soft_hyphens_are_found_in_the_text() -> None:
+    # The extractor drops soft hyphens; the page's paragraphs must be read the same way, or the
+    # paragraph left out between them is not put back.
+    from pipelines.extraction.body import _paragraphs
+
+    hyphenated = [p.replace("paragraph", "para\xadgraph").replace("story", "sto\xadry") for p in (P1, P2)]
+    linked = 'In 2008 the council said that <a href="/pier">the pier could be rebuilt</a>.'
+    html = f"""<html><body><article><h1>Title</h1><div class="block"><p class="txt">{hyphenated[0]}</p></div>
+      <div class="block"><p class="txt">{linked}</p></div><div class="block"><p class="txt">{hyphenated[1]}</p></div>
+      </article></body></html>"""
+    paragraphs = _paragraphs(document_fromstring(html))
+    assert [text for _, text in paragraphs][0] == P1
+    assert restore_dropped_paragraphs(paragraphs, f"{P1}\n{P2}").split("\n") == [
+        P1, "In 2008 the council said that the pier could be rebuilt.", P2]
+    # Without soft hyphens the texts are read as they stand.
+    plain = html.replace("\xad", "")
+    assert [text for _, text in _paragraphs(document_fromstring(plain))][0] == P1
+
+
+def test_link_words_after_an_empty_icon_are_kept() -> None:
+    # trafilatura's precision mode deletes an empty element together with its tail: the words of a
+    # link after an external-link icon vanished from the middle of the sentence.
+    from pipelines.extraction import extract_article
+
+    linked = ('At high temperatures <a href="https://roads.example/heat"><span class="icon icon-extlink"></span>'
+              "the concrete expands</a>, and the road can break apart at old patches.")
+    html = (f"<html><head><title>Heat damages roads</title></head><body><article><h1>Heat damages roads</h1>"
+            f"<p>{P1}</p><p>{linked}</p><p>{P2}</p><p>{P3}</p></article></body></html>")
+    body = extract_article(html, "https://roads.example/news/heat-damages-roads-and-tracks").body
+    assert "At high temperatures the concrete expands, and the road can break apart at old patches." in body.split("\n")
+
+
+def test_only_empty_icons_inside_paragraph_links_are_dropped() -> None:
+    from pipelines.extraction.body import _drop_empty_link_icons
+
+    tree = document_fromstring("""<html><body>
+      <p>See <a href="/a"><span class="icon"></span>the report</a> and <a href="/b">the map<span></span></a>.</p>
+      <ul><li><a href="/c"><span class="icon"></span>Read more</a></li></ul>
+      <p><a href="/d"><img src="x.jpg"><span class="label">Photo</span></a></p></body></html>""")
+    _drop_empty_link_icons(tree)
+    paragraph, teaser, photo = tree.xpath("//p[1]")[0], tree.xpath("//li/a")[0], tree.xpath("//p[2]/a")[0]
+    assert paragraph.text_content() == "See the report and the map."
+    assert [a.find("span") is None for a in paragraph.iter("a")] == [True, False]  # no tail: left as it is
+    assert teaser.find("span") is not None  # a teaser list's link: not running text
+    assert photo.find("span") is not None and photo.find("img") is not None

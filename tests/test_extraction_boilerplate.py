@@ -317,3 +317,44 @@ def test_subheading_after_a_read_also_label_is_kept_when_it_is_no_link() -> None
     # The page links other stories, but not this subheading; and without the page's links nothing is guessed.
     assert "What the repairs will cost" in clean_body(text, lambda: {norm("Ten years of harbour floods")})
     assert "What the repairs will cost" in clean_body(text)
+
+
+def test_runs_of_bare_bylines_are_teaser_credits_a_lone_one_is_kept() -> None:
+    prose = "The mayor spoke for an hour about the pier and its future in the town."
+    text = f"{prose}\n{prose} Again.\nVon Alexandre Marain\nVon Beatrice Graf\nVon Maria Goldbach"
+    assert clean_body(text).split("\n") == [prose, f"{prose} Again."]
+    # One alone further down is a subheading ("Von Rechts wegen"), not a credit.
+    text = f"{prose}\n{prose} Again.\n{prose} Once more.\nVon Rechts wegen\n{prose} Last."
+    assert clean_body(text) == text
+
+
+def test_head_furniture_dropped_again_once_the_title_lines_are_gone() -> None:
+    from pipelines.extraction.boilerplate import drop_head_furniture
+
+    prose = "The mayor spoke for an hour about the pier and its future in the town."
+    assert drop_head_furniture(["FAQ", "von Katja Belousova", prose]) == [prose]
+    assert drop_head_furniture([prose, "Von Rechts wegen", prose]) == [prose, prose]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Neben Raketen ist die größte Bedrohung das Atomprogramm. Wie groß ist die Gefahr? 21.04.2024 | 3:18 min",
+        "Internet Explorer). In the meantime, to ensure continued support, we are displaying the site without styles",
+        "and JavaScript.",
+    ],
+)
+def test_video_teasers_and_browser_notice_fragments(line: str) -> None:
+    assert is_boilerplate_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The video from 21.04.2024 ran for 3:18 minutes and was watched by millions.",
+        "Am 21.04.2024 | um 3:18 Uhr begann der Angriff.",
+        "JavaScript is a language that the team used for the new site.",
+    ],
+)
+def test_prose_near_video_and_notice_patterns_kept(line: str) -> None:
+    assert not is_boilerplate_line(line)

@@ -26,12 +26,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Collection
+from urllib.parse import urlsplit
 
 from lxml.etree import XPath
 from lxml.html import HtmlElement, fromstring
 from trafilatura import bare_extraction
 
-from .boilerplate import clean_body
+from .boilerplate import clean_body, drop_head_furniture
 from .containers import complete_from_twins, restore_dropped_paragraphs
 from .hydration import hydrated_body
 from .lead import find_lead
@@ -62,6 +63,22 @@ _CONFIDENT_SHARE = 0.5
 _HYDRATION_FLOOR = 100
 
 
+# An empty element inside a link of a paragraph, the link's words after it ('<a><span class="icon-extlink"></span>dehne
+# der Beton sich aus</a>'): trafilatura's precision mode deletes the empty element and its tail with it, so
+# the words vanish from the middle of the sentence. Such icons are dropped first, their tail kept (the
+# page's text is unchanged). One XPath: an element's tail is the text node right after it.
+_EMPTY_LINK_ICONS = XPath(
+    "//p//a//*[self::span or self::i or self::svg or self::em or self::b or self::strong or self::small]"
+    "[not(normalize-space())][following-sibling::node()[1][self::text()][normalize-space()]]"
+)
+
+
+def _drop_empty_link_icons(tree: HtmlElement) -> None:
+    for icon in _EMPTY_LINK_ICONS(tree):
+        if not any(True for _ in icon.iter("img", "picture", "video", "iframe")):
+            icon.drop_tree()  # the tail joins the text before it
+
+
 def _trafilatura_text(tree: HtmlElement, url: str, *, fast: bool, tables: bool, precision: bool = True) -> str:
     try:
         if precision:  # the same text, without the copy and the page-wide prunes when they find nothing
@@ -81,10 +98,14 @@ def _trafilatura_text(tree: HtmlElement, url: str, *, fast: bool, tables: bool, 
     return text
 
 
+_SOFT_HYPHEN = "\xad"
+
+
 def _paragraphs(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
     """The page's <p> and <h2>-<h6> elements with their text, in document order: read once for the
-    length checks and the gap filling."""
-    return [(block, clean(block.text_content())) for block in tree.iter("p", "h2", "h3", "h4", "h5", "h6")]
+    length checks and the gap filling. Soft hyphens (U+00AD) are dropped, as the main-text extractor
+    drops them: "fórn\xadar\xadlamba" is one word, and a paragraph is found in the text by its opening."""
+    return [(block, clean(block.text_content().replace(_SOFT_HYPHEN, ""))) for block in tree.iter("p", "h2", "h3", "h4", "h5", "h6")]
 
 
 def _confident(text: str, words: int, paragraph_words: int) -> bool:
@@ -194,15 +215,54 @@ _CARD_MAX_PARAGRAPHS = 3
 _LINKED_MAX_WORDS = 250
 
 
-def _teaser_cards(tree: HtmlElement) -> set[str]:
+_CARD_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+
+
+def _links_within_site(card: HtmlElement, host: str) -> bool:
+    """Whether a link of `card` leads to another page of the site (a relative path or the page's
+    host); links within the page ("#top") and off the site do not."""
+    for anchor in card.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        try:
+            netloc = urlsplit(href).netloc.lower()
+        except ValueError:
+            continue
+        if not netloc or netloc.removeprefix("www.") == host:
+            return True
+    return False
+
+
+def _is_entry(card: HtmlElement, host: str) -> bool:
+    """Whether a nested <article> is an entry of the story (a listicle's item: "1 Über die Baumwipfel
+    schauen" with its paragraph, an address and a "Mehr Info" link off the site) rather than a teaser
+    for another post: it has a heading, no heading of it is a link, and no link of it leads to
+    another page of the site. A teaser links to the post it announces."""
+    headings = list(card.iter(*_CARD_HEADINGS))
+    if not headings or not host or _links_within_site(card, host):
+        return False
+    linked = {anchor for anchor in card.iter("a") if anchor.get("href")}
+    return not any(heading.find(".//a[@href]") is not None or any(node in linked for node in heading.iterancestors())
+                   for heading in headings)
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).netloc.lower().removeprefix("www.")
+    except ValueError:
+        return ""
+
+
+def _teaser_cards(tree: HtmlElement, host: str = "") -> set[str]:
     """Keys of the paragraphs of short, linked <article> cards nested in another <article>
-    (teasers for other posts that broken or nested markup puts inside the story), and of
-    paragraphs inside a link."""
+    (teasers for other posts that broken or nested markup puts inside the story, not the story's
+    own entries: `_is_entry`), and of paragraphs inside a link."""
     keys: set[str] = set()
     for card in tree.iter("article"):
         if not any(parent.tag == "article" for parent in card.iterancestors()):
             continue
-        if card.find(".//a[@href]") is None or count_words(card.text_content()) > _CARD_MAX_WORDS:
+        if card.find(".//a[@href]") is None or count_words(card.text_content()) > _CARD_MAX_WORDS or _is_entry(card, host):
             continue
         keys.update(norm(paragraph.text_content()) for paragraph in card.iter("p"))
     # Paragraphs wholly inside a link: the card for another story (a story's own text is
@@ -264,9 +324,9 @@ def _without(lines: list[str], drop: Callable[[str], bool]) -> list[str]:
     return [line for line in lines if not drop(line)]
 
 
-def _drop_link_items(text: str, tree: HtmlElement) -> str:
+def _drop_link_items(text: str, tree: HtmlElement, url: str = "") -> str:
     lines = _drop_link_runs(text.split("\n"), tree)
-    teasers = _teaser_cards(tree)
+    teasers = _teaser_cards(tree, _host(url))
     if teasers:
         lines = [line for line in lines if norm(line) not in teasers]
     if not any(line.startswith("- ") for line in lines):
@@ -314,6 +374,7 @@ def extract_body(tree: HtmlElement, data: Structured, url: str, headline: str | 
     `title_keys` are the comparison keys of the page's other titles (og:title, the <h1>, ...):
     one of them heading the text is a title block, not body.
     """
+    _drop_empty_link_icons(tree)
     paragraphs = _paragraphs(tree)
     main = _main_text(tree, url, paragraphs, fast=fast, tables=tables)
     extracted = complete_from_twins(tree, restore_dropped_paragraphs(paragraphs, main))
@@ -324,7 +385,7 @@ def extract_body(tree: HtmlElement, data: Structured, url: str, headline: str | 
         hydrated = hydrated_body(tree, headline)
         if count_words(hydrated) > _JSONLD_FACTOR * count_words(text):
             text = hydrated
-    text = clean_body(_drop_link_items(text, tree), lambda: _link_texts(tree))
+    text = clean_body(_drop_link_items(text, tree, url), lambda: _link_texts(tree))
     text = _drop_captions(text, tree, paragraphs)
     if headline:
         # The headline repeated inside the text (a title block, a share box) is not body.
@@ -333,11 +394,30 @@ def extract_body(tree: HtmlElement, data: Structured, url: str, headline: str | 
         lines = [line for i, line in enumerate(lines) if not (i < _TITLE_ZONE and norm(line) in title_keys)]
         # A kicker run into the headline ("Angebliche Dekolonisierung: Warum ...") heading the text;
         # after a paragraph the same line is a crosshead of the body.
-        text = "\n".join(line for i, line in enumerate(lines)
-                         if not (i < _TITLE_ZONE and len(key) >= 20 and _is_kicked_title(norm(line), key)
-                                 and not _after_paragraph(lines, i)))
-    lead = find_lead(tree, _descriptions(data), text, headline_element) if text else None
-    return _normalize_spaces(f"{lead}\n{text}" if lead else text)
+        lines = [line for i, line in enumerate(lines)
+                 if not (i < _TITLE_ZONE and len(key) >= 20 and _is_kicked_title(norm(line), key)
+                         and not _after_paragraph(lines, i))]
+        # The title lines gone, a byline or section label under them now heads the text.
+        text = "\n".join(drop_head_furniture(lines))
+    # No heading matched the headline (an <h1> whose class reads as page furniture, "banner__headline"):
+    # the page's first <h1> still marks where the article's header is.
+    anchor = headline_element if headline_element is not None else next(tree.iter("h1"), None)
+    lead = find_lead(tree, _descriptions(data), text, anchor) if text else None
+    return _normalize_spaces(_drop_link_notes(f"{lead}\n{text}" if lead else text))
+
+
+# A screen-reader note that a link opens a new window ("Investoren(öffnet im neuen Fenster), zu denen"):
+# text set visually hidden inside the link, which the main-text extractor reads as part of the sentence.
+_LINK_NOTE = re.compile(
+    r"\s?\((opens? in (a )?new (window|tab)|öffnet (sich )?(in einem|im) neuen (fenster|tab)|"
+    r"s'ouvre dans (une )?nouvelle (fenêtre|fenetre|onglet)|se abre en (una )?nueva (ventana|pestaña)|"
+    r"apre in una nuova (finestra|scheda)|opent in (een )?nieuw (venster|tabblad))\)",
+    re.IGNORECASE,
+)
+
+
+def _drop_link_notes(text: str) -> str:
+    return _LINK_NOTE.sub("", text) if "(" in text else text
 
 
 # No-break and fixed-width spaces (U+00A0, U+2007, U+2009, U+200A, U+202F) and runs of blanks:

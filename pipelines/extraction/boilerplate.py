@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from .text import norm
 
-__all__ = ["clean_body", "is_boilerplate_line", "END_MARKERS"]
+__all__ = ["clean_body", "drop_head_furniture", "is_boilerplate_line", "END_MARKERS"]
 
 # Dates as datelines print them: "9 October 2025", "Thu 9 Oct. 2025", "October 9th, 2025", "2025-10-09", "09.10.2025";
 # a month is any word (many languages), the year has four digits. Then a clock time, maybe with a zone.
@@ -194,6 +194,8 @@ _LINE_PATTERNS = [
     r"^(submit|send) (us )?your letter to the editor\b.{0,80}$",
     # A browser notice that opens mid-sentence (the rest of "Thank you for visiting ...").
     r"^.{0,60}\b(more up to date browser|turn off compatibility mode)\b.*$",
+    r"^(?=.{0,300}$).*\bdisplaying the site without styles\b.*$",
+    r"^(and )?javascript\.$",  # the same notice's last words, cut off by a line break
     # A picture credit or picture label standing alone.
     r"^(getty images|afp|reuters|dpa|imago( images)?|shutterstock|istock(photo)?|bild anzeigen|beitragsbild|"
     r"symbolbild|titelbild|image illustrative|photo d'illustration|foto de archivo)\W*$",
@@ -280,8 +282,19 @@ def is_boilerplate_line(line: str) -> bool:
     return _is_boilerplate(line) if len(line) > _CACHED_CHARS else _is_boilerplate_cached(line)
 
 
+# A video's teaser text closing on its date and running time: "... Eskalation? 21.04.2024 | 3:18 min".
+# Searched only in lines ending on "min" (a date searched at every position of every line is slow).
+_VIDEO_TEASER = re.compile(rf"\b{_DATE}\s*\|\s*\d{{1,3}}:\d{{2}}\s*min\W*$", re.IGNORECASE)
+_VIDEO_TEASER_CHARS = 600
+
+
+def _is_video_teaser(line: str) -> bool:
+    return len(line) <= _VIDEO_TEASER_CHARS and line.rstrip(" .").lower().endswith("min") and bool(_VIDEO_TEASER.search(line))
+
+
 def _is_boilerplate(line: str) -> bool:
-    return bool(_LINE.match(line)) or any(len(line) <= n and pattern.search(line) for n, pattern in _CONTAINS)
+    return bool(_LINE.match(line)) or any(len(line) <= n and pattern.search(line) for n, pattern in _CONTAINS) \
+        or _is_video_teaser(line)
 
 
 _is_boilerplate_cached = lru_cache(maxsize=_CACHED_LINES)(_is_boilerplate)
@@ -346,6 +359,28 @@ def _drop_teaser_lists(lines: list[str], link_keys: Callable[[], Collection[str]
     return kept
 
 
+def drop_head_furniture(lines: list[str]) -> list[str]:
+    """`lines` without a bare byline ("By Jane Doe", "von Katja Belousova") among the first ones and
+    without a section label ("Business", "FAQ") heading them.
+
+    Run again once the headline and title lines heading the text are gone: a byline or label under
+    them then moves into the zone."""
+    lines = [line for i, line in enumerate(lines) if not (i < _BYLINE_ZONE and _BYLINE.match(line))]
+    if len(lines) > 1 and _is_section_label(lines[0]) and not _is_section_label(lines[1]):
+        lines = lines[1:]
+    return lines
+
+
+def _drop_byline_runs(lines: list[str]) -> list[str]:
+    """`lines` without runs of two or more bare bylines in a row ("Von Alexandre Marain", "Von Beatrice
+    Graf"): the credits of teaser cards for other stories. One alone may be a subheading ("Von Rechts wegen")."""
+    bylines = [bool(_BYLINE.match(line)) for line in lines]
+    if sum(bylines) < 2:
+        return lines
+    run = [flag and ((i > 0 and bylines[i - 1]) or (i + 1 < len(lines) and bylines[i + 1])) for i, flag in enumerate(bylines)]
+    return [line for line, drop in zip(lines, run) if not drop]
+
+
 def _is_section_label(line: str) -> bool:
     words = line.split()
     if len(words) == 2 and words[1] == "News":
@@ -369,9 +404,7 @@ def clean_body(text: str, link_keys: Callable[[], Collection[str]] | None = None
     """
     lines = [line.strip() for line in text.splitlines()]
     lines = [line for line in lines if line]
-    lines = [line for i, line in enumerate(lines) if not (i < _BYLINE_ZONE and _BYLINE.match(line))]
-    if len(lines) > 1 and _is_section_label(lines[0]) and not _is_section_label(lines[1]):
-        lines = lines[1:]
+    lines = _drop_byline_runs(drop_head_furniture(lines))
     if not lines:
         return ""
     threshold = int(len(lines) * _END_ZONE)

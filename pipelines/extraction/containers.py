@@ -15,7 +15,9 @@ its blocks that do not repeat the text already found.
 `restore_dropped_paragraphs` puts back a paragraph that the extractor left out between two it kept
 (trafilatura's precision mode drops short paragraphs carrying a link, also mid-story): only when it
 has the same class and parent markup as both neighbours, is not wholly a link, holds no script,
-embed or image, and does not sit in noise. Reads no settings.
+embed or image, and does not sit in noise. A subheading dropped between two kept paragraphs of the
+same markup is put back the same way when it sits in the same kind of container as they do (FAQ
+pages set each question as an <h2> that precision mode often drops). Reads no settings.
 """
 
 from __future__ import annotations
@@ -134,11 +136,52 @@ _NOT_PROSE = ("script", "style", "noscript", "template", "iframe", "object", "em
               "video", "audio", "figure", "figcaption", "form", "input", "button", "select", "textarea")
 
 
+_HEADINGS = ("h2", "h3", "h4")
+_MAX_HEADING_WORDS = 20  # longer "headings" are teasers or styled paragraphs
+
+
+def _parent_signature(element: HtmlElement) -> tuple[str, str]:
+    parent = element.getparent()
+    return ("", "") if parent is None else (parent.tag, parent.get("class", ""))
+
+
+def _fits_gap(block: HtmlElement, neighbours: list[HtmlElement]) -> bool:
+    """Whether a left-out block looks like the kept blocks around it: a paragraph of their class and
+    parent markup, or a subheading between two such paragraphs in the same kind of container."""
+    if block.tag == "p":
+        return bool(neighbours) and all(_signature(n) == _signature(block) for n in neighbours)
+    return (len(neighbours) == 2 and _signature(neighbours[0]) == _signature(neighbours[1])
+            and all(_same_container(block, n) for n in neighbours))
+
+
+def _same_container(heading: HtmlElement, paragraph: HtmlElement) -> bool:
+    """Whether a heading sits where the paragraph does: in the same kind of parent, or beside the
+    paragraph's own wrapper (``<div class="box"><h3/><div class="paragraph"><p/></div></div>``)."""
+    parent = paragraph.getparent()
+    return _parent_signature(heading) == _parent_signature(paragraph) or (
+        parent is not None and heading.getparent() is parent.getparent())
+
+
 def _restorable(paragraph: HtmlElement, text: str) -> bool:
-    if count_words(text) < _MIN_GAP_WORDS or is_noise(paragraph) or any(True for _ in paragraph.iter(*_NOT_PROSE)):
+    if paragraph.tag != "p":
+        if not 0 < count_words(text) <= _MAX_HEADING_WORDS:
+            return False
+    elif count_words(text) < _MIN_GAP_WORDS:
         return False
-    linked = sum(len(clean(anchor.text_content())) for anchor in paragraph.iter("a"))
+    if is_noise(paragraph) or any(True for _ in paragraph.iter(*_NOT_PROSE)):
+        return False
+    # Only links count: a jump-label anchor (<a name="part2">) wrapping a subheading is not one.
+    linked = sum(len(clean(anchor.text_content())) for anchor in paragraph.iter("a") if anchor.get("href"))
     return linked < len(text)  # wholly a link: a teaser, not a sentence of the story
+
+
+def _gap_candidates(pending: list[tuple[HtmlElement, str]]) -> list[tuple[HtmlElement, str]]:
+    """The left-out blocks of one gap that may go back: its paragraphs when there are at most
+    `_MAX_GAP`, and its heading when it is the only one (more are a block of teaser titles)."""
+    paragraphs = [item for item in pending if item[0].tag == "p"]
+    headings = [item for item in pending if item[0].tag != "p"]
+    keep = (paragraphs if len(paragraphs) <= _MAX_GAP else []) + (headings if len(headings) == 1 else [])
+    return [item for item in pending if item in keep]
 
 
 def restore_dropped_paragraphs(paragraphs: Sequence[tuple[HtmlElement, str]], text: str) -> str:
@@ -152,6 +195,7 @@ def restore_dropped_paragraphs(paragraphs: Sequence[tuple[HtmlElement, str]], te
     line_at = {line[:_PREFIX]: i for i, line in enumerate(lines) if len(line) >= _MIN_LINE_KEY}
     if len(line_at) < 2:
         return text
+    present = set(lines)  # short headings are not located by line_at, but may be there already
     inserts: dict[int, list[str]] = {}
     previous: HtmlElement | None = None  # the last block found in the text, and its line
     previous_line = -1
@@ -159,14 +203,13 @@ def restore_dropped_paragraphs(paragraphs: Sequence[tuple[HtmlElement, str]], te
     for block, content in paragraphs:
         line = line_at.get(content[:_PREFIX]) if len(content) >= _MIN_LINE_KEY else None
         if line is None:
-            if block.tag == "p" and content:
+            if content and (block.tag == "p" or (block.tag in _HEADINGS and content not in present)):
                 pending.append((block, content))
             continue
-        if previous is not None and pending and len(pending) <= _MAX_GAP and line == previous_line + 1:
+        if previous is not None and pending and line == previous_line + 1:
             neighbours = [element for element in (previous, block) if element.tag == "p"]
-            restored = [text for paragraph, text in pending
-                        if neighbours and all(_signature(n) == _signature(paragraph) for n in neighbours)
-                        and _restorable(paragraph, text)]
+            restored = [text for paragraph, text in _gap_candidates(pending)
+                        if _fits_gap(paragraph, neighbours) and _restorable(paragraph, text)]
             if restored:
                 inserts[previous_line] = restored
         previous, previous_line, pending = block, line, []

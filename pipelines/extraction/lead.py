@@ -7,7 +7,8 @@ trafilatura skips it more often than not. The page's own description
 it tells which visible element is the lead: the element that shows the
 description's text, sitting after the headline, outside navigation, sidebars
 and teaser lists. Its visible text (with a dateline such as "Berlin." that the
-description leaves out) is put before the body when the body lacks it. Only
+description leaves out, also when the page sets it in an element of its own beside an
+inline lead) is put before the body when the body lacks it. Only
 visible text is ever added, never the metadata itself.
 
 The description is matched with HTML entities it carries as text ("Aydan&nbsp;Özoğuz")
@@ -222,5 +223,23 @@ def _visible_lead(tree: HtmlElement, description: str, description_key: str, tru
         if len(text) > len(description) + _SLACK_CHARS or node.tag in _SKIP or is_noise(node) \
                 or any(parent.tag in _CAPTION for parent in node.iterancestors()):
             return None
-        return text
+        return _with_dateline(node, text)
     return None
+
+
+# An inline lead whose parent puts a dateline before it in an element of its own
+# ("<span>Berlin.</span> <span>The lead ...</span>"): the dateline is part of the visible lead.
+_INLINE = frozenset({"span", "strong", "em", "b", "i"})
+_DATELINE = re.compile(r"^[^\W\d_][\w .'’/()-]{0,40}[.:·–—|]$")
+_DATELINE_MAX_WORDS = 4
+
+
+def _with_dateline(node: HtmlElement, text: str) -> str:
+    parent = node.getparent()
+    if node.tag not in _INLINE or parent is None:
+        return text
+    whole = clean(parent.text_content())
+    prefix = whole[: len(whole) - len(text)].strip() if whole.endswith(text) else ""
+    if prefix and count_words(prefix) <= _DATELINE_MAX_WORDS and _DATELINE.match(prefix):
+        return f"{prefix} {text}"
+    return text
