@@ -3,13 +3,15 @@
 - `boilerplate._contains_short_line_pattern`: one search per line with the alternation of the
   length-bounded patterns the line keeps to, against one search per pattern;
 - `liveblog.restore_live_blog`: the body's lines are keyed only once the page has entries;
-- `body._drop_captions`: the paragraphs are keyed only when a line of the body is a caption's text.
+- `body._drop_captions`: the paragraphs are keyed only when a line of the body is a caption's text;
+- `text.norm` and `text.clean`: remembered for texts of at most 1,000 characters.
 """
 
 from __future__ import annotations
 
 import random
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from lxml.html import HtmlElement, document_fromstring
 
 from pipelines.extraction import body as body_module
 from pipelines.extraction import liveblog as liveblog_module
+from pipelines.extraction import text as text_module
 from pipelines.extraction.body import _CAPTIONS, _drop_captions, _in_caption
 from pipelines.extraction.boilerplate import _CONTAINS, _CONTAINS_BY_LENGTH, _contains_short_line_pattern
 from pipelines.extraction.document import parse_html
@@ -183,3 +186,56 @@ def test_caption_line_still_dropped_and_repeated_one_kept() -> None:
     tree, paragraphs = _caption_tree()
     text = f"{P1}\n{CAPTION}\n{REPEATED}\n{P2}"
     assert _drop_captions(text, tree, paragraphs).split("\n") == [P1, REPEATED, P2]
+
+
+# --- remembered text keys and cleaned texts -------------------------------------------------------------
+
+_TEXTS = [
+    "", " ", "Hello, World!", "  two\xa0\xa0spaces\tand\nlines  ", "Straße", "STRASSE", "ﬁnancial ﬂows", "İstanbul",
+    "\u212a is a kelvin sign", "日本語のテキスト", "née — l'été “quoted”", "a_b-c", "\u2028line\u2029para\x85",
+    "x" * 999, "y " * 500, "z" * 1001, "Ünïcödé " * 300,
+]
+
+
+def _plain_norm(text: str | None) -> str:
+    return "" if not text else re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _plain_clean(text: str | None) -> str:
+    return "" if not text else re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip()
+
+
+@pytest.mark.parametrize("text", [*_TEXTS, None])
+def test_remembered_keys_and_cleaned_texts_are_the_plain_ones(text: str | None) -> None:
+    for _ in range(2):  # computed, then remembered
+        assert norm(text) == _plain_norm(text) and type(norm(text)) is str
+        assert clean(text) == _plain_clean(text) and type(clean(text)) is str
+
+
+def test_smart_strings_are_keyed_as_their_text() -> None:
+    tree = document_fromstring("<html><body><p>The\xa0Pier  at dawn</p><p>the pier, at dawn!</p></body></html>")
+    first, second = tree.xpath("//p/text()")
+    assert type(first) is not str and first.getparent().tag == "p"  # lxml's smart string
+    for text in (first, str(first), second, first):
+        assert norm(text) == _plain_norm(str(text)) and type(norm(text)) is str
+        assert clean(text) == _plain_clean(str(text)) and type(clean(text)) is str
+
+
+def test_short_texts_are_remembered_and_long_ones_are_not() -> None:
+    short, long = "A line of the page seen twice " + "q" * 20, "w" * (text_module._NORM_CACHED_CHARS + 1)
+    for function, cached in ((norm, text_module._norm_cached), (clean, text_module._clean_cached)):
+        function(short)
+        before = cached.cache_info()
+        assert function(short) == function(short)
+        assert cached.cache_info().hits == before.hits + 2
+        size = cached.cache_info().currsize
+        function(long + "unseen")
+        assert cached.cache_info().currsize == size and cached.cache_info().maxsize == 4096
+
+
+def test_random_texts_are_keyed_and_cleaned_as_plainly() -> None:
+    rng = random.Random(61)
+    alphabet = "aAß ﬁİ\u212a\xa0\t\n.,;_-—日é0 "
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert norm(text) == _plain_norm(text) and clean(text) == _plain_clean(text), repr(text)
