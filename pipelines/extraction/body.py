@@ -353,8 +353,14 @@ def _drop_captions(text: str, tree: HtmlElement, paragraphs: list[tuple[HtmlElem
     keys.discard("")
     if not keys:
         return text
+    lines = text.split("\n")
+    line_keys = [norm(line) for line in lines]
+    # Only the keys of the body's lines can drop a line: the paragraphs are keyed only when one is a caption's.
+    keys.intersection_update(line_keys)
+    if not keys:
+        return text
     keys -= {key for block, content in paragraphs if (key := norm(content)) in keys and not _in_caption(block)}
-    return "\n".join(line for line in text.split("\n") if norm(line) not in keys) if keys else text
+    return "\n".join(line for line, key in zip(lines, line_keys) if key not in keys) if keys else text
 
 
 def _descriptions(data: Structured) -> list[str]:

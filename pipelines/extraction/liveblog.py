@@ -77,15 +77,16 @@ def _repeats_text(heading: str, paragraph: str) -> bool:
 def restore_live_blog(tree: HtmlElement, data: Structured, body: str) -> str:
     """`body` with the live blog's entries and their headings in page order; unchanged if no live blog."""
     entries = _jsonld_entries(data)
+    found_on_page = not entries
+    if found_on_page:
+        entries = _block_entries(tree) or _flat_entries(tree)
+    if not entries:
+        return body  # most pages: the body's lines are not keyed
     lines = [line for line in body.split("\n") if line.strip()]
     keys = [norm(line) for line in lines]
-    if not entries:
-        entries = _block_entries(tree) or _flat_entries(tree)
-        # Blocks found on the page are this article's entries only when the extractor kept most of
-        # them as its text: repeated dated teaser cards elsewhere on the page must not get in.
-        if sum(1 for entry in entries if _find(keys, entry.paragraphs) is not None) < max(2, len(entries) / 2):
-            return body
-    if not entries:
+    # Blocks found on the page are this article's entries only when the extractor kept most of
+    # them as its text: repeated dated teaser cards elsewhere on the page must not get in.
+    if found_on_page and sum(1 for entry in entries if _find(keys, entry.paragraphs) is not None) < max(2, len(entries) / 2):
         return body
     cursor = len(lines)  # where an entry missing from the text goes: after the one before it
     placed_any = False
