@@ -10,9 +10,9 @@ dateline standing alone ("Published 9 October 2025, 10:00"), a site's tagline
 ("Harbour Post — news from Port Selwick", printed on every page of the site)
 and a section label heading the text ("Business"). So do in-article boxes set as
 lines: "Read also" labels in many languages (with the linked headlines right after a
-lone label), copyright and reprint notices, reporting credits, affiliate disclosures,
-subscription, app and donation appeals, reading-time labels and picture credits. The
-patterns are generic (no site rules) and cover a few languages where that is cheap.
+lone label), copyright and reprint notices, reporting, production and translation credits,
+first-publication notes, affiliate disclosures, subscription, app and donation appeals,
+reading-time labels and picture credits. The patterns are generic (no site rules) and cover a few languages where that is cheap.
 Reads no settings.
 """
 
