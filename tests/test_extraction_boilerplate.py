@@ -358,3 +358,91 @@ def test_video_teasers_and_browser_notice_fragments(line: str) -> None:
 )
 def test_prose_near_video_and_notice_patterns_kept(line: str) -> None:
     assert not is_boilerplate_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Redaktion: Marcus Weber, Elena Hahn",
+        "Übersetzung: Tom Vogt, Redaktion: Anna Kurz, Schlussredaktion: Lea Roth, Audioversion: Iris Lang und Jan Ott",
+        "Translated by Maria Lopez",
+        "Aus dem Englischen von Jan Doolan",
+        "Translated from the French by A. B. Carter",
+        'Dieser Artikel ist zuerst bei "Hafenblatt" erschienen.',
+        "Dieser Artikel ist eine Übersetzung, im Original ist er in einer dänischen Tageszeitung erschienen.",
+        "Cet article a initialement été publié dans Le Courrier du Port.",
+        "Members get special offers from us and our partners. You can check out at any time. Read our Privacy Policy",
+        "Sie können sich jederzeit wieder abmelden.",
+        "Das ist unser Ziel: guter Journalismus. Sie können das unterstützen. Darum: das Hafenblatt abonnieren!",
+        "Support our work: you can support independent reporting with a subscription from 5 euros a month.",
+    ],
+)
+def test_credits_first_publication_notes_and_appeals(line: str) -> None:
+    assert is_boilerplate_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Die Redaktion: das ist ein Team aus zwölf Leuten, die im alten Hafenamt arbeiten.",
+        "Redaktion und Verlag trafen sich am Montag zum ersten Mal seit Jahren.",
+        "Aus dem Englischen übersetzte Bücher verkaufen sich in Deutschland gut.",
+        "Der Artikel ist zuerst auf Widerstand gestoßen, dann wurde er angenommen.",
+        "Der Text des Gesetzes wurde zuerst im Amtsblatt veröffentlicht, sagte die Sprecherin.",
+        "Residents said you can leave at any time, but few of them do.",
+        "Sie können das Angebot jederzeit nutzen, sagte der Sprecher des Verkehrsverbunds.",
+        "Fans say you can support the club by buying a season ticket.",
+    ],
+)
+def test_prose_near_credit_and_appeal_patterns_kept(line: str) -> None:
+    assert not is_boilerplate_line(line)
+
+
+def test_credit_and_appeal_lines_leave_a_hand_made_page() -> None:
+    from pipelines.extraction import extract_article
+
+    prose = [f"Paragraph {n} of the story about the harbour, {text}." for n, text in enumerate((
+        "where the council met on Monday to decide on the future of the old pier and its sheds",
+        "and the mayor said that the repairs would take two years and cost more than planned",
+        "while the fishermen who use the pier every morning asked for a temporary jetty",
+        "and the decision is expected in the spring after a public hearing in the town hall",
+    ))]
+    tail = ["Aus dem Englischen von Jan Doolan", "Redaktion: Marcus Weber, Elena Hahn",
+            'Dieser Artikel ist zuerst bei "Hafenblatt" erschienen.']
+    body = "".join(f"<p>{p}</p>" for p in prose)
+    page = f"""<html><head><title>Harbour pier</title></head><body><article><h1>Harbour pier to be rebuilt</h1>
+      {body}{{tail}}</article></body></html>"""
+    url = "https://news.example.org/2025/10/09/harbour-pier"
+    with_tail = extract_article(page.format(tail="".join(f"<p>{t}</p>" for t in tail)), url)
+    without_tail = extract_article(page.format(tail=""), url)
+    assert with_tail.body == without_tail.body
+    assert with_tail.body.split("\n") == prose
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Reach the reporters on Twitter at http://twitter.com/janeroe and http://twitter.com/johnroe",
+        "Contact the writer at jane.roe@harbourpost.example or on Signal.",
+        "More AP Sailing: https://apnews.com/Sailing and https://twitter.com/AP_Sports",
+        "Listen: http://pod.example/ep615",
+        "iTunes: http://pod.example/ep615",
+        "Updated at 1:23 p.m.",
+    ],
+)
+def test_reporter_pointers_podcast_links_and_update_times(line: str) -> None:
+    assert is_boilerplate_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Write to the council at harbour@example.org before Friday, the mayor said.",
+        "Reach the harbour by boat: the road is closed until spring.",
+        "More than 200 boats use the pier: https://harbour.example/stats shows the figures.",
+        "Listen: the fishermen say the pier is their livelihood.",
+        "Updated at the request of the family.",
+    ],
+)
+def test_prose_near_pointer_patterns_kept(line: str) -> None:
+    assert not is_boilerplate_line(line)

@@ -10,9 +10,9 @@ dateline standing alone ("Published 9 October 2025, 10:00"), a site's tagline
 ("Harbour Post — news from Port Selwick", printed on every page of the site)
 and a section label heading the text ("Business"). So do in-article boxes set as
 lines: "Read also" labels in many languages (with the linked headlines right after a
-lone label), copyright and reprint notices, reporting credits, affiliate disclosures,
-subscription, app and donation appeals, reading-time labels and picture credits. The
-patterns are generic (no site rules) and cover a few languages where that is cheap.
+lone label), copyright and reprint notices, reporting, production and translation credits,
+first-publication notes, affiliate disclosures, subscription, app and donation appeals,
+reading-time labels and picture credits. The patterns are generic (no site rules) and cover a few languages where that is cheap.
 Reads no settings.
 """
 
@@ -192,6 +192,15 @@ _LINE_PATTERNS = [
     r"^(?=.{0,700}$).*\b(paywall|bezahlschranke|muro de pago|mur payant)\b.*\b((deine|eure|ihre|your) (unterstützung|"
     r"support|spende|donation)|support us|unterstütz\w* uns|soutenez-nous|apóyanos)\b.*$",
     r"^(submit|send) (us )?your letter to the editor\b.{0,80}$",
+    # A community or mailing list's terms: "You can check out at any time. Read our Privacy Policy". Both patterns
+    # open on a class of first letters, not "\b(you|sie ...)": the regex engine then skips ahead to those letters,
+    # which halves their cost on the lines of prose they are searched in.
+    r"^(?=.{0,300}$).*[ysdv](?<!\w[ysdv])(ou can (check out|unsubscribe|opt[- ]out) at any time|ie können sich jederzeit "
+    r"(wieder )?(abmelden|austragen)|u kannst dich jederzeit (wieder )?(abmelden|austragen)|ous pouvez vous désinscrire "
+    r"à tout moment)\b.*$",
+    # A plea to subscribe or give for the publisher's journalism ("Sie können das unterstützen. Darum: X abonnieren!").
+    r"^(?=.{0,400}$).*[sy](?<!\w[sy])(ie können|ou can) (das |uns |us |this |our work )?(unterstützen|support)\b.*\b(abonnieren|"
+    r"abonnement|subscribe|subscription|spenden|donate|donation)\b.*$",
     # A browser notice that opens mid-sentence (the rest of "Thank you for visiting ...").
     r"^.{0,60}\b(more up to date browser|turn off compatibility mode)\b.*$",
     r"^(?=.{0,300}$).*\bdisplaying the site without styles\b.*$",
@@ -241,13 +250,35 @@ _LINE_PATTERNS = [
     r"^related (post|posts|story|article)\s*:\s+\S.{0,160}$",
     # Credit, source and contact lines: "(Reporting by A; editing by B)", "Jane Roe contributed reporting from Rome.",
     # "(Quelle: APA/dpa)", "Write to Jane Roe at jroe@example.com", a bare e-mail address.
-    r"^[(\[–—-]*\s*(additional )?(reporting|writing|editing|edited|compiled) by\s+(?-i:[^\W\d_a-z]).{0,300}$",
+    r"^[(\[–—-]*\s*(additional )?(reporting|writing|editing|edited|compiled|translated|translation) by\s+(?-i:[^\W\d_a-z]).{0,300}$",
     r"^[(\[–—-]*\s*(with files from|with reports from|with additional reporting|additional reporting (by|from))\b.{0,200}$",
     r"^(?=.{0,250}$).*\bcontributed (reporting|to (this|the) (report|story|article))\b.{0,80}$",
     r"^\(?(source|quelle|fuente|fonte|sources)\s*:\s*[^.!?]{1,60}\)?$",
     r"^(write to|contact|e-?mail) [^.!?@]{1,60} at \S+@\S+\.\w{2,}\W*$",
     r"^(?=.{0,250}$).*\b(publicado por|posted by|publié par|veröffentlicht von|escrito por)\b.{0,60}\b(categor\w*|tags?|"
     r"kategorie)\s*:.*$",
+    # Production credits set as a line: "Redaktion: A, B", "Übersetzung: C, Schlussredaktion: D", "Fotos: E".
+    r"^((schluss)?redaktion|übersetzung|mitarbeit|recherche|fotos?|grafiken?|illustrationen?|audioversion|produktion|"
+    r"lektorat|korrektorat|translation|research|graphics|photography|fact-?checking|traduction|"
+    r"traducción)\s*:\s*(?-i:[^\W\d_a-z])[^.!?:]{1,80}(,\s*[^\W\d_][\w -]{1,30}:\s*(?-i:[^\W\d_a-z])[^.!?:]{1,80})*$",
+    # Translation credits: "Aus dem Englischen von Jan Doolan", "Translated from the French by A. B.".
+    r"^(aus dem [^\W\d_]+en( übersetzt)? von|übersetzt aus dem [^\W\d_]+en von|translated from (the )?[^\W\d_]+ by|"
+    r"traduit de l'[^\W\d_]+ par|traducido del [^\W\d_]+ por)\s+(?-i:[^\W\d_a-z])[\w .'’-]{1,80}$",
+    # First-publication notes in more languages: "Dieser Artikel ist zuerst bei "Capital" erschienen.",
+    # "Dieser Artikel ist eine Übersetzung, im Original ...", "Cet article a initialement été publié dans ...".
+    r"^(dieser|der) (artikel|beitrag|text) (ist|erschien|wurde)\b.{0,60}\b(zuerst|ursprünglich|erstmals|im original)\b"
+    r".{0,160}\b(erschienen|veröffentlicht|publiziert)\b.{0,80}$",
+    r"^(dieser|der) (artikel|beitrag|text) ist eine übersetzung\b.{0,200}$",
+    r"^(cet article a (initialement|originellement|d'abord) été publié|este artículo (fue|se) (publicado|publicó) "
+    r"(originalmente|inicialmente|primero)|questo articolo è (stato )?(originariamente|inizialmente) pubblicato)\b.{0,200}$",
+    # Pointers to the reporters and the section, closing wire stories (a bare e-mail address stays: scrapinghub's
+    # truth keeps reporters' addresses): "Reach the reporters on Twitter at https://...", "More AP NBA: https://...".
+    r"^(reach|contact|follow) (the )?(reporters?|writers?|authors?)\b.{0,40}\b(at|on|via)\s+.{0,160}$",
+    r"^more [^\W\d_][\w .&-]{0,40}:\s*https?://\S+(\s+(and|,)\s+https?://\S+)*$",
+    # A podcast's listening links: "Listen: http://...", "iTunes: http://...".
+    r"^(listen|download|itunes|spotify|apple podcasts|google podcasts|subscribe)\s*:\s*https?://\S+$",
+    # An update time standing alone: "Updated at 1:23 p.m.".
+    rf"^(last )?(updated|aktualisiert|mis à jour|actualizado)( at| um| à| a las)\s*:?\s*{_TIME}\W*$",
     # A site's tagline, printed on every page: "Harbour Post — news from Port Selwick", "The Courier | Your local news for Tayside".
     r"^(?=.{0,90}$)[^\W\d_][\w&'’. ]{1,40}\s[—–|-]\s((your|the) )?((local|independent|latest|daily|breaking|community) )?"
     r"news (from|for|in|of|across|about) [^\W\d_][^.!?]{0,40}$",
