@@ -4,7 +4,9 @@
   length-bounded patterns the line keeps to, against one search per pattern;
 - `liveblog.restore_live_blog`: the body's lines are keyed only once the page has entries;
 - `body._drop_captions`: the paragraphs are keyed only when a line of the body is a caption's text;
-- `text.norm` and `text.clean`: remembered for texts of at most 1,000 characters.
+- `text.norm` and `text.clean`: remembered for texts of at most 1,000 characters;
+- `boilerplate._is_sign_up_terms_or_plea`: searched only in lines holding one of their words, against
+  the two length-bounded "a line containing X" patterns they were written as.
 """
 
 from __future__ import annotations
@@ -21,7 +23,12 @@ from pipelines.extraction import body as body_module
 from pipelines.extraction import liveblog as liveblog_module
 from pipelines.extraction import text as text_module
 from pipelines.extraction.body import _CAPTIONS, _drop_captions, _in_caption
-from pipelines.extraction.boilerplate import _CONTAINS, _CONTAINS_BY_LENGTH, _contains_short_line_pattern
+from pipelines.extraction.boilerplate import (
+    _CONTAINS,
+    _CONTAINS_BY_LENGTH,
+    _contains_short_line_pattern,
+    _is_sign_up_terms_or_plea,
+)
 from pipelines.extraction.document import parse_html
 from pipelines.extraction.liveblog import restore_live_blog
 from pipelines.extraction.structured import read_structured
@@ -239,3 +246,47 @@ def test_random_texts_are_keyed_and_cleaned_as_plainly() -> None:
     for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         assert norm(text) == _plain_norm(text) and clean(text) == _plain_clean(text), repr(text)
+
+
+# --- sign-up terms and pleas, searched only in lines holding their words -----------------------------
+
+_PLAIN_SIGN_UP = re.compile(
+    r"^(?=.{0,300}$).*[ysdv](?<!\w[ysdv])(ou can (check out|unsubscribe|opt[- ]out) at any time|ie können sich jederzeit "
+    r"(wieder )?(abmelden|austragen)|u kannst dich jederzeit (wieder )?(abmelden|austragen)|ous pouvez vous désinscrire "
+    r"à tout moment)\b.*$",
+    re.IGNORECASE,
+)
+_PLAIN_PLEA = re.compile(
+    r"^(?=.{0,400}$).*[sy](?<!\w[sy])(ie können|ou can) (das |uns |us |this |our work )?(unterstützen|support)\b.*\b(abonnieren|"
+    r"abonnement|subscribe|subscription|spenden|donate|donation)\b.*$",
+    re.IGNORECASE,
+)
+_SIGN_UP_LINES = [
+    "You can check out at any time. Read our Privacy Policy", "YOU CAN UNSUBSCRIBE AT ANY TIME.",
+    "Sie können sich jederzeit wieder abmelden.", "Du kannst dich jederzeit austragen", "Vous pouvez vous désinscrire à tout moment.",
+    "Sie können das unterstützen. Darum: Krautreporter abonnieren!", "You can support our work: subscribe today",
+    "If you can support us, please donate.", "Yesyou can support us and donate", "You can support the team at the game.",
+    "Wir hoffen, Sie können uns unterstützen: spenden Sie jetzt", "Readers said you can opt out at any time, she wrote.",
+    "x" * 290 + " you can opt-out at any time", "x" * 301 + " you can opt-out at any time",
+    "You can support us " + "y" * 380 + " donate", "You can support us " + "y" * 390 + " donate",
+]
+
+
+@pytest.mark.parametrize("line", _SIGN_UP_LINES)
+def test_sign_up_terms_and_pleas_are_the_plain_patterns(line: str) -> None:
+    plain = bool(_PLAIN_SIGN_UP.match(line) or _PLAIN_PLEA.match(line))
+    assert _is_sign_up_terms_or_plea(line) == plain
+
+
+def test_sign_up_terms_and_pleas_on_random_lines() -> None:
+    rng = random.Random(62)
+    words = ["you can", "You can", "Sie können", "yes", "support", "support us", "unterstützen", "das unterstützen",
+             "subscribe", "abonnieren", "donate.", "check out at any time", "sich jederzeit abmelden", "opt-out at any time",
+             "the", "news", "our work", ".", "!", "Ass"]
+    found = 0
+    for _ in range(3000):
+        line = " ".join(rng.choice(words) for _ in range(rng.randint(1, 14)))
+        plain = bool(_PLAIN_SIGN_UP.match(line) or _PLAIN_PLEA.match(line))
+        found += plain
+        assert _is_sign_up_terms_or_plea(line) == plain, line
+    assert found > 20  # the random lines do match
