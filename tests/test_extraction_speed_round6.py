@@ -290,3 +290,20 @@ def test_sign_up_terms_and_pleas_on_random_lines() -> None:
         found += plain
         assert _is_sign_up_terms_or_plea(line) == plain, line
     assert found > 20  # the random lines do match
+
+
+def test_remembered_texts_do_not_keep_the_page_alive() -> None:
+    """A text node from an XPath knows its element: the caches must hold a plain copy, or every
+    remembered line would keep its whole page in memory for the rest of a crawl."""
+    import gc
+    import types
+
+    tree = document_fromstring("<html><body><p>A line the page repeats in its teaser and its body.</p></body></html>")
+    node = tree.xpath("//p/text()")[0]
+    assert node.getparent() is not None
+    text_module._norm_cached.cache_clear()
+    text_module._clean_cached.cache_clear()
+    assert norm(node) == norm(str(node)) and clean(node) == clean(str(node))
+    gc.collect()
+    holders = [r for r in gc.get_referrers(node) if not isinstance(r, types.FrameType)]
+    assert holders == []

@@ -58,7 +58,8 @@ def clean(text: str | None) -> str:
     """Collapse whitespace (including NBSP) and strip."""
     if not text:
         return ""
-    return _clean_cached(text) if len(text) <= _CLEAN_CACHED_CHARS else _clean(text)
+    # str(): an lxml text-node result knows its element; remembered as such, it would keep its page alive.
+    return _clean_cached(str(text)) if len(text) <= _CLEAN_CACHED_CHARS else _clean(text)
 
 
 def _clean(text: str) -> str:
@@ -77,7 +78,7 @@ def norm(text: str | None) -> str:
     """A comparison key: case-folded, NFKC, punctuation and spaces removed."""
     if not text:
         return ""
-    return _norm_cached(text) if len(text) <= _NORM_CACHED_CHARS else _norm(text)
+    return _norm_cached(str(text)) if len(text) <= _NORM_CACHED_CHARS else _norm(text)  # str(): see clean
 
 
 def _norm(text: str) -> str:
