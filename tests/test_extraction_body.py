@@ -6,6 +6,7 @@ import pytest
 from lxml.html import document_fromstring
 
 from pipelines.extraction.body import _drop_captions, _drop_link_items, _is_kicked_title
+from pipelines.extraction.body import _paragraphs as page_blocks
 from pipelines.extraction.containers import complete_from_twins, restore_dropped_paragraphs
 from pipelines.extraction.lead import find_lead
 from pipelines.extraction.text import clean, norm
@@ -356,7 +357,7 @@ def test_kicked_headline_dropped_only_before_the_first_paragraph(article: str, e
 
 
 def _blocks(html: str) -> list:
-    return [(e, clean(e.text_content())) for e in document_fromstring(html).iter("p", "h2", "h3", "h4")]
+    return page_blocks(document_fromstring(html))  # the paragraphs and subheadings the body reads
 
 
 def test_subheading_dropped_between_two_kept_paragraphs_is_put_back() -> None:

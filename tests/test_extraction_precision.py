@@ -104,7 +104,7 @@ def test_body_pass_gives_bare_extractions_text_with_or_without_the_shortcut(monk
     expected = _bare_text(tree, fast=True, tables=True)
     assert expected  # the page has a text to compare
     assert body_module._trafilatura_text(tree, URL, fast=True, tables=True) == expected
-    monkeypatch.setattr(precision, "_loaded", [None])  # another trafilatura release
+    monkeypatch.setattr(precision, "_mirror", lambda: None)  # another trafilatura release
     assert precision.precision_text(tree, URL, fast=True, tables=True) is None
     assert body_module._trafilatura_text(tree, URL, fast=True, tables=True) == expected
 

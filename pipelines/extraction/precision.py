@@ -29,6 +29,7 @@ import logging
 from collections.abc import Callable, Sequence
 from copy import copy
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from lxml.etree import XPath
@@ -121,7 +122,6 @@ class _Trafilatura:
 
 
 _COMMENT_NEEDLES = ("omment", "comol", "disqus_thread", "dsq-comments")
-_loaded: list[_Trafilatura | None] = []
 
 
 def _load() -> _Trafilatura | None:
@@ -152,10 +152,7 @@ def _load() -> _Trafilatura | None:
         return None
 
 
-def _mirror() -> _Trafilatura | None:
-    if not _loaded:
-        _loaded.append(_load())
-    return _loaded[0]
+_mirror = cache(_load)  # imported on the first page, once
 
 
 def available() -> bool:
