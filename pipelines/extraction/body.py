@@ -1,7 +1,8 @@
 """The article body as plain text, one paragraph per line.
 
 trafilatura reads the main text from the already-parsed tree (the caller's tree
-stays intact for the other stages), in its precision mode: that drops more
+stays intact for the other stages, but for the empty icons inside paragraphs' links,
+removed first with their text kept: `_drop_empty_link_icons`), in its precision mode: that drops more
 teasers, captions and widgets at the cost of a little recall. Its precision
 passes run through `precision.precision_text`, the same text as `bare_extraction`
 without a copy of the tree and page-wide prunes that find nothing. Its fallback extractors run only when its own pass is not
